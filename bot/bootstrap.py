@@ -1,0 +1,53 @@
+"""Building the transport-independent core from settings: catalog, database, translations, dialogue.
+
+Both adapters (Telegram and terminal) start from here, so they run the very same core.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from bot.catalog.loader import load_catalog
+from bot.catalog.model import Catalog
+from bot.core.dialogue import Dialogue
+from bot.core.handoff import AdvisorChat, catalog_advisor_chat
+from bot.i18n import I18n
+from bot.settings import Settings
+from bot.storage import Store
+
+
+@dataclass
+class Core:
+    """What an adapter needs, and what it must close."""
+
+    dialogue: Dialogue
+    store: Store
+
+    async def close(self) -> None:
+        await self.store.close()
+
+
+async def build_core(
+    settings: Settings, *, catalog: Catalog | None = None, advisor_chat: AdvisorChat = catalog_advisor_chat
+) -> Core:
+    """Load the catalog (raises `CatalogInvalid`) unless given, upgrade the database, assemble the dialogue."""
+    catalog = catalog or load_catalog(settings.catalog_dir)
+    store = await Store.open(settings.database_url)
+    dialogue = Dialogue(
+        catalog=catalog,
+        store=store,
+        i18n=I18n(),
+        retention_days=settings.retention_days,
+        advisor_chat=advisor_chat,
+    )
+    return Core(dialogue, store)
+
+
+def configure_logging(level: str) -> None:
+    """Plain logs; httpx stays at WARNING because its INFO lines contain the bot token in the URL."""
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)

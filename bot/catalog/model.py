@@ -1,0 +1,85 @@
+"""The loaded catalog: immutable records plus the look-ups the dialogue and matching need.
+
+A `Catalog` is built whole by the loader or not at all, so code holding one never sees half an edit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.catalog.schema import Hub, NetworkFile, Opportunity, Service, TaxonomyFile, Term
+
+Entry = Service | Opportunity
+DIMENSIONS = ("stages", "sectors", "needs", "regions")
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """A hub network's data, indexed for the hot path."""
+
+    directory: Path
+    network: NetworkFile
+    taxonomy: TaxonomyFile
+    hubs: tuple[Hub, ...]
+    entries: tuple[Entry, ...]
+    _terms: dict[str, dict[str, Term]] = field(init=False, repr=False, compare=False)
+    _hub_by_id: dict[str, Hub] = field(init=False, repr=False, compare=False)
+    _hub_by_region: dict[str, Hub] = field(init=False, repr=False, compare=False)
+    _entry_by_id: dict[str, Entry] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        terms = {dim: {t.code: t for t in getattr(self.taxonomy, dim)} for dim in DIMENSIONS}
+        object.__setattr__(self, "_terms", terms)
+        object.__setattr__(self, "_hub_by_id", {h.id: h for h in self.hubs})
+        by_region = {region: hub for hub in self.hubs for region in hub.regions}
+        object.__setattr__(self, "_hub_by_region", by_region)
+        object.__setattr__(self, "_entry_by_id", {e.id: e for e in self.entries})
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(self.network.languages)
+
+    @property
+    def default_language(self) -> str:
+        return self.network.default_language
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        return ZoneInfo(self.network.timezone)
+
+    def today(self) -> dt.date:
+        """Today in the network's time zone: deadlines are local dates."""
+        return dt.datetime.now(self.timezone).date()
+
+    def locale(self, lang: str) -> str:
+        """The babel locale used to format dates for `lang` in this network (fr -> fr_CA)."""
+        return self.network.locales.get(lang, lang)
+
+    def terms(self, dimension: str) -> tuple[Term, ...]:
+        return tuple(self._terms[dimension].values())
+
+    def has_code(self, dimension: str, code: str) -> bool:
+        return code in self._terms[dimension]
+
+    def label(self, dimension: str, code: str, lang: str) -> str:
+        """The label of a code in `lang`, falling back to the default language, then to the code."""
+        term = self._terms[dimension].get(code)
+        return self.text(term.label, lang) if term else code
+
+    def text(self, localized: dict[str, str], lang: str) -> str:
+        """A catalog text in `lang`, else in the network's default language, else any."""
+        return (
+            localized.get(lang) or localized.get(self.default_language) or next(iter(localized.values()), "")
+        )
+
+    def hub(self, hub_id: str) -> Hub | None:
+        return self._hub_by_id.get(hub_id)
+
+    def hub_for_region(self, region: str | None) -> Hub | None:
+        return self._hub_by_region.get(region) if region else None
+
+    def entry(self, entry_id: str) -> Entry | None:
+        return self._entry_by_id.get(entry_id)

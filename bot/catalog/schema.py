@@ -1,0 +1,187 @@
+"""The shape of a hub network's catalog: what each YAML file may contain.
+
+These pydantic models are the single source of truth for the admin's guide (`docs/catalog.md`) and for
+validation. They are frozen: a loaded catalog never changes under a running conversation; a reload builds a
+new one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,23}$"
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,39}$"
+LANG_PATTERN = r"^[a-z]{2}$"
+
+Code = Annotated[str, StringConstraints(pattern=CODE_PATTERN)]
+EntryId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+Lang = Annotated[str, StringConstraints(pattern=LANG_PATTERN)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+
+_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[A-Za-z]{2,}$")
+_PHONE = re.compile(r"^\+?[0-9][0-9 ().-]{5,24}$")
+
+
+def _check_url(value: str) -> str:
+    """Only web links: a catalog link ends up in an HTML `href`."""
+    if not re.match(r"^https?://[^\s<>\"']+\.[^\s<>\"']+$", value):
+        raise ValueError(f"'{value}' is not a web address starting with https:// or http://")
+    return value
+
+
+def _check_email(value: str) -> str:
+    if not _EMAIL.match(value):
+        raise ValueError(f"'{value}' is not an e-mail address")
+    return value
+
+
+def _check_phone(value: str) -> str:
+    if not _PHONE.match(value):
+        raise ValueError(f"'{value}' is not a phone number (digits, spaces, +, -, parentheses)")
+    return value
+
+
+Url = Annotated[str, AfterValidator(_check_url)]
+Email = Annotated[str, AfterValidator(_check_email)]
+Phone = Annotated[str, AfterValidator(_check_phone)]
+LocalizedShort = dict[Lang, ShortText]
+LocalizedLong = dict[Lang, LongText]
+
+
+class Strict(BaseModel):
+    """Base for every catalog record: unknown fields are errors, records are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Contact(Strict):
+    """How an entrepreneur reaches a hub or a service; every field is optional."""
+
+    url: Url | None = None
+    email: Email | None = None
+    phone: Phone | None = None
+
+
+class NetworkFile(Strict):
+    """`network.yaml`: who runs this catalog, its languages and its time zone."""
+
+    version: Literal[1]
+    id: EntryId
+    name: LocalizedShort
+    languages: list[Lang] = Field(min_length=1)
+    default_language: Lang
+    timezone: str
+    locales: dict[Lang, str] = Field(
+        default_factory=dict, description="language -> babel locale, e.g. fr: fr_CA"
+    )
+    sample: bool = False
+    notice: LocalizedLong = Field(default_factory=dict)
+    region_word: LocalizedShort = Field(default_factory=dict, description="what a region is called here")
+    everywhere: LocalizedShort = Field(
+        default_factory=dict, description="how to say 'anywhere in the network'"
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"'{value}' is not a time zone name such as America/Toronto") from None
+        return value
+
+
+class Term(Strict):
+    """One code of the taxonomy with its label in each language."""
+
+    code: Code
+    label: LocalizedShort
+
+
+class TaxonomyFile(Strict):
+    """`taxonomy.yaml`: the stages, sectors, needs and regions a profile is made of."""
+
+    version: Literal[1]
+    stages: list[Term] = Field(min_length=1)
+    sectors: list[Term] = Field(min_length=1)
+    needs: list[Term] = Field(min_length=1)
+    regions: list[Term] = Field(min_length=1)
+
+
+class Hub(Strict):
+    """A hub: the regions it serves and the Telegram group where its advisors answer."""
+
+    id: EntryId
+    name: LocalizedShort
+    regions: list[Code] = Field(min_length=1)
+    advisor_chat_id: int | None = Field(
+        default=None, description="the hub's advisor group, e.g. -1001234567890"
+    )
+    city: ShortText | None = None
+    contact: Contact = Field(default_factory=Contact)
+
+
+class HubsFile(Strict):
+    """`hubs.yaml`: the hubs of the network."""
+
+    version: Literal[1]
+    hubs: list[Hub] = Field(min_length=1)
+
+
+class Entry(Strict):
+    """What services and opportunities share. An empty list of codes means 'all'."""
+
+    id: EntryId
+    title: LocalizedShort
+    organization: ShortText
+    summary: LocalizedLong
+    regions: list[Code] = Field(default_factory=list)
+    stages: list[Code] = Field(default_factory=list)
+    sectors: list[Code] = Field(default_factory=list)
+    needs: list[Code] = Field(default_factory=list)
+    contact: Contact = Field(default_factory=Contact)
+    verified_on: dt.date | None = None
+
+
+class Service(Entry):
+    """A support service that is always available (a fund, a mentoring program, an incubator...)."""
+
+    kind: Literal["service"] = "service"
+
+
+class Opportunity(Entry):
+    """A call for projects or a program with a deadline; never shown once the deadline has passed."""
+
+    kind: Literal["opportunity"] = "opportunity"
+    opens_on: dt.date | None = None
+    deadline: dt.date
+
+
+class ServicesFile(Strict):
+    """`services.yaml`: support services."""
+
+    version: Literal[1]
+    services: list[Service] = Field(default_factory=list)
+
+
+class OpportunitiesFile(Strict):
+    """`opportunities.yaml`: time-limited opportunities."""
+
+    version: Literal[1]
+    opportunities: list[Opportunity] = Field(default_factory=list)
+
+
+FILES: dict[str, type[Strict]] = {
+    "network.yaml": NetworkFile,
+    "taxonomy.yaml": TaxonomyFile,
+    "hubs.yaml": HubsFile,
+    "services.yaml": ServicesFile,
+    "opportunities.yaml": OpportunitiesFile,
+}
+"""Every file of a catalog folder and its model, in the order they are checked."""

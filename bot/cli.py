@@ -1,0 +1,151 @@
+"""The `aiguilleur` command line: run, chat, match and catalog check (shapes fixed by PRODUCT.md)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.catalog.loader import CatalogInvalid, check_catalog, load_catalog
+from bot.catalog.model import DIMENSIONS, Catalog
+from bot.core.matching import Match, match
+from bot.core.results import reason_text
+from bot.core.types import Profile
+from bot.i18n import I18n
+from bot.settings import SettingsError, load_settings
+
+DEFAULT_CATALOG = Path("catalog/quebec")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="aiguilleur", description="Telegram referral assistant for networks of innovation hubs."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser("run", help="serve Telegram (or chat in the terminal when no token is set)")
+    commands.add_parser("chat", help="talk with the bot in the terminal, no Telegram token needed")
+    m = commands.add_parser("match", help="print the catalog entries that fit a profile")
+    m.add_argument("--catalog", type=Path, default=None, help="catalog folder (default: CATALOG_DIR)")
+    m.add_argument("--region")
+    m.add_argument("--stage")
+    m.add_argument("--sector")
+    m.add_argument("--need", action="append", default=[], help="repeat for several needs")
+    m.add_argument("--lang", help="language of titles and reasons (default: the catalog's)")
+    m.add_argument("--limit", type=int, default=5)
+    m.add_argument("--today", type=dt.date.fromisoformat, help="YYYY-MM-DD (default: today in the network)")
+    m.add_argument("--json", action="store_true", help="print JSON (the scripting contract)")
+    c = commands.add_parser("catalog", help="catalog tools: 'catalog check DIR' validates a catalog folder")
+    c_commands = c.add_subparsers(dest="catalog_command", required=True, metavar="ACTION")
+    check = c_commands.add_parser("check", help="validate a catalog folder: PATH:LINE: message per problem")
+    check.add_argument("directory", type=Path)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of `aiguilleur` and `python -m bot`."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "catalog":
+            return _catalog_check(args.directory)
+        if args.command == "match":
+            return _match(args)
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"aiguilleur: invalid settings:\n{exc}", file=sys.stderr)
+        return 2
+    from bot.bootstrap import configure_logging
+
+    configure_logging(settings.log_level)
+    try:
+        if args.command == "chat" or settings.telegram_bot_token is None:
+            if args.command == "run":
+                print("No TELEGRAM_BOT_TOKEN set: opening the terminal chat instead (aiguilleur chat).")
+            from bot.terminal import run_terminal
+
+            return asyncio.run(run_terminal(settings))
+        from bot.telegram.app import run_telegram
+
+        return run_telegram(settings)
+    except CatalogInvalid as exc:
+        print(f"aiguilleur: the catalog {settings.catalog_dir} has problems:\n{exc}", file=sys.stderr)
+        return 1
+
+
+def _catalog_check(directory: Path) -> int:
+    checked = check_catalog(directory)
+    for problem in checked.problems:
+        print(str(problem))
+    if checked.errors:
+        return 1
+    catalog = checked.catalog
+    assert catalog is not None
+    print(f"{directory}: OK, {len(catalog.hubs)} hubs, {len(catalog.entries)} entries", file=sys.stderr)
+    return 0
+
+
+def _match(args: argparse.Namespace) -> int:
+    directory = args.catalog or load_settings().catalog_dir
+    try:
+        catalog = load_catalog(directory)
+    except CatalogInvalid as exc:
+        print(f"aiguilleur: the catalog {directory} has problems:\n{exc}", file=sys.stderr)
+        return 1
+    unknown = _unknown_codes(catalog, args)
+    if unknown:
+        print("\n".join(unknown), file=sys.stderr)
+        return 2
+    lang = args.lang or catalog.default_language
+    profile = Profile(args.stage, args.sector, args.region, tuple(args.need))
+    results = match(catalog, profile, today=args.today)[: max(args.limit, 0)]
+    gettext = I18n().get(lang).gettext
+    payload = {"results": [_result_json(catalog, item, lang, gettext) for item in results]}
+    if args.json:
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        for number, item in enumerate(payload["results"], start=1):
+            reasons = " · ".join(r["label"] for r in item["reasons"])
+            deadline = f" (deadline {item['deadline']})" if item["deadline"] else ""
+            print(f"{number}. {item['title']} — {item['organization']}{deadline}\n   {reasons}")
+    return 0
+
+
+def _unknown_codes(catalog: Catalog, args: argparse.Namespace) -> list[str]:
+    wanted = {"regions": [args.region], "stages": [args.stage], "sectors": [args.sector], "needs": args.need}
+    problems = []
+    for dimension in DIMENSIONS:
+        for code in wanted[dimension]:
+            if code is not None and not catalog.has_code(dimension, code):
+                known = ", ".join(t.code for t in catalog.terms(dimension))
+                problems.append(
+                    f"aiguilleur: unknown {dimension.removesuffix('s')} '{code}' (known: {known})"
+                )
+    if args.lang and args.lang not in catalog.languages:
+        problems.append(f"aiguilleur: unknown language '{args.lang}' (known: {', '.join(catalog.languages)})")
+    return problems
+
+
+def _result_json(
+    catalog: Catalog, item: Match, lang: str, gettext: Callable[[str], str]
+) -> dict[str, object]:
+    entry = item.entry
+    deadline = getattr(entry, "deadline", None)
+    return {
+        "id": entry.id,
+        "kind": entry.kind,
+        "title": catalog.text(entry.title, lang),
+        "organization": entry.organization,
+        "regions": list(entry.regions),
+        "stages": list(entry.stages),
+        "sectors": list(entry.sectors),
+        "needs": list(entry.needs),
+        "deadline": deadline.isoformat() if deadline else None,
+        "score": item.score,
+        "reasons": [
+            {"kind": r.dimension, "code": r.code, "label": reason_text(catalog, gettext, lang, r)}
+            for r in item.reasons
+        ],
+    }

@@ -1,0 +1,158 @@
+"""The entrepreneur's commands that are not the intake itself: start, help, privacy, language, forget.
+
+`BOT_COMMANDS` is what Telegram's command menu lists, per language (`setMyCommands`).
+"""
+
+from __future__ import annotations
+
+from bot.core.intake import ask, profile_keyboard, profile_summary
+from bot.core.text import bold, fmt, italic, lines, plain
+from bot.core.turn import Turn
+from bot.core.types import Button, Profile
+from bot.i18n import language_name
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction; it is translated where it is shown."""
+    return message
+
+
+BOT_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("start", N_("Find the support that fits your project")),
+    ("profile", N_("See and change your answers")),
+    ("advisor", N_("Talk to an advisor of your hub")),
+    ("end", N_("End the conversation with the advisor")),
+    ("language", N_("Change the language")),
+    ("restart", N_("Start the questions again")),
+    ("privacy", N_("What I keep about you, and why")),
+    ("forget", N_("Delete everything I keep about you")),
+    ("help", N_("What I can do")),
+)
+
+
+def start(turn: Turn, payload: str | None) -> None:
+    """Greet, say what the bot does and keeps, honour a hub's deep link, then ask the first question."""
+    _ = turn._
+    catalog = turn.catalog
+    turn.update(profile=Profile(), hub_id=None, page=0, editing=False, handoff_id=None)
+    name = turn.event.sender.first_name
+    network = catalog.text(catalog.network.name, turn.lang)
+    hello = fmt(
+        _("Hello {name}! I am Aiguilleur, the assistant of {network}."), name=name, network=bold(network)
+    )
+    if not name:
+        hello = fmt(_("Hello! I am Aiguilleur, the assistant of {network}."), network=bold(network))
+    parts = [
+        hello,
+        _(
+            "I find the support services and opportunities that fit your project, then connect you with an "
+            "advisor of your hub."
+        ),
+        italic(
+            _(
+                "I keep your answers and your messages to advisors for {days} days to do this. "
+                "/privacy explains, /forget deletes everything."
+            ).format(days=turn.retention_days)
+        ),
+    ]
+    hub = catalog.hub(payload) if payload else None
+    if hub is not None:
+        turn.update(hub_id=hub.id)
+        if len(hub.regions) == 1:
+            turn.update_profile(region=hub.regions[0])
+        parts.append(fmt(_("Welcome from {hub}."), hub=bold(catalog.text(hub.name, turn.lang))))
+    elif payload:
+        parts.append(_("I did not recognise the link you followed; let's start anyway."))
+    if catalog.network.sample and catalog.network.notice:
+        parts.append(italic(catalog.text(catalog.network.notice, turn.lang)))
+    turn.say(lines(*parts))
+    ask(turn, "stage")
+
+
+def help_text(turn: Turn) -> None:
+    _ = turn._
+    commands = [
+        fmt("/{command} — {description}", command=command, description=_(description))
+        for command, description in BOT_COMMANDS
+    ]
+    turn.say(
+        lines(
+            bold(_("I can help you find support for your business.")),
+            _("Answer a few questions with the buttons, or type your answer."),
+            *commands,
+        )
+    )
+
+
+def privacy(turn: Turn) -> None:
+    _ = turn._
+    turn.say(
+        lines(
+            bold(_("What I keep, and why")),
+            _(
+                "• Your Telegram id, your language and your answers (stage, sector, region, needs): to find what fits you."
+            ),
+            _(
+                "• Your question and the messages you exchange with an advisor: so that your hub can help you."
+            ),
+            _(
+                "Advisors of your hub see them only when you ask to talk to one. Telegram carries the messages."
+            ),
+            _("Everything is deleted {days} days after your last activity.").format(days=turn.retention_days),
+            fmt(_("{command} deletes everything now."), command=bold("/forget")),
+        )
+    )
+
+
+def language_menu(turn: Turn, offered: tuple[str, ...]) -> None:
+    _ = turn._
+    buttons = tuple((Button(language_name(lang), f"lg:{lang}"),) for lang in offered)
+    turn.say((bold(_("Which language do you prefer?")),), buttons)
+
+
+def confirm_forget(turn: Turn) -> None:
+    _ = turn._
+    turn.update(step="forget")
+    turn.say(
+        lines(
+            bold(_("Delete everything I keep about you?")),
+            _("Your answers, your language and your conversations with advisors will be erased."),
+        ),
+        ((Button(_("Yes, delete everything"), "fg:yes"), Button(_("No, keep it"), "fg:no")),),
+    )
+
+
+def forgotten(turn: Turn, rows: int) -> None:
+    _ = turn._
+    turn.forgotten = True
+    turn.say(
+        lines(
+            bold(_("Done: I deleted everything I kept about you.")),
+            turn.ngettext("{count} record was erased.", "{count} records were erased.", rows).format(count=rows),
+            _("Send /start if you want to begin again."),
+        )
+    )
+
+
+def show_profile(turn: Turn) -> None:
+    _ = turn._
+    turn.update(step="results" if turn.conv.step not in (None, "stage") else turn.conv.step)
+    turn.say(lines(bold(_("Your answers")), profile_summary(turn)), profile_keyboard(turn))
+
+
+def not_understood(turn: Turn) -> None:
+    """Never a dead end: say what the bot can do and offer the main actions."""
+    _ = turn._
+    turn.say(
+        (
+            plain(
+                _(
+                    "I did not understand. You can see your results, change your answers or talk to an advisor."
+                )
+            ),
+        ),
+        (
+            (Button(_("See my results"), "pf:results"), Button(_("Change my answers"), "edit")),
+            (Button(_("Talk to an advisor"), "adv"),),
+        ),
+    )

@@ -1,0 +1,263 @@
+"""The dialogue: one inbound event in, what to say out. Knows nothing of Telegram or the terminal.
+
+State lives in the database (one row per private chat), read at the start of each event and saved at its
+end, so a restart in the middle of an intake or a handoff continues where it was. The catalog is read once
+per event from `self.catalog`, which a reload replaces whole.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.catalog.model import Catalog
+from bot.core import commands
+from bot.core.handoff import AdvisorChat, HandoffDesk, catalog_advisor_chat
+from bot.core.intake import (
+    DIMENSION,
+    PREFIX,
+    answered_line,
+    ask,
+    keyboard,
+    label_choice,
+    next_step,
+    question,
+    store_answer,
+    toggle_need,
+)
+from bot.core.results import show_results
+from bot.core.text import bold, fmt, plain
+from bot.core.turn import Turn
+from bot.core.types import Conversation, Inbound, Outcome
+from bot.i18n import I18n, language_name, pick_language
+from bot.storage import Store
+
+SINGLE_STEPS = ("stage", "sector", "region", "hub_region")
+HANDOFF_COMMANDS = ("end", "help", "privacy", "forget", "language")
+
+
+class Dialogue:
+    """Turns inbound events into outcomes, for every adapter alike."""
+
+    def __init__(
+        self,
+        *,
+        catalog: Catalog,
+        store: Store,
+        i18n: I18n,
+        retention_days: int,
+        advisor_chat: AdvisorChat = catalog_advisor_chat,
+    ) -> None:
+        self.catalog = catalog
+        self.store = store
+        self.i18n = i18n
+        self.retention_days = retention_days
+        self.desk = HandoffDesk(store, i18n, advisor_chat)
+
+    def offered_languages(self, catalog: Catalog) -> tuple[str, ...]:
+        """The network's languages that have translations."""
+        return tuple(lang for lang in catalog.languages if lang in self.i18n.languages) or (
+            catalog.default_language,
+        )
+
+    async def handle(self, event: Inbound) -> Outcome:
+        """Handle one event from a private chat (entrepreneur) or a group (hub advisors)."""
+        catalog = self.catalog
+        if not event.private:
+            return await self.desk.from_hub(event, catalog)
+        offered = self.offered_languages(catalog)
+        conv = await self.store.get_conversation(chat_id=event.chat_id)
+        if conv is None or conv.lang not in offered:
+            lang = pick_language(event.sender.language_code, offered, catalog.default_language)
+            conv = replace(conv, lang=lang) if conv else Conversation(chat_id=event.chat_id, lang=lang)
+        turn = Turn(catalog, conv, self.i18n.get(conv.lang), event, self.retention_days)
+        if event.command:
+            await self._command(turn, event.command, offered)
+        elif event.button:
+            await self._button(turn, event.button, offered)
+        else:
+            await self._message(turn)
+        if not turn.forgotten:
+            await self.store.save_conversation(turn.conv)
+        return Outcome(tuple(turn.replies), turn.notice)
+
+    async def delivered(self, track: str, chat_id: int, message_id: int) -> None:
+        """An adapter reports the id of a message it sent for a tracked reply."""
+        await self.desk.delivered(track, chat_id, message_id)
+
+    # -- commands ----------------------------------------------------------------------------------------
+
+    async def _command(self, turn: Turn, command: str, offered: tuple[str, ...]) -> None:
+        _ = turn._
+        if turn.conv.step == "handoff" and command not in HANDOFF_COMMANDS:
+            turn.say(fmt(_("You are talking with an advisor. Send {command} first."), command=bold("/end")))
+            return
+        if command == "start":
+            commands.start(turn, turn.event.args[0] if turn.event.args else None)
+        elif command == "restart":
+            commands.start(turn, turn.conv.hub_id)
+        elif command == "help":
+            commands.help_text(turn)
+        elif command == "privacy":
+            commands.privacy(turn)
+        elif command == "language":
+            commands.language_menu(turn, offered)
+        elif command == "forget":
+            commands.confirm_forget(turn)
+        elif command == "profile":
+            commands.show_profile(turn)
+        elif command == "advisor":
+            self.desk.request(turn)
+        elif command == "end":
+            if turn.conv.step == "handoff":
+                await self.desk.end_by_user(turn)
+            else:
+                turn.say((plain(_("You are not talking with an advisor right now.")),))
+        else:
+            turn.say(
+                fmt(
+                    _("I do not know that command. Send {command} to see what I can do."),
+                    command=bold("/help"),
+                )
+            )
+
+    # -- buttons -----------------------------------------------------------------------------------------
+
+    async def _button(self, turn: Turn, data: str, offered: tuple[str, ...]) -> None:
+        """Every button is checked against the current state; anything else is politely 'expired'."""
+        prefix, _sep, value = data.partition(":")
+        step = turn.conv.step
+        catalog = turn.catalog
+        handled = True
+        if prefix in ("st", "sc", "rg") and step in SINGLE_STEPS and PREFIX[step] == prefix:
+            handled = catalog.has_code(DIMENSION[step], value) and self._answer(turn, step, value)
+        elif prefix == "sk" and value == step and step in SINGLE_STEPS:
+            self._answer(turn, step, None)
+        elif prefix == "nd" and step == "needs":
+            handled = self._need(turn, value)
+        elif prefix == "more" and step == "results":
+            show_results(turn, turn.conv.page + 1)
+        elif prefix in ("edit", "pf") and step not in ("handoff", "question", "forget"):
+            handled = self._profile_button(turn, value if prefix == "pf" else "")
+        elif prefix == "adv" and step not in ("handoff", "question"):
+            self.desk.request(turn)
+        elif prefix == "cancel" and step == "question":
+            show_results(turn, turn.conv.page)
+        elif prefix == "lg" and value in offered:
+            self._switch_language(turn, value)
+        elif prefix == "fg" and step == "forget" and value in ("yes", "no"):
+            await self._forget(turn, value == "yes")
+        else:
+            handled = False
+        if not handled:
+            turn.notice = turn._("This button has expired. Please use the latest message.")
+
+    def _answer(self, turn: Turn, step: str, code: str | None) -> bool:
+        store_answer(turn, step, code)
+        turn.edit_pressed(answered_line(turn, step, code))
+        self._advance(turn, step)
+        return True
+
+    def _advance(self, turn: Turn, step: str) -> None:
+        if step == "hub_region":
+            self.desk.request(turn)
+        elif turn.conv.editing:
+            show_results(turn)
+        elif (following := next_step(turn, step)) is not None:
+            ask(turn, following)
+        else:
+            show_results(turn)
+
+    def _need(self, turn: Turn, value: str) -> bool:
+        if value == "*":
+            turn.edit_pressed(answered_line(turn, "needs", None))
+            self._advance(turn, "needs")
+            return True
+        if not turn.catalog.has_code("needs", value):
+            return False
+        toggle_need(turn, value)
+        turn.edit_pressed(question(turn, "needs"), keyboard(turn, "needs"))
+        return True
+
+    def _profile_button(self, turn: Turn, value: str) -> bool:
+        if value == "results":
+            show_results(turn)
+        elif value in ("stage", "sector", "region", "needs"):
+            turn.update(editing=True)
+            ask(turn, value)
+        elif value == "":
+            commands.show_profile(turn)
+        else:
+            return False
+        return True
+
+    def _switch_language(self, turn: Turn, lang: str) -> None:
+        turn.update(lang=lang)
+        turn.tr = self.i18n.get(lang)
+        turn.say((plain(turn._("Done: I will speak {language}.").format(language=language_name(lang))),))
+        if turn.conv.step in (*SINGLE_STEPS, "needs"):
+            ask(turn, turn.conv.step)
+
+    async def _forget(self, turn: Turn, confirmed: bool) -> None:
+        if not confirmed:
+            turn.say((plain(turn._("Nothing was deleted.")),))
+            turn.update(step="handoff" if turn.conv.handoff_id else "results")
+            return
+        await self.desk.end_by_user(turn, reason="forget")
+        rows = await self.store.forget_user(chat_id=turn.conv.chat_id)
+        commands.forgotten(turn, rows)
+
+    # -- free text ---------------------------------------------------------------------------------------
+
+    async def _message(self, turn: Turn) -> None:
+        _ = turn._
+        step = turn.conv.step
+        if step == "handoff":
+            if not await self.desk.relay_from_user(turn):
+                turn.update(step="results", handoff_id=None)
+                turn.say(
+                    fmt(
+                        _("Your conversation with the advisor is closed. Send {command} to ask again."),
+                        command=bold("/advisor"),
+                    )
+                )
+        elif step is None and turn.conv.updated_at is None:
+            commands.start(turn, None)
+        elif step == "question":
+            await self.desk.submit(turn)
+        elif not turn.event.text:
+            turn.say((plain(_("I can only read text here.")),))
+        elif step in SINGLE_STEPS:
+            self._typed_answer(turn, step)
+        elif step == "needs":
+            self._typed_need(turn)
+        elif step == "forget":
+            commands.confirm_forget(turn)
+        else:
+            commands.not_understood(turn)
+
+    def _typed_answer(self, turn: Turn, step: str) -> None:
+        code = label_choice(turn, step, turn.event.text)
+        if code is None:
+            turn.say(
+                (plain(turn._("I did not catch that. Please choose one of the buttons, or Skip.")),),
+                keyboard(turn, step),
+            )
+            return
+        store_answer(turn, step, code)
+        turn.say(answered_line(turn, step, code))
+        self._advance(turn, step)
+
+    def _typed_need(self, turn: Turn) -> None:
+        text = turn.event.text.strip().casefold()
+        if text in (turn._("Done").casefold(), "ok"):
+            self._advance(turn, "needs")
+            return
+        code = label_choice(turn, "needs", turn.event.text)
+        if code is None:
+            turn.say(
+                (plain(turn._("I did not catch that. Please choose one of the buttons, or Skip.")),),
+                keyboard(turn, "needs"),
+            )
+            return
+        toggle_need(turn, code)
+        turn.say(question(turn, "needs"), keyboard(turn, "needs"))

@@ -1,0 +1,151 @@
+"""The intake: stage, sector, region, then needs, each by button or by typing its label, each skippable.
+
+Buttons carry short codes (`st:idea`, `nd:financing`); an answer only counts for the question being
+asked, so an old or forged button never changes anything behind the user's back.
+"""
+
+from __future__ import annotations
+
+from rapidfuzz import fuzz, process
+
+from bot.core.normalize import fold
+from bot.core.text import Rich, bold, fmt, lines
+from bot.core.turn import Keyboard, Turn, grid
+from bot.core.types import Button
+
+STEPS = ("stage", "sector", "region", "needs")
+DIMENSION = {
+    "stage": "stages",
+    "sector": "sectors",
+    "region": "regions",
+    "needs": "needs",
+    "hub_region": "regions",
+}
+PREFIX = {"stage": "st", "sector": "sc", "region": "rg", "hub_region": "rg", "needs": "nd"}
+LABEL_CUTOFF = 85
+
+
+def question(turn: Turn, step: str) -> Rich:
+    """The question for a step, in the user's language."""
+    _ = turn._
+    texts = {
+        "stage": _("Where is your project at?"),
+        "sector": _("Which sector are you in?"),
+        "region": _("Which region is your business in?"),
+        "hub_region": _("To find your hub, which region is your business in?"),
+        "needs": _("What do you need? Pick one or more, then press Done."),
+    }
+    return (bold(texts[step]),)
+
+
+def keyboard(turn: Turn, step: str) -> Keyboard:
+    """The buttons of a step: its codes, then Skip (or Done for the needs)."""
+    _ = turn._
+    dimension = DIMENSION[step]
+    chosen = set(turn.conv.profile.needs)
+    buttons = []
+    for term in turn.catalog.terms(dimension):
+        label = turn.catalog.label(dimension, term.code, turn.lang)
+        if step == "needs" and term.code in chosen:
+            label = f"✓ {label}"
+        buttons.append(Button(label, f"{PREFIX[step]}:{term.code}"))
+    last = Button(_("Done"), "nd:*") if step == "needs" else Button(_("Skip"), f"sk:{step}")
+    return (*grid(buttons), (last,))
+
+
+def ask(turn: Turn, step: str) -> None:
+    """Move the conversation to `step` and ask its question."""
+    turn.update(step=step)
+    turn.say(question(turn, step), keyboard(turn, step))
+
+
+def next_step(turn: Turn, after: str) -> str | None:
+    """The next intake question after `after`, skipping a region already known from a hub's link."""
+    for step in STEPS[STEPS.index(after) + 1 :]:
+        if step == "region" and turn.conv.profile.region is not None:
+            continue
+        return step
+    return None
+
+
+def label_choice(turn: Turn, step: str, text: str) -> str | None:
+    """The code whose label the user typed (typos tolerated), for the step being asked; None if unclear."""
+    dimension = DIMENSION[step]
+    options = [
+        (turn.catalog.label(dimension, t.code, turn.lang), t.code) for t in turn.catalog.terms(dimension)
+    ]
+    options += [(code, code) for _label, code in list(options)]
+    found = process.extractOne(
+        fold(text),
+        [fold(label) for label, _code in options],
+        scorer=fuzz.WRatio,
+        processor=None,
+        score_cutoff=LABEL_CUTOFF,
+    )
+    return options[found[2]][1] if found else None
+
+
+def answered_line(turn: Turn, step: str, code: str | None) -> Rich:
+    """What replaces a question once answered: 'Stage: Startup'."""
+    _ = turn._
+    names = {
+        "stage": _("Stage"),
+        "sector": _("Sector"),
+        "region": _("Region"),
+        "hub_region": _("Region"),
+        "needs": _("Needs"),
+    }
+    if step == "needs":
+        labels = [turn.catalog.label("needs", c, turn.lang) for c in turn.conv.profile.needs]
+        value = ", ".join(labels) if labels else _("skipped")
+    else:
+        value = turn.catalog.label(DIMENSION[step], code, turn.lang) if code else _("skipped")
+    return fmt(_("{name}: {value}"), name=bold(names[step]), value=value)
+
+
+def profile_summary(turn: Turn) -> Rich:
+    """The four answers, one per line, for /profile and the handoff."""
+    _ = turn._
+    p = turn.conv.profile
+    catalog = turn.catalog
+
+    def show(dimension: str, code: str | None) -> str:
+        return catalog.label(dimension, code, turn.lang) if code else _("not given")
+
+    needs = ", ".join(catalog.label("needs", n, turn.lang) for n in p.needs) or _("not given")
+    return lines(
+        fmt(_("{name}: {value}"), name=bold(_("Stage")), value=show("stages", p.stage)),
+        fmt(_("{name}: {value}"), name=bold(_("Sector")), value=show("sectors", p.sector)),
+        fmt(_("{name}: {value}"), name=bold(_("Region")), value=show("regions", p.region)),
+        fmt(_("{name}: {value}"), name=bold(_("Needs")), value=needs),
+    )
+
+
+def profile_keyboard(turn: Turn) -> Keyboard:
+    _ = turn._
+    return (
+        (Button(_("Change stage"), "pf:stage"), Button(_("Change sector"), "pf:sector")),
+        (Button(_("Change region"), "pf:region"), Button(_("Change needs"), "pf:needs")),
+        (Button(_("See my results"), "pf:results"),),
+    )
+
+
+def store_answer(turn: Turn, step: str, code: str | None) -> None:
+    """Record a single-choice answer (None when skipped); a new region also resets the hub."""
+    if step == "stage":
+        turn.update_profile(stage=code)
+    elif step == "sector":
+        turn.update_profile(sector=code)
+    else:
+        turn.update_profile(region=code)
+        hub = turn.catalog.hub_for_region(code)
+        turn.update(hub_id=hub.id if hub else None)
+
+
+def toggle_need(turn: Turn, code: str) -> None:
+    needs = list(turn.conv.profile.needs)
+    if code in needs:
+        needs.remove(code)
+    else:
+        needs.append(code)
+    turn.update_profile(needs=tuple(needs))

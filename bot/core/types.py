@@ -1,0 +1,125 @@
+"""Plain data exchanged between the core and the adapters (Telegram, terminal).
+
+An adapter turns what arrived into an `Inbound`, asks the core, and carries out the `Outcome`. Nothing
+here knows about Telegram objects, HTML or keyboards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+
+from bot.core.text import Rich
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who sent something, as the adapter knows them."""
+
+    id: int
+    first_name: str = ""
+    username: str | None = None
+    language_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One thing that happened in a chat: a message, a command or a button press."""
+
+    chat_id: int
+    sender: Person
+    text: str = ""
+    command: str | None = None
+    args: tuple[str, ...] = ()
+    button: str | None = None
+    button_message_id: int | None = None
+    message_id: int | None = None
+    reply_to_message_id: int | None = None
+    private: bool = True
+    has_media: bool = False
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button as data: what it says and the short code it sends back (under 64 bytes)."""
+
+    label: str
+    data: str
+
+
+@dataclass(frozen=True)
+class MessageRef:
+    """A message in a chat, for relaying a copy of it."""
+
+    chat_id: int
+    message_id: int
+
+
+@dataclass(frozen=True)
+class Reply:
+    """Something to show: a new message, an edit of an earlier one, or a copy of another message."""
+
+    chat_id: int
+    text: Rich = ()
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    reply_to_message_id: int | None = None
+    edit_message_id: int | None = None
+    copy_of: MessageRef | None = None
+    track: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the core wants done for one inbound event; `notice` is the short answer to a button press."""
+
+    replies: tuple[Reply, ...] = ()
+    notice: str | None = None
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What the entrepreneur told us; None means not answered (or skipped)."""
+
+    stage: str | None = None
+    sector: str | None = None
+    region: str | None = None
+    needs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """The state of one entrepreneur's private chat, kept in the database between updates."""
+
+    chat_id: int
+    lang: str
+    step: str | None = None
+    profile: Profile = field(default_factory=Profile)
+    hub_id: str | None = None
+    page: int = 0
+    editing: bool = False
+    handoff_id: int | None = None
+    updated_at: dt.datetime | None = None
+
+    def with_profile(self, **changes: object) -> Conversation:
+        return replace(self, profile=replace(self.profile, **changes))  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """An entrepreneur's request for a human, routed to one hub's advisor chat."""
+
+    id: int
+    user_chat_id: int
+    hub_id: str
+    hub_chat_id: int
+    status: str
+    lang: str
+    question: str
+    first_name: str = ""
+    username: str | None = None
+    profile: Profile = field(default_factory=Profile)
+    matches: tuple[str, ...] = ()
+    card_message_id: int | None = None
+    advisor_replied: bool = False
+    created_at: dt.datetime | None = None
+    closed_at: dt.datetime | None = None

@@ -1,0 +1,93 @@
+"""Deployment settings, read once at start-up from the environment or `.env`, validated, then passed down.
+
+Nothing here is read at import time: `load_settings()` is called by the command line, which names the
+variable that is wrong when validation fails.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/aiguilleur.db"
+
+
+class SettingsError(Exception):
+    """Raised with one line per wrong variable, in words an operator understands."""
+
+
+class Settings(BaseSettings):
+    """Every knob of a deployment; `.env.example` documents each one."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: SecretStr | None = Field(default=None, description="the token @BotFather gave")
+    telegram_api_url: str = Field(default="https://api.telegram.org", description="Bot API server root")
+    database_url: str = Field(default=DEFAULT_DATABASE_URL, description="SQLAlchemy async URL")
+    catalog_dir: Path = Field(default=Path("catalog/quebec"), description="the hub network's catalog folder")
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook_url: str | None = Field(default=None, description="public HTTPS URL Telegram posts updates to")
+    webhook_secret: SecretStr | None = Field(
+        default=None, description="X-Telegram-Bot-Api-Secret-Token value"
+    )
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    retention_days: int = Field(default=180, ge=1, le=3650, description="days a closed conversation is kept")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("telegram_bot_token", mode="before")
+    @classmethod
+    def _blank_token_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and ":" not in value.get_secret_value():
+            raise ValueError("a bot token looks like 123456789:AA... (ask @BotFather)")
+        return value
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _api_root(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with https:// (or http:// for a local Bot API server)")
+        return value.rstrip("/")
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return value
+        secret = value.get_secret_value()
+        if not 32 <= len(secret) <= 256 or not all(c.isalnum() or c in "_-" for c in secret):
+            raise ValueError("must be 32 to 256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @property
+    def bot_base_url(self) -> str:
+        """Where the bot calls `<root>/bot<token>/<method>`."""
+        return f"{self.telegram_api_url}/bot"
+
+    @property
+    def file_base_url(self) -> str:
+        """Where the bot fetches `<root>/file/bot<token>/<path>`."""
+        return f"{self.telegram_api_url}/file/bot"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build the settings, turning pydantic's report into one line per environment variable."""
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            name = str(error["loc"][0]).upper() if error["loc"] else "SETTINGS"
+            lines.append(f"{name}: {error['msg']}")
+        raise SettingsError("\n".join(lines)) from None
+    if settings.mode == "webhook" and not settings.webhook_url:
+        raise SettingsError("WEBHOOK_URL: needed when MODE=webhook")
+    return settings

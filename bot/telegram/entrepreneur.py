@@ -1,0 +1,35 @@
+"""Handlers for entrepreneurs' private chats: every message, command and button goes to the core."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
+
+from bot.telegram.context import AppContext
+from bot.telegram.convert import from_callback, from_message
+from bot.telegram.sender import answer, carry_out
+
+
+async def on_message(update: Update, context: AppContext) -> None:
+    """A private message or command: parse, delegate, render."""
+    event = from_message(update)
+    if event is None:
+        return
+    outcome = await context.core.dialogue.handle(event)
+    await carry_out(context.bot, outcome, context.core.dialogue.delivered)
+
+
+async def on_button(update: Update, context: AppContext) -> None:
+    """A button press; one on a message Telegram no longer gives us is answered and dropped."""
+    event = from_callback(update)
+    if event is None:
+        await answer(update.callback_query, None)
+        return
+    outcome = await context.core.dialogue.handle(event)
+    await carry_out(context.bot, outcome, context.core.dialogue.delivered, update.callback_query)
+
+
+def register(app: Application, group: int) -> None:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE & ~filters.UpdateType.EDITED
+    app.add_handler(MessageHandler(private, on_message), group=group)
+    app.add_handler(CallbackQueryHandler(on_button), group=group)

@@ -1,0 +1,72 @@
+"""Fixtures shared by every tier: catalogs, a per-test SQLite database, the dialogue core."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from bot.catalog.loader import load_catalog
+from bot.catalog.model import Catalog
+from bot.core.dialogue import Dialogue
+from bot.i18n import I18n
+from bot.storage import Store
+from tests.support.driver import CoreDriver
+
+os.environ.setdefault("PTB_TIMEDELTA", "true")  # PTB's timedelta API; its deprecation warnings are errors here
+
+ROOT = Path(__file__).resolve().parent.parent
+MINI = ROOT / "tests" / "support" / "catalogs" / "mini"
+QUEBEC = ROOT / "catalog" / "quebec"
+MINI_HUB_CHAT = -1001000000001
+
+
+@cache
+def _load(directory: Path) -> Catalog:
+    """Catalogs are immutable, so one load per test run is safe to share."""
+    return load_catalog(directory)
+
+
+@pytest.fixture
+def mini_catalog() -> Catalog:
+    return _load(MINI)
+
+
+@pytest.fixture
+def quebec_catalog() -> Catalog:
+    return _load(QUEBEC)
+
+
+@cache
+def _i18n() -> I18n:
+    return I18n()
+
+
+@pytest.fixture
+def i18n() -> I18n:
+    return _i18n()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'aiguilleur.db'}"
+
+
+@pytest.fixture
+async def store(database_url: str) -> AsyncIterator[Store]:
+    store = await Store.open(database_url)
+    yield store
+    await store.close()
+
+
+@pytest.fixture
+def dialogue(mini_catalog: Catalog, store: Store, i18n: I18n) -> Dialogue:
+    return Dialogue(catalog=mini_catalog, store=store, i18n=i18n, retention_days=90)
+
+
+@pytest.fixture
+def driver(dialogue: Dialogue) -> CoreDriver:
+    return CoreDriver(dialogue)

@@ -1,0 +1,89 @@
+"""Drive the transport-free core the way an adapter does: number messages per chat, report tracked sends."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from bot.core.dialogue import Dialogue
+from bot.core.text import as_plain
+from bot.core.types import Inbound, Outcome, Person, Reply
+
+ENTREPRENEUR = Person(id=4242, first_name="Marie", username="marie_qc", language_code="fr-CA")
+ADVISOR = Person(id=777, first_name="Luc")
+
+
+@dataclass
+class Sent:
+    """A reply as the user of that chat would see it."""
+
+    message_id: int
+    reply: Reply
+
+    @property
+    def text(self) -> str:
+        return as_plain(self.reply.text)
+
+    @property
+    def buttons(self) -> list[str]:
+        return [button.data for row in self.reply.buttons for button in row]
+
+
+@dataclass
+class CoreDriver:
+    dialogue: Dialogue
+    person: Person = ENTREPRENEUR
+    sent: dict[int, list[Sent]] = field(default_factory=lambda: defaultdict(list))
+    notices: list[str | None] = field(default_factory=list)
+    _ids: dict[int, int] = field(default_factory=lambda: defaultdict(lambda: 100))
+
+    def _next_id(self, chat_id: int) -> int:
+        self._ids[chat_id] += 1
+        return self._ids[chat_id]
+
+    async def run(self, event: Inbound) -> Outcome:
+        outcome = await self.dialogue.handle(event)
+        self.notices.append(outcome.notice)
+        for reply in outcome.replies:
+            message_id = reply.edit_message_id or self._next_id(reply.chat_id)
+            self.sent[reply.chat_id].append(Sent(message_id, reply))
+            if reply.track:
+                await self.dialogue.delivered(reply.track, reply.chat_id, message_id)
+        return outcome
+
+    async def say(self, text: str, *, has_media: bool = False) -> Outcome:
+        """The entrepreneur writes in their private chat (a leading / makes it a command)."""
+        command, args = None, ()
+        if text.startswith("/"):
+            head, *rest = text.split()
+            command, args = head[1:].lower(), tuple(rest)
+        message_id = self._next_id(self.person.id)
+        event = Inbound(
+            self.person.id, self.person, text=text, command=command, args=args, message_id=message_id,
+            has_media=has_media,
+        )
+        return await self.run(event)
+
+    async def press(self, data: str) -> Outcome:
+        """The entrepreneur presses a button of the latest message that has buttons."""
+        carrier = next((s for s in reversed(self.sent[self.person.id]) if s.buttons), None)
+        message_id = carrier.message_id if carrier else None
+        return await self.run(Inbound(self.person.id, self.person, button=data, button_message_id=message_id))
+
+    async def advisor_says(self, chat_id: int, text: str, *, reply_to: int | None) -> Outcome:
+        """An advisor writes in a hub group, as a reply to `reply_to`."""
+        command = text[1:].split()[0] if text.startswith("/") else None
+        event = Inbound(
+            chat_id, ADVISOR, text=text, command=command, message_id=self._next_id(chat_id),
+            reply_to_message_id=reply_to, private=False,
+        )
+        return await self.run(event)
+
+    def texts(self, chat_id: int | None = None) -> list[str]:
+        return [s.text for s in self.sent[self.person.id if chat_id is None else chat_id]]
+
+    def last(self, chat_id: int | None = None) -> Sent:
+        return self.sent[self.person.id if chat_id is None else chat_id][-1]
+
+    def last_buttons(self) -> list[str]:
+        return next((s.buttons for s in reversed(self.sent[self.person.id]) if s.buttons), [])

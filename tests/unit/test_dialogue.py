@@ -1,0 +1,329 @@
+"""The dialogue core, driven as an adapter would: what the entrepreneur and the advisors see."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from bot.core import results
+from bot.core.dialogue import Dialogue
+from bot.core.types import Inbound, Person
+from bot.storage import Store
+from tests.conftest import MINI_HUB_CHAT
+from tests.support.driver import ENTREPRENEUR, CoreDriver
+
+
+async def finish_intake(driver: CoreDriver) -> None:
+    await driver.say("/start")
+    await driver.press("st:startup")
+    await driver.press("sc:tech")
+    await driver.press("rg:01")
+    await driver.press("nd:mentoring")
+    await driver.press("nd:*")
+
+
+async def test_start_greets_in_french_says_what_is_kept_and_asks_the_stage(driver: CoreDriver) -> None:
+    await driver.say("/start")
+    greeting, question = driver.texts()[-2:]
+    assert greeting.startswith("Bonjour Marie ! Je suis Aiguilleur")
+    assert "90 jours" in greeting and "/forget" in greeting
+    assert question == "À quelle étape en est votre projet ?"
+    assert driver.last_buttons() == ["st:idea", "st:startup", "sk:stage"]
+
+
+async def test_english_telegram_user_gets_english(dialogue: Dialogue) -> None:
+    driver = CoreDriver(dialogue, person=Person(5, "Sam", language_code="en-US"))
+    await driver.say("/start")
+    assert driver.texts()[-1] == "Where is your project at?"
+
+
+async def test_unknown_language_falls_back_to_the_catalog_default(dialogue: Dialogue) -> None:
+    driver = CoreDriver(dialogue, person=Person(6, "Ana", language_code="es"))
+    await driver.say("/start")
+    assert driver.texts()[-1] == "À quelle étape en est votre projet ?"
+
+
+async def test_full_intake_by_buttons_shows_results_with_reasons(driver: CoreDriver) -> None:
+    await finish_intake(driver)
+    results = driver.last()
+    assert results.text.startswith("Voici ce qui convient à votre projet (1-")
+    assert "Mentorat techno BSL" in results.text
+    assert "région : Bas-Saint-Laurent · secteur Technologies · Mentorat" in results.text
+    assert results.buttons == ["edit", "adv"]
+
+
+async def test_answered_question_is_replaced_by_the_answer(driver: CoreDriver) -> None:
+    await driver.say("/start")
+    question_id = driver.last().message_id
+    await driver.press("st:startup")
+    edit = next(s for s in driver.sent[ENTREPRENEUR.id] if s.reply.edit_message_id == question_id)
+    assert edit.text == "Étape : Démarrage"
+    assert edit.buttons == []
+
+
+async def test_every_question_can_be_skipped(driver: CoreDriver) -> None:
+    await driver.say("/start")
+    for step in ("stage", "sector", "region"):
+        await driver.press(f"sk:{step}")
+    await driver.press("nd:*")
+    results = driver.last().text
+    assert "Fonds pour tous" in results
+    assert "Fonds du Saguenay" not in results  # no region given: only network-wide entries
+
+
+async def test_typed_label_answers_the_question_with_typos(driver: CoreDriver) -> None:
+    await driver.say("/start")
+    await driver.say("demarage")
+    assert driver.texts()[-2:] == ["Étape : Démarrage", "Dans quel secteur êtes-vous ?"]
+
+
+async def test_gibberish_is_not_taken_as_an_answer(driver: CoreDriver) -> None:
+    await driver.say("/start")
+    await driver.say("zzzz qqq")
+    assert driver.texts()[-1] == "Je n'ai pas compris. Choisissez un des boutons, ou Passer."
+    assert "st:idea" in driver.last_buttons()
+
+
+async def test_needs_toggle_in_place_then_done(driver: CoreDriver) -> None:
+    await driver.say("/start")
+    for data in ("st:idea", "sc:tech", "rg:01", "nd:financing", "nd:advice", "nd:financing"):
+        await driver.press(data)
+    needs_message = driver.last()
+    assert needs_message.reply.edit_message_id is not None
+    labels = [b.label for row in needs_message.reply.buttons for b in row]
+    assert labels[:3] == ["Financement", "Mentorat", "✓ Conseils"]
+
+
+async def test_stale_and_forged_buttons_get_a_polite_notice_and_change_nothing(
+    driver: CoreDriver, store: Store
+) -> None:
+    await driver.say("/start")
+    await driver.press("st:idea")
+    before = await store.get_conversation(chat_id=ENTREPRENEUR.id)
+    for data in ("st:startup", "rg:99", "sc:../../etc", "x" * 64, "nd:financing", "fg:yes", "more"):
+        await driver.press(data)
+        assert driver.notices[-1] == "Ce bouton a expiré. Utilisez le message le plus récent."
+    after = await store.get_conversation(chat_id=ENTREPRENEUR.id)
+    assert after is not None and before is not None
+    assert (after.step, after.profile) == (before.step, before.profile) == ("sector", before.profile)
+
+
+async def test_button_from_a_user_the_bot_never_met_is_expired(driver: CoreDriver) -> None:
+    await driver.press("st:idea")
+    assert driver.notices[-1] == "Ce bouton a expiré. Utilisez le message le plus récent."
+
+
+async def test_more_pages_through_results(driver: CoreDriver, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(results, "PAGE_SIZE", 3)
+    await driver.say("/start")
+    for data in ("sk:stage", "sk:sector", "rg:01", "nd:*"):
+        await driver.press(data)
+    first = driver.last()
+    assert "(1-3 sur 4)" in first.text and "more" in first.buttons
+    await driver.press("more")
+    assert "(4-4 sur 4)" in driver.last().text
+    assert "more" not in driver.last().buttons
+    await driver.press("more")
+    assert driver.notices[-1] == "C'est tout ce que j'ai trouvé."
+
+
+async def test_opportunity_deadline_is_shown_in_the_users_locale(dialogue: Dialogue) -> None:
+    french = CoreDriver(dialogue)
+    await finish_intake(french)
+    await french.press("pf:needs")
+    await french.press("nd:financing")
+    await french.press("nd:*")
+    assert "Date limite : 15 mars 2027" in french.last().text
+    english = CoreDriver(dialogue, person=Person(9, "Sam", language_code="en"))
+    await finish_intake(english)
+    await english.press("pf:needs")
+    await english.press("nd:financing")
+    await english.press("nd:*")
+    assert "Deadline: March 15, 2027" in english.last().text
+
+
+async def test_change_answers_goes_back_to_results(driver: CoreDriver) -> None:
+    await finish_intake(driver)
+    await driver.press("edit")
+    assert driver.last().text.startswith("Vos réponses\nÉtape : Démarrage\nSecteur : Technologies")
+    await driver.press("pf:region")
+    await driver.press("rg:02")
+    assert driver.last().text.startswith("Voici ce qui convient")
+    assert "Mentorat techno BSL" not in driver.last().text
+
+
+async def test_restart_clears_answers_and_asks_again(driver: CoreDriver, store: Store) -> None:
+    await finish_intake(driver)
+    await driver.say("/restart")
+    conversation = await store.get_conversation(chat_id=ENTREPRENEUR.id)
+    assert conversation is not None
+    assert conversation.profile.stage is None and conversation.profile.needs == ()
+    assert driver.texts()[-1] == "À quelle étape en est votre projet ?"
+
+
+async def test_deep_link_preselects_the_hub_region_and_skips_that_question(driver: CoreDriver) -> None:
+    await driver.say("/start hub-01")
+    assert "Bienvenue de la part du Pôle du Bas-Saint-Laurent." in driver.texts()[-2]
+    await driver.press("st:idea")
+    await driver.press("sc:tech")
+    assert driver.last().text.startswith("De quoi avez-vous besoin ?")
+
+
+async def test_unknown_deep_link_is_ignored_politely(driver: CoreDriver) -> None:
+    await driver.say("/start <script>")
+    assert "Je n'ai pas reconnu le lien" in driver.texts()[-2]
+    assert driver.texts()[-1] == "À quelle étape en est votre projet ?"
+
+
+async def test_language_switch(driver: CoreDriver) -> None:
+    await driver.say("/start")
+    await driver.say("/language")
+    assert driver.last_buttons() == ["lg:fr", "lg:en"]
+    await driver.press("lg:en")
+    assert driver.texts()[-2:] == ["Done: I will speak English.", "Where is your project at?"]
+    await driver.press("lg:ar")  # not offered by this network
+    assert driver.notices[-1] == "This button has expired. Please use the latest message."
+
+
+async def test_help_and_privacy_and_unknown_command(driver: CoreDriver) -> None:
+    await driver.say("/help")
+    assert "/forget — Effacer tout ce que je garde sur vous" in driver.texts()[-1]
+    await driver.say("/privacy")
+    assert "Tout est effacé 90 jours après votre dernière activité." in driver.texts()[-1]
+    await driver.say("/bogus")
+    assert driver.texts()[-1] == "Je ne connais pas cette commande. Envoyez /help pour voir ce que je sais faire."
+
+
+async def test_nothing_found_offers_an_advisor(dialogue: Dialogue, driver: CoreDriver, store: Store) -> None:
+    await driver.say("/start")
+    conversation = await store.get_conversation(chat_id=ENTREPRENEUR.id)
+    assert conversation is not None
+    dialogue.catalog = replace(dialogue.catalog, entries=())
+    for data in ("st:idea", "sc:tech", "rg:01", "nd:*"):
+        await driver.press(data)
+    assert driver.last().text.startswith("Je n'ai rien trouvé qui corresponde")
+    assert driver.last().buttons == ["edit", "adv"]
+
+
+async def test_handoff_posts_a_card_to_the_hub_and_relays_both_ways(driver: CoreDriver, store: Store) -> None:
+    await finish_intake(driver)
+    await driver.press("adv")
+    assert driver.texts()[-1] == "En un message, que voulez-vous demander aux conseillers du Pôle du Bas-Saint-Laurent ?"
+    await driver.say("Comment obtenir un mentor <b>vite</b> ?")
+    card = driver.last(MINI_HUB_CHAT)
+    assert card.text.startswith("Nouvelle demande no 1 pour le Pôle du Bas-Saint-Laurent")
+    assert "De : Marie (@marie_qc) · Français" in card.text
+    assert "Étape : Démarrage · Secteur : Technologies · Région : Bas-Saint-Laurent" in card.text
+    assert "Question : Comment obtenir un mentor <b>vite</b> ?" in card.text
+    assert "Déjà suggéré : Mentorat techno BSL" in card.text
+    assert driver.texts()[-1].startswith("Votre question a été envoyée au Pôle du Bas-Saint-Laurent.\nUn conseiller")
+
+    await driver.say("Je suis à Rimouski.")
+    relayed = driver.last(MINI_HUB_CHAT)
+    assert relayed.reply.copy_of is not None
+    assert relayed.reply.reply_to_message_id == card.message_id
+
+    await driver.advisor_says(MINI_HUB_CHAT, "Bonjour Marie, je vous appelle demain.", reply_to=card.message_id)
+    intro, copy = driver.sent[ENTREPRENEUR.id][-2:]
+    assert intro.text == "Un conseiller du Pôle du Bas-Saint-Laurent vous répond :"
+    assert copy.reply.copy_of is not None and copy.reply.copy_of.chat_id == MINI_HUB_CHAT
+
+    await driver.advisor_says(MINI_HUB_CHAT, "Autre chose ?", reply_to=relayed.message_id)
+    assert driver.last().reply.copy_of is not None  # a reply to a relayed message reaches her too
+    assert driver.texts().count("Un conseiller du Pôle du Bas-Saint-Laurent vous répond :") == 1
+
+
+async def test_bot_stays_silent_while_a_human_has_the_chat(driver: CoreDriver) -> None:
+    await finish_intake(driver)
+    await driver.press("adv")
+    await driver.say("Ma question")
+    before = len(driver.texts())
+    await driver.say("hello?")
+    await driver.say("/profile")
+    assert driver.texts()[before:] == ["Vous êtes en conversation avec un conseiller. Envoyez d'abord /end."]
+
+
+async def test_entrepreneur_ends_the_handoff(driver: CoreDriver, store: Store) -> None:
+    await finish_intake(driver)
+    await driver.press("adv")
+    await driver.say("Ma question")
+    await driver.say("/end")
+    assert driver.texts()[-1].startswith("Votre conversation avec le conseiller est terminée.")
+    assert driver.last(MINI_HUB_CHAT).text == "L'entrepreneur a terminé la conversation."
+    handoff = await store.get_handoff(handoff_id=1)
+    assert handoff is not None and handoff.status == "closed"
+    await driver.advisor_says(MINI_HUB_CHAT, "Toujours là ?", reply_to=handoff.card_message_id)
+    assert driver.last(MINI_HUB_CHAT).text == "Cette demande est fermée."
+
+
+async def test_advisor_closes_the_handoff(driver: CoreDriver, store: Store) -> None:
+    await finish_intake(driver)
+    await driver.press("adv")
+    await driver.say("Ma question")
+    card = driver.last(MINI_HUB_CHAT)
+    await driver.advisor_says(MINI_HUB_CHAT, "/end", reply_to=card.message_id)
+    assert driver.texts()[-1].startswith("Le conseiller a fermé la conversation.")
+    conversation = await store.get_conversation(chat_id=ENTREPRENEUR.id)
+    assert conversation is not None and conversation.step == "results"
+    await driver.say("Merci !")
+    assert "Je n'ai pas compris" in driver.texts()[-1]  # the bot speaks again, nothing goes to the hub
+    assert driver.last(MINI_HUB_CHAT).text == "Demande fermée. L'entrepreneur en a été informé."
+
+
+async def test_another_chat_cannot_act_on_a_hubs_handoff(driver: CoreDriver) -> None:
+    await finish_intake(driver)
+    await driver.press("adv")
+    await driver.say("Ma question")
+    card = driver.last(MINI_HUB_CHAT)
+    before = len(driver.texts())
+    outcome = await driver.advisor_says(-100999, "/end", reply_to=card.message_id)
+    outcome2 = await driver.advisor_says(-100999, "intrus", reply_to=card.message_id)
+    assert outcome.replies == outcome2.replies == ()
+    assert len(driver.texts()) == before
+
+
+async def test_hub_without_advisor_chat_gets_a_clear_message(driver: CoreDriver, caplog) -> None:
+    await driver.say("/start")
+    for data in ("st:idea", "sc:tech", "rg:02", "nd:*"):
+        await driver.press(data)
+    await driver.press("adv")
+    assert driver.texts()[-1].startswith("Le Pôle du Saguenay ne reçoit pas encore de questions par ce robot.")
+    assert "hub hub-02 has no advisor chat configured" in caplog.text
+
+
+async def test_advisor_without_region_asks_the_region_first(driver: CoreDriver) -> None:
+    await driver.say("/start")
+    for data in ("sk:stage", "sk:sector", "sk:region", "nd:*"):
+        await driver.press(data)
+    await driver.press("adv")
+    assert driver.texts()[-1] == "Pour trouver votre pôle : dans quelle région est votre entreprise ?"
+    await driver.press("rg:01")
+    assert driver.texts()[-1].startswith("En un message, que voulez-vous demander")
+
+
+async def test_forget_confirms_then_deletes_everything(driver: CoreDriver, store: Store) -> None:
+    await finish_intake(driver)
+    await driver.press("adv")
+    await driver.say("Ma question")
+    await driver.say("/forget")
+    await driver.press("fg:yes")
+    assert driver.texts()[-1].startswith("C'est fait : j'ai effacé tout ce que je gardais sur vous.")
+    assert driver.last(MINI_HUB_CHAT).text == "L'entrepreneur a effacé ses données : cette demande est fermée."
+    assert await store.get_conversation(chat_id=ENTREPRENEUR.id) is None
+    assert await store.get_handoff(handoff_id=1) is None
+
+
+async def test_forget_can_be_declined(driver: CoreDriver, store: Store) -> None:
+    await finish_intake(driver)
+    await driver.say("/forget")
+    await driver.press("fg:no")
+    assert driver.texts()[-1] == "Rien n'a été effacé."
+    assert await store.get_conversation(chat_id=ENTREPRENEUR.id) is not None
+
+
+async def test_media_outside_a_handoff_gets_an_answer(driver: CoreDriver) -> None:
+    await driver.say("/start")
+    event = Inbound(ENTREPRENEUR.id, ENTREPRENEUR, message_id=999, has_media=True)
+    await driver.run(event)
+    assert driver.texts()[-1] == "Ici, je ne lis que le texte."
