@@ -38,9 +38,10 @@ class Settings(BaseSettings):
     retention_days: int = Field(default=180, ge=1, le=3650, description="days a closed conversation is kept")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
-    @field_validator("telegram_bot_token", mode="before")
+    @field_validator("telegram_bot_token", "webhook_url", "webhook_secret", mode="before")
     @classmethod
-    def _blank_token_is_none(cls, value: object) -> object:
+    def _blank_is_unset(cls, value: object) -> object:
+        """`.env.example` copied as is leaves these empty: that means 'not set'."""
         return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("telegram_bot_token")

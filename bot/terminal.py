@@ -140,12 +140,18 @@ class TerminalChat:
             await self.dialogue.delivered(reply.track, reply.chat_id, message_id)
 
     def _show_buttons(self, reply: Reply, message_id: int) -> None:
-        flat = [button for row in reply.buttons for button in row]
-        if not flat:
+        """One line per keyboard row, numbered across rows."""
+        if not reply.buttons:
             return
-        self._buttons = flat
+        self._buttons = [button for row in reply.buttons for button in row]
         self._buttons_message = message_id
-        self._print("     " + "   ".join(f"[{i}] {b.label}" for i, b in enumerate(flat, start=1)))
+        number = 0
+        for row in reply.buttons:
+            labels = []
+            for button in row:
+                number += 1
+                labels.append(f"[{number}] {button.label}")
+            self._print("     " + "   ".join(labels))
 
 
 async def run_terminal(settings: Settings, inp: TextIO | None = None, out: TextIO | None = None) -> int:

@@ -16,7 +16,9 @@ from bot.i18n import I18n
 from bot.storage import Store
 from tests.support.driver import CoreDriver
 
-os.environ.setdefault("PTB_TIMEDELTA", "true")  # PTB's timedelta API; its deprecation warnings are errors here
+os.environ.setdefault(
+    "PTB_TIMEDELTA", "true"
+)  # PTB's timedelta API; its deprecation warnings are errors here
 
 ROOT = Path(__file__).resolve().parent.parent
 MINI = ROOT / "tests" / "support" / "catalogs" / "mini"

@@ -63,26 +63,27 @@ class Strict(BaseModel):
 class Contact(Strict):
     """How an entrepreneur reaches a hub or a service; every field is optional."""
 
-    url: Url | None = None
-    email: Email | None = None
-    phone: Phone | None = None
+    url: Url | None = Field(default=None, description="https://... web page")
+    email: Email | None = Field(default=None, description="name@example.org")
+    phone: Phone | None = Field(default=None, description="+1 418 555-0100")
 
 
 class NetworkFile(Strict):
     """`network.yaml`: who runs this catalog, its languages and its time zone."""
 
     version: Literal[1]
-    id: EntryId
-    name: LocalizedShort
-    languages: list[Lang] = Field(min_length=1)
-    default_language: Lang
-    timezone: str
+    id: EntryId = Field(description="short name of the network, e.g. quebec")
+    name: LocalizedShort = Field(description="the network's name, shown in the greeting")
+    languages: list[Lang] = Field(
+        min_length=1, description="two-letter codes the bot speaks here, e.g. [fr, en]"
+    )
+    default_language: Lang = Field(description="used when a user's language is not offered; hub cards use it")
+    timezone: str = Field(description="deadlines are local dates in this zone, e.g. America/Toronto")
     locales: dict[Lang, str] = Field(
         default_factory=dict, description="language -> babel locale, e.g. fr: fr_CA"
     )
-    sample: bool = False
-    notice: LocalizedLong = Field(default_factory=dict)
-    region_word: LocalizedShort = Field(default_factory=dict, description="what a region is called here")
+    sample: bool = Field(default=False, description="true shows `notice` to every user at /start")
+    notice: LocalizedLong = Field(default_factory=dict, description="a warning such as 'sample data, verify'")
     everywhere: LocalizedShort = Field(
         default_factory=dict, description="how to say 'anywhere in the network'"
     )
@@ -100,8 +101,8 @@ class NetworkFile(Strict):
 class Term(Strict):
     """One code of the taxonomy with its label in each language."""
 
-    code: Code
-    label: LocalizedShort
+    code: Code = Field(description="letters, digits, - and _ (up to 24); never change a code in use")
+    label: LocalizedShort = Field(description="the button label in each language (keep it short)")
 
 
 class TaxonomyFile(Strict):
@@ -117,14 +118,16 @@ class TaxonomyFile(Strict):
 class Hub(Strict):
     """A hub: the regions it serves and the Telegram group where its advisors answer."""
 
-    id: EntryId
-    name: LocalizedShort
-    regions: list[Code] = Field(min_length=1)
+    id: EntryId = Field(description="lowercase id; also the deep-link payload: t.me/<bot>?start=<id>")
+    name: LocalizedShort = Field(description="the hub's name in each language")
+    regions: list[Code] = Field(
+        min_length=1, description="region codes this hub serves (each region: one hub)"
+    )
     advisor_chat_id: int | None = Field(
         default=None, description="the hub's advisor group, e.g. -1001234567890"
     )
-    city: ShortText | None = None
-    contact: Contact = Field(default_factory=Contact)
+    city: ShortText | None = Field(default=None, description="where the hub is")
+    contact: Contact = Field(default_factory=Contact, description="url, email, phone")
 
 
 class HubsFile(Strict):
@@ -137,16 +140,22 @@ class HubsFile(Strict):
 class Entry(Strict):
     """What services and opportunities share. An empty list of codes means 'all'."""
 
-    id: EntryId
-    title: LocalizedShort
-    organization: ShortText
-    summary: LocalizedLong
-    regions: list[Code] = Field(default_factory=list)
-    stages: list[Code] = Field(default_factory=list)
-    sectors: list[Code] = Field(default_factory=list)
-    needs: list[Code] = Field(default_factory=list)
-    contact: Contact = Field(default_factory=Contact)
-    verified_on: dt.date | None = None
+    id: EntryId = Field(
+        description="lowercase letters, digits, - and _; unique across services and opportunities"
+    )
+    title: LocalizedShort = Field(description="short title in each language")
+    organization: ShortText = Field(description="who offers it")
+    summary: LocalizedLong = Field(description="one or two sentences in each language: what, for whom")
+    regions: list[Code] = Field(
+        default_factory=list, description="region codes; empty means the whole network"
+    )
+    stages: list[Code] = Field(default_factory=list, description="stage codes; empty means every stage")
+    sectors: list[Code] = Field(default_factory=list, description="sector codes; empty means every sector")
+    needs: list[Code] = Field(default_factory=list, description="need codes it answers")
+    contact: Contact = Field(
+        default_factory=Contact, description="url, email, phone: leave out what you are unsure of"
+    )
+    verified_on: dt.date | None = Field(default=None, description="when someone last checked this entry")
 
 
 class Service(Entry):
@@ -159,8 +168,8 @@ class Opportunity(Entry):
     """A call for projects or a program with a deadline; never shown once the deadline has passed."""
 
     kind: Literal["opportunity"] = "opportunity"
-    opens_on: dt.date | None = None
-    deadline: dt.date
+    opens_on: dt.date | None = Field(default=None, description="first day applications are accepted")
+    deadline: dt.date = Field(description="last day; the entry disappears the day after")
 
 
 class ServicesFile(Strict):

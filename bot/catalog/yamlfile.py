@@ -16,6 +16,7 @@ import yaml
 MAX_FILE_BYTES = 2_000_000
 
 Path_ = tuple[str | int, ...]
+_PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
 
 @dataclass(frozen=True)
@@ -48,16 +49,16 @@ class YamlDoc:
         return 1
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """SafeLoader that refuses anchors' aliases: the 'billion laughs' blow-up needs them."""
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: about 20x faster
 
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+
+def _refuse_aliases(text: str) -> None:
+    """Anchors' aliases are what 'billion laughs' files need; a catalog never does."""
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
             raise yaml.composer.ComposerError(
                 None, None, "aliases (*name) are not allowed in a catalog file", event.start_mark
             )
-        return super().compose_node(parent, index)
 
 
 class YamlError(Exception):
@@ -84,8 +85,9 @@ def read_yaml(path: Path, *, display: Path | None = None) -> YamlDoc:
         raise YamlError(Problem(shown, line, "file is not UTF-8 text (save it as UTF-8)")) from None
     if not text.strip():
         raise YamlError(Problem(shown, 1, "file is empty"))
-    loader = _NoAliasLoader(text)
+    loader = _Loader(text)
     try:
+        _refuse_aliases(text)
         node = loader.get_single_node()
         lines: dict[Path_, int] = {}
         data = _to_data(node, (), lines, loader)
@@ -110,6 +112,10 @@ def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
 def _to_data(node: yaml.Node, path: Path_, lines: dict[Path_, int], loader: yaml.SafeLoader) -> Any:
     """Build plain data from a node tree, recording the line of each value; duplicate keys are errors."""
     lines[path] = node.start_mark.line + 1
+    if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_TAGS:
+        raise yaml.constructor.ConstructorError(
+            None, None, "could not determine a constructor for the tag " + node.tag, node.start_mark
+        )
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:

@@ -128,7 +128,9 @@ def forgotten(turn: Turn, rows: int) -> None:
     turn.say(
         lines(
             bold(_("Done: I deleted everything I kept about you.")),
-            turn.ngettext("{count} record was erased.", "{count} records were erased.", rows).format(count=rows),
+            turn.ngettext("{count} record was erased.", "{count} records were erased.", rows).format(
+                count=rows
+            ),
             _("Send /start if you want to begin again."),
         )
     )

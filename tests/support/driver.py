@@ -59,7 +59,12 @@ class CoreDriver:
             command, args = head[1:].lower(), tuple(rest)
         message_id = self._next_id(self.person.id)
         event = Inbound(
-            self.person.id, self.person, text=text, command=command, args=args, message_id=message_id,
+            self.person.id,
+            self.person,
+            text=text,
+            command=command,
+            args=args,
+            message_id=message_id,
             has_media=has_media,
         )
         return await self.run(event)
@@ -74,8 +79,13 @@ class CoreDriver:
         """An advisor writes in a hub group, as a reply to `reply_to`."""
         command = text[1:].split()[0] if text.startswith("/") else None
         event = Inbound(
-            chat_id, ADVISOR, text=text, command=command, message_id=self._next_id(chat_id),
-            reply_to_message_id=reply_to, private=False,
+            chat_id,
+            ADVISOR,
+            text=text,
+            command=command,
+            message_id=self._next_id(chat_id),
+            reply_to_message_id=reply_to,
+            private=False,
         )
         return await self.run(event)
 

@@ -192,7 +192,10 @@ async def test_help_and_privacy_and_unknown_command(driver: CoreDriver) -> None:
     await driver.say("/privacy")
     assert "Tout est effacé 90 jours après votre dernière activité." in driver.texts()[-1]
     await driver.say("/bogus")
-    assert driver.texts()[-1] == "Je ne connais pas cette commande. Envoyez /help pour voir ce que je sais faire."
+    assert (
+        driver.texts()[-1]
+        == "Je ne connais pas cette commande. Envoyez /help pour voir ce que je sais faire."
+    )
 
 
 async def test_nothing_found_offers_an_advisor(dialogue: Dialogue, driver: CoreDriver, store: Store) -> None:
@@ -209,7 +212,10 @@ async def test_nothing_found_offers_an_advisor(dialogue: Dialogue, driver: CoreD
 async def test_handoff_posts_a_card_to_the_hub_and_relays_both_ways(driver: CoreDriver, store: Store) -> None:
     await finish_intake(driver)
     await driver.press("adv")
-    assert driver.texts()[-1] == "En un message, que voulez-vous demander aux conseillers du Pôle du Bas-Saint-Laurent ?"
+    assert (
+        driver.texts()[-1]
+        == "En un message, que voulez-vous demander aux conseillers du Pôle du Bas-Saint-Laurent ?"
+    )
     await driver.say("Comment obtenir un mentor <b>vite</b> ?")
     card = driver.last(MINI_HUB_CHAT)
     assert card.text.startswith("Nouvelle demande no 1 pour le Pôle du Bas-Saint-Laurent")
@@ -217,14 +223,18 @@ async def test_handoff_posts_a_card_to_the_hub_and_relays_both_ways(driver: Core
     assert "Étape : Démarrage · Secteur : Technologies · Région : Bas-Saint-Laurent" in card.text
     assert "Question : Comment obtenir un mentor <b>vite</b> ?" in card.text
     assert "Déjà suggéré : Mentorat techno BSL" in card.text
-    assert driver.texts()[-1].startswith("Votre question a été envoyée au Pôle du Bas-Saint-Laurent.\nUn conseiller")
+    assert driver.texts()[-1].startswith(
+        "Votre question a été envoyée au Pôle du Bas-Saint-Laurent.\nUn conseiller"
+    )
 
     await driver.say("Je suis à Rimouski.")
     relayed = driver.last(MINI_HUB_CHAT)
     assert relayed.reply.copy_of is not None
     assert relayed.reply.reply_to_message_id == card.message_id
 
-    await driver.advisor_says(MINI_HUB_CHAT, "Bonjour Marie, je vous appelle demain.", reply_to=card.message_id)
+    await driver.advisor_says(
+        MINI_HUB_CHAT, "Bonjour Marie, je vous appelle demain.", reply_to=card.message_id
+    )
     intro, copy = driver.sent[ENTREPRENEUR.id][-2:]
     assert intro.text == "Un conseiller du Pôle du Bas-Saint-Laurent vous répond :"
     assert copy.reply.copy_of is not None and copy.reply.copy_of.chat_id == MINI_HUB_CHAT
@@ -288,7 +298,9 @@ async def test_hub_without_advisor_chat_gets_a_clear_message(driver: CoreDriver,
     for data in ("st:idea", "sc:tech", "rg:02", "nd:*"):
         await driver.press(data)
     await driver.press("adv")
-    assert driver.texts()[-1].startswith("Le Pôle du Saguenay ne reçoit pas encore de questions par ce robot.")
+    assert driver.texts()[-1].startswith(
+        "Le Pôle du Saguenay ne reçoit pas encore de questions par ce robot."
+    )
     assert "hub hub-02 has no advisor chat configured" in caplog.text
 
 
@@ -309,7 +321,9 @@ async def test_forget_confirms_then_deletes_everything(driver: CoreDriver, store
     await driver.say("/forget")
     await driver.press("fg:yes")
     assert driver.texts()[-1].startswith("C'est fait : j'ai effacé tout ce que je gardais sur vous.")
-    assert driver.last(MINI_HUB_CHAT).text == "L'entrepreneur a effacé ses données : cette demande est fermée."
+    assert (
+        driver.last(MINI_HUB_CHAT).text == "L'entrepreneur a effacé ses données : cette demande est fermée."
+    )
     assert await store.get_conversation(chat_id=ENTREPRENEUR.id) is None
     assert await store.get_handoff(handoff_id=1) is None
 

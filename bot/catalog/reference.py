@@ -1,0 +1,64 @@
+"""The field reference of `docs/catalog.md`, generated from the models so the guide cannot drift.
+
+`python -m bot.catalog.reference` prints it; a test checks the guide holds exactly this text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+import typing
+
+from pydantic import BaseModel
+
+from bot.catalog.schema import FILES, Contact, Hub, Opportunity, Service, Term
+
+RECORDS: dict[str, type[BaseModel]] = {
+    "a term (stages, sectors, needs, regions)": Term,
+    "a hub": Hub,
+    "a service": Service,
+    "an opportunity": Opportunity,
+    "a contact": Contact,
+}
+
+
+def _type_name(annotation: object) -> str:
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return _type_name(args[0])
+    if origin in (typing.Union, types.UnionType):
+        names = [_type_name(a) for a in args if a is not type(None)]
+        return " or ".join(names)
+    if origin is list:
+        return f"list of {_type_name(args[0])}"
+    if origin is dict:
+        return "text per language (fr: ..., en: ...)"
+    if origin is typing.Literal:
+        return " or ".join(repr(a) for a in args)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation.__name__.lower()
+    plain = {str: "text", int: "number", bool: "true or false", dt.date: "date (YYYY-MM-DD)"}
+    return plain.get(annotation, getattr(annotation, "__name__", str(annotation)))  # type: ignore[call-overload]
+
+
+def table(model: type[BaseModel]) -> str:
+    rows = ["| field | required | type | notes |", "| --- | --- | --- | --- |"]
+    for name, info in model.model_fields.items():
+        required = "yes" if info.is_required() else "no"
+        notes = (info.description or "").replace("|", "\\|")
+        rows.append(f"| `{name}` | {required} | {_type_name(info.annotation)} | {notes} |")
+    return "\n".join(rows)
+
+
+def field_reference() -> str:
+    parts = []
+    for filename, model in FILES.items():
+        parts.append(f"#### `{filename}`\n\n{(model.__doc__ or '').strip()}\n\n{table(model)}")
+    for title, model in RECORDS.items():
+        parts.append(f"#### Fields of {title}\n\n{(model.__doc__ or '').strip()}\n\n{table(model)}")
+    return "\n\n".join(parts) + "\n"
+
+
+if __name__ == "__main__":
+    print(field_reference(), end="")

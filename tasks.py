@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""Project tasks that need nothing but Python 3.11+: each one creates `.venv` and installs what it needs.
+
+    python3 tasks.py run      serve Telegram, or chat in the terminal when no token is set
+    python3 tasks.py test     the whole test suite (extra arguments go to pytest)
+    python3 tasks.py chat | lint | format | messages | check-catalog
+
+Only the standard library is used here, so this file works before anything is installed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+STAMP = VENV / ".installed-for"
+
+
+def ensure_environment() -> None:
+    """Create `.venv` and install the pinned dependencies, again whenever pyproject.toml changed."""
+    if sys.version_info < (3, 11):
+        sys.exit(f"Aiguilleur needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if PYTHON.exists() and STAMP.exists() and STAMP.read_text() == wanted:
+        return
+    if not PYTHON.exists():
+        print("Creating .venv ...", flush=True)
+        venv.create(VENV, with_pip=True)
+    print("Installing Aiguilleur and its pinned dependencies into .venv ...", flush=True)
+    pip = [str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    subprocess.run([*pip, "--upgrade", "pip"], check=True)
+    subprocess.run([*pip, "-e", f"{ROOT}[dev]"], check=True, cwd=ROOT)
+    STAMP.write_text(wanted)
+
+
+def run(*command: str, **env: str) -> int:
+    return subprocess.run(command, cwd=ROOT, env={**os.environ, **env}, check=False).returncode
+
+
+def main(argv: list[str]) -> int:
+    task, *rest = argv or ["help"]
+    tasks = {
+        "run": lambda: run(str(PYTHON), "-m", "bot", "run"),
+        "chat": lambda: run(str(PYTHON), "-m", "bot", "chat"),
+        # pytest exits 5 when it collects no test: that is returned as is, and it fails CI.
+        "test": lambda: run(str(PYTHON), "-m", "pytest", *rest, PTB_TIMEDELTA="true"),
+        "lint": lambda: (
+            run(str(BIN / "ruff"), "check", ".") or run(str(BIN / "ruff"), "format", "--check", ".")
+        ),
+        "format": lambda: (
+            run(str(BIN / "ruff"), "check", "--fix", ".") or run(str(BIN / "ruff"), "format", ".")
+        ),
+        "messages": lambda: run(str(PYTHON), "-m", "tools.messages"),
+        "check-catalog": lambda: run(
+            str(PYTHON), "-m", "bot", "catalog", "check", *(rest or ["catalog/quebec"])
+        ),
+    }
+    if task not in tasks:
+        print(__doc__)
+        return 0 if task in ("help", "-h", "--help") else 2
+    ensure_environment()
+    return tasks[task]()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,217 @@
+"""End to end: the real python-telegram-bot Application, long polling the loopback Bot API double.
+
+Each test checks what the entrepreneur and the advisors see (the double's stored messages) and what the
+database holds afterwards.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.bootstrap import Core, build_core
+from bot.settings import load_settings
+from bot.telegram.app import ALLOWED_UPDATES, attach, build_application
+from tests.conftest import MINI, MINI_HUB_CHAT
+from tests.support.botapi import TOKEN, BotApiDouble, User
+
+pytestmark = pytest.mark.e2e
+
+MARIE = User(4242, "Marie", language_code="fr", username="marie_qc")
+LUC = User(777, "Luc", language_code="fr")
+
+
+@dataclass
+class Running:
+    api: BotApiDouble
+    core: Core
+
+    async def say(self, user: User, text: str, **options: object) -> None:
+        self.api.user_says(user, text, **options)  # type: ignore[arg-type]
+
+    async def press(self, user: User, data: str, expect: str | None = None) -> None:
+        """Press a button of the latest message that has one; wait for the answer (and `expect`, if given)."""
+        message = next(m for m in reversed(self.api.bot_messages(user.id)) if m.get("reply_markup"))
+        answered = len(self.api.calls_to("answerCallbackQuery"))
+        self.api.user_presses(user, message, data)
+        await self.api.wait_for(lambda: len(self.api.calls_to("answerCallbackQuery")) > answered)
+        if expect is not None:
+            await self.api.wait_for_bot_message(user.id, contains=expect)
+
+    async def bot_says(self, chat_id: int, contains: str) -> dict:
+        return await self.api.wait_for_bot_message(chat_id, contains=contains)
+
+
+@pytest.fixture
+async def running(tmp_path: Path) -> AsyncIterator[Running]:
+    with BotApiDouble() as api:
+        api.register_group(MINI_HUB_CHAT, "Pôle BSL — conseillers")
+        settings = load_settings(
+            telegram_bot_token=TOKEN,
+            telegram_api_url=api.base_url.removesuffix("/bot"),
+            catalog_dir=MINI,
+            database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        )
+        core = await build_core(settings)
+        app = build_application(settings)
+        async with app:
+            await attach(app, core)
+            await app.start()
+            assert app.updater is not None
+            await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES)
+            try:
+                yield Running(api, core)
+            finally:
+                await app.updater.stop()
+                await app.stop()
+        await core.close()
+
+
+async def test_from_start_to_an_advisor_and_back(running: Running) -> None:
+    api = running.api
+    await running.say(MARIE, "/start")
+    await running.bot_says(MARIE.id, "À quelle étape en est votre projet ?")
+    greeting = api.bot_messages(MARIE.id)[0]
+    assert greeting["text"].startswith("Bonjour Marie ! Je suis Aiguilleur, l'assistant du Réseau mini.")
+    offset = greeting["text"].index("Réseau mini")
+    assert {"type": "bold", "offset": offset, "length": len("Réseau mini")} in greeting["entities"]
+
+    for data, next_question in (
+        ("st:startup", "Dans quel secteur"),
+        ("sc:tech", "Dans quelle région"),
+        ("rg:01", "De quoi avez-vous besoin"),
+    ):
+        await running.press(MARIE, data)
+        await running.bot_says(MARIE.id, next_question)
+    await running.press(MARIE, "nd:mentoring")
+    await api.wait_for(lambda: "✓ Mentorat" in str(api.last_bot_message(MARIE.id)["reply_markup"]))
+    await running.press(MARIE, "nd:*")
+    results = await running.bot_says(MARIE.id, "Voici ce qui convient à votre projet")
+    assert (
+        "1. Mentorat techno BSL — Pôle BSL\n   région : Bas-Saint-Laurent · secteur Technologies · Mentorat"
+        in results["text"]
+    )
+    buttons = [b["callback_data"] for row in results["reply_markup"]["inline_keyboard"] for b in row]
+    assert buttons == ["edit", "adv"]
+    stage_question = next(m for m in api.bot_messages(MARIE.id) if m["text"] == "Étape : Démarrage")
+    assert "reply_markup" not in stage_question  # the answered question was edited in place
+
+    await running.press(MARIE, "adv")
+    await running.bot_says(MARIE.id, "En un message, que voulez-vous demander")
+    await running.say(MARIE, "Comment trouver un mentor <b>vite</b> & bien ?")
+    card = await running.bot_says(MINI_HUB_CHAT, "Nouvelle demande no 1")
+    assert "Question : Comment trouver un mentor <b>vite</b> & bien ?" in card["text"]
+    assert "De : Marie (@marie_qc) · Français" in card["text"]
+    await running.bot_says(MARIE.id, "Votre question a été envoyée au Pôle du Bas-Saint-Laurent.")
+
+    await running.say(
+        LUC,
+        "Bonjour Marie, je vous appelle demain.",
+        chat_id=MINI_HUB_CHAT,
+        reply_to_message_id=card["message_id"],
+    )
+    await running.bot_says(MARIE.id, "Bonjour Marie, je vous appelle demain.")
+    intro = api.bot_messages(MARIE.id)[-2]
+    assert intro["text"] == "Un conseiller du Pôle du Bas-Saint-Laurent vous répond :"
+    assert "Luc" not in str(api.bot_messages(MARIE.id)[-1])  # a copy: the advisor's identity is not leaked
+
+    await running.say(MARIE, "Merci, j'attends votre appel.")
+    relayed = await running.bot_says(MINI_HUB_CHAT, "Merci, j'attends votre appel.")
+    assert relayed["reply_to_message"]["message_id"] == card["message_id"]
+
+    await running.say(MARIE, "/end")
+    await running.bot_says(MARIE.id, "Votre conversation avec le conseiller est terminée.")
+    await running.bot_says(MINI_HUB_CHAT, "L'entrepreneur a terminé la conversation.")
+
+    store = running.core.store
+    handoff = await store.get_handoff(handoff_id=1)
+    assert (
+        handoff is not None and handoff.status == "closed" and handoff.card_message_id == card["message_id"]
+    )
+    assert handoff.matches[0] == "mentor-01-tech" and handoff.question.endswith("& bien ?")
+    conversation = await store.get_conversation(chat_id=MARIE.id)
+    assert conversation is not None and conversation.step == "results" and conversation.handoff_id is None
+    assert (
+        await store.handoff_for_message(hub_chat_id=MINI_HUB_CHAT, message_id=relayed["message_id"])
+        == handoff
+    )
+
+
+async def test_commands_are_registered_per_language(running: Running) -> None:
+    api = running.api
+    scope = {"type": "all_private_chats"}
+    assert [c["command"] for c in api.my_commands(scope)][:3] == ["start", "profile", "advisor"]
+    assert (
+        api.my_commands(scope, "fr")[0]["description"]
+        == "Trouver l'accompagnement qui convient à votre projet"
+    )
+    assert api.my_commands(scope, "en")[0]["description"] == "Find the support that fits your project"
+    assert api.my_commands(scope)[0]["description"] == "Trouver l'accompagnement qui convient à votre projet"
+
+
+async def test_english_user_and_polling_asks_only_what_it_handles(running: Running) -> None:
+    sam = User(5151, "Sam", language_code="en-GB")
+    await running.say(sam, "/start")
+    await running.bot_says(sam.id, "Where is your project at?")
+    polls = running.api.calls_to("getUpdates")
+    assert polls and all(call.params.get("allowed_updates") == ALLOWED_UPDATES for call in polls)
+
+
+async def test_stale_button_gets_a_polite_answer(running: Running) -> None:
+    api = running.api
+    await running.say(MARIE, "/start")
+    await running.bot_says(MARIE.id, "À quelle étape")
+    first_question = api.last_bot_message(MARIE.id)
+    await running.press(MARIE, "st:idea")
+    await running.bot_says(MARIE.id, "Dans quel secteur")
+    api.user_presses(MARIE, first_question, "st:startup", check_button=False)
+    await api.wait_for(
+        lambda: any(
+            c.params.get("text") == "Ce bouton a expiré. Utilisez le message le plus récent."
+            for c in api.calls_to("answerCallbackQuery")
+        )
+    )
+    conversation = await running.core.store.get_conversation(chat_id=MARIE.id)
+    assert conversation is not None and conversation.profile.stage == "idea"
+
+
+async def test_rate_limit_is_honoured_and_nothing_is_lost(running: Running) -> None:
+    api = running.api
+    api.fail_next(
+        "sendMessage", error_code=429, description="Too Many Requests: retry after 1", retry_after=1
+    )
+    await running.say(MARIE, "/help")
+    help_message = await running.bot_says(MARIE.id, "Je peux vous aider à trouver de l'accompagnement")
+    assert "/forget — Effacer tout ce que je garde sur vous" in help_message["text"]
+
+
+async def test_telegram_error_gets_an_apology_not_a_traceback(running: Running, caplog) -> None:
+    api = running.api
+    api.fail_next("sendMessage", error_code=500, description="Internal Server Error")
+    with caplog.at_level(logging.ERROR):
+        await running.say(MARIE, "/privacy")
+        await running.bot_says(MARIE.id, "Désolé, un problème est survenu de mon côté. Veuillez réessayer.")
+    assert "update" in caplog.text and "failed" in caplog.text
+    assert TOKEN not in caplog.text
+
+
+async def test_user_who_blocked_the_bot_does_not_break_the_hub(running: Running, caplog) -> None:
+    api = running.api
+    await running.say(MARIE, "/start hub-01")
+    await running.bot_says(MARIE.id, "À quelle étape")
+    await running.press(MARIE, "st:idea", expect="Dans quel secteur")
+    await running.press(MARIE, "sc:tech", expect="De quoi avez-vous besoin")
+    await running.press(MARIE, "nd:*", expect="Voici ce qui convient")
+    await running.press(MARIE, "adv", expect="En un message")
+    await running.say(MARIE, "Une question")
+    card = await running.bot_says(MINI_HUB_CHAT, "Nouvelle demande")
+    api.user_blocks_bot(MARIE)
+    await running.say(LUC, "Allo ?", chat_id=MINI_HUB_CHAT, reply_to_message_id=card["message_id"])
+    await running.api.wait_for(lambda: "unreachable" in caplog.text)
+    await running.say(LUC, "/end", chat_id=MINI_HUB_CHAT, reply_to_message_id=card["message_id"])
+    await running.bot_says(MINI_HUB_CHAT, "Demande fermée.")
+    assert not api.server_errors

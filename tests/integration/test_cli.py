@@ -1,0 +1,126 @@
+"""The command line, run as a script would run it: exact output shapes and exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import MINI, ROOT
+
+
+def aiguilleur(*args: str, cwd: Path = ROOT, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "TELEGRAM_BOT_TOKEN": "", **env}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=60,
+    )
+
+
+def test_help_lists_every_command_with_one_line() -> None:
+    result = aiguilleur("--help")
+    assert result.returncode == 0
+    for command in ("run", "chat", "match", "catalog"):
+        assert f"    {command} " in result.stdout
+
+
+def test_match_json_follows_the_contract() -> None:
+    result = aiguilleur(
+        "match",
+        "--catalog",
+        str(MINI),
+        "--region",
+        "01",
+        "--need",
+        "financing",
+        "--today",
+        "2026-11-23",
+        "--limit",
+        "2",
+        "--lang",
+        "en",
+        "--json",
+    )
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert list(payload) == ["results"]
+    first, second = payload["results"]
+    assert list(first) == [
+        "id",
+        "kind",
+        "title",
+        "organization",
+        "regions",
+        "stages",
+        "sectors",
+        "needs",
+        "deadline",
+        "score",
+        "reasons",
+    ]
+    assert (first["id"], first["kind"], first["title"], first["deadline"]) == (
+        "call-01",
+        "opportunity",
+        "BSL regional call",
+        "2027-03-15",
+    )
+    assert first["reasons"] == [
+        {"kind": "region", "code": "01", "label": "in Bas-Saint-Laurent"},
+        {"kind": "need", "code": "financing", "label": "Financing"},
+    ]
+    assert (second["id"], second["kind"], second["deadline"]) == ("fund-all", "service", None)
+    assert first["score"] > second["score"]
+
+
+def test_match_refuses_unknown_codes() -> None:
+    result = aiguilleur("match", "--catalog", str(MINI), "--region", "19", "--json")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "aiguilleur: unknown region '19' (known: 01, 02)"
+
+
+def test_catalog_check_exit_codes(tmp_path: Path) -> None:
+    ok = aiguilleur("catalog", "check", str(MINI))
+    assert ok.returncode == 0 and ok.stdout == ""
+    (tmp_path / "hubs.yaml").write_text("version: 1\nhubs: []\n")
+    bad = aiguilleur("catalog", "check", str(tmp_path))
+    assert bad.returncode == 1
+    assert (
+        f"{tmp_path}/hubs.yaml:2: hubs: List should have at least 1 item after validation, not 0"
+        in bad.stdout
+    )
+
+
+def test_run_without_token_says_so_and_opens_the_terminal_chat(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=tmp_path,
+        input="/quit\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": "",
+            "CATALOG_DIR": str(ROOT / "catalog" / "quebec"),
+            "PYTHONPATH": str(ROOT),
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    assert (
+        result.stdout.splitlines()[0]
+        == "No TELEGRAM_BOT_TOKEN set: opening the terminal chat instead (aiguilleur chat)."
+    )
+    assert "bot> Bonjour ! Je suis Aiguilleur" in result.stdout
+    assert (tmp_path / "data" / "aiguilleur.db").exists()
+
+
+def test_bad_settings_name_the_variable() -> None:
+    result = aiguilleur("chat", RETENTION_DAYS="forever")
+    assert result.returncode == 2
+    assert "RETENTION_DAYS:" in result.stderr

@@ -1,0 +1,88 @@
+"""Storage on a real SQLite file: a restart mid-intake or mid-handoff continues where it was."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.catalog.model import Catalog
+from bot.core.dialogue import Dialogue
+from bot.core.types import Profile
+from bot.i18n import I18n
+from bot.storage import Store, utcnow
+from tests.conftest import MINI_HUB_CHAT
+from tests.support.driver import ENTREPRENEUR, CoreDriver
+
+
+async def restarted(database_url: str, catalog: Catalog, i18n: I18n) -> tuple[Store, CoreDriver]:
+    """A new process: new engine, new dialogue, same database file."""
+    store = await Store.open(database_url)
+    return store, CoreDriver(Dialogue(catalog=catalog, store=store, i18n=i18n, retention_days=90))
+
+
+async def test_restart_mid_intake_continues(database_url: str, mini_catalog: Catalog, i18n: I18n) -> None:
+    store, driver = await restarted(database_url, mini_catalog, i18n)
+    await driver.say("/start")
+    await driver.press("st:startup")
+    await store.close()
+
+    store, driver = await restarted(database_url, mini_catalog, i18n)
+    await driver.press("sc:tech")
+    assert driver.texts()[-1] == "Dans quelle région est votre entreprise ?"
+    conversation = await store.get_conversation(chat_id=ENTREPRENEUR.id)
+    assert conversation is not None
+    assert (conversation.profile.stage, conversation.profile.sector) == ("startup", "tech")
+    await store.close()
+
+
+async def test_restart_mid_handoff_keeps_relaying(
+    database_url: str, mini_catalog: Catalog, i18n: I18n
+) -> None:
+    store, driver = await restarted(database_url, mini_catalog, i18n)
+    await driver.say("/start hub-01")
+    for data in ("st:idea", "sc:tech", "nd:*", "adv"):
+        await driver.press(data)
+    await driver.say("Une question")
+    card = driver.last(MINI_HUB_CHAT)
+    await store.close()
+
+    store, after = await restarted(database_url, mini_catalog, i18n)
+    await after.advisor_says(MINI_HUB_CHAT, "Réponse après redémarrage", reply_to=card.message_id)
+    assert after.last().reply.copy_of is not None
+    assert after.last().reply.chat_id == ENTREPRENEUR.id
+    await after.say("Merci")
+    relayed = after.last(MINI_HUB_CHAT)
+    assert relayed.reply.copy_of is not None and relayed.reply.reply_to_message_id == card.message_id
+    await store.close()
+
+
+async def test_telegram_ids_beyond_32_bits(store: Store) -> None:
+    big = 2**52 - 1
+    handoff = await store.create_handoff(
+        user_chat_id=big,
+        hub_id="hub-01",
+        hub_chat_id=-(10**13),
+        lang="fr",
+        question="q",
+        first_name="A",
+        username=None,
+        profile=Profile(),
+        matches=(),
+    )
+    await store.link_message(hub_chat_id=-(10**13), message_id=2**40, handoff_id=handoff.id, card=True)
+    found = await store.handoff_for_message(hub_chat_id=-(10**13), message_id=2**40)
+    assert found is not None and found.user_chat_id == big and found.card_message_id == 2**40
+
+
+async def test_purge_removes_old_closed_handoffs_and_idle_conversations(
+    driver: CoreDriver, store: Store
+) -> None:
+    await driver.say("/start hub-01")
+    for data in ("st:idea", "sc:tech", "nd:*", "adv"):
+        await driver.press(data)
+    await driver.say("Une question")
+    assert await store.purge(older_than=utcnow() - dt.timedelta(days=1)) == 0
+    await driver.say("/end")
+    removed = await store.purge(older_than=utcnow() + dt.timedelta(seconds=1))
+    assert removed >= 3  # the handoff, its thread links, the conversation
+    assert await store.get_conversation(chat_id=ENTREPRENEUR.id) is None
+    assert await store.get_handoff(handoff_id=1) is None

@@ -1,0 +1,54 @@
+"""The terminal chat, driven through its input and output like a person at the keyboard."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from bot.settings import load_settings
+from bot.terminal import run_terminal
+from tests.conftest import MINI
+
+
+async def chat(tmp_path: Path, lines: list[str]) -> str:
+    settings = load_settings(
+        telegram_bot_token=None, catalog_dir=MINI, database_url=f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}"
+    )
+    out = io.StringIO()
+    await run_terminal(settings, io.StringIO("\n".join(lines) + "\n"), out)
+    return out.getvalue()
+
+
+async def test_whole_loop_in_the_terminal(tmp_path: Path) -> None:
+    output = await chat(
+        tmp_path,
+        [
+            "2",  # Démarrage, by number
+            "Technologies",  # by label
+            "1",  # Bas-Saint-Laurent
+            "2",
+            "Terminé",  # Mentorat, then Done
+            "Parler à un conseiller",
+            "Comment trouver un mentor ?",
+            "@advisor Bonjour, je vous appelle demain.",
+            "Merci !",
+            "@advisor /end",
+        ],
+    )
+    assert "bot> À quelle étape en est votre projet ?" in output
+    assert "[1] Idée   [2] Démarrage" in output
+    assert "bot> Voici ce qui convient à votre projet" in output
+    assert "Nouvelle demande no 1 pour le Pôle du Bas-Saint-Laurent" in output
+    assert "bot> Bonjour, je vous appelle demain." in output
+    assert "] Merci !" in output  # relayed to the advisors
+    assert "bot> Le conseiller a fermé la conversation." in output
+
+
+async def test_advisor_line_before_any_handoff_is_explained(tmp_path: Path) -> None:
+    output = await chat(tmp_path, ["@advisor allo"])
+    assert "(no handoff yet: ask for an advisor first)" in output
+
+
+async def test_a_number_that_is_no_button_is_read_as_text(tmp_path: Path) -> None:
+    output = await chat(tmp_path, ["99"])
+    assert "bot> Je n'ai pas compris. Choisissez un des boutons, ou Passer." in output
