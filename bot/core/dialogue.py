@@ -27,7 +27,7 @@ from bot.core.intake import (
 from bot.core.results import show_results
 from bot.core.text import bold, fmt, plain
 from bot.core.turn import Turn
-from bot.core.types import Conversation, Inbound, Outcome
+from bot.core.types import Conversation, Inbound, Outcome, Person
 from bot.i18n import I18n, language_name, pick_language
 from bot.storage import Store
 
@@ -79,6 +79,26 @@ class Dialogue:
         if not turn.forgotten:
             await self.store.save_conversation(turn.conv)
         return Outcome(tuple(turn.replies), turn.notice)
+
+    def group_joined(self, chat_id: int) -> Outcome:
+        """The bot was added to a group (a hub's advisor group, or one to become one)."""
+        return self.desk.group_joined(chat_id, self.catalog)
+
+    async def user_blocked(self, chat_id: int) -> Outcome:
+        """The entrepreneur blocked the bot: an open handoff closes and its thread is told why."""
+        conv = await self.store.get_conversation(chat_id=chat_id)
+        if conv is None or conv.step != "handoff":
+            return Outcome()
+        turn = Turn(
+            self.catalog,
+            conv,
+            self.i18n.get(conv.lang),
+            Inbound(chat_id, Person(chat_id)),
+            self.retention_days,
+        )
+        await self.desk.end_by_user(turn, reason="blocked")
+        await self.store.save_conversation(turn.conv)
+        return Outcome(tuple(turn.replies))
 
     async def delivered(self, track: str, chat_id: int, message_id: int) -> None:
         """An adapter reports the id of a message it sent for a tracked reply."""

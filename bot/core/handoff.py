@@ -115,18 +115,19 @@ class HandoffDesk:
         return True
 
     async def end_by_user(self, turn: Turn, *, reason: str = "ended") -> None:
-        """The entrepreneur ends (or deletes their data): close, and tell the hub's thread why."""
+        """The entrepreneur ends, deletes their data or blocks the bot: close, and tell the hub's thread why."""
         _ = turn._
         handoff = await self._open_handoff(turn)
         turn.update(step="results", handoff_id=None)
         if handoff is None or not await self.store.close_handoff(handoff_id=handoff.id):
             return
         _h = self.i18n.get(turn.catalog.default_language).gettext
-        note = (
-            _h("The entrepreneur ended the conversation.")
-            if reason == "ended"
-            else _h("The entrepreneur deleted their data: this request is closed.")
-        )
+        notes = {
+            "ended": _h("The entrepreneur ended the conversation."),
+            "forget": _h("The entrepreneur deleted their data: this request is closed."),
+            "blocked": _h("The entrepreneur blocked the bot: this request is closed."),
+        }
+        note = notes[reason]
         turn.send(Reply(handoff.hub_chat_id, (italic(note),), reply_to_message_id=handoff.card_message_id))
         if reason == "ended":
             turn.say(
@@ -199,6 +200,33 @@ class HandoffDesk:
             hub_chat_id=event.chat_id, message_id=event.message_id, handoff_id=handoff.id
         )
         return Outcome(tuple(replies))
+
+    def group_joined(self, chat_id: int, catalog: Catalog) -> Outcome:
+        """The bot was added to a group: say which hub it serves, or how to make it a hub's advisor group."""
+        _h = self.i18n.get(catalog.default_language).gettext
+        hub = next((h for h in catalog.hubs if self.advisor_chat(h) == chat_id), None)
+        if hub is not None:
+            text = lines(
+                fmt(
+                    _h("This group is the advisor group of {hub}."),
+                    hub=bold(catalog.text(hub.name, catalog.default_language)),
+                ),
+                _h(
+                    "Requests will appear here. Reply to a request to answer the entrepreneur; reply /end to close it."
+                ),
+            )
+        else:
+            text = lines(
+                fmt(_h("Hello! This group's chat id is {chat_id}."), chat_id=bold(str(chat_id))),
+                fmt(
+                    _h(
+                        "To receive a hub's requests here, set {setting} for that hub in hubs.yaml and restart the bot."
+                    ),
+                    setting=bold(f"advisor_chat_id: {chat_id}"),
+                ),
+                _h("Make me an administrator of this group so that I see your replies."),
+            )
+        return Outcome((Reply(chat_id, text),))
 
     async def delivered(self, track: str, chat_id: int, message_id: int) -> None:
         """The adapter sent a tracked message: link it to its handoff's thread."""

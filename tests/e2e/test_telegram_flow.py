@@ -199,7 +199,7 @@ async def test_telegram_error_gets_an_apology_not_a_traceback(running: Running, 
     assert TOKEN not in caplog.text
 
 
-async def test_user_who_blocked_the_bot_does_not_break_the_hub(running: Running, caplog) -> None:
+async def test_user_who_blocks_the_bot_closes_the_handoff_and_the_hub_is_told(running: Running) -> None:
     api = running.api
     await running.say(MARIE, "/start hub-01")
     await running.bot_says(MARIE.id, "À quelle étape")
@@ -209,9 +209,24 @@ async def test_user_who_blocked_the_bot_does_not_break_the_hub(running: Running,
     await running.press(MARIE, "adv", expect="En un message")
     await running.say(MARIE, "Une question")
     card = await running.bot_says(MINI_HUB_CHAT, "Nouvelle demande")
-    api.user_blocks_bot(MARIE)
     await running.say(LUC, "Allo ?", chat_id=MINI_HUB_CHAT, reply_to_message_id=card["message_id"])
-    await running.api.wait_for(lambda: "unreachable" in caplog.text)
-    await running.say(LUC, "/end", chat_id=MINI_HUB_CHAT, reply_to_message_id=card["message_id"])
-    await running.bot_says(MINI_HUB_CHAT, "Demande fermée.")
+    api.user_blocks_bot(MARIE)
+    note = await running.bot_says(
+        MINI_HUB_CHAT, "L'entrepreneur a bloqué le robot : cette demande est fermée."
+    )
+    assert note["reply_to_message"]["message_id"] == card["message_id"]
+    await running.say(LUC, "Vous êtes là ?", chat_id=MINI_HUB_CHAT, reply_to_message_id=card["message_id"])
+    await running.bot_says(MINI_HUB_CHAT, "Cette demande est fermée.")
+    handoff = await running.core.store.get_handoff(handoff_id=1)
+    assert handoff is not None and handoff.status == "closed"
     assert not api.server_errors
+
+
+async def test_added_to_a_group_the_bot_tells_its_chat_id(running: Running) -> None:
+    running.api.user_adds_bot_to_group(LUC, -1009876543210, "Conseillers Gaspésie")
+    hello = await running.bot_says(-1009876543210, "Bonjour ! L'identifiant de ce groupe est -1009876543210.")
+    assert "advisor_chat_id: -1009876543210" in hello["text"]
+    running.api.user_adds_bot_to_group(LUC, MINI_HUB_CHAT, "Pôle BSL — conseillers")
+    await running.bot_says(
+        MINI_HUB_CHAT, "Ce groupe est le groupe des conseillers du Pôle du Bas-Saint-Laurent."
+    )

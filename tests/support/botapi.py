@@ -1345,6 +1345,13 @@ class BotApiDouble:
             self._blocked.add(user.id)
             return self._my_chat_member(user, chat, "member", "kicked")
 
+    def user_adds_bot_to_group(self, user: User, chat_id: int, title: str) -> JSONDict:
+        """A group admin adds the bot: the group becomes known and a ``my_chat_member`` update
+        (left -> member) is queued. Returns that ChatMemberUpdated."""
+        self.register_group(chat_id, title)
+        with self._cond:
+            return self._my_chat_member(user, self._chats[chat_id], "left", "member")
+
     def user_unblocks_bot(self, user: User) -> JSONDict:
         """The user unblocks the bot (kicked -> member ``my_chat_member`` update)."""
         with self._cond:
