@@ -42,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     c_commands = c.add_subparsers(dest="catalog_command", required=True, metavar="ACTION")
     check = c_commands.add_parser("check", help="validate a catalog folder: PATH:LINE: message per problem")
     check.add_argument("directory", type=Path)
+    check.add_argument("--strict", action="store_true", help="warnings fail the check too")
+    check.add_argument("--today", type=dt.date.fromisoformat, help="YYYY-MM-DD the warnings are dated")
     return parser
 
 
@@ -50,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "catalog":
-            return _catalog_check(args.directory)
+            return _catalog_check(args.directory, strict=args.strict, today=args.today)
         if args.command == "match":
             return _match(args)
         settings = load_settings()
@@ -75,16 +77,19 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-def _catalog_check(directory: Path) -> int:
-    checked = check_catalog(directory)
+def _catalog_check(directory: Path, *, strict: bool, today: dt.date | None) -> int:
+    checked = check_catalog(directory, today=today)
     for problem in checked.problems:
         print(str(problem))
+    warnings = len(checked.problems) - len(checked.errors)
     if checked.errors:
+        print(f"{directory}: {len(checked.errors)} errors, {warnings} warnings", file=sys.stderr)
         return 1
     catalog = checked.catalog
     assert catalog is not None
-    print(f"{directory}: OK, {len(catalog.hubs)} hubs, {len(catalog.entries)} entries", file=sys.stderr)
-    return 0
+    summary = f"{len(catalog.hubs)} hubs, {len(catalog.entries)} entries, {len(catalog.places)} places"
+    print(f"{directory}: OK ({summary}), {warnings} warnings", file=sys.stderr)
+    return 1 if strict and warnings else 0
 
 
 def _match(args: argparse.Namespace) -> int:

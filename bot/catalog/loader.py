@@ -6,22 +6,17 @@ Pass 1 checks each file's shape against `schema.py`; pass 2 checks what files sa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
 
-from bot.catalog.model import DIMENSIONS, Catalog
-from bot.catalog.schema import (
-    FILES,
-    HubsFile,
-    NetworkFile,
-    OpportunitiesFile,
-    ServicesFile,
-    TaxonomyFile,
-)
+from bot.catalog.checks import cross_checks
+from bot.catalog.model import Catalog
+from bot.catalog.schema import FILES, OPTIONAL_FILES, NetworkFile, OpportunitiesFile, ServicesFile
 from bot.catalog.yamlfile import Problem, YamlDoc, YamlError, read_yaml
 
 
@@ -45,16 +40,16 @@ class Checked:
         return [p for p in self.problems if p.severity == "error"]
 
 
-def load_catalog(directory: Path) -> Catalog:
+def load_catalog(directory: Path, *, today: dt.date | None = None) -> Catalog:
     """Load and validate a catalog folder, or raise `CatalogInvalid` with every error."""
-    checked = check_catalog(directory)
+    checked = check_catalog(directory, today=today)
     if checked.catalog is None:
         raise CatalogInvalid(checked.errors)
     return checked.catalog
 
 
-def check_catalog(directory: Path) -> Checked:
-    """Run both passes over a catalog folder and collect every problem."""
+def check_catalog(directory: Path, *, today: dt.date | None = None) -> Checked:
+    """Run both passes over a catalog folder and collect every problem; `today` dates the warnings."""
     directory = Path(directory)
     if not directory.is_dir():
         return Checked(None, [Problem(directory, 1, "no such catalog folder")])
@@ -68,9 +63,24 @@ def check_catalog(directory: Path) -> Checked:
         parsed = _check_file(directory / name, model, problems)
         if parsed is not None:
             models[name], docs[name] = parsed
-    if len(models) < len(FILES):
+    for name, model in OPTIONAL_FILES.items():
+        if (directory / name).exists() and (parsed := _check_file(directory / name, model, problems)):
+            models[name], docs[name] = parsed
+    if any(p.severity == "error" for p in problems):
         return Checked(None, problems)
-    problems.extend(_cross_checks(models, docs))
+    network: NetworkFile = models["network.yaml"]
+    if network.default_language not in network.languages:
+        line = docs["network.yaml"].line_of(("default_language",))
+        problems.append(
+            Problem(
+                docs["network.yaml"].path,
+                line,
+                f"default_language '{network.default_language}' is not in languages",
+            )
+        )
+        return Checked(None, problems)
+    day = today or dt.datetime.now(ZoneInfo(network.timezone)).date()
+    problems.extend(cross_checks(models, docs, day))
     if any(p.severity == "error" for p in problems):
         return Checked(None, problems)
     services: ServicesFile = models["services.yaml"]
@@ -81,6 +91,7 @@ def check_catalog(directory: Path) -> Checked:
         taxonomy=models["taxonomy.yaml"],
         hubs=tuple(models["hubs.yaml"].hubs),
         entries=(*services.services, *opportunities.opportunities),
+        places=tuple(models["places.yaml"].places) if "places.yaml" in models else (),
     )
     return Checked(catalog, problems)
 
@@ -125,87 +136,3 @@ def _plain(error: Any) -> str:
         return f"{where}: '{value}' is not a date written YYYY-MM-DD"
     message = str(error["msg"]).removeprefix("Value error, ")
     return f"{where}: {message}"
-
-
-def _cross_checks(models: dict[str, Any], docs: dict[str, YamlDoc]) -> Iterator[Problem]:
-    """Pass 2: codes, ids, languages and hub coverage across files."""
-    network: NetworkFile = models["network.yaml"]
-    taxonomy: TaxonomyFile = models["taxonomy.yaml"]
-    hubs: HubsFile = models["hubs.yaml"]
-    codes = {dim: [t.code for t in getattr(taxonomy, dim)] for dim in DIMENSIONS}
-    yield from _network_checks(network, docs["network.yaml"])
-    yield from _duplicate_codes(codes, docs["taxonomy.yaml"])
-    yield from _hub_checks(hubs, codes["regions"], docs["hubs.yaml"])
-    first_use: dict[str, str] = {}
-    for name, key in (("services.yaml", "services"), ("opportunities.yaml", "opportunities")):
-        doc = docs[name]
-        for index, entry in enumerate(getattr(models[name], key)):
-            loc = (key, index)
-            for dim in DIMENSIONS:
-                for pos, code in enumerate(getattr(entry, dim)):
-                    if code not in codes[dim]:
-                        yield _unknown_code(doc, (*loc, dim, pos), dim, code, codes[dim])
-            where = f"{doc.path}:{doc.line_of((*loc, 'id'))}"
-            if entry.id in first_use:
-                yield Problem(
-                    doc.path,
-                    doc.line_of((*loc, "id")),
-                    f"id '{entry.id}' is already used at {first_use[entry.id]}",
-                )
-            first_use.setdefault(entry.id, where)
-            for field in ("title", "summary"):
-                if network.default_language not in getattr(entry, field):
-                    yield Problem(
-                        doc.path,
-                        doc.line_of((*loc, field)),
-                        f"{field}: the text in '{network.default_language}' (the default language) is missing",
-                    )
-            deadline = getattr(entry, "deadline", None)
-            opens_on = getattr(entry, "opens_on", None)
-            if deadline and opens_on and deadline < opens_on:
-                yield Problem(doc.path, doc.line_of((*loc, "deadline")), "deadline is before opens_on")
-
-
-def _network_checks(network: NetworkFile, doc: YamlDoc) -> Iterator[Problem]:
-    if network.default_language not in network.languages:
-        yield Problem(
-            doc.path,
-            doc.line_of(("default_language",)),
-            f"default_language '{network.default_language}' is not in languages",
-        )
-
-
-def _duplicate_codes(codes: dict[str, list[str]], doc: YamlDoc) -> Iterator[Problem]:
-    for dim, values in codes.items():
-        for index, code in enumerate(values):
-            if code in values[:index]:
-                yield Problem(
-                    doc.path, doc.line_of((dim, index, "code")), f"{dim}: code '{code}' is listed twice"
-                )
-
-
-def _hub_checks(hubs: HubsFile, regions: list[str], doc: YamlDoc) -> Iterator[Problem]:
-    served: dict[str, str] = {}
-    ids: set[str] = set()
-    for index, hub in enumerate(hubs.hubs):
-        if hub.id in ids:
-            yield Problem(doc.path, doc.line_of(("hubs", index, "id")), f"hub id '{hub.id}' is used twice")
-        ids.add(hub.id)
-        for pos, region in enumerate(hub.regions):
-            loc = ("hubs", index, "regions", pos)
-            if region not in regions:
-                yield _unknown_code(doc, loc, "regions", region, regions)
-            elif region in served:
-                yield Problem(
-                    doc.path, doc.line_of(loc), f"region '{region}' is already served by {served[region]}"
-                )
-            served.setdefault(region, hub.id)
-    for region in regions:
-        if region not in served:
-            yield Problem(doc.path, doc.line_of(("hubs",)), f"no hub serves region '{region}'")
-
-
-def _unknown_code(doc: YamlDoc, loc: tuple[str | int, ...], dim: str, code: str, known: list[str]) -> Problem:
-    shown = ", ".join(known) if len(known) <= 20 else ", ".join(known[:20]) + ", ..."
-    singular = dim.removesuffix("s")
-    return Problem(doc.path, doc.line_of(loc), f"{singular} '{code}' is not one of {shown}")

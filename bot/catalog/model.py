@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.catalog.schema import Hub, NetworkFile, Opportunity, Service, TaxonomyFile, Term
+from bot.catalog.schema import Hub, NetworkFile, Opportunity, Place, Service, TaxonomyFile, Term
+from bot.core.normalize import fold
 
 Entry = Service | Opportunity
 DIMENSIONS = ("stages", "sectors", "needs", "regions")
@@ -25,10 +26,12 @@ class Catalog:
     taxonomy: TaxonomyFile
     hubs: tuple[Hub, ...]
     entries: tuple[Entry, ...]
+    places: tuple[Place, ...] = ()
     _terms: dict[str, dict[str, Term]] = field(init=False, repr=False, compare=False)
     _hub_by_id: dict[str, Hub] = field(init=False, repr=False, compare=False)
     _hub_by_region: dict[str, Hub] = field(init=False, repr=False, compare=False)
     _entry_by_id: dict[str, Entry] = field(init=False, repr=False, compare=False)
+    _place_region: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         terms = {dim: {t.code: t for t in getattr(self.taxonomy, dim)} for dim in DIMENSIONS}
@@ -37,6 +40,8 @@ class Catalog:
         by_region = {region: hub for hub in self.hubs for region in hub.regions}
         object.__setattr__(self, "_hub_by_region", by_region)
         object.__setattr__(self, "_entry_by_id", {e.id: e for e in self.entries})
+        gazetteer = {fold(name): p.region for p in reversed(self.places) for name in (p.name, *p.aliases)}
+        object.__setattr__(self, "_place_region", gazetteer)
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -83,3 +88,12 @@ class Catalog:
 
     def entry(self, entry_id: str) -> Entry | None:
         return self._entry_by_id.get(entry_id)
+
+    def place_region(self, name: str) -> str | None:
+        """The region of a place name of the gazetteer, whatever its case and accents."""
+        return self._place_region.get(fold(name))
+
+    @property
+    def place_names(self) -> dict[str, str]:
+        """Every folded place name and alias -> its region, for fuzzy look-ups."""
+        return self._place_region

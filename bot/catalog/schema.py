@@ -186,6 +186,23 @@ class OpportunitiesFile(Strict):
     opportunities: list[Opportunity] = Field(default_factory=list)
 
 
+class Place(Strict):
+    """A town or a common place name, and the region it belongs to: 'Rimouski' -> '01'."""
+
+    name: ShortText = Field(description="the official name, with its accents: Rivière-du-Loup")
+    region: Code = Field(description="the region code this place belongs to")
+    aliases: list[ShortText] = Field(
+        default_factory=list, description="other names people use: short forms, former names, other scripts"
+    )
+
+
+class PlacesFile(Strict):
+    """`places.yaml` (optional): the gazetteer that turns a town typed by a user into its region."""
+
+    version: Literal[1]
+    places: list[Place] = Field(default_factory=list)
+
+
 FILES: dict[str, type[Strict]] = {
     "network.yaml": NetworkFile,
     "taxonomy.yaml": TaxonomyFile,
@@ -193,4 +210,7 @@ FILES: dict[str, type[Strict]] = {
     "services.yaml": ServicesFile,
     "opportunities.yaml": OpportunitiesFile,
 }
-"""Every file of a catalog folder and its model, in the order they are checked."""
+"""Every file a catalog folder must have, and its model, in the order they are checked."""
+
+OPTIONAL_FILES: dict[str, type[Strict]] = {"places.yaml": PlacesFile}
+"""Files a catalog folder may have."""

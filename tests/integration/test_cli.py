@@ -85,15 +85,17 @@ def test_match_refuses_unknown_codes() -> None:
 
 
 def test_catalog_check_exit_codes(tmp_path: Path) -> None:
-    ok = aiguilleur("catalog", "check", str(MINI))
-    assert ok.returncode == 0 and ok.stdout == ""
+    ok = aiguilleur("catalog", "check", str(MINI), "--today", "2026-11-23")
+    assert ok.returncode == 0
+    assert all(": warning: " in line for line in ok.stdout.splitlines())
+    assert ok.stderr.strip() == f"{MINI}: OK (2 hubs, 6 entries, 0 places), 2 warnings"
+    strict = aiguilleur("catalog", "check", "--strict", str(MINI), "--today", "2026-11-23")
+    assert strict.returncode == 1
     (tmp_path / "hubs.yaml").write_text("version: 1\nhubs: []\n")
     bad = aiguilleur("catalog", "check", str(tmp_path))
     assert bad.returncode == 1
-    assert (
-        f"{tmp_path}/hubs.yaml:2: hubs: List should have at least 1 item after validation, not 0"
-        in bad.stdout
-    )
+    assert f"{tmp_path}/hubs.yaml:2: hubs: List should have at least 1 item after validation, not 0" in bad.stdout
+    assert f"{tmp_path}/network.yaml:1: file is missing" in bad.stdout
 
 
 def test_run_without_token_says_so_and_opens_the_terminal_chat(tmp_path: Path) -> None:

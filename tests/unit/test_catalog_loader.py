@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -22,8 +23,20 @@ def broken(tmp_path: Path, name: str, old: str, new: str) -> Path:
     return folder
 
 
-def messages(folder: Path) -> list[str]:
-    return [str(p).replace(f"{folder}/", "") for p in check_catalog(folder).errors]
+def line(folder: Path, name: str, needle: str) -> int:
+    """The line where `needle` first appears in a catalog file."""
+    return next(
+        n for n, text in enumerate((folder / name).read_text().splitlines(), start=1) if needle in text
+    )
+
+
+def messages(folder: Path, *, severity: str = "error") -> list[str]:
+    problems = check_catalog(folder, today=dt.date(2026, 11, 23)).problems
+    return [str(p).replace(f"{folder}/", "") for p in problems if p.severity == severity]
+
+
+def errors(folder: Path) -> list[str]:
+    return messages(folder)
 
 
 def test_sample_catalog_is_valid_and_complete(quebec_catalog) -> None:
@@ -38,14 +51,18 @@ def test_sample_catalog_is_valid_and_complete(quebec_catalog) -> None:
         assert any(need in e.needs for e in quebec_catalog.entries), need
 
 
-def test_check_reports_nothing_for_the_sample_catalogs() -> None:
+def test_check_reports_no_error_for_the_sample_catalogs() -> None:
     assert check_catalog(QUEBEC).errors == []
-    assert check_catalog(MINI).problems == []
+    assert [p.message for p in check_catalog(MINI, today=dt.date(2026, 11, 23)).problems] == [
+        "warning: deadline 2026-01-15 has passed: 'call-expired' is no longer shown",
+        "warning: 'call-expired' was last verified on 2025-09-01, over 12 months ago",
+    ]
 
 
 def test_unknown_region_code_points_at_its_line(tmp_path: Path) -> None:
     folder = broken(tmp_path, "services.yaml", 'regions: ["01"]', 'regions: ["19"]')
-    assert messages(folder) == ["services.yaml:13: region '19' is not one of 01, 02"]
+    at = line(folder, "services.yaml", '"19"')
+    assert errors(folder) == [f"services.yaml:{at}: region '19' is not one of 01, 02"]
 
 
 def test_unknown_need_and_stage_are_all_reported(tmp_path: Path) -> None:
@@ -55,9 +72,10 @@ def test_unknown_need_and_stage_are_all_reported(tmp_path: Path) -> None:
         "stages: [startup]\n    needs: [advice]",
         "stages: [seed]\n    needs: [advise]",
     )
-    assert messages(folder) == [
-        "services.yaml:26: stage 'seed' is not one of idea, startup",
-        "services.yaml:27: need 'advise' is not one of financing, mentoring, advice",
+    stage, need = line(folder, "services.yaml", "[seed]"), line(folder, "services.yaml", "[advise]")
+    assert errors(folder) == [
+        f"services.yaml:{stage}: stage 'seed' is not one of idea, startup",
+        f"services.yaml:{need}: need 'advise' is not one of financing, mentoring, advice",
     ]
 
 
@@ -65,33 +83,48 @@ def test_missing_field_and_unknown_field(tmp_path: Path) -> None:
     folder = broken(
         tmp_path, "services.yaml", "    organization: Banque exemple\n", "    organisation: Banque exemple\n"
     )
-    assert messages(folder) == [
-        "services.yaml:3: 'organization' is missing",
-        "services.yaml:5: unknown field 'organisation' (check its spelling in docs/catalog.md)",
+    record, field = (
+        line(folder, "services.yaml", "id: fund-all"),
+        line(folder, "services.yaml", "organisation:"),
+    )
+    assert errors(folder) == [
+        f"services.yaml:{record}: 'organization' is missing",
+        f"services.yaml:{field}: unknown field 'organisation' (check its spelling in docs/catalog.md)",
     ]
 
 
 def test_bad_date_url_and_email(tmp_path: Path) -> None:
     folder = broken(tmp_path, "opportunities.yaml", "deadline: 2027-03-15", "deadline: 15 mars 2027")
-    assert messages(folder) == [
-        "opportunities.yaml:16: deadline: '15 mars 2027' is not a date written YYYY-MM-DD"
+    at = line(folder, "opportunities.yaml", "15 mars 2027")
+    assert errors(folder) == [
+        f"opportunities.yaml:{at}: deadline: '15 mars 2027' is not a date written YYYY-MM-DD"
     ]
+    folder = broken(tmp_path / "b", "services.yaml", "email: info@example.org", "email: info(at)example")
+    at = line(folder, "services.yaml", "info(at)example")
+    assert errors(folder) == [f"services.yaml:{at}: email: 'info(at)example' is not an e-mail address"]
     folder = broken(
-        tmp_path / "b", "services.yaml", 'url: "https://example.org/fund"', 'url: "javascript:alert(1)"'
+        tmp_path / "c", "services.yaml", 'url: "https://example.org/fund"', 'url: "javascript:alert(1)"'
     )
-    assert messages(folder) == [
-        "services.yaml:8: url: 'javascript:alert(1)' is not a web address starting with https:// or http://"
+    at = line(folder, "services.yaml", "javascript:")
+    assert errors(folder) == [
+        f"services.yaml:{at}: url: 'javascript:alert(1)' is not a web address starting with https:// or http://"
     ]
 
 
 def test_duplicate_id_across_files(tmp_path: Path) -> None:
     folder = broken(tmp_path, "opportunities.yaml", "id: call-01", "id: fund-02")
-    assert messages(folder) == ["opportunities.yaml:9: id 'fund-02' is already used at services.yaml:16"]
+    first, again = (
+        line(folder, "services.yaml", "id: fund-02"),
+        line(folder, "opportunities.yaml", "id: fund-02"),
+    )
+    assert errors(folder) == [
+        f"opportunities.yaml:{again}: id 'fund-02' is already used at services.yaml:{first}"
+    ]
 
 
 def test_region_no_hub_serves(tmp_path: Path) -> None:
     folder = broken(tmp_path, "hubs.yaml", 'regions: ["02"]', 'regions: ["01"]')
-    assert messages(folder) == [
+    assert errors(folder) == [
         "hubs.yaml:9: region '01' is already served by hub-01",
         "hubs.yaml:3: no hub serves region '02'",
     ]
@@ -99,7 +132,65 @@ def test_region_no_hub_serves(tmp_path: Path) -> None:
 
 def test_deadline_before_opening(tmp_path: Path) -> None:
     folder = broken(tmp_path, "opportunities.yaml", "opens_on: 2026-10-01", "opens_on: 2027-10-01")
-    assert messages(folder) == ["opportunities.yaml:16: deadline is before opens_on"]
+    at = line(folder, "opportunities.yaml", "deadline: 2027-03-15")
+    assert errors(folder) == [f"opportunities.yaml:{at}: deadline is before opens_on"]
+
+
+def test_texts_in_every_language(tmp_path: Path) -> None:
+    folder = broken(
+        tmp_path,
+        "services.yaml",
+        "title: {fr: Fonds pour tous, en: Fund for everyone}",
+        "title: {fr: Fonds pour tous, de: Fonds}",
+    )
+    at = line(folder, "services.yaml", "de: Fonds")
+    assert errors(folder) == [
+        f"services.yaml:{at}: title: the text in 'en' is missing",
+        f"services.yaml:{at}: title: 'de' is not one of the network's languages",
+    ]
+    folder = broken(
+        tmp_path / "b",
+        "services.yaml",
+        "summary: {fr: Des prêts partout., en: Loans everywhere.}",
+        "summary: {fr: Des prêts partout.}",
+    )
+    at = line(folder, "services.yaml", "summary: {fr: Des prêts partout.}")
+    assert (
+        messages(folder, severity="warning")[0]
+        == f"services.yaml:{at}: warning: summary: no 'en' translation (optional)"
+    )
+
+
+def test_warnings_do_not_stop_the_catalog_unless_strict(tmp_path: Path) -> None:
+    folder = broken(tmp_path, "services.yaml", "verified_on: 2026-10-01", "verified_on: 2024-01-31")
+    checked = check_catalog(folder, today=dt.date(2026, 11, 23))
+    assert checked.catalog is not None
+    at = line(folder, "services.yaml", "verified_on: 2024-01-31")
+    assert (
+        f"services.yaml:{at}: warning: 'fund-all' was last verified on 2024-01-31, over 12 months ago"
+        in messages(folder, severity="warning")
+    )
+
+
+def test_places_point_to_known_regions_once(tmp_path: Path) -> None:
+    folder = tmp_path / "catalog"
+    shutil.copytree(MINI, folder)
+    (folder / "places.yaml").write_text(
+        "version: 1\nplaces:\n  - {name: Rimouski, region: '01'}\n  - {name: Chicoutimi, region: '02', aliases: [RIMOUSKI]}\n"
+        "  - {name: Atlantis, region: '99'}\n"
+    )
+    assert errors(folder) == [
+        "places.yaml:4: 'RIMOUSKI' already means region '01' at line 3",
+        "places.yaml:5: region '99' is not one of 01, 02",
+    ]
+    (folder / "places.yaml").write_text(
+        "version: 1\nplaces:\n  - {name: Rimouski, region: '01', aliases: [Rimouski]}\n"
+    )
+    catalog = load_catalog(folder)
+    assert catalog.place_region("RIMOUSKI") == "01"
+    assert "places.yaml:3: warning: 'Rimouski' is listed twice (also at line 3)" in messages(
+        folder, severity="warning"
+    )
 
 
 def test_yaml_syntax_error_has_its_line(tmp_path: Path) -> None:
@@ -140,14 +231,14 @@ def test_hostile_or_broken_files_are_refused_cleanly(tmp_path: Path, content: by
     folder = tmp_path / "catalog"
     shutil.copytree(MINI, folder)
     (folder / "hubs.yaml").write_bytes(content)
-    assert messages(folder) == [expected]
+    assert errors(folder) == [expected]
 
 
 def test_oversized_file_is_refused(tmp_path: Path) -> None:
     folder = tmp_path / "catalog"
     shutil.copytree(MINI, folder)
     (folder / "services.yaml").write_text("version: 1\n#" + "x" * 2_100_000 + "\n")
-    assert messages(folder) == ["services.yaml:1: file is larger than 2 MB"]
+    assert errors(folder) == ["services.yaml:1: file is larger than 2 MB"]
 
 
 def test_not_a_catalog_folder(tmp_path: Path) -> None:
