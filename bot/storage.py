@@ -98,6 +98,19 @@ class RelayLinkRow(SQLModel, table=True):
     handoff_id: int = Field(foreign_key="handoff.id", index=True, ondelete="CASCADE")
 
 
+class UnmetRequestRow(SQLModel, table=True):
+    """A profile nothing in the catalog fitted: what the network lacks. No id, no name, no text."""
+
+    __tablename__ = "unmet_request"
+    id: int | None = Field(default=None, primary_key=True)
+    network: str = Field(max_length=40, index=True)
+    region: str | None = Field(default=None, max_length=24)
+    stage: str | None = Field(default=None, max_length=24)
+    sector: str | None = Field(default=None, max_length=24)
+    needs: str = Field(default="[]", max_length=1000)
+    created_at: dt.datetime = _when(nullable=False, index=True)
+
+
 def _profile_json(profile: Profile) -> str:
     return json.dumps(
         {
@@ -313,6 +326,31 @@ class Store:
                 return None
             row = await session.get(HandoffRow, link.handoff_id)
             return _handoff(row) if row else None
+
+    # -- what the network lacks -------------------------------------------------------------------------
+
+    async def record_unmet(self, *, network: str, profile: Profile) -> None:
+        """Remember that nothing fitted this profile (codes only, nothing that identifies anyone)."""
+        async with self._session() as session:
+            session.add(
+                UnmetRequestRow(
+                    network=network,
+                    region=profile.region,
+                    stage=profile.stage,
+                    sector=profile.sector,
+                    needs=json.dumps(sorted(profile.needs)),
+                    created_at=utcnow(),
+                )
+            )
+
+    async def unmet_requests(self, *, network: str) -> list[Profile]:
+        """The recorded profiles nothing fitted, oldest first."""
+        async with self._session() as session:
+            query = (
+                select(UnmetRequestRow).where(UnmetRequestRow.network == network).order_by(UnmetRequestRow.id)
+            )  # type: ignore[arg-type]
+            rows = (await session.exec(query)).all()
+            return [Profile(r.stage, r.sector, r.region, tuple(json.loads(r.needs))) for r in rows]
 
     # -- retention -------------------------------------------------------------------------------------
 

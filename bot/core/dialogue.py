@@ -78,6 +78,8 @@ class Dialogue:
             await self._message(turn)
         if not turn.forgotten:
             await self.store.save_conversation(turn.conv)
+        if turn.unmet is not None:
+            await self.store.record_unmet(network=catalog.network.id, profile=turn.unmet)
         return Outcome(tuple(turn.replies), turn.notice)
 
     def group_joined(self, chat_id: int) -> Outcome:

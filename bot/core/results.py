@@ -96,6 +96,7 @@ def show_results(turn: Turn, page: int = 0) -> None:
     matches = current_matches(turn)
     turn.update(step="results", page=page, editing=False)
     if not matches:
+        turn.unmet = turn.conv.profile
         text = (
             bold(_("I found nothing that fits all your answers.")),
             plain("\n"),

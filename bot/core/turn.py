@@ -12,7 +12,7 @@ from babel.support import NullTranslations
 
 from bot.catalog.model import Catalog
 from bot.core.text import Rich
-from bot.core.types import Button, Conversation, Inbound, Reply
+from bot.core.types import Button, Conversation, Inbound, Profile, Reply
 
 Keyboard = tuple[tuple[Button, ...], ...]
 
@@ -29,6 +29,7 @@ class Turn:
     replies: list[Reply] = field(default_factory=list)
     notice: str | None = None
     forgotten: bool = False
+    unmet: Profile | None = None
 
     def _(self, message: str) -> str:
         """Translate into the user's language."""

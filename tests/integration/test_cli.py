@@ -94,7 +94,10 @@ def test_catalog_check_exit_codes(tmp_path: Path) -> None:
     (tmp_path / "hubs.yaml").write_text("version: 1\nhubs: []\n")
     bad = aiguilleur("catalog", "check", str(tmp_path))
     assert bad.returncode == 1
-    assert f"{tmp_path}/hubs.yaml:2: hubs: List should have at least 1 item after validation, not 0" in bad.stdout
+    assert (
+        f"{tmp_path}/hubs.yaml:2: hubs: List should have at least 1 item after validation, not 0"
+        in bad.stdout
+    )
     assert f"{tmp_path}/network.yaml:1: file is missing" in bad.stdout
 
 

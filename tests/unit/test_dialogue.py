@@ -8,7 +8,7 @@ import pytest
 
 from bot.core import results
 from bot.core.dialogue import Dialogue
-from bot.core.types import Inbound, Person
+from bot.core.types import Inbound, Person, Profile
 from bot.storage import Store
 from tests.conftest import MINI_HUB_CHAT
 from tests.support.driver import ENTREPRENEUR, CoreDriver
@@ -207,6 +207,7 @@ async def test_nothing_found_offers_an_advisor(dialogue: Dialogue, driver: CoreD
         await driver.press(data)
     assert driver.last().text.startswith("Je n'ai rien trouvé qui corresponde")
     assert driver.last().buttons == ["edit", "adv"]
+    assert await store.unmet_requests(network="mini") == [Profile("idea", "tech", "01", ())]
 
 
 async def test_handoff_posts_a_card_to_the_hub_and_relays_both_ways(driver: CoreDriver, store: Store) -> None:
