@@ -105,7 +105,7 @@ def _match(args: argparse.Namespace) -> int:
         return 2
     lang = args.lang or catalog.default_language
     profile = Profile(args.stage, args.sector, args.region, tuple(args.need))
-    results = match(catalog, profile, today=args.today)[: max(args.limit, 0)]
+    results = match(catalog, profile, today=args.today, limit=max(args.limit, 0))
     gettext = I18n().get(lang).gettext
     payload = {"results": [_result_json(catalog, item, lang, gettext) for item in results]}
     if args.json:

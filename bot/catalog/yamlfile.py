@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-MAX_FILE_BYTES = 2_000_000
+MAX_FILE_BYTES = 8_000_000
 
 Path_ = tuple[str | int, ...]
 _PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")

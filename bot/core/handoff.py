@@ -15,7 +15,7 @@ from dataclasses import replace
 from bot.catalog.model import Catalog
 from bot.catalog.schema import Hub
 from bot.core.intake import ask
-from bot.core.results import current_matches, top_ids
+from bot.core.results import PAGE_SIZE, current_matches, top_ids
 from bot.core.text import Rich, bold, fmt, italic, lines, plain
 from bot.core.turn import Turn
 from bot.core.types import Button, Handoff, Inbound, MessageRef, Outcome, Reply
@@ -85,7 +85,7 @@ class HandoffDesk:
             first_name=turn.event.sender.first_name,
             username=turn.event.sender.username,
             profile=turn.conv.profile,
-            matches=top_ids(current_matches(turn)),
+            matches=top_ids(current_matches(turn, limit=PAGE_SIZE)),
         )
         turn.send(Reply(chat, self.card(turn.catalog, handoff), track=f"card:{handoff.id}"))
         turn.update(step="handoff", handoff_id=handoff.id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.catalog.model import Catalog, Entry
-from bot.core.matching import Match, Reason, match
+from bot.core.matching import Match, Reason, explain, match, top
 from bot.core.text import Rich, Span, bold, fmt, italic, link, plain
 from bot.core.turn import Keyboard, Turn
 from bot.core.types import Button
@@ -86,16 +86,17 @@ def results_keyboard(turn: Turn, has_more: bool) -> Keyboard:
     return tuple(rows)
 
 
-def current_matches(turn: Turn) -> list[Match]:
-    return match(turn.catalog, turn.conv.profile)
+def current_matches(turn: Turn, limit: int | None = None) -> list[Match]:
+    return match(turn.catalog, turn.conv.profile, limit=limit)
 
 
 def show_results(turn: Turn, page: int = 0) -> None:
     """Show one page of results, or say nothing fits and offer an advisor."""
     _ = turn._
-    matches = current_matches(turn)
+    start = page * PAGE_SIZE
+    total, entries = top(turn.catalog, turn.conv.profile, count=start + PAGE_SIZE)
     turn.update(step="results", page=page, editing=False)
-    if not matches:
+    if not total:
         turn.unmet = turn.conv.profile
         text = (
             bold(_("I found nothing that fits all your answers.")),
@@ -104,19 +105,19 @@ def show_results(turn: Turn, page: int = 0) -> None:
         )
         turn.say(text, results_keyboard(turn, has_more=False))
         return
-    start = page * PAGE_SIZE
-    shown = matches[start : start + PAGE_SIZE]
+    today = turn.catalog.today()
+    shown = [explain(entry, turn.conv.profile, today) for entry in entries[start:]]
     if not shown:
         turn.notice = _("That was everything I found.")
         return
     header = _("Here is what fits your project ({first}-{last} of {total}):").format(
-        first=start + 1, last=start + len(shown), total=len(matches)
+        first=start + 1, last=start + len(shown), total=total
     )
     text: list[Span] = [bold(header)]
     for offset, item in enumerate(shown):
         text.append(plain("\n\n"))
         text.extend(render_match(turn, start + offset + 1, item))
-    turn.say(tuple(text), results_keyboard(turn, has_more=start + len(shown) < len(matches)))
+    turn.say(tuple(text), results_keyboard(turn, has_more=start + len(shown) < total))
 
 
 def top_ids(matches: list[Match], limit: int = PAGE_SIZE) -> tuple[str, ...]:

@@ -237,8 +237,8 @@ def test_hostile_or_broken_files_are_refused_cleanly(tmp_path: Path, content: by
 def test_oversized_file_is_refused(tmp_path: Path) -> None:
     folder = tmp_path / "catalog"
     shutil.copytree(MINI, folder)
-    (folder / "services.yaml").write_text("version: 1\n#" + "x" * 2_100_000 + "\n")
-    assert errors(folder) == ["services.yaml:1: file is larger than 2 MB"]
+    (folder / "services.yaml").write_text("version: 1\n#" + "x" * 8_100_000 + "\n")
+    assert errors(folder) == ["services.yaml:1: file is larger than 8 MB"]
 
 
 def test_not_a_catalog_folder(tmp_path: Path) -> None:

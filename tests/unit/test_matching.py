@@ -6,7 +6,7 @@ import datetime as dt
 import random
 
 from bot.catalog.model import Catalog
-from bot.core.matching import Reason, match
+from bot.core.matching import Reason, eligible, match
 from bot.core.types import Profile
 
 TODAY = dt.date(2026, 11, 23)
@@ -74,3 +74,20 @@ def test_random_profiles_never_break_the_hard_filters(quebec_catalog: Catalog) -
         covered = [sum(n in m.entry.needs for n in profile.needs) for m in results]
         assert covered == sorted(covered, reverse=True), "an entry covering fewer needs came first"
         assert results == match(quebec_catalog, profile, today=today), "order is not stable"
+
+
+def test_the_index_returns_exactly_what_the_plain_filters_allow(quebec_catalog: Catalog) -> None:
+    rng = random.Random(7)
+    codes = {dim: [t.code for t in quebec_catalog.terms(dim)] for dim in ("stages", "sectors", "needs", "regions")}
+    for _ in range(300):
+        profile = Profile(
+            rng.choice([None, *codes["stages"]]),
+            rng.choice([None, *codes["sectors"]]),
+            rng.choice([None, "zz", *codes["regions"]]),
+            tuple(rng.sample(codes["needs"], rng.randint(0, 4))),
+        )
+        today = TODAY + dt.timedelta(days=rng.randint(-10, 400))
+        expected = {e.id for e in quebec_catalog.entries if eligible(e, profile, today)}
+        found = [m.entry.id for m in match(quebec_catalog, profile, today=today)]
+        assert sorted(found) == sorted(expected)
+        assert len(found) == len(set(found)), "an entry listed in two regions came twice"
