@@ -7,10 +7,10 @@ variable that is wrong when validation fails.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/aiguilleur.db"
 
@@ -36,6 +36,13 @@ class Settings(BaseSettings):
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     retention_days: int = Field(default=180, ge=1, le=3650, description="days a closed conversation is kept")
+    admin_chat_id: int | None = Field(
+        default=None, description="chat told about catalog reloads; may /reload"
+    )
+    admin_user_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list, description="may /reload anywhere"
+    )
+    catalog_watch: bool = Field(default=True, description="reload the catalog when its files change")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("telegram_bot_token", "webhook_url", "webhook_secret", mode="before")
@@ -50,6 +57,19 @@ class Settings(BaseSettings):
         if value is not None and ":" not in value.get_secret_value():
             raise ValueError("a bot token looks like 123456789:AA... (ask @BotFather)")
         return value
+
+    @field_validator("admin_user_ids", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        """ADMIN_USER_IDS=111,222 (spaces allowed)."""
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("admin_chat_id", mode="before")
+    @classmethod
+    def _blank_chat_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("telegram_api_url")
     @classmethod

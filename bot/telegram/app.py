@@ -1,6 +1,7 @@
 """The composition root of the Telegram side: settings, core and python-telegram-bot's Application.
 
-Handler groups, in order: 1 entrepreneurs' private chats, 2 hubs' advisor groups; errors last.
+Handler groups, in order: 0 catalog admins (`/reload`, stops the others), 1 entrepreneurs' private chats,
+2 hubs' advisor groups and the bot's memberships; errors last.
 Updates are processed one at a time (PTB's default): the bot's own work is milliseconds per update, far
 below Telegram's limits, and sequential processing keeps each chat's messages in order.
 """
@@ -15,10 +16,11 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from bot.bootstrap import Core, build_core
 from bot.catalog.loader import load_catalog
+from bot.catalog.reload import CatalogReloader
 from bot.core.commands import BOT_COMMANDS
 from bot.settings import Settings
 from bot.storage import utcnow
-from bot.telegram import advisor, entrepreneur, errors
+from bot.telegram import admin, advisor, entrepreneur, errors
 from bot.telegram.context import CORE_KEY, AppContext
 
 log = logging.getLogger(__name__)
@@ -41,18 +43,27 @@ def build_application(settings: Settings, **hooks: object) -> Application:  # ty
     for name, hook in hooks.items():
         builder = getattr(builder, name)(hook)
     app = builder.build()
+    admin.register(app, settings)
     entrepreneur.register(app, group=1)
     advisor.register(app, group=2)
     errors.register(app)
     return app
 
 
-async def attach(app: Application, core: Core) -> None:  # type: ignore[type-arg]
-    """Give the handlers their core, register the command menus, schedule the retention purge."""
+async def attach(app: Application, core: Core, settings: Settings) -> None:  # type: ignore[type-arg]
+    """Give the handlers their core, register the command menus, schedule the purge, watch the catalog."""
     app.bot_data[CORE_KEY] = core
+    app.bot_data[admin.RELOADER_KEY] = CatalogReloader(core.dialogue, settings.catalog_dir)
     await set_commands(app, core)
     if app.job_queue is not None:
         app.job_queue.run_repeating(purge, interval=PURGE_EVERY, first=dt.timedelta(minutes=1), name="purge")
+    if settings.catalog_watch:
+        admin.start_watching(app, settings)
+
+
+async def detach(app: Application) -> None:  # type: ignore[type-arg]
+    """Stop what `attach` started that the Application does not stop itself."""
+    await admin.stop_watching(app)
 
 
 async def set_commands(app: Application, core: Core) -> None:  # type: ignore[type-arg]
@@ -81,7 +92,7 @@ def run_telegram(settings: Settings) -> int:
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         state["core"] = await build_core(settings, catalog=catalog)
-        await attach(app, state["core"])
+        await attach(app, state["core"], settings)
         log.info(
             "serving %s hubs and %s entries from %s",
             len(catalog.hubs),
@@ -89,11 +100,14 @@ def run_telegram(settings: Settings) -> int:
             catalog.directory,
         )
 
+    async def post_stop(app: Application) -> None:  # type: ignore[type-arg]
+        await detach(app)
+
     async def post_shutdown(_app: Application) -> None:  # type: ignore[type-arg]
         if "core" in state:
             await state["core"].close()
 
-    app = build_application(settings, post_init=post_init, post_shutdown=post_shutdown)
+    app = build_application(settings, post_init=post_init, post_stop=post_stop, post_shutdown=post_shutdown)
     if settings.mode == "webhook":
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
         app.run_webhook(

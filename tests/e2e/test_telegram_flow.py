@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from bot.bootstrap import Core, build_core
-from bot.settings import load_settings
-from bot.telegram.app import ALLOWED_UPDATES, attach, build_application
+from bot.telegram.app import ALLOWED_UPDATES
 from tests.conftest import MINI, MINI_HUB_CHAT
-from tests.support.botapi import TOKEN, BotApiDouble, User
+from tests.support.botapi import TOKEN, User
+from tests.support.running import Running, running_bot
 
 pytestmark = pytest.mark.e2e
 
@@ -25,50 +23,10 @@ MARIE = User(4242, "Marie", language_code="fr", username="marie_qc")
 LUC = User(777, "Luc", language_code="fr")
 
 
-@dataclass
-class Running:
-    api: BotApiDouble
-    core: Core
-
-    async def say(self, user: User, text: str, **options: object) -> None:
-        self.api.user_says(user, text, **options)  # type: ignore[arg-type]
-
-    async def press(self, user: User, data: str, expect: str | None = None) -> None:
-        """Press a button of the latest message that has one; wait for the answer (and `expect`, if given)."""
-        message = next(m for m in reversed(self.api.bot_messages(user.id)) if m.get("reply_markup"))
-        answered = len(self.api.calls_to("answerCallbackQuery"))
-        self.api.user_presses(user, message, data)
-        await self.api.wait_for(lambda: len(self.api.calls_to("answerCallbackQuery")) > answered)
-        if expect is not None:
-            await self.api.wait_for_bot_message(user.id, contains=expect)
-
-    async def bot_says(self, chat_id: int, contains: str) -> dict:
-        return await self.api.wait_for_bot_message(chat_id, contains=contains)
-
-
 @pytest.fixture
 async def running(tmp_path: Path) -> AsyncIterator[Running]:
-    with BotApiDouble() as api:
-        api.register_group(MINI_HUB_CHAT, "Pôle BSL — conseillers")
-        settings = load_settings(
-            telegram_bot_token=TOKEN,
-            telegram_api_url=api.base_url.removesuffix("/bot"),
-            catalog_dir=MINI,
-            database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
-        )
-        core = await build_core(settings)
-        app = build_application(settings)
-        async with app:
-            await attach(app, core)
-            await app.start()
-            assert app.updater is not None
-            await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES)
-            try:
-                yield Running(api, core)
-            finally:
-                await app.updater.stop()
-                await app.stop()
-        await core.close()
+    async with running_bot(tmp_path, MINI, groups={MINI_HUB_CHAT: "Pôle BSL — conseillers"}) as bot:
+        yield bot
 
 
 async def test_from_start_to_an_advisor_and_back(running: Running) -> None:

@@ -342,3 +342,15 @@ async def test_media_outside_a_handoff_gets_an_answer(driver: CoreDriver) -> Non
     event = Inbound(ENTREPRENEUR.id, ENTREPRENEUR, message_id=999, has_media=True)
     await driver.run(event)
     assert driver.texts()[-1] == "Ici, je ne lis que le texte."
+
+
+async def test_a_reload_never_breaks_a_conversation_in_progress(dialogue: Dialogue, driver: CoreDriver) -> None:
+    await driver.say("/start")
+    await driver.press("st:startup")
+    taxonomy = dialogue.catalog.taxonomy
+    without_tech = taxonomy.model_copy(update={"sectors": [t for t in taxonomy.sectors if t.code != "tech"]})
+    dialogue.catalog = replace(dialogue.catalog, taxonomy=without_tech)  # what a reload swaps in
+    await driver.press("sc:tech")
+    assert driver.notices[-1] == "Ce bouton a expiré. Utilisez le message le plus récent."
+    await driver.press("sc:agrifood")
+    assert driver.texts()[-1] == "Dans quelle région est votre entreprise ?"

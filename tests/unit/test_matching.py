@@ -78,7 +78,9 @@ def test_random_profiles_never_break_the_hard_filters(quebec_catalog: Catalog) -
 
 def test_the_index_returns_exactly_what_the_plain_filters_allow(quebec_catalog: Catalog) -> None:
     rng = random.Random(7)
-    codes = {dim: [t.code for t in quebec_catalog.terms(dim)] for dim in ("stages", "sectors", "needs", "regions")}
+    codes = {
+        dim: [t.code for t in quebec_catalog.terms(dim)] for dim in ("stages", "sectors", "needs", "regions")
+    }
     for _ in range(300):
         profile = Profile(
             rng.choice([None, *codes["stages"]]),

@@ -1,0 +1,89 @@
+"""Catalog admins on Telegram: `/reload`, and the watcher that reloads when a catalog file is saved.
+
+`/reload` counts only from the admin chat or an admin user; anybody else's falls through to the ordinary
+handlers (an entrepreneur is told the command is unknown), so it has no effect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import Update
+from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, filters
+
+from bot.catalog.loader import Checked
+from bot.catalog.reload import CatalogReloader
+from bot.core.admin import reload_report
+from bot.core.types import Outcome, Reply
+from bot.settings import Settings
+from bot.telegram.context import AppContext
+from bot.telegram.sender import carry_out
+
+log = logging.getLogger(__name__)
+RELOADER_KEY = "catalog_reloader"
+STOP_KEY = "catalog_watch_stop"
+TASK_KEY = "catalog_watch_task"
+
+
+def admin_filter(settings: Settings) -> filters.BaseFilter:
+    """Messages from the admin chat or from an admin user; nothing when neither is configured."""
+    allowed = filters.Chat(chat_id=settings.admin_chat_id) if settings.admin_chat_id else None
+    users = filters.User(user_id=settings.admin_user_ids) if settings.admin_user_ids else None
+    if allowed and users:
+        return allowed | users
+    return allowed or users or filters.Chat(chat_id=[])
+
+
+async def report(app: Application, checked: Checked, chat_id: int | None) -> None:  # type: ignore[type-arg]
+    """Tell the admin chat (and whoever asked) how the reload went."""
+    core = app.bot_data["core"]
+    text = reload_report(checked, core.dialogue.catalog, core.dialogue.i18n)
+    chats = {c for c in (chat_id, app.bot_data.get("admin_chat_id")) if c is not None}
+    outcome = Outcome(tuple(Reply(chat, text) for chat in sorted(chats)))
+    await carry_out(app.bot, outcome, core.dialogue.delivered)
+
+
+async def on_reload(update: Update, context: AppContext) -> None:
+    """`/reload` from an admin: check and swap off the event loop, report, and stop other handlers."""
+    reloader: CatalogReloader = context.application.bot_data[RELOADER_KEY]
+    checked = await reloader.reload()
+    chat = update.effective_chat
+    await report(context.application, checked, chat.id if chat else None)
+    raise ApplicationHandlerStop
+
+
+def start_watching(app: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+    """Reload on every save in the catalog folder, until `stop_watching`."""
+    stop = asyncio.Event()
+    app.bot_data[STOP_KEY] = stop
+    reloader: CatalogReloader = app.bot_data[RELOADER_KEY]
+
+    async def on_result(checked: Checked) -> None:
+        await report(app, checked, None)
+
+    # Started before the Application runs (from post_init), so not with `app.create_task`.
+    task = asyncio.get_running_loop().create_task(reloader.watch(on_result, stop), name="catalog-watch")
+    task.add_done_callback(_log_failure)
+    app.bot_data[TASK_KEY] = task
+    log.info("watching %s for catalog changes", settings.catalog_dir)
+
+
+def _log_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("the catalog watcher stopped", exc_info=task.exception())
+
+
+async def stop_watching(app: Application) -> None:  # type: ignore[type-arg]
+    """Stop the watcher and wait for it, so no reload runs during shutdown."""
+    stop = app.bot_data.pop(STOP_KEY, None)
+    task = app.bot_data.pop(TASK_KEY, None)
+    if stop is not None:
+        stop.set()
+    if task is not None:
+        await asyncio.wait_for(task, timeout=5)
+
+
+def register(app: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+    app.bot_data["admin_chat_id"] = settings.admin_chat_id
+    app.add_handler(CommandHandler("reload", on_reload, filters=admin_filter(settings)), group=0)
