@@ -3,7 +3,7 @@
 
     python3 tasks.py run      serve Telegram, or chat in the terminal when no token is set
     python3 tasks.py test     the whole test suite (extra arguments go to pytest)
-    python3 tasks.py chat | lint | format | messages | check-catalog
+    python3 tasks.py chat | lint | format | messages | check-catalog | bench
 
 Only the standard library is used here, so this file works before anything is installed.
 """
@@ -59,6 +59,9 @@ def main(argv: list[str]) -> int:
             run(str(BIN / "ruff"), "check", "--fix", ".") or run(str(BIN / "ruff"), "format", ".")
         ),
         "messages": lambda: run(str(PYTHON), "-m", "tools.messages"),
+        "bench": lambda: run(str(PYTHON), "-m", "tools.bench_catalog")
+        or run(str(PYTHON), "-m", "tools.bench_storage")
+        or run(str(PYTHON), "-m", "tools.bench_startup"),
         "check-catalog": lambda: run(
             str(PYTHON), "-m", "bot", "catalog", "check", *(rest or ["catalog/quebec"])
         ),

@@ -5,6 +5,7 @@ Both adapters (Telegram and terminal) start from here, so they run the very same
 
 from __future__ import annotations
 
+import gc
 import logging
 from dataclasses import dataclass
 
@@ -12,6 +13,7 @@ from bot.catalog.loader import load_catalog
 from bot.catalog.model import Catalog
 from bot.core.dialogue import Dialogue
 from bot.core.handoff import AdvisorChat, catalog_advisor_chat
+from bot.core.matching import prepare_index
 from bot.i18n import I18n
 from bot.settings import Settings
 from bot.storage import Store
@@ -33,6 +35,8 @@ async def build_core(
 ) -> Core:
     """Load the catalog (raises `CatalogInvalid`) unless given, upgrade the database, assemble the dialogue."""
     catalog = catalog or load_catalog(settings.catalog_dir)
+    prepare_index(catalog)
+    gc.freeze()  # the catalog lives as long as the process: keep it out of every garbage collection
     store = await Store.open(settings.database_url)
     dialogue = Dialogue(
         catalog=catalog,

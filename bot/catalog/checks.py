@@ -8,7 +8,8 @@ translation missing); `catalog check --strict` treats them as errors.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 from bot.catalog.model import DIMENSIONS
@@ -21,11 +22,11 @@ STALE_AFTER = dt.timedelta(days=365)
 
 
 def _error(doc: YamlDoc, loc: Loc, message: str) -> Problem:
-    return Problem(doc.path, doc.line_of(loc), message)
+    return Problem(doc.path, lambda: doc.line_of(loc), message)
 
 
 def _warning(doc: YamlDoc, loc: Loc, message: str) -> Problem:
-    return Problem(doc.path, doc.line_of(loc), f"warning: {message}", severity="warning")
+    return Problem(doc.path, lambda: doc.line_of(loc), f"warning: {message}", severity="warning")
 
 
 def cross_checks(models: dict[str, Any], docs: dict[str, YamlDoc], today: dt.date) -> Iterator[Problem]:
@@ -95,7 +96,7 @@ def _entry_checks(
     texts: TextRules,
     today: dt.date,
 ) -> Iterator[Problem]:
-    first_use: dict[str, str] = {}
+    first_use: dict[str, tuple[Path, Callable[[], int]]] = {}
     for name, key in (("services.yaml", "services"), ("opportunities.yaml", "opportunities")):
         doc = docs[name]
         for index, entry in enumerate(getattr(models[name], key)):
@@ -104,10 +105,10 @@ def _entry_checks(
                 for pos, code in enumerate(getattr(entry, dim)):
                     if code not in codes[dim]:
                         yield unknown_code(doc, (*loc, dim, pos), dim, code, codes[dim])
-            where = f"{doc.path}:{doc.line_of((*loc, 'id'))}"
             if entry.id in first_use:
-                yield _error(doc, (*loc, "id"), f"id '{entry.id}' is already used at {first_use[entry.id]}")
-            first_use.setdefault(entry.id, where)
+                where = first_use[entry.id]
+                yield _error(doc, (*loc, "id"), f"id '{entry.id}' is already used at {where[0]}:{where[1]()}")
+            first_use.setdefault(entry.id, (doc.path, lambda doc=doc, loc=loc: doc.line_of((*loc, "id"))))
             yield from texts.check(doc, loc, entry, required=("title",), optional=("summary",))
             yield from _dates(doc, loc, entry, today)
 
@@ -161,7 +162,7 @@ def _hub_checks(hubs: HubsFile, regions: list[str], doc: YamlDoc, texts: TextRul
 
 
 def _place_checks(places: PlacesFile, regions: list[str], doc: YamlDoc) -> Iterator[Problem]:
-    seen: dict[str, tuple[str, int]] = {}
+    seen: dict[str, tuple[str, Callable[[], int]]] = {}
     for index, place in enumerate(places.places):
         if place.region not in regions:
             yield unknown_code(doc, ("places", index, "region"), "regions", place.region, regions)
@@ -169,12 +170,12 @@ def _place_checks(places: PlacesFile, regions: list[str], doc: YamlDoc) -> Itera
             loc: Loc = ("places", index, "name") if pos == 0 else ("places", index, "aliases", pos - 1)
             key = fold(name)
             if key in seen:
-                region, line = seen[key]
+                region, line = seen[key][0], seen[key][1]()
                 if region != place.region:
                     yield _error(doc, loc, f"'{name}' already means region '{region}' at line {line}")
                 else:
                     yield _warning(doc, loc, f"'{name}' is listed twice (also at line {line})")
-            seen.setdefault(key, (place.region, doc.line_of(loc)))
+            seen.setdefault(key, (place.region, lambda loc=loc: doc.line_of(loc)))
 
 
 def unknown_code(doc: YamlDoc, loc: Loc, dim: str, code: str, known: list[str]) -> Problem:

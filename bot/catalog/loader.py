@@ -114,7 +114,7 @@ def _check_file(path: Path, model: type[BaseModel], problems: list[Problem]) -> 
     try:
         return model.model_validate(doc.data), doc
     except ValidationError as exc:
-        problems.extend(Problem(path, doc.line_of(e["loc"]), _plain(e)) for e in exc.errors())
+        problems.extend(Problem(path, lambda loc=e["loc"]: doc.line_of(loc), _plain(e)) for e in exc.errors())
         return None
 
 
@@ -130,6 +130,8 @@ def _plain(error: Any) -> str:
         return f"unknown field '{where}' (check its spelling in docs/catalog.md)"
     if kind == "literal_error" and where == "version":
         return "version must be 1"
+    if kind == "string_type" and isinstance(value, int | float) and not isinstance(value, bool):
+        return f'{where}: {value} must be written in quotes, like "08" for a code or "2027" for a text'
     if kind == "string_pattern_mismatch":
         return f"{where}: '{value}' is not a valid code (letters, digits, - and _, no spaces)"
     if kind.startswith(("date_", "date")):

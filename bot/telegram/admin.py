@@ -82,6 +82,9 @@ async def stop_watching(app: Application) -> None:  # type: ignore[type-arg]
         stop.set()
     if task is not None:
         await asyncio.wait_for(task, timeout=5)
+    reloader: CatalogReloader | None = app.bot_data.get(RELOADER_KEY)
+    if reloader is not None:
+        await asyncio.to_thread(reloader.close)
 
 
 def register(app: Application, settings: Settings) -> None:  # type: ignore[type-arg]

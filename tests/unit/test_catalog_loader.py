@@ -65,6 +65,14 @@ def test_unknown_region_code_points_at_its_line(tmp_path: Path) -> None:
     assert errors(folder) == [f"services.yaml:{at}: region '19' is not one of 01, 02"]
 
 
+def test_unquoted_code_gets_a_plain_explanation(tmp_path: Path) -> None:
+    folder = broken(tmp_path, "services.yaml", 'regions: ["01"]', "regions: [01]")
+    at = line(folder, "services.yaml", "regions: [01]")
+    assert errors(folder) == [
+        f'services.yaml:{at}: regions: 1 must be written in quotes, like "08" for a code or "2027" for a text'
+    ]
+
+
 def test_unknown_need_and_stage_are_all_reported(tmp_path: Path) -> None:
     folder = broken(
         tmp_path,

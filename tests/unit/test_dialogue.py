@@ -344,7 +344,9 @@ async def test_media_outside_a_handoff_gets_an_answer(driver: CoreDriver) -> Non
     assert driver.texts()[-1] == "Ici, je ne lis que le texte."
 
 
-async def test_a_reload_never_breaks_a_conversation_in_progress(dialogue: Dialogue, driver: CoreDriver) -> None:
+async def test_a_reload_never_breaks_a_conversation_in_progress(
+    dialogue: Dialogue, driver: CoreDriver
+) -> None:
     await driver.say("/start")
     await driver.press("st:startup")
     taxonomy = dialogue.catalog.taxonomy
