@@ -59,9 +59,11 @@ def main(argv: list[str]) -> int:
             run(str(BIN / "ruff"), "check", "--fix", ".") or run(str(BIN / "ruff"), "format", ".")
         ),
         "messages": lambda: run(str(PYTHON), "-m", "tools.messages"),
-        "bench": lambda: run(str(PYTHON), "-m", "tools.bench_catalog")
-        or run(str(PYTHON), "-m", "tools.bench_storage")
-        or run(str(PYTHON), "-m", "tools.bench_startup"),
+        "bench": lambda: (
+            run(str(PYTHON), "-m", "tools.bench_catalog")
+            or run(str(PYTHON), "-m", "tools.bench_storage")
+            or run(str(PYTHON), "-m", "tools.bench_startup")
+        ),
         "check-catalog": lambda: run(
             str(PYTHON), "-m", "bot", "catalog", "check", *(rest or ["catalog/quebec"])
         ),

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "locales"
 TEMPLATE = LOCALES / "messages.pot"
 KEYWORDS = ["-k", "_h", "-k", "_u"]  # gettext of the hub's language and of the entrepreneur's, in handoff.py
-LANGUAGES = ("fr", "en")
+LANGUAGES = ("fr", "en", "ar")
 
 
 def pybabel(*args: str) -> None:

@@ -72,7 +72,8 @@ def start(turn: Turn, payload: str | None) -> None:
 def help_text(turn: Turn) -> None:
     _ = turn._
     commands = [
-        fmt("/{command} — {description}", command=command, description=_(description))
+        # TRANSLATORS: one line of /help; a right-to-left language may put the description first.
+        fmt(_("{command} — {description}"), command=f"/{command}", description=_(description))
         for command, description in BOT_COMMANDS
     ]
     turn.say(

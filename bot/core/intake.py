@@ -68,9 +68,28 @@ def next_step(turn: Turn, after: str) -> str | None:
     return None
 
 
+PLACE_CUTOFF = 85  # "rimousky" vs "rimouski" scores 87.5
+PLACE_MIN_LENGTH = 5
+
+
+def place_choice(turn: Turn, text: str) -> str | None:
+    """The region of a town typed in answer to the region question: 'Rimouski', 'rimousky' -> '01'."""
+    folded = fold(text)
+    exact = turn.catalog.place_region(folded)
+    if exact or len(folded) < PLACE_MIN_LENGTH:
+        return exact
+    names = turn.catalog.place_names
+    found = process.extractOne(
+        folded, names.keys(), scorer=fuzz.ratio, processor=None, score_cutoff=PLACE_CUTOFF
+    )
+    return names[found[0]] if found else None
+
+
 def label_choice(turn: Turn, step: str, text: str) -> str | None:
     """The code whose label the user typed (typos tolerated), for the step being asked; None if unclear."""
     dimension = DIMENSION[step]
+    if dimension == "regions" and (region := place_choice(turn, text)):
+        return region
     options = [
         (turn.catalog.label(dimension, t.code, turn.lang), t.code) for t in turn.catalog.terms(dimension)
     ]

@@ -45,7 +45,7 @@ def extracted(tmp_path: Path) -> set[str]:
         return {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
 
 
-@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("lang", ["fr", "en", "ar"])
 def test_every_message_of_the_code_is_translated(lang: str, tmp_path: Path) -> None:
     po = catalog(lang)
     translated = {}
@@ -60,7 +60,7 @@ def test_every_message_of_the_code_is_translated(lang: str, tmp_path: Path) -> N
     assert not missing, f"run `make messages` and translate into {lang}: {sorted(missing)}"
 
 
-@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("lang", ["fr", "en", "ar"])
 def test_translations_keep_their_placeholders(lang: str) -> None:
     for message in catalog(lang):
         if not message.id or not message.string:

@@ -1,0 +1,121 @@
+"""The two sample networks: complete, coherent, and true to the facts the issue names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.catalog.loader import check_catalog, load_catalog
+from bot.catalog.model import Catalog
+from bot.core.dialogue import Dialogue
+from bot.core.matching import match
+from bot.core.types import Person, Profile
+from bot.i18n import I18n
+from bot.storage import Store
+from tests.conftest import ROOT
+from tests.support.driver import CoreDriver
+
+ALGERIE = ROOT / "catalog" / "algerie"
+
+
+@pytest.fixture(scope="module")
+def algerie() -> Catalog:
+    return load_catalog(ALGERIE)
+
+
+@pytest.mark.parametrize("network", ["quebec", "algerie"])
+def test_sample_network_has_no_error(network: str) -> None:
+    assert check_catalog(ROOT / "catalog" / network).errors == []
+
+
+def test_quebec_is_real_size_and_every_region_has_its_own_entries(quebec_catalog: Catalog) -> None:
+    assert len(quebec_catalog.entries) >= 150
+    assert len(quebec_catalog.places) >= 300
+    for term in quebec_catalog.terms("regions"):
+        own = [e for e in quebec_catalog.entries if term.code in e.regions]
+        assert len(own) >= 5, f"region {term.code} has {len(own)} entries of its own"
+
+
+@pytest.mark.parametrize(
+    ("place", "region"),
+    [
+        ("Granby", "05"),
+        ("Cowansville", "05"),
+        ("Cap-aux-Meules", "idm"),
+        ("Îles-de-la-Madeleine", "idm"),
+        ("Gaspé", "11"),
+        ("Matane", "01"),
+        ("RIMOUSKI", "01"),
+        ("Lac-Mégantic", "05"),
+        ("Drummondville", "17"),
+        ("Quebec City", "03"),
+    ],
+)
+def test_quebec_gazetteer_facts(quebec_catalog: Catalog, place: str, region: str) -> None:
+    assert quebec_catalog.place_region(place) == region
+
+
+def test_reseau_mentorat_is_not_listed_as_active(quebec_catalog: Catalog) -> None:
+    assert not [e.id for e in quebec_catalog.entries if "Réseau Mentorat" in e.organization]
+
+
+def test_every_wilaya_is_routed_to_a_hub(algerie: Catalog) -> None:
+    codes = [t.code for t in algerie.terms("regions")]
+    assert codes == [f"DZ-{n:02d}" for n in range(1, 59)]
+    assert all(algerie.hub_for_region(code) for code in codes)
+    assert len(algerie.entries) >= 40
+    assert all(set(e.title) == {"fr", "ar", "en"} for e in algerie.entries)
+
+
+@pytest.mark.parametrize(
+    ("place", "wilaya"),
+    [
+        ("وهران", "DZ-31"),
+        ("Touggourt", "DZ-55"),
+        ("Bejaia", "DZ-06"),
+        ("Timimoun", "DZ-49"),
+        ("Algiers", "DZ-16"),
+    ],
+)
+def test_algerian_gazetteer(algerie: Catalog, place: str, wilaya: str) -> None:
+    assert algerie.place_region(place) == wilaya
+
+
+def test_algerian_startup_matches_the_oran_technopark(algerie: Catalog) -> None:
+    results = match(algerie, Profile("startup", "tech", "DZ-31", ("incubation",)), limit=3)
+    assert results and all(not m.entry.regions or "DZ-31" in m.entry.regions for m in results)
+    assert any("oran" in m.entry.id for m in results)
+
+
+async def test_arabic_speaker_is_served_in_arabic(algerie: Catalog, tmp_path: Path) -> None:
+    store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'dz.db'}")
+    try:
+        dialogue = Dialogue(catalog=algerie, store=store, i18n=I18n(), retention_days=90)
+        driver = CoreDriver(dialogue, person=Person(7, "Amine", language_code="ar"))
+        await driver.say("/start")
+        assert dialogue.offered_languages(algerie) == ("fr", "ar", "en")
+        question = driver.texts()[-1]
+        assert (
+            question == I18n().get("ar").gettext("Where is your project at?") != "Where is your project at?"
+        )
+        for data in ("st:startup", "sc:tech"):
+            await driver.press(data)
+        await driver.say("وهران")  # a town answers the wilaya question
+        await driver.press("nd:incubation")
+        await driver.press("nd:*")
+        results = driver.last().text
+        assert "وهران" in results
+    finally:
+        await store.close()
+
+
+async def test_typed_town_with_a_typo_answers_the_region(
+    quebec_catalog: Catalog, store: Store, i18n: I18n
+) -> None:
+    driver = CoreDriver(Dialogue(catalog=quebec_catalog, store=store, i18n=i18n, retention_days=90))
+    await driver.say("/start")
+    await driver.press("sk:stage")
+    await driver.press("sk:sector")
+    await driver.say("Rimousky")
+    assert driver.texts()[-2] == "Région : Bas-Saint-Laurent"
