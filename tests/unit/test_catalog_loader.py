@@ -262,3 +262,40 @@ def test_load_raises_with_every_problem(tmp_path: Path) -> None:
         load_catalog(folder)
     assert len(raised.value.problems) == 1
     assert "need 'money' is not one of" in str(raised.value)
+
+
+def test_bad_phone_number(tmp_path: Path) -> None:
+    folder = broken(tmp_path, "services.yaml", 'phone: "+1 418 555-0100"', 'phone: "call us"')
+    at = line(folder, "services.yaml", "call us")
+    assert errors(folder) == [
+        f"services.yaml:{at}: phone: 'call us' is not a phone number (digits, spaces, +, -, parentheses)"
+    ]
+
+
+def test_hub_serving_an_unknown_region(tmp_path: Path) -> None:
+    folder = broken(tmp_path, "hubs.yaml", 'regions: ["02"]', 'regions: ["02", "99"]')
+    at = line(folder, "hubs.yaml", '"99"')
+    assert errors(folder) == [f"hubs.yaml:{at}: region '99' is not one of 01, 02"]
+
+
+def test_code_listed_twice_in_the_taxonomy(tmp_path: Path) -> None:
+    folder = broken(tmp_path, "taxonomy.yaml", "  - {code: agrifood,", "  - {code: tech,")
+    at = line(folder, "taxonomy.yaml", "{code: tech, label: {fr: Agroalimentaire")
+    assert errors(folder) == [f"taxonomy.yaml:{at}: sectors: code 'tech' is listed twice"]
+
+
+def test_default_language_must_be_offered(tmp_path: Path) -> None:
+    folder = broken(tmp_path, "network.yaml", "default_language: fr", "default_language: ar")
+    at = line(folder, "network.yaml", "default_language: ar")
+    assert errors(folder) == [f"network.yaml:{at}: default_language 'ar' is not in languages"]
+
+
+def test_never_verified_entry_is_a_warning(tmp_path: Path) -> None:
+    folder = broken(
+        tmp_path, "services.yaml", "  - id: fund-02\n    verified_on: 2026-10-01\n", "  - id: fund-02\n"
+    )
+    at = line(folder, "services.yaml", "id: fund-02")
+    assert (
+        f"services.yaml:{at}: warning: 'fund-02' was never verified: add verified_on: YYYY-MM-DD once checked"
+        in messages(folder, severity="warning")
+    )
