@@ -17,6 +17,9 @@ from bot.core.matching import prepare_index
 from bot.i18n import I18n
 from bot.settings import Settings
 from bot.storage import Store
+from bot.understanding.data import load_language_data
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -35,8 +38,9 @@ async def build_core(
 ) -> Core:
     """Load the catalog (raises `CatalogInvalid`) unless given, upgrade the database, assemble the dialogue."""
     catalog = catalog or load_catalog(settings.catalog_dir)
-    prepare_index(catalog)
-    gc.freeze()  # the catalog lives as long as the process: keep it out of every garbage collection
+    language_data, problems = load_language_data(settings.intents_dir, catalog)
+    for problem in problems:
+        log.warning("language data: %s", problem)
     store = await Store.open(settings.database_url)
     dialogue = Dialogue(
         catalog=catalog,
@@ -44,7 +48,11 @@ async def build_core(
         i18n=I18n(),
         retention_days=settings.retention_days,
         advisor_chat=advisor_chat,
+        language_data=language_data,
     )
+    prepare_index(catalog)
+    dialogue.prepare(catalog)
+    gc.freeze()  # the catalog lives as long as the process: keep it out of every garbage collection
     return Core(dialogue, store)
 
 

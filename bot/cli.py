@@ -28,6 +28,10 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("run", help="serve Telegram (or chat in the terminal when no token is set)")
     commands.add_parser("chat", help="talk with the bot in the terminal, no Telegram token needed")
+    u = commands.add_parser("understand", help="print what the bot understands of a message, as JSON")
+    u.add_argument("text", nargs="+", help="the message")
+    u.add_argument("--catalog", type=Path, default=None, help="catalog folder (default: CATALOG_DIR)")
+    u.add_argument("--lang", choices=("fr", "en", "ar"), help="the message's language (default: detected)")
     m = commands.add_parser("match", help="print the catalog entries that fit a profile")
     m.add_argument("--catalog", type=Path, default=None, help="catalog folder (default: CATALOG_DIR)")
     m.add_argument("--region")
@@ -55,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
             return _catalog_check(args.directory, strict=args.strict, today=args.today)
         if args.command == "match":
             return _match(args)
+        if args.command == "understand":
+            return _understand(args)
         settings = load_settings()
     except SettingsError as exc:
         print(f"aiguilleur: invalid settings:\n{exc}", file=sys.stderr)
@@ -77,8 +83,31 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def _understand(args: argparse.Namespace) -> int:
+    from bot.understanding.data import load_language_data
+    from bot.understanding.understand import Understander
+
+    settings = load_settings()
+    directory = args.catalog or settings.catalog_dir
+    try:
+        catalog = load_catalog(directory)
+    except CatalogInvalid as exc:
+        print(f"aiguilleur: the catalog {directory} has problems:\n{exc}", file=sys.stderr)
+        return 1
+    data, _problems = load_language_data(settings.intents_dir, catalog)
+    result = Understander(data, catalog).understand(" ".join(args.text), args.lang)
+    print(json.dumps(result.as_json(), ensure_ascii=False))
+    return 0
+
+
 def _catalog_check(directory: Path, *, strict: bool, today: dt.date | None) -> int:
     checked = check_catalog(directory, today=today)
+    if checked.catalog is not None:
+        from bot.understanding.data import load_language_data
+
+        intents = load_settings().intents_dir
+        if intents.is_dir():
+            checked.problems.extend(load_language_data(intents, checked.catalog)[1])
     for problem in checked.problems:
         print(str(problem))
     warnings = len(checked.problems) - len(checked.errors)

@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     telegram_api_url: str = Field(default="https://api.telegram.org", description="Bot API server root")
     database_url: str = Field(default=DEFAULT_DATABASE_URL, description="SQLAlchemy async URL")
     catalog_dir: Path = Field(default=Path("catalog/quebec"), description="the hub network's catalog folder")
+    intents_dir: Path = Field(default=Path("intents"), description="language data: intents and synonyms")
     mode: Literal["polling", "webhook"] = "polling"
     webhook_url: str | None = Field(default=None, description="public HTTPS URL Telegram posts updates to")
     webhook_secret: SecretStr | None = Field(

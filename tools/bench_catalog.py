@@ -107,6 +107,9 @@ def percentile(values: list[float], q: float) -> float:
 class _Holder:
     catalog: Catalog
 
+    def prepare(self, catalog: Catalog) -> None:
+        del catalog
+
 
 async def reload_blocking(folder: Path) -> tuple[float, float]:
     """Reload once while a ticker measures how late the event loop runs it: (reload s, worst lag ms)."""

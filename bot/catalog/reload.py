@@ -36,6 +36,9 @@ class HoldsCatalog(Protocol):
 
     catalog: Catalog
 
+    def prepare(self, catalog: Catalog) -> object:
+        """Build what it derives from a catalog (the understander), before the swap."""
+
 
 def _is_catalog_file(change: Change, path: str) -> bool:
     """Editors write temporary files next to the real ones: only YAML files count."""
@@ -119,6 +122,8 @@ class CatalogReloader:
             loop = asyncio.get_running_loop()
             shipment = await loop.run_in_executor(self._pool, check_in_worker, str(self.directory))
             checked = await asyncio.to_thread(assemble, shipment)
+            if checked.catalog is not None:
+                await asyncio.to_thread(self.holder.prepare, checked.catalog)
             if checked.catalog is not None:
                 self.holder.catalog = checked.catalog
                 log.info("catalog reloaded: %s entries", len(checked.catalog.entries))

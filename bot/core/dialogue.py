@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.catalog.model import Catalog
-from bot.core import commands
+from bot.core import commands, freetext
 from bot.core.handoff import AdvisorChat, HandoffDesk, catalog_advisor_chat
 from bot.core.intake import (
     DIMENSION,
@@ -30,6 +30,8 @@ from bot.core.turn import Turn
 from bot.core.types import Conversation, Inbound, Outcome, Person
 from bot.i18n import I18n, language_name, pick_language
 from bot.storage import Store
+from bot.understanding.schema import LanguageFile
+from bot.understanding.understand import Understander
 
 SINGLE_STEPS = ("stage", "sector", "region", "hub_region")
 HANDOFF_COMMANDS = ("end", "help", "privacy", "forget", "language")
@@ -46,12 +48,21 @@ class Dialogue:
         i18n: I18n,
         retention_days: int,
         advisor_chat: AdvisorChat = catalog_advisor_chat,
+        language_data: dict[str, LanguageFile] | None = None,
     ) -> None:
         self.catalog = catalog
         self.store = store
         self.i18n = i18n
         self.retention_days = retention_days
+        self.language_data = language_data or {}
         self.desk = HandoffDesk(store, i18n, advisor_chat)
+
+    def prepare(self, catalog: Catalog) -> Understander:
+        """The understander of a catalog (it knows its places), built once; a reload builds it off the loop."""
+        cached = catalog.__dict__.get("_understander")
+        if cached is None:
+            cached = catalog.__dict__.setdefault("_understander", Understander(self.language_data, catalog))
+        return cached
 
     def offered_languages(self, catalog: Catalog) -> tuple[str, ...]:
         """The network's languages that have translations."""
@@ -75,7 +86,7 @@ class Dialogue:
         elif event.button:
             await self._button(turn, event.button, offered)
         else:
-            await self._message(turn)
+            await self._message(turn, offered)
         if not turn.forgotten:
             await self.store.save_conversation(turn.conv)
         if turn.unmet is not None:
@@ -168,6 +179,8 @@ class Dialogue:
             self._switch_language(turn, value)
         elif prefix == "fg" and step == "forget" and value in ("yes", "no"):
             await self._forget(turn, value == "yes")
+        elif prefix == "cf" and step == "confirm" and value in ("yes", "no"):
+            freetext.answer_confirmation(turn, value == "yes")
         else:
             handled = False
         if not handled:
@@ -230,7 +243,7 @@ class Dialogue:
 
     # -- free text ---------------------------------------------------------------------------------------
 
-    async def _message(self, turn: Turn) -> None:
+    async def _message(self, turn: Turn, offered: tuple[str, ...]) -> None:
         _ = turn._
         step = turn.conv.step
         if step == "handoff":
@@ -242,44 +255,65 @@ class Dialogue:
                         command=bold("/advisor"),
                     )
                 )
-        elif step is None and turn.conv.updated_at is None:
-            commands.start(turn, None)
         elif step == "question":
             await self.desk.submit(turn)
         elif not turn.event.text:
             turn.say((plain(_("I can only read text here.")),))
-        elif step in SINGLE_STEPS:
-            self._typed_answer(turn, step)
-        elif step == "needs":
-            self._typed_need(turn)
         elif step == "forget":
             commands.confirm_forget(turn)
+        elif not self._typed_choice(turn):
+            if step is None and turn.conv.updated_at is None:
+                commands.start(turn, None)
+            self._free_text(turn, offered)
+
+    def _typed_choice(self, turn: Turn) -> bool:
+        """A short answer that is one of the buttons' labels ('démarrage', 'Terminé')."""
+        step, text = turn.conv.step, turn.event.text.strip()
+        if len(text.split()) > 3:
+            return False
+        if step == "needs" and text.casefold() in (turn._("Done").casefold(), "ok"):
+            self._advance(turn, "needs")
+            return True
+        if step not in (*SINGLE_STEPS, "needs") or (code := label_choice(turn, step, text)) is None:
+            return False
+        if step == "needs":
+            toggle_need(turn, code)
+            turn.say(question(turn, "needs"), keyboard(turn, "needs"))
+        else:
+            store_answer(turn, step, code)
+            turn.say(answered_line(turn, step, code))
+            self._advance(turn, step)
+        return True
+
+    def _free_text(self, turn: Turn, offered: tuple[str, ...]) -> None:
+        """Understand the message: facts are filled and confirmed; other intents get their answer."""
+        heard = self.prepare(turn.catalog).understand(turn.event.text, turn.lang)
+        intent = heard.intent
+        if turn.conv.step == "confirm" and intent in ("affirm", "deny"):
+            freetext.answer_confirmation(turn, intent == "affirm")
+        elif freetext.fill(turn, heard):
+            freetext.confirm(turn)
+        elif heard.confidence < freetext.UNSURE:
+            freetext.unsure(turn)
+        elif freetext.small_talk(turn, intent):
+            pass
+        elif intent == "help":
+            commands.help_text(turn)
+        elif intent == "restart":
+            commands.start(turn, turn.conv.hub_id)
+        elif intent == "ask_advisor":
+            self.desk.request(turn)
+        elif intent == "change_language":
+            if heard.language_asked in offered and heard.language_asked != turn.lang:
+                self._switch_language(turn, heard.language_asked)
+            else:
+                commands.language_menu(turn, offered)
+        elif intent == "forget_me":
+            commands.confirm_forget(turn)
+        elif turn.conv.step in (*SINGLE_STEPS, "needs"):
+            turn.say(
+                (plain(turn._("I did not catch that. Please choose one of the buttons, or Skip.")),),
+                keyboard(turn, turn.conv.step),
+            )
         else:
             commands.not_understood(turn)
-
-    def _typed_answer(self, turn: Turn, step: str) -> None:
-        code = label_choice(turn, step, turn.event.text)
-        if code is None:
-            turn.say(
-                (plain(turn._("I did not catch that. Please choose one of the buttons, or Skip.")),),
-                keyboard(turn, step),
-            )
-            return
-        store_answer(turn, step, code)
-        turn.say(answered_line(turn, step, code))
-        self._advance(turn, step)
-
-    def _typed_need(self, turn: Turn) -> None:
-        text = turn.event.text.strip().casefold()
-        if text in (turn._("Done").casefold(), "ok"):
-            self._advance(turn, "needs")
-            return
-        code = label_choice(turn, "needs", turn.event.text)
-        if code is None:
-            turn.say(
-                (plain(turn._("I did not catch that. Please choose one of the buttons, or Skip.")),),
-                keyboard(turn, "needs"),
-            )
-            return
-        toggle_need(turn, code)
-        turn.say(question(turn, "needs"), keyboard(turn, "needs"))

@@ -1,0 +1,79 @@
+"""Loading and checking `intents/<lang>.yaml`, with every problem as `PATH:LINE: message`.
+
+Checked: the file's shape, intents that PRODUCT.md does not define or that are missing, codes the catalog
+does not know, the same phrase under two intents, the same synonym for two codes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bot.catalog.loader import _plain
+from bot.catalog.model import Catalog
+from bot.catalog.yamlfile import Problem, YamlDoc, YamlError, read_yaml
+from bot.understanding.lexicon import SLOT_DIMENSIONS
+from bot.understanding.normalize import normalize
+from bot.understanding.schema import INTENTS, LanguageFile
+
+
+def load_language_data(directory: Path, catalog: Catalog) -> tuple[dict[str, LanguageFile], list[Problem]]:
+    """Every valid language file of `directory`, and the problems of all of them."""
+    data: dict[str, LanguageFile] = {}
+    problems: list[Problem] = []
+    for path in sorted(Path(directory).glob("*.yaml")):
+        try:
+            doc = read_yaml(path)
+            parsed = LanguageFile.model_validate(doc.data)
+        except YamlError as exc:
+            problems.append(exc.problem)
+            continue
+        except ValidationError as exc:
+            problems.extend(
+                Problem(path, lambda loc=e["loc"], d=doc: d.line_of(loc), _plain(e)) for e in exc.errors()
+            )
+            continue
+        found = list(_check(parsed, doc, path, catalog))
+        problems.extend(found)
+        if not any(p.severity == "error" for p in found):
+            data[parsed.language] = parsed
+    return data, problems
+
+
+def _check(data: LanguageFile, doc: YamlDoc, path: Path, catalog: Catalog) -> list[Problem]:
+    problems = []
+
+    def error(loc: tuple[str | int, ...], message: str) -> None:
+        problems.append(Problem(path, lambda: doc.line_of(loc), message))
+
+    if data.language != path.stem:
+        error(("language",), f"language '{data.language}' does not match the file name {path.name}")
+    for intent in data.intents:
+        if intent not in INTENTS:
+            error(("intents", intent), f"intent '{intent}' is not one of {', '.join(INTENTS)}")
+    for intent in INTENTS:
+        if intent not in data.intents:
+            error(("intents",), f"intent '{intent}' has no example")
+    seen: dict[str, str] = {}
+    for intent, phrases in data.intents.items():
+        for index, phrase in enumerate(phrases):
+            key = normalize(phrase)
+            if key in seen and seen[key] != intent:
+                error(("intents", intent, index), f"'{phrase}' is also an example of '{seen[key]}'")
+            seen.setdefault(key, intent)
+    codes: dict[str, tuple[str, str]] = {}
+    for slot in ("stage", "sector", "need"):
+        for code, phrases in getattr(data.synonyms, slot).items():
+            if not catalog.has_code(SLOT_DIMENSIONS[slot], code):
+                known = ", ".join(t.code for t in catalog.terms(SLOT_DIMENSIONS[slot]))
+                error(("synonyms", slot, code), f"{slot} '{code}' is not one of {known}")
+            for index, phrase in enumerate(phrases):
+                key = normalize(phrase)
+                if key in codes and codes[key] != (slot, code):
+                    other = codes[key]
+                    error(
+                        ("synonyms", slot, code, index), f"'{phrase}' already means {other[0]} '{other[1]}'"
+                    )
+                codes.setdefault(key, (slot, code))
+    return problems

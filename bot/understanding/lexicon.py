@@ -1,0 +1,73 @@
+"""The words the bot understands in one language, merged from `intents/<lang>.yaml` and the catalog.
+
+Synonyms come from the language data; labels of the taxonomy and place names from the catalog, so the same
+code understands Québec towns with the Québec catalog and wilayas with the Algerian one. Everything is
+normalised here, once, at load.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from bot.catalog.model import Catalog
+from bot.understanding.normalize import normalize
+from bot.understanding.schema import LanguageFile
+
+SLOT_DIMENSIONS = {"stage": "stages", "sector": "sectors", "need": "needs", "region": "regions"}
+FUZZY_MIN_LENGTH = 6
+
+
+@dataclass
+class Lexicon:
+    """Phrase -> (slot, code) for one language, with indexes for exact n-gram and fuzzy word look-ups."""
+
+    lang: str
+    phrases: dict[str, tuple[str, str]] = field(default_factory=dict)
+    longest: int = 1
+    fuzzy_words: dict[tuple[str, int], list[str]] = field(default_factory=lambda: defaultdict(list))
+    negations: tuple[tuple[str, ...], ...] = ()
+    language_names: dict[str, str] = field(default_factory=dict)
+    vocabulary: set[str] = field(default_factory=set)
+
+    def add(self, phrase: str, slot: str, code: str) -> None:
+        key = normalize(phrase)
+        if not key or key in self.phrases:
+            return
+        self.phrases[key] = (slot, code)
+        words = key.split()
+        self.longest = max(self.longest, len(words))
+        if len(words) == 1 and len(key) >= FUZZY_MIN_LENGTH:
+            self.fuzzy_words[(key[0], len(key))].append(key)
+
+    def fuzzy_candidates(self, word: str) -> list[str]:
+        """Known long words with the same first letter and a length within 2 of `word`."""
+        found: list[str] = []
+        for length in range(len(word) - 2, len(word) + 3):
+            found.extend(self.fuzzy_words.get((word[0], length), ()))
+        return found
+
+
+def build_lexicon(data: LanguageFile | None, catalog: Catalog, lang: str) -> Lexicon:
+    """One language's lexicon: its synonyms, then the catalog's labels and places."""
+    lexicon = Lexicon(lang)
+    if data is not None:
+        for slot in ("stage", "sector", "need"):
+            for code, phrases in getattr(data.synonyms, slot).items():
+                for phrase in phrases:
+                    lexicon.add(phrase, slot, code)
+        lexicon.negations = tuple(tuple(normalize(n).split()) for n in data.negations if normalize(n))
+        lexicon.language_names = {
+            normalize(name): code for code, names in data.language_names.items() for name in names
+        }
+        for phrases in data.intents.values():
+            for phrase in phrases:
+                lexicon.vocabulary.update(normalize(phrase).split())
+    for slot, dimension in SLOT_DIMENSIONS.items():
+        for term in catalog.terms(dimension):
+            for text in term.label.values():
+                lexicon.add(text, slot, term.code)
+    for name, region in catalog.place_names.items():
+        lexicon.add(name, "region", region)
+    lexicon.vocabulary.update(word for phrase in lexicon.phrases for word in phrase.split())
+    return lexicon

@@ -1,0 +1,56 @@
+"""Normalisation for understanding, done once per message and once per data item at load.
+
+On top of `fold` (case, accents, punctuation, emoji): Arabic letter variants and tatweel, letters repeated
+for emphasis ("merciii"), and the contractions of spoken Québec French ("chu", "j'pars", "y'a"), so that the
+data and the messages meet in one written form.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.core.normalize import fold
+
+_ARABIC = str.maketrans(
+    {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ؤ": "و", "ئ": "ي", "ـ": ""}
+)
+_REPEATS = re.compile(r"(\w)\1{2,}")
+_ARABIC_LETTER = re.compile(r"[\u0600-\u06FF]")
+# Spoken forms -> one written form. Applied to whole words after folding (apostrophes are spaces by then).
+_CONTRACTIONS = {
+    "chu": "je suis",
+    "chus": "je suis",
+    "jsuis": "je suis",
+    "jsu": "je suis",
+    "j": "je",
+    "m": "me",
+    "t": "te",
+    "pis": "et",
+    "pi": "et",
+    "ben": "bien",
+    "icitte": "ici",
+    "y": "il",
+    "chte": "je te",
+    "pcq": "parce que",
+    "pk": "pourquoi",
+    "svp": "s il vous plait",
+    "stp": "s il te plait",
+    "pls": "please",
+    "plz": "please",
+    "thx": "thanks",
+    "u": "you",
+    "im": "i am",
+    "wanna": "want to",
+    "gonna": "going to",
+}
+
+
+def has_arabic(text: str) -> bool:
+    return bool(_ARABIC_LETTER.search(text))
+
+
+def normalize(text: str) -> str:
+    """The comparable form of a message or of a phrase of the language data."""
+    folded = fold(text.translate(_ARABIC))
+    folded = _REPEATS.sub(r"\1", folded)
+    return " ".join(_CONTRACTIONS.get(word, word) for word in folded.split())

@@ -1,0 +1,56 @@
+"""The shape of the language data in `intents/<lang>.yaml`: intents with example phrases, and synonyms.
+
+Admins add phrases and synonyms without touching code; `aiguilleur catalog check` validates these files
+alongside the catalog (unknown intent or code, the same phrase under two intents, empty lists).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+INTENTS = (
+    "greet",
+    "goodbye",
+    "thanks",
+    "help",
+    "restart",
+    "affirm",
+    "deny",
+    "inform",
+    "find_services",
+    "ask_advisor",
+    "change_language",
+    "forget_me",
+    "out_of_scope",
+)
+"""Every intent of PRODUCT.md; each language file must give examples for each one."""
+
+Phrase = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Phrases = Annotated[list[Phrase], Field(min_length=1)]
+
+
+class Synonyms(BaseModel):
+    """Everyday words for each code: `stage: {startup: [démarrage, je démarre, ...]}`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    stage: dict[str, Phrases] = Field(default_factory=dict)
+    sector: dict[str, Phrases] = Field(default_factory=dict)
+    need: dict[str, Phrases] = Field(default_factory=dict)
+
+
+class LanguageFile(BaseModel):
+    """`intents/<lang>.yaml`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: Literal[1]
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
+    intents: dict[str, Phrases] = Field(description="intent -> example phrases (typos and slang welcome)")
+    synonyms: Synonyms = Field(default_factory=Synonyms)
+    negations: list[Phrase] = Field(default_factory=list, description="words that cancel the need after them")
+    language_names: dict[str, Phrases] = Field(
+        default_factory=dict, description="how people name each language: en: [anglais, english]"
+    )

@@ -1,0 +1,75 @@
+"""Slots from a normalised message: stage, sector, region and needs, several at once.
+
+Exact look-ups of every n-gram (longest first) in the lexicon, then fuzzy matching of the words that are
+left, only for words long enough to be safe ("Rimousky", "Sherbroke", "finacement"; never "art" or "bio").
+A negation just before a need removes it ("pas besoin de financement").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from bot.understanding.lexicon import FUZZY_MIN_LENGTH, Lexicon
+
+FUZZY_CUTOFF = 85
+NEGATION_REACH = 3
+
+
+@dataclass
+class Found:
+    """What one message says, and where (word positions), so the intent can ignore the facts."""
+
+    stage: str | None = None
+    sector: str | None = None
+    region: str | None = None
+    needs: list[str] = field(default_factory=list)
+    spans: list[tuple[int, int, str]] = field(default_factory=list)
+
+    def any(self) -> bool:
+        return bool(self.stage or self.sector or self.region or self.needs)
+
+
+def _matches(words: list[str], lexicon: Lexicon) -> list[tuple[int, int, str, str]]:
+    """(start, end, slot, code) of every phrase, longest first, without overlaps."""
+    taken = [False] * len(words)
+    found = []
+    for size in range(min(lexicon.longest, len(words)), 0, -1):
+        for start in range(len(words) - size + 1):
+            if any(taken[start : start + size]):
+                continue
+            hit = lexicon.phrases.get(" ".join(words[start : start + size]))
+            if hit:
+                found.append((start, start + size, *hit))
+                taken[start : start + size] = [True] * size
+    for index, word in enumerate(words):
+        if taken[index] or len(word) < FUZZY_MIN_LENGTH or word in lexicon.vocabulary:
+            continue
+        best = process.extractOne(
+            word, lexicon.fuzzy_candidates(word), scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
+        )
+        if best:
+            found.append((index, index + 1, *lexicon.phrases[best[0]]))
+    return sorted(found)
+
+
+def _negated(words: list[str], start: int, lexicon: Lexicon) -> bool:
+    before = words[max(0, start - NEGATION_REACH - 2) : start]
+    text = " " + " ".join(before) + " "
+    return any(f" {' '.join(negation)} " in text for negation in lexicon.negations)
+
+
+def extract(words: list[str], lexicon: Lexicon) -> Found:
+    """The slots of a message given as normalised words."""
+    found = Found()
+    for start, end, slot, code in _matches(words, lexicon):
+        found.spans.append((start, end, slot))
+        if slot == "need":
+            if _negated(words, start, lexicon):
+                continue
+            if code not in found.needs:
+                found.needs.append(code)
+        elif getattr(found, slot) is None:
+            setattr(found, slot, code)
+    return found
