@@ -72,3 +72,24 @@ def dialogue(mini_catalog: Catalog, store: Store, i18n: I18n) -> Dialogue:
 @pytest.fixture
 def driver(dialogue: Dialogue) -> CoreDriver:
     return CoreDriver(dialogue)
+
+
+@cache
+def _language_data(catalog: Catalog) -> dict:
+    from bot.understanding.data import load_language_data
+
+    data, _problems = load_language_data(ROOT / "intents", catalog)
+    return data
+
+
+@pytest.fixture
+def quebec_driver(quebec_catalog: Catalog, store: Store, i18n: I18n) -> CoreDriver:
+    """The dialogue on the Québec catalog with the real language data: free text is understood."""
+    dialogue = Dialogue(
+        catalog=quebec_catalog,
+        store=store,
+        i18n=i18n,
+        retention_days=90,
+        language_data=_language_data(quebec_catalog),
+    )
+    return CoreDriver(dialogue)

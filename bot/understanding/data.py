@@ -1,7 +1,8 @@
 """Loading and checking `intents/<lang>.yaml`, with every problem as `PATH:LINE: message`.
 
 Checked: the file's shape, intents that PRODUCT.md does not define or that are missing, codes the catalog
-does not know, the same phrase under two intents, the same synonym for two codes.
+does not know, the same phrase under two intents, the same synonym for two codes. A code this catalog does not use is a
+warning: one language file serves every network.
 """
 
 from __future__ import annotations
@@ -44,8 +45,9 @@ def load_language_data(directory: Path, catalog: Catalog) -> tuple[dict[str, Lan
 def _check(data: LanguageFile, doc: YamlDoc, path: Path, catalog: Catalog) -> list[Problem]:
     problems = []
 
-    def error(loc: tuple[str | int, ...], message: str) -> None:
-        problems.append(Problem(path, lambda: doc.line_of(loc), message))
+    def error(loc: tuple[str | int, ...], message: str, severity: str = "error") -> None:
+        prefix = "warning: " if severity == "warning" else ""
+        problems.append(Problem(path, lambda: doc.line_of(loc), prefix + message, severity))
 
     if data.language != path.stem:
         error(("language",), f"language '{data.language}' does not match the file name {path.name}")
@@ -67,7 +69,7 @@ def _check(data: LanguageFile, doc: YamlDoc, path: Path, catalog: Catalog) -> li
         for code, phrases in getattr(data.synonyms, slot).items():
             if not catalog.has_code(SLOT_DIMENSIONS[slot], code):
                 known = ", ".join(t.code for t in catalog.terms(SLOT_DIMENSIONS[slot]))
-                error(("synonyms", slot, code), f"{slot} '{code}' is not one of {known}")
+                error(("synonyms", slot, code), f"{slot} '{code}' is not one of {known}: ignored", "warning")
             for index, phrase in enumerate(phrases):
                 key = normalize(phrase)
                 if key in codes and codes[key] != (slot, code):

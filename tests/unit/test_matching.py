@@ -51,19 +51,26 @@ def test_reasons_are_data(mini_catalog: Catalog) -> None:
     assert first.reasons == (Reason("region", "01"), Reason("sector", "tech"), Reason("need", "mentoring"))
 
 
-def test_random_profiles_never_break_the_hard_filters(quebec_catalog: Catalog) -> None:
-    rng = random.Random(20261123)
-    codes = {
-        dim: [t.code for t in quebec_catalog.terms(dim)] for dim in ("stages", "sectors", "needs", "regions")
-    }
-    for _ in range(400):
-        profile = Profile(
-            stage=rng.choice([None, *codes["stages"]]),
-            sector=rng.choice([None, *codes["sectors"]]),
-            region=rng.choice([None, *codes["regions"]]),
-            needs=tuple(rng.sample(codes["needs"], rng.randint(0, 3))),
+def random_profiles(catalog: Catalog, count: int, seed: int) -> list[tuple[Profile, dt.date]]:
+    """Profiles with any mix of answers (an unknown region 'zz' too), each with a random day."""
+    rng = random.Random(seed)
+    codes = {dim: [t.code for t in catalog.terms(dim)] for dim in ("stages", "sectors", "needs", "regions")}
+    return [
+        (
+            Profile(
+                rng.choice([None, *codes["stages"]]),
+                rng.choice([None, *codes["sectors"]]),
+                rng.choice([None, "zz", *codes["regions"]]),
+                tuple(rng.sample(codes["needs"], rng.randint(0, 4))),
+            ),
+            TODAY + dt.timedelta(days=rng.randint(-10, 400)),
         )
-        today = TODAY + dt.timedelta(days=rng.randint(0, 400))
+        for _ in range(count)
+    ]
+
+
+def test_random_profiles_never_break_the_hard_filters(quebec_catalog: Catalog) -> None:
+    for profile, today in random_profiles(quebec_catalog, 400, seed=20261123):
         results = match(quebec_catalog, profile, today=today)
         for item in results:
             entry = item.entry
@@ -77,18 +84,7 @@ def test_random_profiles_never_break_the_hard_filters(quebec_catalog: Catalog) -
 
 
 def test_the_index_returns_exactly_what_the_plain_filters_allow(quebec_catalog: Catalog) -> None:
-    rng = random.Random(7)
-    codes = {
-        dim: [t.code for t in quebec_catalog.terms(dim)] for dim in ("stages", "sectors", "needs", "regions")
-    }
-    for _ in range(300):
-        profile = Profile(
-            rng.choice([None, *codes["stages"]]),
-            rng.choice([None, *codes["sectors"]]),
-            rng.choice([None, "zz", *codes["regions"]]),
-            tuple(rng.sample(codes["needs"], rng.randint(0, 4))),
-        )
-        today = TODAY + dt.timedelta(days=rng.randint(-10, 400))
+    for profile, today in random_profiles(quebec_catalog, 300, seed=7):
         expected = {e.id for e in quebec_catalog.entries if eligible(e, profile, today)}
         found = [m.entry.id for m in match(quebec_catalog, profile, today=today)]
         assert sorted(found) == sorted(expected)

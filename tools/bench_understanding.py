@@ -1,0 +1,76 @@
+"""Benchmark understanding: 10,000 messages against a 1,000-place gazetteer, and the command's cold start.
+
+Prints the load time of the language data (lexicon + model), p50/p99 latency per message, and the cold
+start of `aiguilleur understand` (a script may run it once per message). Medians of several runs.
+
+    .venv/bin/python -m tools.bench_understanding [messages] [runs]
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bot.catalog.loader import load_catalog
+from bot.understanding.data import load_language_data
+from bot.understanding.evaluate import load_cases
+from bot.understanding.understand import Understander
+from tools.bench_catalog import TODAY, percentile, synthetic_catalog
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def messages(count: int, places: list[str]) -> list[tuple[str, str]]:
+    """The regression table's texts, plus variants naming random towns of the synthetic gazetteer."""
+    rng = random.Random(3)
+    cases = [(str(c["text"]), str(c["lang"])) for c in load_cases() if c["lang"] != "ar"]
+    out = []
+    for n in range(count):
+        text, lang = cases[n % len(cases)]
+        if n % 3 == 0:
+            text = f"{text} à {rng.choice(places)}"
+        out.append((text, lang))
+    return out
+
+
+def main(count: int = 10_000, runs: int = 3) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        synthetic_catalog(folder, 10_000, 1_000)
+        catalog = load_catalog(folder, today=TODAY)
+        loads = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            data, _problems = load_language_data(ROOT / "intents", catalog)
+            understander = Understander(data, catalog)
+            loads.append(time.perf_counter() - start)
+        texts = messages(count, [p.name for p in catalog.places])
+        p50s, p99s = [], []
+        for _ in range(runs):
+            latencies = []
+            for text, lang in texts:
+                start = time.perf_counter()
+                understander.understand(text, lang)
+                latencies.append((time.perf_counter() - start) * 1000)
+            p50s.append(percentile(latencies, 0.5))
+            p99s.append(percentile(latencies, 0.99))
+        colds = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "bot", "understand", "chu en démarrage à Rimouski"],
+                           cwd=ROOT, check=True, capture_output=True)
+            colds.append(time.perf_counter() - start)
+    print(f"language data + gazetteer of {len(catalog.places)} places loaded in {statistics.median(loads) * 1000:.0f} ms "
+          f"(median of {runs})")
+    print(f"{count} messages: p50 {statistics.median(p50s):.3f} ms, p99 {statistics.median(p99s):.3f} ms per message "
+          f"(median of {runs} runs; target p99 <= 1 ms)")
+    print(f"aiguilleur understand cold start: median {statistics.median(colds) * 1000:.0f} ms")
+
+
+if __name__ == "__main__":
+    main(*(int(arg) for arg in sys.argv[1:3]))
