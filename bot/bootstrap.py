@@ -40,7 +40,10 @@ async def build_core(
     catalog = catalog or load_catalog(settings.catalog_dir)
     language_data, problems = load_language_data(settings.intents_dir, catalog)
     for problem in problems:
-        log.warning("language data: %s", problem)
+        if problem.severity == "error":
+            log.warning("language data: %s (that file is not used)", problem)
+    if warnings := sum(p.severity == "warning" for p in problems):
+        log.info("language data: %s warnings, see aiguilleur catalog check", warnings)
     store = await Store.open(settings.database_url)
     dialogue = Dialogue(
         catalog=catalog,

@@ -75,10 +75,10 @@ def driver(dialogue: Dialogue) -> CoreDriver:
 
 
 @cache
-def _language_data(catalog: Catalog) -> dict:
+def _language_data(directory: Path) -> dict:
     from bot.understanding.data import load_language_data
 
-    data, _problems = load_language_data(ROOT / "intents", catalog)
+    data, _problems = load_language_data(ROOT / "intents", _load(directory))
     return data
 
 
@@ -90,6 +90,6 @@ def quebec_driver(quebec_catalog: Catalog, store: Store, i18n: I18n) -> CoreDriv
         store=store,
         i18n=i18n,
         retention_days=90,
-        language_data=_language_data(quebec_catalog),
+        language_data=_language_data(QUEBEC),
     )
     return CoreDriver(dialogue)

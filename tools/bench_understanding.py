@@ -62,13 +62,21 @@ def main(count: int = 10_000, runs: int = 3) -> None:
         colds = []
         for _ in range(runs):
             start = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "bot", "understand", "chu en démarrage à Rimouski"],
-                           cwd=ROOT, check=True, capture_output=True)
+            subprocess.run(
+                [sys.executable, "-m", "bot", "understand", "chu en démarrage à Rimouski"],
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+            )
             colds.append(time.perf_counter() - start)
-    print(f"language data + gazetteer of {len(catalog.places)} places loaded in {statistics.median(loads) * 1000:.0f} ms "
-          f"(median of {runs})")
-    print(f"{count} messages: p50 {statistics.median(p50s):.3f} ms, p99 {statistics.median(p99s):.3f} ms per message "
-          f"(median of {runs} runs; target p99 <= 1 ms)")
+    print(
+        f"language data + gazetteer of {len(catalog.places)} places loaded in {statistics.median(loads) * 1000:.0f} ms "
+        f"(median of {runs})"
+    )
+    print(
+        f"{count} messages: p50 {statistics.median(p50s):.3f} ms, p99 {statistics.median(p99s):.3f} ms per message "
+        f"(median of {runs} runs; target p99 <= 1 ms)"
+    )
     print(f"aiguilleur understand cold start: median {statistics.median(colds) * 1000:.0f} ms")
 
 

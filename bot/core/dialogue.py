@@ -310,10 +310,5 @@ class Dialogue:
                 commands.language_menu(turn, offered)
         elif intent == "forget_me":
             commands.confirm_forget(turn)
-        elif turn.conv.step in (*SINGLE_STEPS, "needs"):
-            turn.say(
-                (plain(turn._("I did not catch that. Please choose one of the buttons, or Skip.")),),
-                keyboard(turn, turn.conv.step),
-            )
         else:
-            commands.not_understood(turn)
+            freetext.unsure(turn)

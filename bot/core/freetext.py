@@ -8,7 +8,7 @@ other intents get their natural answer. A message the bot is unsure about is nev
 from __future__ import annotations
 
 from bot.core import commands
-from bot.core.intake import ask, next_step
+from bot.core.intake import ask, keyboard, next_step
 from bot.core.results import show_results
 from bot.core.text import bold, fmt, plain
 from bot.core.turn import Turn
@@ -97,6 +97,16 @@ def small_talk(turn: Turn, intent: str) -> bool:
     return True
 
 
+INTAKE_STEPS = ("stage", "sector", "region", "hub_region", "needs")
+
+
 def unsure(turn: Turn) -> None:
-    """Never a silent guess: say so, and offer the main actions."""
-    commands.not_understood(turn)
+    """Never a silent guess: during the questions, ask the open question again; otherwise offer the main actions."""
+    step = turn.conv.step
+    if step in INTAKE_STEPS:
+        turn.say(
+            (plain(turn._("I did not catch that. Please choose one of the buttons, or Skip.")),),
+            keyboard(turn, step),
+        )
+    else:
+        commands.not_understood(turn)

@@ -42,15 +42,35 @@ _CONTRACTIONS = {
     "im": "i am",
     "wanna": "want to",
     "gonna": "going to",
+    "st": "saint",
+    "ste": "sainte",
 }
+# Arabic clitics glued to a word with its article: بالبليدة, والتمويل, للمؤسسات -> the bare word.
+_ARABIC_PREFIX = re.compile(r"^(?:وال|بال|كال|فال|لل|ال)(?=\w{3})")
 
 
 def has_arabic(text: str) -> bool:
     return bool(_ARABIC_LETTER.search(text))
 
 
+BOUNDARY = "||"
+_CLAUSE = re.compile(r"[,;.!?؟،؛\n]+")
+
+
+def normalize_clauses(text: str) -> list[str]:
+    """A message as normalised words, with `||` between clauses: a negation never reaches past a comma."""
+    words: list[str] = []
+    for clause in _CLAUSE.split(text):
+        normal = normalize(clause)
+        if normal:
+            if words:
+                words.append(BOUNDARY)
+            words.extend(normal.split())
+    return words
+
+
 def normalize(text: str) -> str:
     """The comparable form of a message or of a phrase of the language data."""
     folded = fold(text.translate(_ARABIC))
     folded = _REPEATS.sub(r"\1", folded)
-    return " ".join(_CONTRACTIONS.get(word, word) for word in folded.split())
+    return " ".join(_ARABIC_PREFIX.sub("", _CONTRACTIONS.get(word, word)) for word in folded.split())

@@ -2,7 +2,8 @@
 
 Exact look-ups of every n-gram (longest first) in the lexicon, then fuzzy matching of the words that are
 left, only for words long enough to be safe ("Rimousky", "Sherbroke", "finacement"; never "art" or "bio").
-A negation just before a need removes it ("pas besoin de financement").
+A negation just before a fact, in the same clause, removes it ("pas besoin de financement", "c'est pas à
+Montréal, c'est à Laval").
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 
 from bot.understanding.lexicon import FUZZY_MIN_LENGTH, Lexicon
+from bot.understanding.normalize import BOUNDARY
 
 FUZZY_CUTOFF = 85
-NEGATION_REACH = 3
+FUZZY_CUTOFF_ARABIC = 92  # Arabic words differ by a prefix letter or two: be stricter
+NEGATION_REACH = 4
 
 
 @dataclass
@@ -55,7 +58,10 @@ def _matches(words: list[str], lexicon: Lexicon) -> list[tuple[int, int, str, st
 
 
 def _negated(words: list[str], start: int, lexicon: Lexicon) -> bool:
-    before = words[max(0, start - NEGATION_REACH - 2) : start]
+    """A negation among the few words before, in the same clause."""
+    before = words[max(0, start - NEGATION_REACH) : start]
+    if BOUNDARY in before:
+        before = before[len(before) - before[::-1].index(BOUNDARY) :]
     text = " " + " ".join(before) + " "
     return any(f" {' '.join(negation)} " in text for negation in lexicon.negations)
 
@@ -65,9 +71,9 @@ def extract(words: list[str], lexicon: Lexicon) -> Found:
     found = Found()
     for start, end, slot, code in _matches(words, lexicon):
         found.spans.append((start, end, slot))
+        if _negated(words, start, lexicon):  # "pas dans la tech", "pas besoin de financement"
+            continue
         if slot == "need":
-            if _negated(words, start, lexicon):
-                continue
             if code not in found.needs:
                 found.needs.append(code)
         elif getattr(found, slot) is None:

@@ -12,11 +12,12 @@ from typing import Any
 from bot.catalog.model import Catalog
 from bot.understanding.intent import IntentModel
 from bot.understanding.lexicon import Lexicon, build_lexicon
-from bot.understanding.normalize import has_arabic, normalize
+from bot.understanding.normalize import BOUNDARY, has_arabic, normalize, normalize_clauses
 from bot.understanding.schema import LanguageFile
 from bot.understanding.slots import Found, extract
 
 INFORM_CONFIDENCE = 0.8
+OFF_TOPIC_CONFIDENCE = 0.5  # "la météo demain à Oran" stays off topic although it names a town
 
 
 @dataclass(frozen=True)
@@ -92,19 +93,23 @@ class Understander:
         return max(scores, key=scores.__getitem__)
 
     def understand(self, text: str, lang: str | None = None) -> Understanding:
-        words = normalize(text[:2000]).split()
+        words = normalize_clauses(text[:2000])
         lang = lang if lang in self.languages else self.detect(text, words)
         lexicon = self.lexicons[lang]
         found = extract(words, lexicon)
-        intent, confidence = self.models[lang].predict(_delexicalise(words, found))
-        if found.any() and intent not in ("inform", "find_services") and confidence < INFORM_CONFIDENCE:
+        delexicalised = [w for w in _delexicalise(words, found) if w != BOUNDARY]
+        intent, confidence = self.models[lang].predict(delexicalised)
+        weak = confidence < (OFF_TOPIC_CONFIDENCE if intent == "out_of_scope" else INFORM_CONFIDENCE)
+        if found.any() and intent not in ("inform", "find_services") and weak:
             intent, confidence = "inform", INFORM_CONFIDENCE
+        if delexicalised and all(w.startswith("_") for w in delexicalised):
+            intent, confidence = "inform", max(confidence, 0.9)  # nothing but facts: "tech", "Gaspésie"
         if not words:
             intent, confidence = "out_of_scope", 1.0
-        asked = next(
-            (code for name, code in lexicon.language_names.items() if f" {name} " in f" {' '.join(words)} "),
-            None,
-        )
+        joined = f" {' '.join(words)} "
+        asked = next((code for name, code in lexicon.language_names.items() if f" {name} " in joined), None)
+        if asked and intent not in ("inform", "find_services", "change_language"):
+            intent, confidence = "change_language", max(confidence, 0.8)  # "tu peux me répondre en anglais ?"
         return Understanding(
             lang,
             intent,

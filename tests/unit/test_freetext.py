@@ -1,0 +1,82 @@
+"""Free text in the conversation: what it fills, how it is confirmed, and what the bot asks next."""
+
+from __future__ import annotations
+
+from bot.storage import Store
+from tests.support.driver import ENTREPRENEUR, CoreDriver
+
+
+async def test_one_message_fills_several_answers_and_is_confirmed(
+    quebec_driver: CoreDriver, store: Store
+) -> None:
+    await quebec_driver.say("/start")
+    await quebec_driver.say("chu en démarrage dans l'agro à Rimouski pis j'cherche du financement")
+    confirmation = quebec_driver.last()
+    assert (
+        confirmation.text
+        == "Compris : Démarrage · Agroalimentaire · Bas-Saint-Laurent · Financement. C'est bien ça ?"
+    )
+    assert confirmation.buttons == ["cf:yes", "cf:no"]
+    await quebec_driver.press("cf:yes")
+    assert quebec_driver.last().text.startswith("Voici ce qui convient à votre projet")
+    conversation = await store.get_conversation(chat_id=ENTREPRENEUR.id)
+    assert conversation is not None and conversation.hub_id == "hub-01"
+
+
+async def test_only_what_is_missing_is_asked(quebec_driver: CoreDriver) -> None:
+    await quebec_driver.say("/start")
+    await quebec_driver.say("on est une shop de vélos à Gatineau")
+    assert quebec_driver.last().text.startswith("Compris : ")
+    assert "Outaouais" in quebec_driver.last().text
+    await quebec_driver.say("oui")
+    assert quebec_driver.last().text == "À quelle étape en est votre projet ?"
+
+
+async def test_deny_opens_the_answers_to_correct_them(quebec_driver: CoreDriver) -> None:
+    await quebec_driver.say("/start")
+    await quebec_driver.say("startup tech à Sherbrooke")
+    await quebec_driver.press("cf:no")
+    assert quebec_driver.last().text.startswith("Vos réponses")
+    assert "pf:region" in quebec_driver.last().buttons
+
+
+async def test_asking_for_english_switches_language(quebec_driver: CoreDriver) -> None:
+    await quebec_driver.say("/start")
+    await quebec_driver.say("parle-moi en anglais")
+    assert quebec_driver.texts()[-2:] == ["Done: I will speak English.", "Where is your project at?"]
+
+
+async def test_asking_for_a_human_starts_the_handoff(quebec_driver: CoreDriver) -> None:
+    await quebec_driver.say("/start hub-01")
+    await quebec_driver.say("je veux parler à un conseiller")
+    assert quebec_driver.last().text.startswith(
+        "Le Pôle régional d'innovation du Bas-Saint-Laurent ne reçoit pas"
+    )
+
+
+async def test_forget_me_asks_for_confirmation(quebec_driver: CoreDriver) -> None:
+    await quebec_driver.say("/start")
+    await quebec_driver.say("effacez toutes mes données svp")
+    assert quebec_driver.last().buttons == ["fg:yes", "fg:no"]
+
+
+async def test_out_of_scope_gets_a_friendly_redirect(quebec_driver: CoreDriver) -> None:
+    await quebec_driver.say("/start")
+    await quebec_driver.press("st:idea")
+    await quebec_driver.say("qui a gagné la game du Canadien hier?")
+    reply = quebec_driver.last()
+    assert "Je n'ai pas compris" in reply.text
+    assert reply.buttons  # never a dead end
+
+
+async def test_thanks_gets_a_natural_answer(quebec_driver: CoreDriver) -> None:
+    await quebec_driver.say("/start")
+    await quebec_driver.say("merci beaucoup!")
+    assert quebec_driver.texts()[-2:] == ["Avec plaisir !", "À quelle étape en est votre projet ?"]
+
+
+async def test_first_message_without_start_greets_then_understands(quebec_driver: CoreDriver) -> None:
+    await quebec_driver.say("Bonjour, je démarre une entreprise en tourisme aux Îles-de-la-Madeleine")
+    texts = quebec_driver.texts()
+    assert texts[0].startswith("Bonjour Marie ! Je suis Aiguilleur")
+    assert texts[-1].startswith("Compris : Démarrage · Tourisme · Îles-de-la-Madeleine")
