@@ -42,6 +42,7 @@ class Report:
 
     cases: int = 0
     intents_right: int = 0
+    language_right: int = 0
     slot_counts: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     failures: list[str] = field(default_factory=list)
 
@@ -64,8 +65,10 @@ def evaluate(cases: list[dict[str, object]]) -> Report:
     """Run every case through the understander of its network and count what was right."""
     report = Report()
     for case in cases:
-        got = understander(network_of(case)).understand(str(case["text"]), str(case["lang"]))
+        model = understander(network_of(case))
+        got = model.understand(str(case["text"]), str(case["lang"]))
         report.cases += 1
+        report.language_right += model.understand(str(case["text"])).lang == case["lang"]
         wrong = []
         if got.intent == case["intent"]:
             report.intents_right += 1
@@ -96,8 +99,10 @@ def main(path: Path = CASES) -> None:
         subset = [c for c in cases if lang is None or c["lang"] == lang]
         report = evaluate(subset)
         name = lang or "all"
+        detected = report.language_right / report.cases if report.cases else 0.0
         print(
-            f"{name}: {report.cases} cases, intent accuracy {report.accuracy:.3f}, slot F1 {report.f1()[2]:.3f}"
+            f"{name}: {report.cases} cases, intent accuracy {report.accuracy:.3f}, slot F1 {report.f1()[2]:.3f}, "
+            f"language detected right {detected:.3f}"
         )
         for slot in SLOTS:
             p, r, f = report.f1(slot)

@@ -29,6 +29,7 @@ class Lexicon:
     negations: tuple[tuple[str, ...], ...] = ()
     language_names: dict[str, str] = field(default_factory=dict)
     vocabulary: set[str] = field(default_factory=set)
+    own_words: set[str] = field(default_factory=set)  # words of this language's own data (not the catalog's)
 
     def add(self, phrase: str, slot: str, code: str) -> None:
         key = normalize(phrase)
@@ -63,6 +64,10 @@ def build_lexicon(data: LanguageFile | None, catalog: Catalog, lang: str) -> Lex
         for phrases in data.intents.values():
             for phrase in phrases:
                 lexicon.vocabulary.update(normalize(phrase).split())
+        for slot in ("stage", "sector", "need"):
+            for phrases in getattr(data.synonyms, slot).values():
+                lexicon.own_words.update(word for phrase in phrases for word in normalize(phrase).split())
+        lexicon.own_words |= lexicon.vocabulary
     for slot, dimension in SLOT_DIMENSIONS.items():
         for term in catalog.terms(dimension):
             for text in term.label.values():

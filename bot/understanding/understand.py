@@ -7,6 +7,7 @@ intent classified with the facts replaced by their kind.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from bot.catalog.model import Catalog
@@ -80,12 +81,21 @@ class Understander:
                 ]
             self.models[lang] = IntentModel(examples) if examples else IntentModel({"out_of_scope": [[]]})
 
+    @cached_property
+    def distinctive(self) -> dict[str, set[str]]:
+        """Words of each language's own data that no other offered language uses."""
+        own = {lang: lexicon.own_words for lang, lexicon in self.lexicons.items()}
+        return {
+            lang: words - set().union(*(w for o, w in own.items() if o != lang))
+            for lang, words in own.items()
+        }
+
     def detect(self, text: str, words: list[str]) -> str:
-        """Arabic script means Arabic; otherwise the language whose words the message uses most."""
+        """Arabic script means Arabic; otherwise the language with the most words of its own in the message."""
         if has_arabic(text) and "ar" in self.languages:
             return "ar"
         latin = [lang for lang in self.languages if lang != "ar"] or list(self.languages)
-        scores = {lang: sum(word in self.lexicons[lang].vocabulary for word in words) for lang in latin}
+        scores = {lang: sum(word in self.distinctive[lang] for word in words) for lang in latin}
         best = max(scores.values(), default=0)
         if best == 0 or list(scores.values()).count(best) > 1:
             default = self.catalog.default_language
