@@ -140,8 +140,15 @@ def test_understand_prints_the_contract() -> None:
     payload = json.loads(result.stdout)
     assert list(payload) == ["lang", "intent", "confidence", "slots"]
     assert payload["lang"] == "fr" and payload["intent"] == "find_services" and 0 < payload["confidence"] <= 1
-    assert payload["slots"] == {"stage": "startup", "sector": "agrifood", "region": "01", "needs": ["financing"]}
+    assert payload["slots"] == {
+        "stage": "startup",
+        "sector": "agrifood",
+        "region": "01",
+        "needs": ["financing"],
+    }
     english = json.loads(aiguilleur("understand", "--lang", "en", "hi there").stdout)
     assert (english["lang"], english["intent"], english["slots"]["needs"]) == ("en", "greet", [])
-    arabic = aiguilleur("understand", "--catalog", str(ROOT / "catalog" / "algerie"), "عندي مشروع ستارتاب في وهران")
+    arabic = aiguilleur(
+        "understand", "--catalog", str(ROOT / "catalog" / "algerie"), "عندي مشروع ستارتاب في وهران"
+    )
     assert json.loads(arabic.stdout)["slots"]["region"] == "DZ-31"
