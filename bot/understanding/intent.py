@@ -76,7 +76,7 @@ class IntentModel:
         if exact is not None:
             return exact, 0.99
         known = [f for f in features(words) if f in self.vocabulary]
-        if not known:
+        if not [f for f in known if f != "<short>"]:  # being short says nothing: "zzzzqqq" is not a "yes"
             return "out_of_scope", 0.5
         scores = {
             intent: sum(table.get(f, self.unseen[intent]) for f in known) / len(known)
