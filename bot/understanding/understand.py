@@ -65,7 +65,7 @@ class Understander:
     """Understands messages for one catalog, in the languages it offers."""
 
     def __init__(self, data: dict[str, LanguageFile], catalog: Catalog) -> None:
-        self.catalog = catalog
+        self.default_language = catalog.default_language  # not the catalog: it caches us (no reference cycle)
         self.languages = tuple(lang for lang in catalog.languages if lang in data) or (
             catalog.default_language,
         )
@@ -98,7 +98,7 @@ class Understander:
         scores = {lang: sum(word in self.distinctive[lang] for word in words) for lang in latin}
         best = max(scores.values(), default=0)
         if best == 0 or list(scores.values()).count(best) > 1:
-            default = self.catalog.default_language
+            default = self.default_language
             return default if default in latin else latin[0]
         return max(scores, key=scores.__getitem__)
 

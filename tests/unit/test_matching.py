@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from dataclasses import replace
 
 from bot.catalog.model import Catalog
 from bot.core.matching import Reason, eligible, match
@@ -89,3 +90,23 @@ def test_the_index_returns_exactly_what_the_plain_filters_allow(quebec_catalog: 
         found = [m.entry.id for m in match(quebec_catalog, profile, today=today)]
         assert sorted(found) == sorted(expected)
         assert len(found) == len(set(found)), "an entry listed in two regions came twice"
+
+
+def test_a_replaced_catalog_is_freed_without_the_garbage_collector(mini_catalog: Catalog) -> None:
+    """Reloads freeze catalogs out of the collector's sight: what they build must not point back at them."""
+    import gc
+    import weakref
+
+    from bot.core.dialogue import Dialogue
+    from bot.core.matching import prepare_index
+
+    catalog = replace(mini_catalog)
+    prepare_index(catalog)
+    Dialogue(catalog=catalog, store=None, i18n=None, retention_days=1).prepare(catalog)  # type: ignore[arg-type]
+    ref = weakref.ref(catalog)
+    gc.disable()
+    try:
+        del catalog
+        assert ref() is None, "something built from the catalog refers back to it"
+    finally:
+        gc.enable()
