@@ -8,6 +8,7 @@ reply to the latest handoff card, so the whole loop is visible on one screen.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from dataclasses import dataclass, field
 from typing import TextIO
@@ -20,7 +21,13 @@ from bot.core.types import Button, Inbound, Outcome, Person, Reply
 from bot.settings import Settings
 
 ADVISOR_PREFIX = "@advisor"
-LOCAL_USER = Person(id=1, first_name="", language_code=None)
+
+
+def local_user() -> Person:
+    """The person at the keyboard; their language comes from the locale (LANG=fr_CA.UTF-8 -> fr)."""
+    locale = os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
+    code = locale.split(".")[0].split("_")[0].lower()
+    return Person(id=1, first_name="", language_code=code if code.isalpha() and len(code) == 2 else None)
 
 
 def terminal_advisor_chat(hub: Hub) -> int:
@@ -35,7 +42,7 @@ class TerminalChat:
     dialogue: Dialogue
     inp: TextIO
     out: TextIO
-    user: Person = LOCAL_USER
+    user: Person = field(default_factory=local_user)
     _messages: dict[int, dict[int, str]] = field(default_factory=dict)
     _buttons: list[Button] = field(default_factory=list)
     _buttons_message: int | None = None

@@ -30,10 +30,17 @@ from bot.core.turn import Turn
 from bot.core.types import Conversation, Inbound, Outcome, Person
 from bot.i18n import I18n, language_name, pick_language
 from bot.storage import Store
+from bot.understanding.normalize import has_arabic, normalize
 from bot.understanding.schema import LanguageFile
-from bot.understanding.understand import Understander
+from bot.understanding.understand import Understander, Understanding
 
 SINGLE_STEPS = ("stage", "sector", "region", "hub_region")
+
+
+def heard_facts(heard: Understanding) -> bool:
+    return bool(heard.stage or heard.sector or heard.region or heard.needs)
+
+
 HANDOFF_COMMANDS = ("end", "help", "privacy", "forget", "language")
 
 
@@ -78,7 +85,7 @@ class Dialogue:
         offered = self.offered_languages(catalog)
         conv = await self.store.get_conversation(chat_id=event.chat_id)
         if conv is None or conv.lang not in offered:
-            lang = pick_language(event.sender.language_code, offered, catalog.default_language)
+            lang = self._first_language(event, offered, catalog)
             conv = replace(conv, lang=lang) if conv else Conversation(chat_id=event.chat_id, lang=lang)
         turn = Turn(catalog, conv, self.i18n.get(conv.lang), event, self.retention_days)
         if event.command:
@@ -112,6 +119,15 @@ class Dialogue:
         await self.desk.end_by_user(turn, reason="blocked")
         await self.store.save_conversation(turn.conv)
         return Outcome(tuple(turn.replies))
+
+    def _first_language(self, event: Inbound, offered: tuple[str, ...], catalog: Catalog) -> str:
+        """Telegram's language when the network offers it; else the language of the first message."""
+        code = (event.sender.language_code or "").replace("_", "-").split("-")[0].lower()
+        if code in offered or not event.text or event.command:
+            return pick_language(event.sender.language_code, offered, catalog.default_language)
+        understander = self.prepare(catalog)
+        detected = understander.detect(event.text, normalize(event.text).split())
+        return detected if detected in offered else catalog.default_language
 
     async def delivered(self, track: str, chat_id: int, message_id: int) -> None:
         """An adapter reports the id of a message it sent for a tracked reply."""
@@ -262,9 +278,10 @@ class Dialogue:
         elif step == "forget":
             commands.confirm_forget(turn)
         elif not self._typed_choice(turn):
-            if step is None and turn.conv.updated_at is None:
+            greeted = step is None and turn.conv.updated_at is None
+            if greeted:
                 commands.start(turn, None)
-            self._free_text(turn, offered)
+            self._free_text(turn, offered, greeted=greeted)
 
     def _typed_choice(self, turn: Turn) -> bool:
         """A short answer that is one of the buttons' labels ('démarrage', 'Terminé')."""
@@ -285,10 +302,16 @@ class Dialogue:
             self._advance(turn, step)
         return True
 
-    def _free_text(self, turn: Turn, offered: tuple[str, ...]) -> None:
+    def _free_text(self, turn: Turn, offered: tuple[str, ...], *, greeted: bool = False) -> None:
         """Understand the message: facts are filled and confirmed; other intents get their answer."""
-        heard = self.prepare(turn.catalog).understand(turn.event.text, turn.lang)
+        understander = self.prepare(turn.catalog)
+        text = turn.event.text
+        # Arabic script is read as Arabic whatever the conversation's language: the words say which lexicon.
+        lang = "ar" if has_arabic(text) and "ar" in understander.languages else turn.lang
+        heard = understander.understand(text, lang)
         intent = heard.intent
+        if greeted and intent in ("greet", "help", "restart", "out_of_scope") and not heard_facts(heard):
+            return  # a first "bonjour": the greeting and the first question are the answer
         if turn.conv.step == "confirm" and intent in ("affirm", "deny"):
             freetext.answer_confirmation(turn, intent == "affirm")
         elif freetext.fill(turn, heard):

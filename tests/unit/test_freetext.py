@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.storage import Store
 from tests.support.driver import ENTREPRENEUR, CoreDriver
 
@@ -80,3 +82,21 @@ async def test_first_message_without_start_greets_then_understands(quebec_driver
     texts = quebec_driver.texts()
     assert texts[0].startswith("Bonjour Marie ! Je suis Aiguilleur")
     assert texts[-1].startswith("Compris : Démarrage · Tourisme · Îles-de-la-Madeleine")
+
+
+async def test_a_first_hello_is_answered_once(quebec_driver: CoreDriver) -> None:
+    await quebec_driver.say("Bonjour")
+    texts = quebec_driver.texts()
+    assert (
+        len(texts) == 2
+        and texts[0].startswith("Bonjour Marie !")
+        and texts[1] == "À quelle étape en est votre projet ?"
+    )
+
+
+async def test_without_a_telegram_language_the_first_message_decides(quebec_driver: CoreDriver) -> None:
+    quebec_driver.person = replace(quebec_driver.person, id=99, language_code=None)
+    await quebec_driver.say("hi there, we're scaling a SaaS in Sherbroke and looking for funding")
+    assert quebec_driver.texts()[-1] == "Understood: Growth · Technology · Estrie · Financing. Is that right?"
+    await quebec_driver.say("yes")
+    assert quebec_driver.texts()[-1].startswith("Here is what fits your project")
