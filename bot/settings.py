@@ -112,4 +112,7 @@ def load_settings(**overrides: object) -> Settings:
         raise SettingsError("\n".join(lines)) from None
     if settings.mode == "webhook" and not settings.webhook_url:
         raise SettingsError("WEBHOOK_URL: needed when MODE=webhook")
+    if settings.mode == "webhook" and settings.webhook_secret is None:
+        # Without it anybody who finds the URL can post forged updates (a forged reply in a hub's thread).
+        raise SettingsError("WEBHOOK_SECRET: needed when MODE=webhook (32-256 characters of A-Z a-z 0-9 _ -)")
     return settings

@@ -16,7 +16,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import BigInteger, Column, DateTime, MetaData, delete, event, or_, update
+from sqlalchemy import BigInteger, Column, DateTime, MetaData, delete, event, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
@@ -365,7 +365,7 @@ class Store:
             handoffs = await session.exec(delete(HandoffRow).where(HandoffRow.id.in_(ids)))  # type: ignore[union-attr]
             idle = delete(ConversationRow).where(
                 ConversationRow.updated_at < older_than,  # type: ignore[arg-type]
-                or_(ConversationRow.handoff_id.is_(None), ConversationRow.step != "handoff"),  # type: ignore[union-attr]
+                ConversationRow.handoff_id.is_(None),  # type: ignore[union-attr]  (never orphan an open handoff)
             )
             conversations = await session.exec(idle)
             return int(links.rowcount + handoffs.rowcount + conversations.rowcount)

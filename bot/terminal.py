@@ -82,7 +82,7 @@ class TerminalChat:
             event = Inbound(
                 self.user.id, self.user, button=button.data, button_message_id=self._buttons_message
             )
-        elif line.startswith("/"):
+        elif line.startswith("/") and line[1:].strip():
             command, *args = line[1:].split()
             event = Inbound(
                 self.user.id,
@@ -108,7 +108,7 @@ class TerminalChat:
             return
         chat_id, card_id = self._card
         message_id = self._store(chat_id, text)
-        command = text[1:].split()[0].lower() if text.startswith("/") else None
+        command = text[1:].split()[0].lower() if text.startswith("/") and text[1:].strip() else None
         advisor = Person(id=2, first_name="Advisor")
         event = Inbound(
             chat_id,

@@ -15,6 +15,7 @@ import multiprocessing
 import pickle
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -120,7 +121,14 @@ class CatalogReloader:
                     max_workers=1, mp_context=multiprocessing.get_context("spawn")
                 )
             loop = asyncio.get_running_loop()
-            shipment = await loop.run_in_executor(self._pool, check_in_worker, str(self.directory))
+            try:
+                shipment = await loop.run_in_executor(self._pool, check_in_worker, str(self.directory))
+            except BrokenProcessPool:
+                log.error("the catalog worker died; starting a new one")
+                self._pool = ProcessPoolExecutor(
+                    max_workers=1, mp_context=multiprocessing.get_context("spawn")
+                )
+                shipment = await loop.run_in_executor(self._pool, check_in_worker, str(self.directory))
             checked = await asyncio.to_thread(assemble, shipment)
             if checked.catalog is not None:
                 await asyncio.to_thread(self.holder.prepare, checked.catalog)

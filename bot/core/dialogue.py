@@ -94,6 +94,8 @@ class Dialogue:
             await self._button(turn, event.button, offered)
         else:
             await self._message(turn, offered)
+        if event.button and turn.conv.updated_at is None:
+            turn.forgotten = True  # a stale button of a forgotten user must not recreate their row
         if not turn.forgotten:
             await self.store.save_conversation(turn.conv)
         if turn.unmet is not None:
@@ -133,11 +135,15 @@ class Dialogue:
         """An adapter reports the id of a message it sent for a tracked reply."""
         await self.desk.delivered(track, chat_id, message_id)
 
+    async def undelivered(self, track: str) -> Outcome:
+        """An adapter could not send a tracked reply: a handoff card that never arrived closes its handoff."""
+        return await self.desk.undelivered(track, self.catalog)
+
     # -- commands ----------------------------------------------------------------------------------------
 
     async def _command(self, turn: Turn, command: str, offered: tuple[str, ...]) -> None:
         _ = turn._
-        if turn.conv.step == "handoff" and command not in HANDOFF_COMMANDS:
+        if turn.conv.handoff_id is not None and command not in HANDOFF_COMMANDS:
             turn.say(fmt(_("You are talking with an advisor. Send {command} first."), command=bold("/end")))
             return
         if command == "start":
@@ -157,7 +163,7 @@ class Dialogue:
         elif command == "advisor":
             self.desk.request(turn)
         elif command == "end":
-            if turn.conv.step == "handoff":
+            if turn.conv.handoff_id is not None:
                 await self.desk.end_by_user(turn)
             else:
                 turn.say((plain(_("You are not talking with an advisor right now.")),))
@@ -177,7 +183,9 @@ class Dialogue:
         step = turn.conv.step
         catalog = turn.catalog
         handled = True
-        if prefix in ("st", "sc", "rg") and step in SINGLE_STEPS and PREFIX[step] == prefix:
+        if turn.conv.handoff_id is not None and prefix not in ("fg", "lg"):
+            handled = False  # while an advisor has the chat, only the deletion and language buttons count
+        elif prefix in ("st", "sc", "rg") and step in SINGLE_STEPS and PREFIX[step] == prefix:
             handled = catalog.has_code(DIMENSION[step], value) and self._answer(turn, step, value)
         elif prefix == "sk" and value == step and step in SINGLE_STEPS:
             self._answer(turn, step, None)
@@ -189,7 +197,7 @@ class Dialogue:
             handled = self._profile_button(turn, value if prefix == "pf" else "")
         elif prefix == "adv" and step not in ("handoff", "question"):
             self.desk.request(turn)
-        elif prefix == "cancel" and step == "question":
+        elif prefix == "cancel" and step in ("question", "hub_region"):
             show_results(turn, turn.conv.page)
         elif prefix == "lg" and value in offered:
             self._switch_language(turn, value)

@@ -24,7 +24,6 @@ from bot.storage import Store
 
 log = logging.getLogger(__name__)
 
-MAX_QUESTION = 1500
 AdvisorChat = Callable[[Hub], int | None]
 
 
@@ -81,7 +80,7 @@ class HandoffDesk:
             hub_id=hub.id,
             hub_chat_id=chat,
             lang=turn.lang,
-            question=question[:MAX_QUESTION],
+            question=question,
             first_name=turn.event.sender.first_name,
             username=turn.event.sender.username,
             profile=turn.conv.profile,
@@ -146,8 +145,9 @@ class HandoffDesk:
         handoff = await self.store.handoff_for_message(
             hub_chat_id=event.chat_id, message_id=event.reply_to_message_id
         )
-        if handoff is None:
-            return Outcome()
+        hub = catalog.hub(handoff.hub_id) if handoff else None
+        if handoff is None or hub is None or self.advisor_chat(hub) != event.chat_id:
+            return Outcome()  # another chat, or a group that is no longer this hub's: no effect
         _h = self.i18n.get(catalog.default_language).gettext
         _u = self.i18n.get(handoff.lang).gettext
         if handoff.status != "open":
@@ -227,6 +227,29 @@ class HandoffDesk:
                 _h("Make me an administrator of this group so that I see your replies."),
             )
         return Outcome((Reply(chat_id, text),))
+
+    async def undelivered(self, track: str, catalog: Catalog) -> Outcome:
+        """The card could not be posted (bot removed from the group, group gone): close, tell the entrepreneur."""
+        kind, _sep, raw_id = track.partition(":")
+        handoff = (
+            await self.store.get_handoff(handoff_id=int(raw_id))
+            if kind == "card" and raw_id.isdigit()
+            else None
+        )
+        if handoff is None or not await self.store.close_handoff(handoff_id=handoff.id):
+            return Outcome()
+        log.error("handoff %s: card not delivered to the advisor chat of hub %s", handoff.id, handoff.hub_id)
+        await self._clear_user_handoff(handoff)
+        _u = self.i18n.get(handoff.lang).gettext
+        hub = catalog.hub(handoff.hub_id)
+        name = catalog.text(hub.name, handoff.lang) if hub else handoff.hub_id
+        text = fmt(
+            _u(
+                "Sorry, I could not reach the advisors of {hub} just now. Please try again later with /advisor."
+            ),
+            hub=bold(name),
+        )
+        return Outcome((Reply(handoff.user_chat_id, text),))
 
     async def delivered(self, track: str, chat_id: int, message_id: int) -> None:
         """The adapter sent a tracked message: link it to its handoff's thread."""

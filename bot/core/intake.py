@@ -49,7 +49,9 @@ def keyboard(turn: Turn, step: str) -> Keyboard:
         if step == "needs" and term.code in chosen:
             label = f"✓ {label}"
         buttons.append(Button(label, f"{PREFIX[step]}:{term.code}"))
-    last = Button(_("Done"), "nd:*") if step == "needs" else Button(_("Skip"), f"sk:{step}")
+    last = {"needs": Button(_("Done"), "nd:*"), "hub_region": Button(_("Cancel"), "cancel")}.get(
+        step, Button(_("Skip"), f"sk:{step}")
+    )
     return (*grid(buttons), (last,))
 
 
@@ -157,8 +159,9 @@ def store_answer(turn: Turn, step: str, code: str | None) -> None:
         turn.update_profile(sector=code)
     else:
         turn.update_profile(region=code)
-        hub = turn.catalog.hub_for_region(code)
-        turn.update(hub_id=hub.id if hub else None)
+        if code is not None:  # skipping keeps the hub of a deep link
+            hub = turn.catalog.hub_for_region(code)
+            turn.update(hub_id=hub.id if hub else None)
 
 
 def toggle_need(turn: Turn, code: str) -> None:

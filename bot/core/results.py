@@ -95,7 +95,11 @@ def show_results(turn: Turn, page: int = 0) -> None:
     _ = turn._
     start = page * PAGE_SIZE
     total, entries = top(turn.catalog, turn.conv.profile, count=start + PAGE_SIZE)
-    turn.update(step="results", page=page, editing=False)
+    turn.update(step="results", editing=False)
+    if start and start >= total:
+        turn.notice = _("That was everything I found.")
+        return
+    turn.update(page=page)
     if not total:
         turn.unmet = turn.conv.profile
         text = (
@@ -107,9 +111,6 @@ def show_results(turn: Turn, page: int = 0) -> None:
         return
     today = turn.catalog.today()
     shown = [explain(entry, turn.conv.profile, today) for entry in entries[start:]]
-    if not shown:
-        turn.notice = _("That was everything I found.")
-        return
     header = _("Here is what fits your project ({first}-{last} of {total}):").format(
         first=start + 1, last=start + len(shown), total=total
     )

@@ -41,7 +41,7 @@ async def report(app: Application, checked: Checked, chat_id: int | None) -> Non
     text = reload_report(checked, core.dialogue.catalog, core.dialogue.i18n)
     chats = {c for c in (chat_id, app.bot_data.get("admin_chat_id")) if c is not None}
     outcome = Outcome(tuple(Reply(chat, text) for chat in sorted(chats)))
-    await carry_out(app.bot, outcome, core.dialogue.delivered)
+    await carry_out(app.bot, outcome, core.dialogue)
 
 
 async def on_reload(update: Update, context: AppContext) -> None:
@@ -80,11 +80,14 @@ async def stop_watching(app: Application) -> None:  # type: ignore[type-arg]
     task = app.bot_data.pop(TASK_KEY, None)
     if stop is not None:
         stop.set()
-    if task is not None:
-        await asyncio.wait_for(task, timeout=5)
-    reloader: CatalogReloader | None = app.bot_data.get(RELOADER_KEY)
-    if reloader is not None:
-        await asyncio.to_thread(reloader.close)
+    try:
+        if task is not None:
+            await asyncio.wait({task}, timeout=5)  # never raises: a failed watcher must not skip the shutdown
+            task.cancel()
+    finally:
+        reloader: CatalogReloader | None = app.bot_data.get(RELOADER_KEY)
+        if reloader is not None:
+            await asyncio.to_thread(reloader.close)
 
 
 def register(app: Application, settings: Settings) -> None:  # type: ignore[type-arg]

@@ -23,10 +23,17 @@ PRESENT = (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER)
 async def on_group_message(update: Update, context: AppContext) -> None:
     """A message in a group: the core decides whether it belongs to a handoff of this very chat."""
     event = from_message(update)
-    if event is None or (update.effective_user and update.effective_user.is_bot):
-        return
+    message, chat = update.effective_message, update.effective_chat
+    anonymous_admin = (
+        message is not None
+        and chat is not None
+        and message.sender_chat is not None
+        and (message.sender_chat.id == chat.id)
+    )
+    if event is None or (update.effective_user and update.effective_user.is_bot and not anonymous_admin):
+        return  # other bots; an anonymous admin posts as GroupAnonymousBot on behalf of the group itself
     outcome = await context.core.dialogue.handle(event)
-    await carry_out(context.bot, outcome, context.core.dialogue.delivered)
+    await carry_out(context.bot, outcome, context.core.dialogue)
 
 
 async def on_membership(update: Update, context: AppContext) -> None:
@@ -38,10 +45,10 @@ async def on_membership(update: Update, context: AppContext) -> None:
     if change.chat.type == ChatType.PRIVATE:
         if change.new_chat_member.status == ChatMember.BANNED:
             log.info("chat %s blocked the bot", change.chat.id)
-            await carry_out(context.bot, await dialogue.user_blocked(change.chat.id), dialogue.delivered)
+            await carry_out(context.bot, await dialogue.user_blocked(change.chat.id), dialogue)
     elif change.new_chat_member.status in PRESENT and change.old_chat_member.status not in PRESENT:
         log.info("added to group %s", change.chat.id)
-        await carry_out(context.bot, dialogue.group_joined(change.chat.id), dialogue.delivered)
+        await carry_out(context.bot, dialogue.group_joined(change.chat.id), dialogue)
 
 
 def register(app: Application, group: int) -> None:  # type: ignore[type-arg]

@@ -16,7 +16,7 @@ async def on_message(update: Update, context: AppContext) -> None:
     if event is None:
         return
     outcome = await context.core.dialogue.handle(event)
-    await carry_out(context.bot, outcome, context.core.dialogue.delivered)
+    await carry_out(context.bot, outcome, context.core.dialogue)
 
 
 async def on_button(update: Update, context: AppContext) -> None:
@@ -26,7 +26,7 @@ async def on_button(update: Update, context: AppContext) -> None:
         await answer(update.callback_query, None)
         return
     outcome = await context.core.dialogue.handle(event)
-    await carry_out(context.bot, outcome, context.core.dialogue.delivered, update.callback_query)
+    await carry_out(context.bot, outcome, context.core.dialogue, update.callback_query)
 
 
 def register(app: Application, group: int) -> None:  # type: ignore[type-arg]

@@ -1,24 +1,33 @@
 """Carrying out the core's replies on Telegram: send, edit or copy, and report tracked message ids.
 
-A user who blocked the bot, a message that can no longer be edited, or a chat that does not exist are
-logged (with ids, never text) and never stop the other replies of the same outcome.
+A user who blocked the bot, a message that can no longer be edited, a chat that does not exist or a network
+failure after PTB's own retries is logged (ids, never text) and never stops the other replies of the same
+outcome; a handoff card that could not be posted is reported back to the core, which closes that handoff.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 from telegram import Bot, CallbackQuery, ReplyParameters
 from telegram.constants import CallbackQueryLimit, ParseMode
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 
 from bot.core.types import Outcome, Reply
 from bot.telegram.render import keyboard, split, to_html
 
 log = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 1.0
 
-Delivered = Callable[[str, int, int], Awaitable[None]]
+
+class Tracker(Protocol):
+    """What the core wants to know about tracked replies (the dialogue implements it)."""
+
+    async def delivered(self, track: str, chat_id: int, message_id: int) -> None: ...
+
+    async def undelivered(self, track: str) -> Outcome: ...
 
 
 async def answer(query: CallbackQuery | None, notice: str | None) -> None:
@@ -31,22 +40,33 @@ async def answer(query: CallbackQuery | None, notice: str | None) -> None:
         log.info("callback %s not answered: %s", query.id, exc.message)
 
 
-async def carry_out(
-    bot: Bot, outcome: Outcome, delivered: Delivered, query: CallbackQuery | None = None
-) -> None:
-    """Answer the button press, then each reply in order."""
+async def carry_out(bot: Bot, outcome: Outcome, tracker: Tracker, query: CallbackQuery | None = None) -> None:
+    """Answer the button press, then each reply in order; one failed reply never stops the others."""
     await answer(query, outcome.notice)
     for reply in outcome.replies:
         try:
-            message_id = await _send(bot, reply)
-        except Forbidden as exc:
-            log.warning("chat %s unreachable (%s)", reply.chat_id, exc.message)
-            continue
-        except BadRequest as exc:
-            log.warning("Telegram refused a message to chat %s: %s", reply.chat_id, exc.message)
+            message_id = await _send_with_retry(bot, reply)
+        except TelegramError as exc:
+            # Forbidden: blocked or removed; BadRequest: chat gone or migrated; NetworkError after PTB's own
+            # retries. Logged with ids only. A handoff card that did not arrive must not leave anyone waiting.
+            log.warning("message to chat %s not delivered: %s", reply.chat_id, type(exc).__name__)
+            if reply.track:
+                await carry_out(bot, await tracker.undelivered(reply.track), tracker)
             continue
         if reply.track and message_id is not None:
-            await delivered(reply.track, reply.chat_id, message_id)
+            await tracker.delivered(reply.track, reply.chat_id, message_id)
+
+
+async def _send_with_retry(bot: Bot, reply: Reply) -> int | None:
+    """One retry after a transient failure (5xx, network). BadRequest is a NetworkError in PTB but permanent:
+    never retried. A timed-out send may have arrived: retrying is at-least-once, never silent loss."""
+    try:
+        return await _send(bot, reply)
+    except (BadRequest, Forbidden):
+        raise
+    except NetworkError:
+        await asyncio.sleep(RETRY_AFTER_SECONDS)
+        return await _send(bot, reply)
 
 
 def _reply_to(reply: Reply) -> ReplyParameters | None:

@@ -86,3 +86,20 @@ async def test_purge_removes_old_closed_handoffs_and_idle_conversations(
     assert removed >= 3  # the handoff, its thread links, the conversation
     assert await store.get_conversation(chat_id=ENTREPRENEUR.id) is None
     assert await store.get_handoff(handoff_id=1) is None
+
+
+def test_every_telegram_id_column_is_64_bit() -> None:
+    """SQLite stores any integer in 64 bits; PostgreSQL does not: the declared type is what matters."""
+    from sqlalchemy import BigInteger
+
+    from bot.storage import ConversationRow, HandoffRow, RelayLinkRow
+
+    columns = [
+        ConversationRow.__table__.c.chat_id,
+        HandoffRow.__table__.c.user_chat_id,
+        HandoffRow.__table__.c.hub_chat_id,
+        HandoffRow.__table__.c.card_message_id,
+        RelayLinkRow.__table__.c.hub_chat_id,
+        RelayLinkRow.__table__.c.message_id,
+    ]
+    assert all(isinstance(column.type, BigInteger) for column in columns)

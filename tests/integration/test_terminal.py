@@ -52,3 +52,8 @@ async def test_advisor_line_before_any_handoff_is_explained(tmp_path: Path) -> N
 async def test_a_number_that_is_no_button_is_read_as_text(tmp_path: Path) -> None:
     output = await chat(tmp_path, ["99"])
     assert "bot> Je n'ai pas compris. Choisissez un des boutons, ou Passer." in output
+
+
+async def test_odd_lines_do_not_crash_the_terminal(tmp_path: Path) -> None:
+    output = await chat(tmp_path, ["/", "@advisor /", "   "])
+    assert "bot> " in output.split("\n", 2)[-1]

@@ -356,3 +356,92 @@ async def test_a_reload_never_breaks_a_conversation_in_progress(
     assert driver.notices[-1] == "Ce bouton a expiré. Utilisez le message le plus récent."
     await driver.press("sc:agrifood")
     assert driver.texts()[-1] == "Dans quelle région est votre entreprise ?"
+
+
+async def open_handoff(driver: CoreDriver) -> None:
+    await finish_intake(driver)
+    await driver.press("adv")
+    await driver.say("Ma question")
+
+
+async def test_leaving_the_forget_question_never_strands_an_open_handoff(
+    driver: CoreDriver, store: Store
+) -> None:
+    await open_handoff(driver)
+    await driver.say("/forget")
+    await driver.say("/start")
+    assert driver.texts()[-1] == "Vous êtes en conversation avec un conseiller. Envoyez d'abord /end."
+    await driver.press("adv")
+    assert driver.notices[-1] == "Ce bouton a expiré. Utilisez le message le plus récent."
+    await driver.say("/end")
+    handoff = await store.get_handoff(handoff_id=1)
+    assert handoff is not None and handoff.status == "closed"
+    assert await store.get_handoff(handoff_id=2) is None
+
+
+async def test_a_card_that_cannot_be_posted_closes_the_handoff_and_says_so(
+    dialogue: Dialogue, driver: CoreDriver, store: Store
+) -> None:
+    await open_handoff(driver)
+    outcome = await dialogue.undelivered("card:1")
+    (reply,) = outcome.replies
+    assert reply.chat_id == ENTREPRENEUR.id
+    assert "je n'ai pas pu joindre les conseillers du Pôle du Bas-Saint-Laurent" in "".join(
+        s.text for s in reply.text
+    )
+    handoff = await store.get_handoff(handoff_id=1)
+    conversation = await store.get_conversation(chat_id=ENTREPRENEUR.id)
+    assert handoff is not None and handoff.status == "closed"
+    assert conversation is not None and conversation.handoff_id is None
+
+
+async def test_a_group_that_is_no_longer_the_hubs_cannot_act(dialogue: Dialogue, driver: CoreDriver) -> None:
+    await open_handoff(driver)
+    card = driver.last(MINI_HUB_CHAT)
+    hubs = tuple(
+        h.model_copy(update={"advisor_chat_id": -1009999}) if h.id == "hub-01" else h
+        for h in dialogue.catalog.hubs
+    )
+    dialogue.catalog = replace(dialogue.catalog, hubs=hubs)  # the admin moved the hub to a new group
+    outcome = await driver.advisor_says(MINI_HUB_CHAT, "/end", reply_to=card.message_id)
+    assert outcome.replies == ()
+
+
+async def test_purge_never_orphans_an_open_handoff(driver: CoreDriver, store: Store) -> None:
+    import datetime as dt
+
+    from bot.storage import utcnow
+
+    await open_handoff(driver)
+    await driver.say("/forget")  # the confirmation question keeps the handoff open
+    await store.purge(older_than=utcnow() + dt.timedelta(seconds=1))
+    conversation = await store.get_conversation(chat_id=ENTREPRENEUR.id)
+    assert conversation is not None and conversation.handoff_id == 1
+
+
+async def test_stale_more_keeps_the_page(driver: CoreDriver, store: Store) -> None:
+    await finish_intake(driver)
+    for _ in range(3):
+        await driver.press("more")
+    conversation = await store.get_conversation(chat_id=ENTREPRENEUR.id)
+    assert conversation is not None and conversation.page == 0
+    await driver.press("adv")
+    await driver.press("cancel")
+    assert driver.last().text.startswith("Voici ce qui convient")
+
+
+async def test_the_region_question_for_an_advisor_can_be_cancelled(driver: CoreDriver) -> None:
+    await driver.say("/start")
+    for data in ("sk:stage", "sk:sector", "sk:region", "nd:*", "adv"):
+        await driver.press(data)
+    assert "cancel" in driver.last_buttons() and "sk:hub_region" not in driver.last_buttons()
+    await driver.press("cancel")
+    assert driver.last().text.startswith("Voici ce qui convient")
+
+
+async def test_a_stale_button_of_a_forgotten_user_leaves_no_row(driver: CoreDriver, store: Store) -> None:
+    await finish_intake(driver)
+    await driver.say("/forget")
+    await driver.press("fg:yes")
+    await driver.press("more")
+    assert await store.get_conversation(chat_id=ENTREPRENEUR.id) is None

@@ -119,3 +119,16 @@ async def test_typed_town_with_a_typo_answers_the_region(
     await driver.press("sk:sector")
     await driver.say("Rimousky")
     assert driver.texts()[-2] == "Région : Bas-Saint-Laurent"
+
+
+async def test_skipping_the_region_keeps_a_multi_region_hubs_link(algerie: Catalog, tmp_path: Path) -> None:
+    store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'dz.db'}")
+    try:
+        driver = CoreDriver(Dialogue(catalog=algerie, store=store, i18n=I18n(), retention_days=90))
+        await driver.say("/start anpt-oran")
+        for data in ("sk:stage", "sk:sector", "sk:region", "nd:*", "adv"):
+            await driver.press(data)
+        assert "DZ-31" not in driver.texts()[-1] and "rg:DZ-31" not in driver.last_buttons()
+        assert "Oran" in driver.texts()[-1]  # the hub is known: no region question
+    finally:
+        await store.close()
