@@ -32,13 +32,14 @@ class Lexicon:
     own_words: set[str] = field(default_factory=set)  # words of this language's own data (not the catalog's)
 
     def add(self, phrase: str, slot: str, code: str) -> None:
+        """A phrase meaning `code`; slot "none" marks a phrase that is never a fact."""
         key = normalize(phrase)
         if not key or key in self.phrases:
             return
         self.phrases[key] = (slot, code)
         words = key.split()
         self.longest = max(self.longest, len(words))
-        if len(words) == 1 and len(key) >= FUZZY_MIN_LENGTH:
+        if len(words) == 1 and len(key) >= FUZZY_MIN_LENGTH and slot != "none":
             self.fuzzy_words[(key[0], len(key))].append(key)
 
     def fuzzy_candidates(self, word: str) -> list[str]:
@@ -53,6 +54,8 @@ def build_lexicon(data: LanguageFile | None, catalog: Catalog, lang: str) -> Lex
     """One language's lexicon: its synonyms, then the catalog's labels and places."""
     lexicon = Lexicon(lang)
     if data is not None:
+        for phrase in data.not_facts:  # first: they win over labels and synonyms inside them
+            lexicon.add(phrase, "none", "")
         for slot in ("stage", "sector", "need"):
             for code, phrases in getattr(data.synonyms, slot).items():
                 for phrase in phrases:

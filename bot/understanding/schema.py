@@ -51,6 +51,10 @@ class LanguageFile(BaseModel):
     intents: dict[str, Phrases] = Field(description="intent -> example phrases (typos and slang welcome)")
     synonyms: Synonyms = Field(default_factory=Synonyms)
     negations: list[Phrase] = Field(default_factory=list, description="words that cancel the need after them")
+    not_facts: list[Phrase] = Field(
+        default_factory=list,
+        description="phrases never read as facts although they contain one: 'quels services'",
+    )
     language_names: dict[str, Phrases] = Field(
         default_factory=dict, description="how people name each language: en: [anglais, english]"
     )

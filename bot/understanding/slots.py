@@ -70,6 +70,8 @@ def extract(words: list[str], lexicon: Lexicon) -> Found:
     """The slots of a message given as normalised words."""
     found = Found()
     for start, end, slot, code in _matches(words, lexicon):
+        if slot == "none":  # "quels services", "يعطيك الصحة": words, not facts
+            continue
         found.spans.append((start, end, slot))
         if _negated(words, start, lexicon):  # "pas dans la tech", "pas besoin de financement"
             continue

@@ -56,3 +56,10 @@ def test_negation_removes_a_need() -> None:
 def test_short_common_words_are_not_places_or_codes() -> None:
     heard = understander("quebec").understand("oui merci")
     assert (heard.stage, heard.sector, heard.region, heard.needs) == (None, None, None, ())
+
+
+def test_phrases_that_are_never_facts() -> None:
+    thanks = understander("algerie").understand("يعطيك الصحة")
+    assert (thanks.intent, thanks.sector) == ("thanks", None)
+    heard = understander("quebec").understand("quels services existent pour le tourisme en Gaspésie?")
+    assert (heard.sector, heard.region) == ("tourism", "11")
