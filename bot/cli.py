@@ -42,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument("--limit", type=int, default=5)
     m.add_argument("--today", type=dt.date.fromisoformat, help="YYYY-MM-DD (default: today in the network)")
     m.add_argument("--json", action="store_true", help="print JSON (the scripting contract)")
+    commands.add_parser("report", help="what entrepreneurs asked for that the catalog did not have")
     c = commands.add_parser("catalog", help="catalog tools: 'catalog check DIR' validates a catalog folder")
     c_commands = c.add_subparsers(dest="catalog_command", required=True, metavar="ACTION")
     check = c_commands.add_parser("check", help="validate a catalog folder: PATH:LINE: message per problem")
@@ -61,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
             return _match(args)
         if args.command == "understand":
             return _understand(args)
+        if args.command == "report":
+            return asyncio.run(_report())
         settings = load_settings()
     except SettingsError as exc:
         print(f"aiguilleur: invalid settings:\n{exc}", file=sys.stderr)
@@ -97,6 +100,36 @@ def _understand(args: argparse.Namespace) -> int:
     data, _problems = load_language_data(settings.intents_dir, catalog)
     result = Understander(data, catalog).understand(" ".join(args.text), args.lang)
     print(json.dumps(result.as_json(), ensure_ascii=False))
+    return 0
+
+
+async def _report() -> int:
+    """Unmet requests of this network, counted by region, stage, sector and need (no personal data kept)."""
+    from collections import Counter
+
+    from bot.storage import Store
+
+    settings = load_settings()
+    catalog = load_catalog(settings.catalog_dir)
+    store = await Store.open(settings.database_url)
+    try:
+        profiles = await store.unmet_requests(network=catalog.network.id)
+    finally:
+        await store.close()
+    lang = catalog.default_language
+    print(f"{len(profiles)} requests found nothing in {catalog.directory}")
+    for title, dimension, values in (
+        ("region", "regions", [p.region for p in profiles]),
+        ("stage", "stages", [p.stage for p in profiles]),
+        ("sector", "sectors", [p.sector for p in profiles]),
+        ("need", "needs", [n for p in profiles for n in p.needs]),
+    ):
+        counts = Counter(v for v in values if v)
+        if counts:
+            shown = ", ".join(
+                f"{catalog.label(dimension, code, lang)} {n}" for code, n in counts.most_common()
+            )
+            print(f"  by {title}: {shown}")
     return 0
 
 

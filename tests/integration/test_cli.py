@@ -152,3 +152,32 @@ def test_understand_prints_the_contract() -> None:
         "understand", "--catalog", str(ROOT / "catalog" / "algerie"), "عندي مشروع ستارتاب في وهران"
     )
     assert json.loads(arabic.stdout)["slots"]["region"] == "DZ-31"
+
+
+def test_report_counts_what_found_nothing(tmp_path: Path) -> None:
+    import asyncio
+
+    from bot.core.types import Profile
+    from bot.storage import Store
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'report.db'}"
+
+    async def record() -> None:
+        store = await Store.open(url)
+        await store.record_unmet(
+            network="mini", profile=Profile("idea", "tech", "02", ("mentoring", "advice"))
+        )
+        await store.record_unmet(network="mini", profile=Profile(None, None, "02", ("mentoring",)))
+        await store.record_unmet(network="other", profile=Profile(None, None, "01", ()))
+        await store.close()
+
+    asyncio.run(record())
+    result = aiguilleur("report", CATALOG_DIR=str(MINI), DATABASE_URL=url)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        f"2 requests found nothing in {MINI}",
+        "  by region: Saguenay–Lac-Saint-Jean 2",
+        "  by stage: Idée 1",
+        "  by sector: Technologies 1",
+        "  by need: Mentorat 2, Conseils 1",
+    ]
