@@ -109,19 +109,19 @@ def label_choice(turn: Turn, step: str, text: str) -> str | None:
 def answered_line(turn: Turn, step: str, code: str | None) -> Rich:
     """What replaces a question once answered: 'Stage: Startup'."""
     _ = turn._
-    names = {
-        "stage": _("Stage"),
-        "sector": _("Sector"),
-        "region": _("Region"),
-        "hub_region": _("Region"),
-        "needs": _("Needs"),
-    }
     if step == "needs":
         labels = [turn.catalog.label("needs", c, turn.lang) for c in turn.conv.profile.needs]
         value = ", ".join(labels) if labels else _("skipped")
     else:
         value = turn.catalog.label(DIMENSION[step], code, turn.lang) if code else _("skipped")
-    return fmt(_("{name}: {value}"), name=bold(names[step]), value=value)
+    return fmt(_("{name}: {value}"), name=bold(step_name(turn, step)), value=value)
+
+
+def step_name(turn: Turn, step: str) -> str:
+    """What an answer is called: 'Étape', 'Secteur', 'Région', 'Besoins'."""
+    _ = turn._
+    names = {"stage": _("Stage"), "sector": _("Sector"), "region": _("Region"), "needs": _("Needs")}
+    return names["region" if step == "hub_region" else step]
 
 
 def profile_summary(turn: Turn) -> Rich:
@@ -134,11 +134,17 @@ def profile_summary(turn: Turn) -> Rich:
         return catalog.label(dimension, code, turn.lang) if code else _("not given")
 
     needs = ", ".join(catalog.label("needs", n, turn.lang) for n in p.needs) or _("not given")
+    values = {
+        "stage": show("stages", p.stage),
+        "sector": show("sectors", p.sector),
+        "region": show("regions", p.region),
+    }
     return lines(
-        fmt(_("{name}: {value}"), name=bold(_("Stage")), value=show("stages", p.stage)),
-        fmt(_("{name}: {value}"), name=bold(_("Sector")), value=show("sectors", p.sector)),
-        fmt(_("{name}: {value}"), name=bold(_("Region")), value=show("regions", p.region)),
-        fmt(_("{name}: {value}"), name=bold(_("Needs")), value=needs),
+        *(
+            fmt(_("{name}: {value}"), name=bold(step_name(turn, step)), value=value)
+            for step, value in values.items()
+        ),
+        fmt(_("{name}: {value}"), name=bold(step_name(turn, "needs")), value=needs),
     )
 
 

@@ -48,15 +48,8 @@ def fmt(template: str, **values: str | Span | Rich) -> Rich:
     for literal, field, _spec, _conv in Formatter().parse(template):
         if literal:
             spans.append(Span(literal))
-        if field is None:
-            continue
-        value = values[field]
-        if isinstance(value, Span):
-            spans.append(value)
-        elif isinstance(value, tuple):
-            spans.extend(value)
-        else:
-            spans.append(Span(value))
+        if field is not None:
+            _append(spans, values[field])
     return tuple(spans)
 
 
@@ -66,13 +59,18 @@ def lines(*parts: str | Span | Rich) -> Rich:
     for index, part in enumerate(parts):
         if index:
             spans.append(Span("\n"))
-        if isinstance(part, Span):
-            spans.append(part)
-        elif isinstance(part, tuple):
-            spans.extend(part)
-        else:
-            spans.append(Span(part))
+        _append(spans, part)
     return tuple(spans)
+
+
+def _append(spans: list[Span], part: str | Span | Rich) -> None:
+    """Add plain text, a span or rich text to `spans`."""
+    if isinstance(part, Span):
+        spans.append(part)
+    elif isinstance(part, tuple):
+        spans.extend(part)
+    else:
+        spans.append(Span(part))
 
 
 def as_plain(text: Rich) -> str:
