@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from bot.catalog.loader import load_catalog
 from bot.catalog.model import Catalog
 from bot.core.dialogue import Dialogue
-from bot.core.handoff import AdvisorChat, catalog_advisor_chat
+from bot.core.handoff import AdvisorChat, Clock, catalog_advisor_chat
 from bot.core.matching import prepare_index
 from bot.i18n import I18n
 from bot.settings import Settings
-from bot.storage import Store
+from bot.storage import Store, utcnow
 from bot.understanding.data import load_language_data
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,11 @@ class Core:
 
 
 async def build_core(
-    settings: Settings, *, catalog: Catalog | None = None, advisor_chat: AdvisorChat = catalog_advisor_chat
+    settings: Settings,
+    *,
+    catalog: Catalog | None = None,
+    advisor_chat: AdvisorChat = catalog_advisor_chat,
+    now: Clock = utcnow,
 ) -> Core:
     """Load the catalog (raises `CatalogInvalid`) unless given, upgrade the database, assemble the dialogue."""
     catalog = catalog or load_catalog(settings.catalog_dir)
@@ -52,6 +56,8 @@ async def build_core(
         retention_days=settings.retention_days,
         advisor_chat=advisor_chat,
         language_data=language_data,
+        now=now,
+        admin_chat_id=settings.admin_chat_id,
     )
     prepare_index(catalog)
     dialogue.prepare(catalog)

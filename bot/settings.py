@@ -44,6 +44,12 @@ class Settings(BaseSettings):
         default_factory=list, description="may /reload anywhere"
     )
     catalog_watch: bool = Field(default=True, description="reload the catalog when its files change")
+    group_messages_per_minute: int = Field(
+        default=20, ge=1, le=100000, description="sending pace per group (Telegram's limit is about 20)"
+    )
+    tick_seconds: float = Field(
+        default=30.0, gt=0, le=3600, description="how often reminders and follow-ups are looked for"
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("telegram_bot_token", "webhook_url", "webhook_secret", mode="before")

@@ -11,19 +11,22 @@ import datetime as dt
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import BigInteger, Column, DateTime, MetaData, delete, event, update
+from sqlalchemy import BigInteger, Column, DateTime, MetaData, delete, event, func, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.core.types import Conversation, Handoff, Profile
+from bot.core.text import Span
+from bot.core.types import Button, Conversation, Handoff, MessageRef, Profile, Reply
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -35,6 +38,17 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 metadata: MetaData = SQLModel.metadata
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """A reply waiting in the outbox, with its delivery bookkeeping."""
+
+    id: int
+    lane: int
+    reply: Reply
+    attempts: int
+    not_before: dt.datetime
 
 
 def utcnow() -> dt.datetime:
@@ -66,6 +80,8 @@ class ConversationRow(SQLModel, table=True):
     editing: bool = False
     handoff_id: int | None = Field(default=None)
     updated_at: dt.datetime = _when(nullable=False, index=True)
+    consent_at: dt.datetime | None = _when(nullable=True)
+    last_handoff_id: int | None = Field(default=None)
 
 
 class HandoffRow(SQLModel, table=True):
@@ -76,7 +92,7 @@ class HandoffRow(SQLModel, table=True):
     user_chat_id: int = _big(nullable=False, index=True)
     hub_id: str = Field(max_length=40)
     hub_chat_id: int = _big(nullable=False)
-    status: str = Field(default="open", max_length=16, index=True)
+    status: str = Field(default="waiting", max_length=16, index=True)
     lang: str = Field(max_length=8)
     question: str = Field(max_length=4096)
     first_name: str = Field(default="", max_length=256)
@@ -87,6 +103,18 @@ class HandoffRow(SQLModel, table=True):
     advisor_replied: bool = False
     created_at: dt.datetime = _when(nullable=False)
     closed_at: dt.datetime | None = _when(nullable=True, index=True)
+    advisor_id: int | None = _big(nullable=True)
+    advisor_name: str | None = Field(default=None, max_length=256)
+    claimed_at: dt.datetime | None = _when(nullable=True)
+    topic_id: int | None = _big(nullable=True)
+    remind_at: dt.datetime | None = _when(nullable=True, index=True)
+    reminders: int = 0
+    acked: bool = False
+    close_reason: str | None = Field(default=None, max_length=16)
+    rating: int | None = Field(default=None)
+    comment: str | None = Field(default=None, max_length=4096)
+    follow_up_at: dt.datetime | None = _when(nullable=True, index=True)
+    helped: str | None = Field(default=None, max_length=8)
 
 
 class RelayLinkRow(SQLModel, table=True):
@@ -96,6 +124,36 @@ class RelayLinkRow(SQLModel, table=True):
     hub_chat_id: int = _big(primary_key=True, autoincrement=False)
     message_id: int = _big(primary_key=True, autoincrement=False)
     handoff_id: int = Field(foreign_key="handoff.id", index=True, ondelete="CASCADE")
+
+
+class OutboxRow(SQLModel, table=True):
+    """A message decided but maybe not yet sent: written with the event that caused it, sent after.
+
+    `lane` is the destination chat: rows of one lane are sent in id order, and a lane waiting for a retry
+    holds back its later rows, so an advisor never reads message 3 before message 2.
+    """
+
+    __tablename__ = "outbox"
+    id: int | None = Field(default=None, primary_key=True)
+    lane: int = _big(nullable=False, index=True)
+    payload: str = Field(max_length=20000)
+    status: str = Field(default="pending", max_length=8, index=True)
+    attempts: int = 0
+    not_before: dt.datetime = _when(nullable=False)
+    message_id: int | None = _big(nullable=True)
+    created_at: dt.datetime = _when(nullable=False)
+    sent_at: dt.datetime | None = _when(nullable=True, index=True)
+
+
+class InboxRow(SQLModel, table=True):
+    """A raw Telegram update, stored before Telegram is told it was received; `handled_at` is set in the
+    same transaction as the update's effects, so a crash loses nothing and repeats nothing."""
+
+    __tablename__ = "inbox"
+    update_id: int = _big(primary_key=True, autoincrement=False)
+    payload: str = Field(max_length=200000)
+    received_at: dt.datetime = _when(nullable=False)
+    handled_at: dt.datetime | None = _when(nullable=True, index=True)
 
 
 class UnmetRequestRow(SQLModel, table=True):
@@ -143,6 +201,8 @@ def _conversation(row: ConversationRow) -> Conversation:
         editing=row.editing,
         handoff_id=row.handoff_id,
         updated_at=_aware(row.updated_at),
+        consent_at=_aware(row.consent_at),
+        last_handoff_id=row.last_handoff_id,
     )
 
 
@@ -164,6 +224,52 @@ def _handoff(row: HandoffRow) -> Handoff:
         advisor_replied=row.advisor_replied,
         created_at=_aware(row.created_at),
         closed_at=_aware(row.closed_at),
+        advisor_id=row.advisor_id,
+        advisor_name=row.advisor_name,
+        claimed_at=_aware(row.claimed_at),
+        topic_id=row.topic_id,
+        remind_at=_aware(row.remind_at),
+        reminders=row.reminders,
+        acked=row.acked,
+        close_reason=row.close_reason,
+        rating=row.rating,
+        follow_up_at=_aware(row.follow_up_at),
+        helped=row.helped,
+    )
+
+
+def reply_to_json(reply: Reply) -> str:
+    """An outbox payload: everything needed to send the reply later, in another process."""
+    return json.dumps(
+        {
+            "chat_id": reply.chat_id,
+            "text": [[s.text, s.style, s.url] for s in reply.text],
+            "buttons": [[[b.label, b.data] for b in row] for row in reply.buttons],
+            "reply_to": reply.reply_to_message_id,
+            "edit": reply.edit_message_id,
+            "copy": [reply.copy_of.chat_id, reply.copy_of.message_id] if reply.copy_of else None,
+            "track": reply.track,
+            "handoff": reply.handoff,
+            "action": reply.action,
+            "topic": reply.topic_id,
+        },
+        ensure_ascii=False,
+    )
+
+
+def reply_from_json(raw: str) -> Reply:
+    data = json.loads(raw)
+    return Reply(
+        chat_id=data["chat_id"],
+        text=tuple(Span(text, style, url) for text, style, url in data["text"]),
+        buttons=tuple(tuple(Button(label, code) for label, code in row) for row in data["buttons"]),
+        reply_to_message_id=data["reply_to"],
+        edit_message_id=data["edit"],
+        copy_of=MessageRef(*data["copy"]) if data["copy"] else None,
+        track=data["track"],
+        handoff=data["handoff"],
+        action=data["action"],
+        topic_id=data["topic"],
     )
 
 
@@ -184,12 +290,32 @@ def _upgrade(connection: Connection) -> None:
     command.upgrade(config, "head")
 
 
+_CURRENT: ContextVar[AsyncSession | None] = ContextVar("aiguilleur_unit_of_work", default=None)
+
+
 class Store:
     """The database of one running bot: open it, use its functions, close it."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._sessions = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[None]:
+        """Every storage call inside shares one transaction: all of it is committed, or none of it.
+
+        The transaction is per asyncio task (a context variable), so a job running beside an update never
+        writes into that update's transaction.
+        """
+        if _CURRENT.get() is not None:
+            yield  # already inside one: join it
+            return
+        async with self._sessions() as session, session.begin():
+            token = _CURRENT.set(session)
+            try:
+                yield
+            finally:
+                _CURRENT.reset(token)
 
     @classmethod
     async def open(cls, url: str) -> Store:
@@ -209,6 +335,10 @@ class Store:
 
     @asynccontextmanager
     async def _session(self) -> AsyncIterator[AsyncSession]:
+        current = _CURRENT.get()
+        if current is not None:
+            yield current
+            return
         async with self._sessions() as session, session.begin():
             yield session
 
@@ -236,6 +366,8 @@ class Store:
             row.page = conversation.page
             row.editing = conversation.editing
             row.handoff_id = conversation.handoff_id
+            row.consent_at = conversation.consent_at
+            row.last_handoff_id = conversation.last_handoff_id
             row.updated_at = now
             session.add(row)
         return _conversation(row)
@@ -249,6 +381,9 @@ class Store:
             conversations = await session.exec(
                 delete(ConversationRow).where(ConversationRow.chat_id == chat_id)
             )  # type: ignore[arg-type]
+            await session.exec(
+                delete(OutboxRow).where(OutboxRow.lane == chat_id, OutboxRow.status == "pending")  # type: ignore[arg-type]
+            )
             return int(links.rowcount + handoffs.rowcount + conversations.rowcount)
 
     # -- handoffs --------------------------------------------------------------------------------------
@@ -265,6 +400,7 @@ class Store:
         username: str | None,
         profile: Profile,
         matches: tuple[str, ...],
+        remind_at: dt.datetime | None,
     ) -> Handoff:
         async with self._session() as session:
             row = HandoffRow(
@@ -272,12 +408,13 @@ class Store:
                 hub_id=hub_id,
                 hub_chat_id=hub_chat_id,
                 lang=lang,
-                question=question,
-                first_name=first_name,
+                question=question[:4096],
+                first_name=first_name[:256],
                 username=username,
                 profile=_profile_json(profile),
                 matches=json.dumps(list(matches)),
                 created_at=utcnow(),
+                remind_at=remind_at,
             )
             session.add(row)
             await session.flush()
@@ -288,21 +425,83 @@ class Store:
             row = await session.get(HandoffRow, handoff_id)
             return _handoff(row) if row else None
 
-    async def close_handoff(self, *, handoff_id: int) -> bool:
-        """Close an open handoff; False when it was not open (closed twice, by both sides at once)."""
+    async def _change(self, handoff_id: int, when: tuple[Any, ...], **values: Any) -> bool:
+        """One conditional UPDATE: the database decides races (two Claims, Close from both sides)."""
         async with self._session() as session:
             result = await session.exec(
-                update(HandoffRow)  # type: ignore[arg-type]
-                .where(HandoffRow.id == handoff_id, HandoffRow.status == "open")  # type: ignore[arg-type]
-                .values(status="closed", closed_at=utcnow())
+                update(HandoffRow).where(HandoffRow.id == handoff_id, *when).values(**values)  # type: ignore[arg-type]
             )
             return bool(result.rowcount)
 
-    async def mark_advisor_replied(self, *, handoff_id: int) -> None:
-        async with self._session() as session:
-            await session.exec(
-                update(HandoffRow).where(HandoffRow.id == handoff_id).values(advisor_replied=True)  # type: ignore[arg-type]
-            )
+    async def claim_handoff(self, *, handoff_id: int, advisor_id: int, advisor_name: str) -> bool:
+        """Claim a waiting handoff; False when someone else was first (or it is closed)."""
+        return await self._change(
+            handoff_id,
+            (HandoffRow.status == "waiting",),
+            status="claimed",
+            advisor_id=advisor_id,
+            advisor_name=advisor_name[:256],
+            claimed_at=utcnow(),
+            remind_at=None,
+        )
+
+    async def close_handoff(
+        self, *, handoff_id: int, reason: str = "ended", follow_up_at: dt.datetime | None = None
+    ) -> bool:
+        """Close an open handoff; False when it was not open (closed twice, by both sides at once)."""
+        return await self._change(
+            handoff_id,
+            (HandoffRow.status.in_(("waiting", "claimed")),),  # type: ignore[attr-defined]
+            status="closed",
+            closed_at=utcnow(),
+            close_reason=reason,
+            remind_at=None,
+            follow_up_at=follow_up_at,
+        )
+
+    async def reopen_handoff(
+        self, *, handoff_id: int, closed_since: dt.datetime, advisor_id: int, advisor_name: str
+    ) -> bool:
+        """Reopen a handoff an advisor closed after `closed_since`, claimed by the advisor who reopens it."""
+        return await self._change(
+            handoff_id,
+            (
+                HandoffRow.status == "closed",
+                HandoffRow.close_reason.in_(("advisor", "ended")),  # type: ignore[union-attr]
+                HandoffRow.closed_at >= closed_since,  # type: ignore[operator]
+            ),
+            status="claimed",
+            closed_at=None,
+            close_reason=None,
+            advisor_id=advisor_id,
+            advisor_name=advisor_name[:256],
+            claimed_at=utcnow(),
+            follow_up_at=None,
+        )
+
+    async def transfer_handoff(
+        self, *, handoff_id: int, hub_id: str, hub_chat_id: int, remind_at: dt.datetime | None
+    ) -> bool:
+        """Move an open handoff to another hub: it waits there, in a new thread."""
+        return await self._change(
+            handoff_id,
+            (HandoffRow.status.in_(("waiting", "claimed")),),  # type: ignore[attr-defined]
+            status="waiting",
+            hub_id=hub_id,
+            hub_chat_id=hub_chat_id,
+            advisor_id=None,
+            advisor_name=None,
+            claimed_at=None,
+            card_message_id=None,
+            topic_id=None,
+            remind_at=remind_at,
+            reminders=0,
+            acked=False,
+        )
+
+    async def update_handoff(self, *, handoff_id: int, **values: Any) -> None:
+        """Set bookkeeping fields (topic_id, remind_at, reminders, acked, rating, comment, follow_up_at...)."""
+        await self._change(handoff_id, (), **values)
 
     async def link_message(
         self, *, hub_chat_id: int, message_id: int, handoff_id: int, card: bool = False
@@ -326,6 +525,127 @@ class Store:
                 return None
             row = await session.get(HandoffRow, link.handoff_id)
             return _handoff(row) if row else None
+
+    async def handoff_for_topic(self, *, hub_chat_id: int, topic_id: int) -> Handoff | None:
+        """The handoff whose forum topic this is, in this chat only."""
+        async with self._session() as session:
+            query = select(HandoffRow).where(
+                HandoffRow.hub_chat_id == hub_chat_id, HandoffRow.topic_id == topic_id
+            )  # type: ignore[arg-type]
+            row = (await session.exec(query.order_by(HandoffRow.id.desc()))).first()  # type: ignore[union-attr]
+            return _handoff(row) if row else None
+
+    async def open_handoffs(self, *, hub_chat_id: int, advisor_id: int | None = None) -> list[Handoff]:
+        """The open handoffs of a hub chat, oldest first (only one advisor's when `advisor_id`)."""
+        async with self._session() as session:
+            query = select(HandoffRow).where(
+                HandoffRow.hub_chat_id == hub_chat_id,
+                HandoffRow.status.in_(("waiting", "claimed")),  # type: ignore[attr-defined]
+            )
+            if advisor_id is not None:
+                query = query.where(HandoffRow.advisor_id == advisor_id, HandoffRow.status == "claimed")
+            rows = (await session.exec(query.order_by(HandoffRow.created_at, HandoffRow.id))).all()  # type: ignore[arg-type]
+            return [_handoff(row) for row in rows]
+
+    async def due_reminders(self, *, now: dt.datetime) -> list[Handoff]:
+        """Waiting handoffs whose reminder (or escalation) is due."""
+        async with self._session() as session:
+            query = select(HandoffRow).where(
+                HandoffRow.status == "waiting",
+                HandoffRow.remind_at <= now,  # type: ignore[operator]
+            )
+            rows = (await session.exec(query.order_by(HandoffRow.remind_at))).all()  # type: ignore[arg-type]
+            return [_handoff(row) for row in rows]
+
+    async def due_follow_ups(self, *, now: dt.datetime) -> list[Handoff]:
+        """Closed handoffs whose one-time follow-up question is due."""
+        async with self._session() as session:
+            query = select(HandoffRow).where(
+                HandoffRow.status == "closed",
+                HandoffRow.follow_up_at <= now,  # type: ignore[operator]
+            )
+            rows = (await session.exec(query.order_by(HandoffRow.follow_up_at))).all()  # type: ignore[arg-type]
+            return [_handoff(row) for row in rows]
+
+    # -- outbox: what the bot decided to send ---------------------------------------------------------------
+
+    async def enqueue(self, replies: tuple[Reply, ...] | list[Reply]) -> int:
+        """Write replies to the outbox (inside the caller's unit of work); returns how many."""
+        now = utcnow()
+        async with self._session() as session:
+            for reply in replies:
+                session.add(
+                    OutboxRow(
+                        lane=reply.chat_id, payload=reply_to_json(reply), not_before=now, created_at=now
+                    )
+                )
+        return len(replies)
+
+    async def pending_outbox(self, *, limit: int = 200) -> list[OutboxItem]:
+        """Unsent replies, oldest first; the sender keeps each lane in this order."""
+        async with self._session() as session:
+            query = select(OutboxRow).where(OutboxRow.status == "pending").order_by(OutboxRow.id).limit(limit)  # type: ignore[arg-type]
+            rows = (await session.exec(query)).all()
+            return [
+                OutboxItem(
+                    row.id or 0, row.lane, reply_from_json(row.payload), row.attempts, _aware(row.not_before)
+                )  # type: ignore[arg-type]
+                for row in rows
+            ]
+
+    async def outbox_sent(self, *, item_id: int, message_id: int | None) -> None:
+        """Sent: keep the Telegram message id, drop the content (it may quote the entrepreneur)."""
+        await self._outbox(item_id, status="sent", message_id=message_id, sent_at=utcnow(), payload="")
+
+    async def outbox_retry(self, *, item_id: int, not_before: dt.datetime, attempts: int) -> None:
+        await self._outbox(item_id, not_before=not_before, attempts=attempts)
+
+    async def outbox_failed(self, *, item_id: int) -> None:
+        await self._outbox(item_id, status="failed", sent_at=utcnow(), payload="")
+
+    async def _outbox(self, item_id: int, **values: Any) -> None:
+        async with self._session() as session:
+            await session.exec(update(OutboxRow).where(OutboxRow.id == item_id).values(**values))  # type: ignore[arg-type]
+
+    # -- inbox: what Telegram sent us --------------------------------------------------------------------
+
+    async def inbox_add(self, *, updates: list[tuple[int, str]]) -> int:
+        """Store raw updates not seen before (a repeated update_id is ignored); returns how many were new."""
+        now = utcnow()
+        added = 0
+        async with self._session() as session:
+            for update_id, payload in updates:
+                if await session.get(InboxRow, update_id) is None:
+                    session.add(InboxRow(update_id=update_id, payload=payload, received_at=now))
+                    added += 1
+        return added
+
+    async def inbox_offset(self) -> int:
+        """The `offset` for the next getUpdates: one past the newest stored update (0 when none)."""
+        async with self._session() as session:
+            newest = (await session.exec(select(func.max(InboxRow.update_id)))).one()
+            return int(newest) + 1 if newest is not None else 0
+
+    async def inbox_pending(self, *, limit: int = 100) -> list[tuple[int, str]]:
+        """Stored updates not handled yet, in update_id order."""
+        async with self._session() as session:
+            query = (
+                select(InboxRow.update_id, InboxRow.payload)
+                .where(InboxRow.handled_at.is_(None))  # type: ignore[union-attr]
+                .order_by(InboxRow.update_id)
+                .limit(limit)
+            )
+            return [(int(uid), payload) for uid, payload in (await session.exec(query)).all()]
+
+    async def inbox_handled(self, *, update_id: int) -> bool:
+        """Mark an update handled (in the unit of work of its effects); False if it already was."""
+        async with self._session() as session:
+            result = await session.exec(
+                update(InboxRow)  # type: ignore[arg-type]
+                .where(InboxRow.update_id == update_id, InboxRow.handled_at.is_(None))  # type: ignore[union-attr]
+                .values(handled_at=utcnow(), payload="")
+            )
+            return bool(result.rowcount)
 
     # -- what the network lacks -------------------------------------------------------------------------
 
@@ -355,7 +675,8 @@ class Store:
     # -- retention -------------------------------------------------------------------------------------
 
     async def purge(self, *, older_than: dt.datetime) -> int:
-        """Delete closed handoffs and idle conversations not touched since `older_than`."""
+        """Delete closed handoffs and idle conversations not touched since `older_than`, and day-old
+        inbox and outbox bookkeeping."""
         async with self._session() as session:
             old = select(HandoffRow.id).where(
                 HandoffRow.status == "closed", HandoffRow.closed_at < older_than
@@ -368,4 +689,7 @@ class Store:
                 ConversationRow.handoff_id.is_(None),  # type: ignore[union-attr]  (never orphan an open handoff)
             )
             conversations = await session.exec(idle)
+            day_ago = utcnow() - dt.timedelta(days=1)  # bookkeeping only, already emptied of content
+            await session.exec(delete(InboxRow).where(InboxRow.handled_at < day_ago))  # type: ignore[arg-type,operator]
+            await session.exec(delete(OutboxRow).where(OutboxRow.sent_at < day_ago))  # type: ignore[arg-type,operator]
             return int(links.rowcount + handoffs.rowcount + conversations.rowcount)

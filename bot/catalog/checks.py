@@ -43,6 +43,7 @@ def cross_checks(models: dict[str, Any], docs: dict[str, YamlDoc], today: dt.dat
             yield from texts.check(docs["taxonomy.yaml"], (dim, index), term, required=("label",))
     yield from _duplicate_codes(codes, docs["taxonomy.yaml"])
     yield from _hub_checks(models["hubs.yaml"], codes["regions"], docs["hubs.yaml"], texts)
+    yield from _hub_delays(models["hubs.yaml"], network, docs["hubs.yaml"])
     yield from _entry_checks(models, docs, codes, texts, today)
     if "places.yaml" in models:
         yield from _place_checks(models["places.yaml"], codes["regions"], docs["places.yaml"])
@@ -159,6 +160,26 @@ def _hub_checks(hubs: HubsFile, regions: list[str], doc: YamlDoc, texts: TextRul
     for region in regions:
         if region not in served:
             yield _error(doc, ("hubs",), f"no hub serves region '{region}'")
+
+
+def _hub_delays(hubs: HubsFile, network: NetworkFile, doc: YamlDoc) -> Iterator[Problem]:
+    """A hub's own delays, mixed with the network's, must still remind before they escalate."""
+    policy = network.handoff
+    for index, hub in enumerate(hubs.hubs):
+        reminder = hub.reminder_after_minutes or policy.reminder_after_minutes
+        escalate = hub.escalate_after_minutes or policy.escalate_after_minutes
+        if escalate > reminder:
+            continue
+        inherited = ", from network.yaml"
+        shown_reminder = f"{reminder}{'' if hub.reminder_after_minutes else inherited}"
+        shown_escalate = f"{escalate}{'' if hub.escalate_after_minutes else inherited}"
+        own = "escalate_after_minutes" if hub.escalate_after_minutes else "reminder_after_minutes"
+        yield _error(
+            doc,
+            ("hubs", index, own),
+            f"hub '{hub.id}': escalate_after_minutes ({shown_escalate}) must be more than "
+            f"reminder_after_minutes ({shown_reminder})",
+        )
 
 
 def _place_checks(places: PlacesFile, regions: list[str], doc: YamlDoc) -> Iterator[Problem]:

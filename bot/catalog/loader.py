@@ -120,7 +120,8 @@ def _check_file(path: Path, model: type[BaseModel], problems: list[Problem]) -> 
 
 def _plain(error: Any) -> str:
     """Pydantic's error in words a catalog admin understands, naming the field."""
-    loc = [str(part) for part in error["loc"] if not isinstance(part, int)]
+    parts = error["loc"][:-2] if error["loc"][-1:] == ("[key]",) else error["loc"]  # a bad key: its mapping
+    loc = [str(part) for part in parts if not isinstance(part, int)]
     where = loc[-1] if loc else "file"
     value = error.get("input")
     kind = error["type"]
@@ -134,6 +135,10 @@ def _plain(error: Any) -> str:
         return f'{where}: {value} must be written in quotes, like "08" for a code or "2027" for a text'
     if kind == "string_pattern_mismatch":
         return f"{where}: '{value}' is not a valid code (letters, digits, - and _, no spaces)"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"{where}: '{str(value).lower() if isinstance(value, bool) else value}' is not a whole number"
+    if kind == "greater_than_equal":
+        return f"{where}: {value} is too small, the least is {error['ctx']['ge']}"
     if kind.startswith(("date_", "date")):
         return f"{where}: '{value}' is not a date written YYYY-MM-DD"
     message = str(error["msg"]).removeprefix("Value error, ")

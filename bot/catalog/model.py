@@ -10,7 +10,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.catalog.schema import Hub, NetworkFile, Opportunity, Place, Service, TaxonomyFile, Term
+from bot.catalog.schema import (
+    HandoffPolicy,
+    Hub,
+    NetworkFile,
+    Opportunity,
+    Place,
+    Service,
+    TaxonomyFile,
+    Term,
+)
 from bot.core.normalize import fold
 
 Entry = Service | Opportunity
@@ -54,6 +63,25 @@ class Catalog:
     @property
     def timezone(self) -> ZoneInfo:
         return ZoneInfo(self.network.timezone)
+
+    @property
+    def handoff_policy(self) -> HandoffPolicy:
+        """The network's `handoff:` block, with its defaults when `network.yaml` has none."""
+        return self.network.handoff
+
+    def hub_timezone(self, hub: Hub) -> ZoneInfo:
+        """The hub's own zone (the Islands keep Atlantic time), else the network's."""
+        return ZoneInfo(hub.timezone) if hub.timezone else self.timezone
+
+    def reminder_after(self, hub: Hub) -> dt.timedelta:
+        """How long an unclaimed request waits before it is announced again in the hub chat."""
+        minutes = hub.reminder_after_minutes
+        return dt.timedelta(minutes=minutes or self.handoff_policy.reminder_after_minutes)
+
+    def escalate_after(self, hub: Hub) -> dt.timedelta:
+        """How long an unclaimed request waits before it goes to the coordination chat."""
+        minutes = hub.escalate_after_minutes
+        return dt.timedelta(minutes=minutes or self.handoff_policy.escalate_after_minutes)
 
     def today(self) -> dt.date:
         """Today in the network's time zone: deadlines are local dates."""

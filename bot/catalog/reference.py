@@ -6,15 +6,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import types
 import typing
 
 from pydantic import BaseModel
 
-from bot.catalog.schema import FILES, Contact, Hub, Opportunity, Service, Term
+from bot.catalog.hours import Days
+from bot.catalog.schema import FILES, Contact, HandoffPolicy, Hub, Opportunity, Service, Term
 
 RECORDS: dict[str, type[BaseModel]] = {
     "a term (stages, sectors, needs, regions)": Term,
+    "the handoff policy (`handoff:` in `network.yaml`)": HandoffPolicy,
     "a hub": Hub,
     "a service": Service,
     "an opportunity": Opportunity,
@@ -32,12 +35,14 @@ def _type_name(annotation: object) -> str:
         return " or ".join(names)
     if origin is list:
         return f"list of {_type_name(args[0])}"
+    if origin is dict and args[0] == Days:
+        return 'hours per day (mon-fri: "09:00-17:00")'
     if origin is dict:
         return "text per language (fr: ..., en: ...)"
     if origin is typing.Literal:
         return " or ".join(repr(a) for a in args)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation.__name__.lower()
+        return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", annotation.__name__).lower()  # HandoffPolicy
     plain = {str: "text", int: "number", bool: "true or false", dt.date: "date (YYYY-MM-DD)"}
     return plain.get(annotation, getattr(annotation, "__name__", str(annotation)))  # type: ignore[call-overload]
 

@@ -12,7 +12,18 @@ import re
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
+
+from bot.catalog import hours
+from bot.catalog.hours import OfficeHours
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,23}$"
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,39}$"
@@ -47,11 +58,20 @@ def _check_phone(value: str) -> str:
     return value
 
 
+def _check_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"'{value}' is not a time zone name such as America/Toronto") from None
+    return value
+
+
 Url = Annotated[str, AfterValidator(_check_url)]
 Email = Annotated[str, AfterValidator(_check_email)]
 Phone = Annotated[str, AfterValidator(_check_phone)]
 LocalizedShort = dict[Lang, ShortText]
 LocalizedLong = dict[Lang, LongText]
+TimeZoneName = Annotated[str, AfterValidator(_check_timezone)]
 
 
 class Strict(BaseModel):
@@ -68,8 +88,65 @@ class Contact(Strict):
     phone: Phone | None = Field(default=None, description="+1 418 555-0100")
 
 
+class HandoffPolicy(Strict):
+    """`handoff:` in `network.yaml`: when advisors answer, and what happens to a request nobody claims."""
+
+    office_hours: OfficeHours = Field(
+        default_factory=lambda: dict(hours.DEFAULT_OFFICE_HOURS),
+        description='every hub\'s hours unless it gives its own; default mon-fri: "09:00-17:00"',
+    )
+    reminder_after_minutes: int = Field(
+        default=60,
+        ge=1,
+        strict=True,
+        description="minutes before an unclaimed request is announced again in the hub chat (once it is open)",
+    )
+    escalate_after_minutes: int = Field(
+        default=240,
+        ge=1,
+        strict=True,
+        description="minutes before it goes to the coordination chat; more than reminder_after_minutes",
+    )
+    coordination_chat_id: int | None = Field(
+        default=None, strict=True, description="the network's coordination group, e.g. -1001234567899"
+    )
+    reopen_within_hours: int = Field(
+        default=72, ge=0, strict=True, description="advisors may /reopen a closed request this long; 0: never"
+    )
+    follow_up_days: int = Field(
+        default=14,
+        ge=0,
+        strict=True,
+        description="days after a close, the entrepreneur is asked once how it went; 0: never",
+    )
+
+    @field_validator("escalate_after_minutes")
+    @classmethod
+    def _after_the_reminder(cls, value: int, info: ValidationInfo) -> int:
+        reminder = info.data.get("reminder_after_minutes")
+        if reminder is not None and value <= reminder:
+            raise ValueError(f"{value} must be more than reminder_after_minutes ({reminder})")
+        return value
+
+    @field_validator("coordination_chat_id")
+    @classmethod
+    def _a_group(cls, value: int | None) -> int | None:
+        if value is not None and value >= 0:
+            raise ValueError(f"{value} is not a group's id: those are negative, such as -1001234567899")
+        return value
+
+    @property
+    def reopen_within(self) -> dt.timedelta:
+        return dt.timedelta(hours=self.reopen_within_hours)
+
+    @property
+    def follow_up_after(self) -> dt.timedelta | None:
+        """None when follow-ups are off."""
+        return dt.timedelta(days=self.follow_up_days) if self.follow_up_days else None
+
+
 class NetworkFile(Strict):
-    """`network.yaml`: who runs this catalog, its languages and its time zone."""
+    """`network.yaml`: who runs this catalog, its languages, its time zone and its handoff policy."""
 
     version: Literal[1]
     id: EntryId = Field(description="short name of the network, e.g. quebec")
@@ -78,7 +155,9 @@ class NetworkFile(Strict):
         min_length=1, description="two-letter codes the bot speaks here, e.g. [fr, en]"
     )
     default_language: Lang = Field(description="used when a user's language is not offered; hub cards use it")
-    timezone: str = Field(description="deadlines are local dates in this zone, e.g. America/Toronto")
+    timezone: TimeZoneName = Field(
+        description="deadlines are local dates in this zone, and office hours local times, e.g. America/Toronto"
+    )
     locales: dict[Lang, str] = Field(
         default_factory=dict, description="language -> babel locale, e.g. fr: fr_CA"
     )
@@ -87,15 +166,9 @@ class NetworkFile(Strict):
     everywhere: LocalizedShort = Field(
         default_factory=dict, description="how to say 'anywhere in the network'"
     )
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"'{value}' is not a time zone name such as America/Toronto") from None
-        return value
+    handoff: HandoffPolicy = Field(
+        default_factory=HandoffPolicy, description="office hours, reminders, escalation, follow-up"
+    )
 
 
 class Term(Strict):
@@ -116,7 +189,7 @@ class TaxonomyFile(Strict):
 
 
 class Hub(Strict):
-    """A hub: the regions it serves and the Telegram group where its advisors answer."""
+    """A hub: the regions it serves, the Telegram group where its advisors answer, and when they do."""
 
     id: EntryId = Field(description="lowercase id; also the deep-link payload: t.me/<bot>?start=<id>")
     name: LocalizedShort = Field(description="the hub's name in each language")
@@ -128,6 +201,18 @@ class Hub(Strict):
     )
     city: ShortText | None = Field(default=None, description="where the hub is")
     contact: Contact = Field(default_factory=Contact, description="url, email, phone")
+    timezone: TimeZoneName | None = Field(
+        default=None, description="when the hub is not in the network's time zone, e.g. America/Halifax"
+    )
+    office_hours: OfficeHours | None = Field(
+        default=None, description="the hub's own week, replacing the network's office_hours entirely"
+    )
+    reminder_after_minutes: int | None = Field(
+        default=None, ge=1, strict=True, description="the hub's own delay before a reminder"
+    )
+    escalate_after_minutes: int | None = Field(
+        default=None, ge=1, strict=True, description="the hub's own delay before escalation"
+    )
 
 
 class HubsFile(Strict):

@@ -11,7 +11,8 @@ from dataclasses import replace
 
 from bot.catalog.model import Catalog
 from bot.core import commands, freetext
-from bot.core.handoff import AdvisorChat, HandoffDesk, catalog_advisor_chat
+from bot.core.handoff import AdvisorChat, Clock, HandoffDesk, catalog_advisor_chat
+from bot.core.hub_desk import GroupRights, HubDesk
 from bot.core.intake import (
     DIMENSION,
     PREFIX,
@@ -24,12 +25,13 @@ from bot.core.intake import (
     store_answer,
     toggle_need,
 )
+from bot.core.reminders import Reminders
 from bot.core.results import show_results
 from bot.core.text import bold, fmt, plain
 from bot.core.turn import Turn
-from bot.core.types import Conversation, Inbound, Outcome, Person
+from bot.core.types import Conversation, Handoff, Inbound, Outcome, Person
 from bot.i18n import I18n, language_name, pick_language
-from bot.storage import Store
+from bot.storage import Store, utcnow
 from bot.understanding.normalize import has_arabic, normalize
 from bot.understanding.schema import LanguageFile
 from bot.understanding.understand import Understander, Understanding
@@ -56,13 +58,18 @@ class Dialogue:
         retention_days: int,
         advisor_chat: AdvisorChat = catalog_advisor_chat,
         language_data: dict[str, LanguageFile] | None = None,
+        now: Clock = utcnow,
+        admin_chat_id: int | None = None,
     ) -> None:
         self.catalog = catalog
         self.store = store
         self.i18n = i18n
         self.retention_days = retention_days
         self.language_data = language_data or {}
-        self.desk = HandoffDesk(store, i18n, advisor_chat)
+        self.admin_chat_id = admin_chat_id
+        self.desk = HandoffDesk(store, i18n, advisor_chat, now)
+        self.hub_desk = HubDesk(self.desk)
+        self.reminders = Reminders(self.desk)
 
     def prepare(self, catalog: Catalog) -> Understander:
         """The understander of a catalog (it knows its places), built once; a reload builds it off the loop."""
@@ -81,7 +88,7 @@ class Dialogue:
         """Handle one event from a private chat (entrepreneur) or a group (hub advisors)."""
         catalog = self.catalog
         if not event.private:
-            return await self.desk.from_hub(event, catalog)
+            return await self.hub_desk.handle(event, catalog)
         offered = self.offered_languages(catalog)
         conv = await self.store.get_conversation(chat_id=event.chat_id)
         if conv is None or conv.lang not in offered:
@@ -102,9 +109,17 @@ class Dialogue:
             await self.store.record_unmet(network=catalog.network.id, profile=turn.unmet)
         return Outcome(tuple(turn.replies), turn.notice)
 
-    def group_joined(self, chat_id: int) -> Outcome:
-        """The bot was added to a group (a hub's advisor group, or one to become one)."""
-        return self.desk.group_joined(chat_id, self.catalog)
+    def group_joined(self, chat_id: int, rights: GroupRights) -> Outcome:
+        """The bot was added to a group or its rights changed: say what the group is for, report what is missing."""
+        return self.hub_desk.group_joined(chat_id, self.catalog, rights, self.admin_chat_id)
+
+    def lacks_rights(self, chat_id: int) -> Outcome:
+        """A hub group where the bot cannot create topics: requests go on as replies to their card."""
+        return self.hub_desk.lacks_rights(chat_id, self.catalog, self.admin_chat_id)
+
+    async def tick(self) -> Outcome:
+        """Reminders, escalations and follow-ups that are due."""
+        return await self.reminders.tick(self.catalog)
 
     async def user_blocked(self, chat_id: int) -> Outcome:
         """The entrepreneur blocked the bot: an open handoff closes and its thread is told why."""
@@ -132,12 +147,24 @@ class Dialogue:
         return detected if detected in offered else catalog.default_language
 
     async def delivered(self, track: str, chat_id: int, message_id: int) -> None:
-        """An adapter reports the id of a message it sent for a tracked reply."""
-        await self.desk.delivered(track, chat_id, message_id)
+        """An adapter reports the id of a message it sent for a tracked reply: it joins the handoff's thread."""
+        kind, _sep, raw_id = track.partition(":")
+        if kind in ("card", "relay") and raw_id.isdigit():
+            await self.store.link_message(
+                hub_chat_id=chat_id, message_id=message_id, handoff_id=int(raw_id), card=kind == "card"
+            )
 
     async def undelivered(self, track: str) -> Outcome:
         """An adapter could not send a tracked reply: a handoff card that never arrived closes its handoff."""
         return await self.desk.undelivered(track, self.catalog)
+
+    async def thread_of(self, handoff_id: int) -> Handoff | None:
+        """Where a handoff's thread is now (its hub chat, topic and card), for an adapter about to send."""
+        return await self.store.get_handoff(handoff_id=handoff_id)
+
+    async def topic_opened(self, handoff_id: int, topic_id: int | None) -> None:
+        """The handoff's forum topic exists (or, with None, is gone: the thread falls back to its card)."""
+        await self.store.update_handoff(handoff_id=handoff_id, topic_id=topic_id)
 
     # -- commands ----------------------------------------------------------------------------------------
 
@@ -195,9 +222,9 @@ class Dialogue:
             show_results(turn, turn.conv.page + 1)
         elif prefix in ("edit", "pf") and step not in ("handoff", "question", "forget"):
             handled = self._profile_button(turn, value if prefix == "pf" else "")
-        elif prefix == "adv" and step not in ("handoff", "question"):
+        elif prefix == "adv" and step not in ("handoff", "question", "consent"):
             self.desk.request(turn)
-        elif prefix == "cancel" and step in ("question", "hub_region"):
+        elif prefix == "cancel" and step in ("question", "hub_region", "consent"):
             show_results(turn, turn.conv.page)
         elif prefix == "lg" and value in offered:
             self._switch_language(turn, value)
@@ -205,6 +232,18 @@ class Dialogue:
             await self._forget(turn, value == "yes")
         elif prefix == "cf" and step == "confirm" and value in ("yes", "no"):
             freetext.answer_confirmation(turn, value == "yes")
+        elif prefix == "ok" and step == "consent" and value in ("yes", "no"):
+            self.desk.consent(turn, value == "yes")
+        elif (
+            prefix in ("rt", "fu") and (parts := value.split(":")) and len(parts) == 2 and parts[0].isdigit()
+        ):
+            handoff_id = int(parts[0][:12])
+            if prefix == "rt":
+                handled = parts[1].isdigit() and await self.desk.rate(turn, handoff_id, int(parts[1][:2]))
+            else:
+                handled = await self.desk.follow_up_answer(turn, handoff_id, parts[1])
+        elif prefix == "cm" and step == "comment" and value == str(turn.conv.last_handoff_id):
+            self.desk.skip_comment(turn)
         else:
             handled = False
         if not handled:
@@ -272,15 +311,15 @@ class Dialogue:
         step = turn.conv.step
         if step == "handoff":
             if not await self.desk.relay_from_user(turn):
-                turn.update(step="results", handoff_id=None)
-                turn.say(
-                    fmt(
-                        _("Your conversation with the advisor is closed. Send {command} to ask again."),
-                        command=bold("/advisor"),
-                    )
-                )
+                self.desk.offer_new(turn)
         elif step == "question":
             await self.desk.submit(turn)
+        elif step == "consent":
+            self.desk.request(turn)  # consent is given with its own button, never by a guess at free text
+        elif step == "comment":
+            await self.desk.comment(turn)
+        elif step in ("rating", "closed"):
+            self.desk.offer_new(turn)
         elif not turn.event.text:
             turn.say((plain(_("I can only read text here.")),))
         elif step == "forget":

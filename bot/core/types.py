@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
+from typing import Literal
 
 from bot.core.text import Rich
 
@@ -37,6 +38,7 @@ class Inbound:
     reply_to_message_id: int | None = None
     private: bool = True
     has_media: bool = False
+    thread_id: int | None = None  # the forum topic a group message was written in
 
 
 @dataclass(frozen=True)
@@ -55,9 +57,18 @@ class MessageRef:
     message_id: int
 
 
+ReplyAction = Literal["send", "edit_card", "open_topic", "close_topic", "reopen_topic"]
+
+
 @dataclass(frozen=True)
 class Reply:
-    """Something to show: a new message, an edit of an earlier one, or a copy of another message."""
+    """Something to show: a new message, an edit of an earlier one, or a copy of another message.
+
+    `handoff` places a hub-side reply in that handoff's thread (its forum topic, or as a reply to its card);
+    the adapter resolves where that is when it sends, because the card or topic may not exist yet when the
+    reply is decided. `action` covers the thread's own life: edit the card, open, close or reopen the topic
+    (named by `text`).
+    """
 
     chat_id: int
     text: Rich = ()
@@ -66,6 +77,9 @@ class Reply:
     edit_message_id: int | None = None
     copy_of: MessageRef | None = None
     track: str | None = None
+    handoff: int | None = None
+    action: ReplyAction = "send"
+    topic_id: int | None = None  # an explicit forum topic (a thread the handoff has since left)
 
 
 @dataclass(frozen=True)
@@ -99,6 +113,8 @@ class Conversation:
     editing: bool = False
     handoff_id: int | None = None
     updated_at: dt.datetime | None = None
+    consent_at: dt.datetime | None = None
+    last_handoff_id: int | None = None
 
     def with_profile(self, **changes: object) -> Conversation:
         return replace(self, profile=replace(self.profile, **changes))  # type: ignore[arg-type]
@@ -123,3 +139,18 @@ class Handoff:
     advisor_replied: bool = False
     created_at: dt.datetime | None = None
     closed_at: dt.datetime | None = None
+    advisor_id: int | None = None
+    advisor_name: str | None = None
+    claimed_at: dt.datetime | None = None
+    topic_id: int | None = None
+    remind_at: dt.datetime | None = None
+    reminders: int = 0
+    acked: bool = False
+    close_reason: str | None = None
+    rating: int | None = None
+    follow_up_at: dt.datetime | None = None
+    helped: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in ("waiting", "claimed")

@@ -18,7 +18,7 @@ from bot.core.admin import reload_report
 from bot.core.types import Outcome, Reply
 from bot.settings import Settings
 from bot.telegram.context import AppContext
-from bot.telegram.sender import carry_out
+from bot.telegram.pipeline import publish
 
 log = logging.getLogger(__name__)
 RELOADER_KEY = "catalog_reloader"
@@ -41,7 +41,7 @@ async def report(app: Application, checked: Checked, chat_id: int | None) -> Non
     text = reload_report(checked, core.dialogue.catalog, core.dialogue.i18n)
     chats = {c for c in (chat_id, app.bot_data.get("admin_chat_id")) if c is not None}
     outcome = Outcome(tuple(Reply(chat, text) for chat in sorted(chats)))
-    await carry_out(app.bot, outcome, core.dialogue)
+    await publish(app, outcome)
 
 
 async def on_reload(update: Update, context: AppContext) -> None:

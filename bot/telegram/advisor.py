@@ -1,20 +1,22 @@
 """Handlers for hubs' advisor groups, and for the bot's own membership in chats.
 
-A reply in a handoff's thread reaches the entrepreneur; the bot added to a group says how to link it to a
-hub; an entrepreneur who blocks the bot closes their open handoff.
+Messages and commands in a group go to the core (card buttons arrive through the one button handler), which checks the group is the hub's; the bot
+added to a group (or given new rights) says what the group is for and reports missing rights; an
+entrepreneur who blocks the bot closes their open handoff.
 """
 
 from __future__ import annotations
 
 import logging
 
-from telegram import ChatMember, Update
+from telegram import ChatMember, ChatMemberAdministrator, Update
 from telegram.constants import ChatType
 from telegram.ext import Application, ChatMemberHandler, MessageHandler, filters
 
+from bot.core.hub_desk import GroupRights
 from bot.telegram.context import AppContext
 from bot.telegram.convert import from_message
-from bot.telegram.sender import carry_out
+from bot.telegram.pipeline import respond
 
 log = logging.getLogger(__name__)
 PRESENT = (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER)
@@ -32,26 +34,41 @@ async def on_group_message(update: Update, context: AppContext) -> None:
     )
     if event is None or (update.effective_user and update.effective_user.is_bot and not anonymous_admin):
         return  # other bots; an anonymous admin posts as GroupAnonymousBot on behalf of the group itself
-    outcome = await context.core.dialogue.handle(event)
-    await carry_out(context.bot, outcome, context.core.dialogue)
+    await respond(context, await context.core.dialogue.handle(event))
 
 
 async def on_membership(update: Update, context: AppContext) -> None:
-    """The bot's own membership changed: added to a group, or blocked by an entrepreneur."""
+    """The bot's own membership changed: added to a group, given rights, or blocked by an entrepreneur."""
     change = update.my_chat_member
     if change is None:
         return
     dialogue = context.core.dialogue
+    new = change.new_chat_member
     if change.chat.type == ChatType.PRIVATE:
-        if change.new_chat_member.status == ChatMember.BANNED:
+        if new.status == ChatMember.BANNED:
             log.info("chat %s blocked the bot", change.chat.id)
-            await carry_out(context.bot, await dialogue.user_blocked(change.chat.id), dialogue)
-    elif change.new_chat_member.status in PRESENT and change.old_chat_member.status not in PRESENT:
-        log.info("added to group %s", change.chat.id)
-        await carry_out(context.bot, dialogue.group_joined(change.chat.id), dialogue)
+            await respond(context, await dialogue.user_blocked(change.chat.id))
+        return
+    if new.status not in PRESENT:
+        log.info("removed from group %s", change.chat.id)
+        return
+    rights = _rights(new, forum=bool(change.chat.is_forum))
+    if change.old_chat_member.status in PRESENT and _rights(change.old_chat_member, rights.forum) == rights:
+        return  # nothing that matters changed
+    log.info("group %s: admin=%s manage_topics=%s", change.chat.id, rights.admin, rights.manage_topics)
+    await respond(context, dialogue.group_joined(change.chat.id, rights))
+
+
+def _rights(member: ChatMember, forum: bool) -> GroupRights:
+    return GroupRights(
+        admin=member.status in (ChatMember.ADMINISTRATOR, ChatMember.OWNER),
+        manage_topics=member.status == ChatMember.OWNER
+        or (isinstance(member, ChatMemberAdministrator) and bool(member.can_manage_topics)),
+        forum=forum,
+    )
 
 
 def register(app: Application, group: int) -> None:  # type: ignore[type-arg]
-    groups = filters.ChatType.GROUPS & ~filters.UpdateType.EDITED
+    groups = filters.ChatType.GROUPS & ~filters.UpdateType.EDITED & ~filters.StatusUpdate.ALL
     app.add_handler(MessageHandler(groups, on_group_message), group=group)
     app.add_handler(ChatMemberHandler(on_membership, ChatMemberHandler.MY_CHAT_MEMBER), group=group)

@@ -1,15 +1,20 @@
-"""The composition root of the Telegram side: settings, core and python-telegram-bot's Application.
+"""The composition root of the Telegram side: settings, core, python-telegram-bot's Application, and the
+durable pipeline around it (inbox, processing, outbox; see `pipeline.py` and `outbox.py`).
 
-Handler groups, in order: 0 catalog admins (`/reload`, stops the others), 1 entrepreneurs' private chats,
-2 hubs' advisor groups and the bot's memberships; errors last.
-Updates are processed one at a time (PTB's default): the bot's own work is milliseconds per update, far
+Handler groups, in order: 0 catalog admins (`/reload`, stops the others), 1 entrepreneurs' private chats and
+every button, 2 hubs' advisor groups and the bot's memberships; errors last.
+Updates are processed one at a time, in update_id order: the bot's own work is milliseconds per update, far
 below Telegram's limits, and sequential processing keeps each chat's messages in order.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import logging
+import signal
+from collections.abc import Callable
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
@@ -22,23 +27,30 @@ from bot.settings import Settings
 from bot.storage import utcnow
 from bot.telegram import admin, advisor, entrepreneur, errors
 from bot.telegram.context import CORE_KEY, AppContext
+from bot.telegram.outbox import OutboxSender
+from bot.telegram.pipeline import OUTBOX_KEY, Pipeline
+from bot.telegram.webhook import WebhookReceiver
 
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 PURGE_EVERY = dt.timedelta(hours=6)
+PIPELINE_KEY = "pipeline"
+TASKS_KEY = "pipeline_tasks"
 
 
 def build_application(settings: Settings, **hooks: object) -> Application:  # type: ignore[type-arg]
-    """The Application with its handlers; `hooks` are `post_init` / `post_shutdown` callbacks."""
+    """The Application with its handlers, without PTB's updater: our pipeline receives updates durably."""
     assert settings.telegram_bot_token is not None
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.bot_base_url)
         .base_file_url(settings.file_base_url)
+        .updater(None)
         .context_types(ContextTypes(context=AppContext))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        # Pace only: a 429 goes back to the outbox (max_retries=0), which waits for that lane alone.
+        .rate_limiter(AIORateLimiter(max_retries=0, group_max_rate=settings.group_messages_per_minute))
     )
     for name, hook in hooks.items():
         builder = getattr(builder, name)(hook)
@@ -50,20 +62,54 @@ def build_application(settings: Settings, **hooks: object) -> Application:  # ty
     return app
 
 
-async def attach(app: Application, core: Core, settings: Settings) -> None:  # type: ignore[type-arg]
-    """Give the handlers their core, register the command menus, schedule the purge, watch the catalog."""
+async def attach(
+    app: Application,  # type: ignore[type-arg]
+    core: Core,
+    settings: Settings,
+    *,
+    receive: bool = True,
+    clock: Callable[[], dt.datetime] = utcnow,
+) -> Pipeline:
+    """Give the handlers their core, register the menus, schedule the jobs, start the pipeline's tasks.
+
+    With `receive` false nothing polls or listens: a caller (a test) feeds `pipeline.receive` itself.
+    """
     app.bot_data[CORE_KEY] = core
     app.bot_data[admin.RELOADER_KEY] = CatalogReloader(core.dialogue, settings.catalog_dir)
+    outbox = OutboxSender(app.bot, core.store, core.dialogue, clock=clock)
+    pipeline = Pipeline(app, core.store, outbox, allowed_updates=ALLOWED_UPDATES)
+    app.bot_data[OUTBOX_KEY] = outbox
+    app.bot_data[PIPELINE_KEY] = pipeline
     await set_commands(app, core)
     if app.job_queue is not None:
         app.job_queue.run_repeating(purge, interval=PURGE_EVERY, first=dt.timedelta(minutes=1), name="purge")
+        app.job_queue.run_repeating(tick, interval=settings.tick_seconds, first=1.0, name="tick")
     if settings.catalog_watch:
         admin.start_watching(app, settings)
+    tasks = [
+        asyncio.create_task(outbox.run(), name="outbox"),
+        asyncio.create_task(pipeline.process(), name="inbox"),
+    ]
+    if receive and settings.mode == "webhook":
+        receiver = WebhookReceiver(pipeline, settings, ALLOWED_UPDATES)
+        await receiver.start(app.bot)
+        app.bot_data["webhook"] = receiver
+    elif receive:
+        await app.bot.delete_webhook()  # keeps pending updates: never drop_pending_updates
+        tasks.append(asyncio.create_task(pipeline.poll(), name="poll"))
+    app.bot_data[TASKS_KEY] = tasks
+    return pipeline
 
 
 async def detach(app: Application) -> None:  # type: ignore[type-arg]
     """Stop what `attach` started that the Application does not stop itself."""
     await admin.stop_watching(app)
+    if (receiver := app.bot_data.pop("webhook", None)) is not None:
+        receiver.stop()
+    for task in app.bot_data.pop(TASKS_KEY, []):
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 async def set_commands(app: Application, core: Core) -> None:  # type: ignore[type-arg]
@@ -85,39 +131,49 @@ async def purge(context: AppContext) -> None:
         log.info("retention purge removed %s rows", removed)
 
 
+async def tick(context: AppContext) -> None:
+    """Reminders, escalations and follow-ups that are due: decided and queued in one transaction."""
+    await run_tick(context.application)
+
+
+async def run_tick(app: Application) -> None:  # type: ignore[type-arg]
+    core: Core = app.bot_data[CORE_KEY]
+    async with core.store.unit_of_work():
+        outcome = await core.dialogue.tick()
+        await core.store.enqueue(outcome.replies)
+    app.bot_data[OUTBOX_KEY].wake()
+
+
+async def serve(settings: Settings) -> None:
+    """Run until SIGINT or SIGTERM; a SIGKILL loses nothing either (the inbox and outbox are durable)."""
+    catalog = load_catalog(settings.catalog_dir)  # fail fast, before talking to Telegram
+    core = await build_core(settings, catalog=catalog)
+    app = build_application(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):  # Windows
+            loop.add_signal_handler(signum, stop.set)
+    try:
+        async with app:
+            await attach(app, core, settings)
+            await app.start()
+            log.info(
+                "serving %s hubs and %s entries from %s",
+                len(catalog.hubs),
+                len(catalog.entries),
+                catalog.directory,
+            )
+            try:
+                await stop.wait()
+            finally:
+                await detach(app)
+                await app.stop()
+    finally:
+        await core.close()
+
+
 def run_telegram(settings: Settings) -> int:
     """`aiguilleur run` with a token: long polling by default, a webhook when MODE=webhook."""
-    catalog = load_catalog(settings.catalog_dir)  # fail fast, before talking to Telegram
-    state: dict[str, Core] = {}
-
-    async def post_init(app: Application) -> None:  # type: ignore[type-arg]
-        state["core"] = await build_core(settings, catalog=catalog)
-        await attach(app, state["core"], settings)
-        log.info(
-            "serving %s hubs and %s entries from %s",
-            len(catalog.hubs),
-            len(catalog.entries),
-            catalog.directory,
-        )
-
-    async def post_stop(app: Application) -> None:  # type: ignore[type-arg]
-        await detach(app)
-
-    async def post_shutdown(_app: Application) -> None:  # type: ignore[type-arg]
-        if "core" in state:
-            await state["core"].close()
-
-    app = build_application(settings, post_init=post_init, post_stop=post_stop, post_shutdown=post_shutdown)
-    if settings.mode == "webhook":
-        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-        app.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path="telegram",
-            webhook_url=settings.webhook_url,
-            secret_token=secret,
-            allowed_updates=ALLOWED_UPDATES,
-        )
-    else:
-        app.run_polling(allowed_updates=ALLOWED_UPDATES)
+    asyncio.run(serve(settings))
     return 0

@@ -9,7 +9,11 @@ from bot.core.types import Inbound, Person
 
 
 def person(update: Update) -> Person:
+    """Who acted; an anonymous group admin is the group itself, with no name to show."""
     user = update.effective_user
+    message = update.effective_message
+    if message is not None and message.sender_chat is not None and message.sender_chat.id == message.chat.id:
+        return Person(id=message.chat.id)
     if user is None:
         return Person(id=0)
     return Person(user.id, user.first_name or "", user.username, user.language_code)
@@ -43,6 +47,7 @@ def from_message(update: Update) -> Inbound | None:
         reply_to_message_id=reply_to,
         private=chat.type == ChatType.PRIVATE,
         has_media=message.effective_attachment is not None,
+        thread_id=message.message_thread_id if message.is_topic_message else None,
     )
 
 

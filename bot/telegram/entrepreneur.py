@@ -7,7 +7,8 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filt
 
 from bot.telegram.context import AppContext
 from bot.telegram.convert import from_callback, from_message
-from bot.telegram.sender import answer, carry_out
+from bot.telegram.pipeline import respond
+from bot.telegram.sender import answer
 
 
 async def on_message(update: Update, context: AppContext) -> None:
@@ -16,20 +17,21 @@ async def on_message(update: Update, context: AppContext) -> None:
     if event is None:
         return
     outcome = await context.core.dialogue.handle(event)
-    await carry_out(context.bot, outcome, context.core.dialogue)
+    await respond(context, outcome)
 
 
 async def on_button(update: Update, context: AppContext) -> None:
-    """A button press; one on a message Telegram no longer gives us is answered and dropped."""
+    """A button press, in a private chat or on a hub's card; one on a message Telegram no longer gives us is
+    answered and dropped."""
     event = from_callback(update)
     if event is None:
         await answer(update.callback_query, None)
         return
     outcome = await context.core.dialogue.handle(event)
-    await carry_out(context.bot, outcome, context.core.dialogue, update.callback_query)
+    await respond(context, outcome, update.callback_query)
 
 
 def register(app: Application, group: int) -> None:  # type: ignore[type-arg]
-    private = filters.ChatType.PRIVATE & ~filters.UpdateType.EDITED
+    private = filters.ChatType.PRIVATE & ~filters.UpdateType.EDITED & ~filters.StatusUpdate.ALL
     app.add_handler(MessageHandler(private, on_message), group=group)
     app.add_handler(CallbackQueryHandler(on_button), group=group)

@@ -10,6 +10,7 @@ from telegram.ext import Application
 
 from bot.i18n import pick_language
 from bot.telegram.context import AppContext
+from bot.telegram.pipeline import handler_failed
 from bot.telegram.sender import answer
 
 log = logging.getLogger(__name__)
@@ -19,6 +20,7 @@ async def on_error(update: object, context: AppContext) -> None:
     """Nothing a handler raises reaches the user as a traceback; they get an apology instead."""
     update_id = update.update_id if isinstance(update, Update) else None
     log.error("update %s failed", update_id, exc_info=context.error)
+    handler_failed()
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     if update.effective_chat.type != ChatType.PRIVATE:

@@ -1,33 +1,20 @@
-"""Carrying out the core's replies on Telegram: send, edit or copy, and report tracked message ids.
-
-A user who blocked the bot, a message that can no longer be edited, a chat that does not exist or a network
-failure after PTB's own retries is logged (ids, never text) and never stops the other replies of the same
-outcome; a handoff card that could not be posted is reported back to the core, which closes that handoff.
+"""Sending one of the core's replies on Telegram: a message (split under the limit), an edit, a copy, or a
+forum-topic action. Errors are raised to the caller (the outbox), which decides whether to retry.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from typing import Protocol
 
 from telegram import Bot, CallbackQuery, ReplyParameters
 from telegram.constants import CallbackQueryLimit, ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
+from telegram.error import BadRequest
 
-from bot.core.types import Outcome, Reply
+from bot.core.types import Reply
 from bot.telegram.render import keyboard, split, to_html
 
 log = logging.getLogger(__name__)
-RETRY_AFTER_SECONDS = 1.0
-
-
-class Tracker(Protocol):
-    """What the core wants to know about tracked replies (the dialogue implements it)."""
-
-    async def delivered(self, track: str, chat_id: int, message_id: int) -> None: ...
-
-    async def undelivered(self, track: str) -> Outcome: ...
+TOPIC_NAME_LIMIT = 128
 
 
 async def answer(query: CallbackQuery | None, notice: str | None) -> None:
@@ -40,53 +27,40 @@ async def answer(query: CallbackQuery | None, notice: str | None) -> None:
         log.info("callback %s not answered: %s", query.id, exc.message)
 
 
-async def carry_out(bot: Bot, outcome: Outcome, tracker: Tracker, query: CallbackQuery | None = None) -> None:
-    """Answer the button press, then each reply in order; one failed reply never stops the others."""
-    await answer(query, outcome.notice)
-    for reply in outcome.replies:
-        try:
-            message_id = await _send_with_retry(bot, reply)
-        except TelegramError as exc:
-            # Forbidden: blocked or removed; BadRequest: chat gone or migrated; NetworkError after PTB's own
-            # retries. Logged with ids only. A handoff card that did not arrive must not leave anyone waiting.
-            log.warning("message to chat %s not delivered: %s", reply.chat_id, type(exc).__name__)
-            if reply.track:
-                await carry_out(bot, await tracker.undelivered(reply.track), tracker)
-            continue
-        if reply.track and message_id is not None:
-            await tracker.delivered(reply.track, reply.chat_id, message_id)
-
-
-async def _send_with_retry(bot: Bot, reply: Reply) -> int | None:
-    """One retry after a transient failure (5xx, network). BadRequest is a NetworkError in PTB but permanent:
-    never retried. A timed-out send may have arrived: retrying is at-least-once, never silent loss."""
-    try:
-        return await _send(bot, reply)
-    except (BadRequest, Forbidden):
-        raise
-    except NetworkError:
-        await asyncio.sleep(RETRY_AFTER_SECONDS)
-        return await _send(bot, reply)
-
-
 def _reply_to(reply: Reply) -> ReplyParameters | None:
     if reply.reply_to_message_id is None:
         return None
     return ReplyParameters(message_id=reply.reply_to_message_id, allow_sending_without_reply=True)
 
 
-async def _send(bot: Bot, reply: Reply) -> int | None:
-    """Send one reply; returns the id of its (first) message."""
+async def send(bot: Bot, reply: Reply) -> int | None:
+    """Send one reply; returns the id of its (first) message, or of the topic it opened."""
+    if reply.action == "open_topic":
+        name = "".join(span.text for span in reply.text)[:TOPIC_NAME_LIMIT] or "#"
+        topic = await bot.create_forum_topic(chat_id=reply.chat_id, name=name)
+        return topic.message_thread_id
+    if reply.action in ("close_topic", "reopen_topic"):
+        if reply.topic_id is not None:
+            method = bot.close_forum_topic if reply.action == "close_topic" else bot.reopen_forum_topic
+            try:
+                await method(chat_id=reply.chat_id, message_thread_id=reply.topic_id)
+            except BadRequest as exc:  # already closed or open, or deleted: nothing to do
+                log.info("topic %s of chat %s: %s", reply.topic_id, reply.chat_id, exc.message)
+        return None
     if reply.copy_of is not None:
         copied = await bot.copy_message(
             chat_id=reply.chat_id,
             from_chat_id=reply.copy_of.chat_id,
             message_id=reply.copy_of.message_id,
+            message_thread_id=reply.topic_id,
             reply_parameters=_reply_to(reply),
         )
         return copied.message_id
-    if reply.edit_message_id is not None and await _edit(bot, reply):
-        return reply.edit_message_id
+    if reply.edit_message_id is not None:
+        if await _edit(bot, reply):
+            return reply.edit_message_id
+        if reply.action == "edit_card":
+            return None  # a card is edited or left alone, never posted twice
     first: int | None = None
     chunks = split(reply.text)
     for index, chunk in enumerate(chunks):
@@ -95,16 +69,16 @@ async def _send(bot: Bot, reply: Reply) -> int | None:
             chat_id=reply.chat_id,
             text=to_html(chunk),
             parse_mode=ParseMode.HTML,
+            message_thread_id=reply.topic_id,
             reply_markup=keyboard(reply.buttons) if last else None,
             reply_parameters=_reply_to(reply) if index == 0 else None,
-            link_preview_options=None,
         )
         first = first or sent.message_id
     return first
 
 
 async def _edit(bot: Bot, reply: Reply) -> bool:
-    """Edit in place; False when the message cannot be edited any more (then a new one is sent)."""
+    """Edit in place; False when the message cannot be edited any more."""
     try:
         await bot.edit_message_text(
             chat_id=reply.chat_id,

@@ -13,6 +13,7 @@ import os
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 import asyncio
+import contextlib
 import datetime as dtm
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -22,6 +23,9 @@ import httpx
 import pytest
 from telegram import (
     Bot,
+    ChatMemberAdministrator,
+    ChatMemberLeft,
+    ChatMemberMember,
     ForumTopic,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -457,3 +461,296 @@ async def test_long_poll_wakes_on_injected_update(double: BotApiDouble, bot: Bot
     assert [u.message.text for u in updates] == ["réveil"]
     await bot.get_updates(offset=updates[-1].update_id + 1)
     assert double.pending_updates() == 0
+
+
+async def test_random_faults_are_recorded_and_reproducible(double: BotApiDouble, bot: Bot) -> None:
+    double.register_user(ALICE)
+    double.fail_randomly(["sendMessage"], 0.5, seed=3)
+    texts = [f"envoi {index}" for index in range(30)]
+    outcomes = await asyncio.gather(
+        *(bot.send_message(ALICE.id, text) for text in texts), return_exceptions=True
+    )
+    calls = {call.params["text"]: call for call in double.calls_to("sendMessage")}
+    stored = {message["text"] for message in double.bot_messages(ALICE.id)}
+    for text, outcome in zip(texts, outcomes, strict=True):
+        call = calls[text]
+        assert call.executed is (call.fault is None)
+        assert call.late is False
+        if call.fault is None:
+            assert isinstance(outcome, Message)
+            assert text in stored
+            continue
+        assert call.fault in (429, 500, 502)
+        assert call.status == call.fault
+        assert text not in stored  # nothing executed
+        if call.fault == 429:
+            assert isinstance(outcome, RetryAfter)
+            assert outcome.retry_after == dtm.timedelta(seconds=1)
+        else:
+            assert type(outcome) is NetworkError
+    faulted = [call for call in calls.values() if call.fault is not None]
+    assert 0 < len(faulted) < len(texts)
+    assert "(injected fault)" in faulted[0].describe()
+    assert len(stored) == len(texts) - len(faulted)
+
+    async def pattern() -> list[int | None]:
+        double.clear_calls()
+        double.fail_randomly(["sendMessage", "copyMessage"], 0.5, codes=(429,), retry_after=3, seed=42)
+        for index in range(12):
+            with contextlib.suppress(RetryAfter):
+                await bot.send_message(ALICE.id, f"série {index}")
+        return [call.fault for call in double.calls_to("sendMessage")]
+
+    first = await pattern()
+    assert set(first) == {None, 429}
+    assert await pattern() == first  # same seed, same draws
+
+    double.fail_randomly(["sendMessage"], 1, codes=(429,), retry_after=3)
+    with pytest.raises(RetryAfter) as retry:
+        await bot.send_message(ALICE.id, "toujours refusé")
+    assert retry.value.retry_after == dtm.timedelta(seconds=3)
+    source_id = double.bot_messages(ALICE.id)[0]["message_id"]
+    for _ in range(12):  # copyMessage keeps the rule set for it with sendMessage
+        with contextlib.suppress(RetryAfter):
+            await bot.copy_message(ALICE.id, ALICE.id, source_id)
+    assert {call.fault for call in double.calls_to("copyMessage")} == {None, 429}
+    double.fail_randomly(["sendMessage"], 0)
+    assert (await bot.send_message(ALICE.id, "rétabli")).text == "rétabli"
+    double.fail_next("sendMessage", error_code=500)
+    double.stop_failing()  # also forgets pending one-off faults
+    assert (await bot.send_message(ALICE.id, "toujours rétabli")).text == "toujours rétabli"
+    double.clear_calls()
+    for _ in range(12):
+        await bot.copy_message(ALICE.id, ALICE.id, source_id)
+    assert {call.fault for call in double.calls_to("copyMessage")} == {None}
+    with pytest.raises(ValueError, match="rate"):
+        double.fail_randomly(["sendMessage"], 1.5)
+    with pytest.raises(TypeError):
+        double.fail_randomly("sendMessage", 0.5)
+
+
+async def test_random_timeouts_execute_the_call_but_answer_late(double: BotApiDouble, bot: Bot) -> None:
+    double.register_user(ALICE)
+    double.time_out_randomly(["sendMessage"], 0.5, 1.0, seed=5)
+    texts = [f"peut-être lent {index}" for index in range(12)]
+    outcomes = await asyncio.gather(
+        *(bot.send_message(ALICE.id, text, read_timeout=0.3) for text in texts), return_exceptions=True
+    )
+    calls = {call.params["text"]: call for call in double.calls_to("sendMessage")}
+    for text, outcome in zip(texts, outcomes, strict=True):
+        call = calls[text]
+        assert (call.executed, call.fault, call.status) == (True, None, 200)
+        assert isinstance(outcome, TimedOut) is call.late, text
+    late = [call for call in calls.values() if call.late]
+    assert 0 < len(late) < len(texts)
+    assert "(answered late)" in late[0].describe()
+    # Every message exists, including those the client believes failed.
+    assert sorted(m["text"] for m in double.bot_messages(ALICE.id)) == sorted(texts)
+
+    double.time_out_randomly(["sendMessage"], 0, 0)
+    assert (await bot.send_message(ALICE.id, "vite", read_timeout=0.3)).text == "vite"
+    assert double.calls_to("sendMessage")[-1].late is False
+
+    # An injected fault is answered at once and never counts as late.
+    double.time_out_randomly(["sendMessage"], 1, 1.0)
+    double.fail_randomly(["sendMessage"], 1, codes=(502,))
+    with pytest.raises(NetworkError):
+        await bot.send_message(ALICE.id, "en panne", read_timeout=0.3)
+    assert (double.calls[-1].fault, double.calls[-1].late, double.calls[-1].executed) == (502, False, False)
+    double.stop_failing()
+    assert (await bot.send_message(ALICE.id, "fin", read_timeout=0.3)).text == "fin"
+
+
+async def test_bot_rights_in_groups_and_forum_topics(double: BotApiDouble, bot: Bot) -> None:
+    double.register_group(GROUP_ID, "Gare centrale")
+    default = await bot.get_chat_member(GROUP_ID, BOT_ID)
+    assert isinstance(default, ChatMemberAdministrator)  # a group registered without rights
+    assert (default.can_manage_topics, default.can_delete_messages, default.can_promote_members) == (
+        True,
+        True,
+        True,
+    )
+    assert_known_fields(default)
+    assert (await bot.get_chat(GROUP_ID)).is_forum is None  # absent unless true, like Telegram
+    double.register_group(-1001112223334, "Annonces", chat_type="channel")
+    channel_admin = await bot.get_chat_member(-1001112223334, BOT_ID)
+    assert channel_admin.can_post_messages is True
+    assert channel_admin.can_manage_topics is None
+    assert_known_fields(channel_admin)
+
+    double.register_group(FORUM_ID, "Réseau", is_forum=True, bot_rights={"status": "member"})
+    forum = await bot.get_chat(FORUM_ID)
+    assert forum.is_forum is True
+    assert_known_fields(forum)
+    member = await bot.get_chat_member(FORUM_ID, BOT_ID)
+    assert isinstance(member, ChatMemberMember)
+    assert member.user.id == BOT_ID
+    assert_known_fields(member)
+    with pytest.raises(BadRequest, match=r"(?i)^not enough rights to create a topic$"):
+        await bot.create_forum_topic(FORUM_ID, "Refusé")
+    assert double.topics(FORUM_ID) == {}
+    assert await bot.send_message(FORUM_ID, "un simple membre peut écrire")
+
+    limited = double.set_bot_rights(FORUM_ID, can_manage_topics=False)
+    assert (limited["status"], limited["can_manage_topics"], limited["can_pin_messages"]) == (
+        "administrator",
+        False,
+        True,
+    )
+    assert double.bot_member(FORUM_ID) == limited
+    admin = await bot.get_chat_member(FORUM_ID, BOT_ID)
+    assert isinstance(admin, ChatMemberAdministrator)
+    assert (admin.can_manage_topics, admin.can_delete_messages) == (False, True)
+    assert_known_fields(admin)
+    with pytest.raises(BadRequest, match=r"(?i)not enough rights to create a topic"):
+        await bot.create_forum_topic(FORUM_ID, "Refusé")
+
+    double.set_bot_rights(FORUM_ID)
+    own = await bot.create_forum_topic(FORUM_ID, "Dossier du robot")
+    created = double.user_creates_topic(ALICE, FORUM_ID, "Question d'Alice")
+    theirs = created["message_thread_id"]
+    assert parse_message(created, bot).forum_topic_created.name == "Question d'Alice"
+    said = double.user_says(ALICE, "ma question", chat_id=FORUM_ID, message_thread_id=theirs)
+    assert said["reply_to_message"]["message_id"] == theirs
+
+    # Without can_manage_topics an administrator still manages the topics it created.
+    double.set_bot_rights(FORUM_ID, can_manage_topics=False)
+    assert await bot.close_forum_topic(FORUM_ID, own.message_thread_id)
+    assert await bot.reopen_forum_topic(FORUM_ID, own.message_thread_id)
+    assert await bot.edit_forum_topic(FORUM_ID, own.message_thread_id, name="Dossier renommé")
+    for attempt in (
+        lambda: bot.close_forum_topic(FORUM_ID, theirs),
+        lambda: bot.edit_forum_topic(FORUM_ID, theirs, name="Pris"),
+    ):
+        with pytest.raises(BadRequest, match=r"(?i)^not enough rights to manage topics$"):
+            await attempt()
+    # A plain member manages none.
+    double.set_bot_rights(FORUM_ID, "member")
+    with pytest.raises(BadRequest, match=r"(?i)not enough rights to manage topics"):
+        await bot.close_forum_topic(FORUM_ID, own.message_thread_id)
+    double.set_bot_rights(FORUM_ID, can_manage_topics=True)
+    assert await bot.close_forum_topic(FORUM_ID, theirs)
+    double.set_bot_rights(FORUM_ID, "member")
+    with pytest.raises(BadRequest, match=r"(?i)not enough rights to manage topics"):
+        await bot.reopen_forum_topic(FORUM_ID, theirs)
+    assert double.topics(FORUM_ID)[theirs]["is_closed"] is True
+
+    with pytest.raises(ValueError, match="can_manage_topic"):
+        double.set_bot_rights(FORUM_ID, can_manage_topic=True)  # a typo
+    with pytest.raises(ValueError, match="no field"):
+        double.set_bot_rights(FORUM_ID, "member", can_manage_topics=True)
+    with pytest.raises(ValueError, match="register_group"):
+        double.set_bot_rights(-100999, "member")
+    for data in double.messages_in(FORUM_ID):
+        parse_message(data, bot)
+
+
+async def test_my_chat_member_updates_carry_the_bot_rights(double: BotApiDouble, bot: Bot) -> None:
+    added = double.user_adds_bot_to_group(ALICE, FORUM_ID, "Réseau", is_forum=True)
+    assert (added["old_chat_member"]["status"], added["new_chat_member"]["status"]) == ("left", "member")
+    with pytest.raises(BadRequest, match=r"(?i)not enough rights to create a topic"):
+        await bot.create_forum_topic(FORUM_ID, "Trop tôt")
+
+    promoted = double.user_changes_bot_rights(
+        ALICE, FORUM_ID, can_manage_topics=True, can_delete_messages=False
+    )
+    assert promoted["old_chat_member"] == added["new_chat_member"]
+    assert promoted["new_chat_member"]["can_delete_messages"] is False
+    assert await bot.create_forum_topic(FORUM_ID, "Enfin")
+
+    double.user_adds_bot_to_group(BOB, GROUP_ID, "Gare centrale", as_admin=True, can_manage_topics=False)
+    demoted = double.user_changes_bot_rights(BOB, GROUP_ID, "member")
+    assert demoted["old_chat_member"]["can_manage_topics"] is False
+
+    updates = await bot.get_updates()
+    assert_known_fields(updates)
+    changes = [u.my_chat_member for u in updates]
+    assert [type(c.new_chat_member) for c in changes] == [
+        ChatMemberMember,
+        ChatMemberAdministrator,
+        ChatMemberAdministrator,
+        ChatMemberMember,
+    ]
+    assert [type(c.old_chat_member) for c in changes] == [
+        ChatMemberLeft,
+        ChatMemberMember,
+        ChatMemberLeft,
+        ChatMemberAdministrator,
+    ]
+    assert changes[0].chat.is_forum is True
+    assert changes[1].new_chat_member.can_manage_topics is True
+    assert changes[1].new_chat_member.can_delete_messages is False
+    assert changes[2].new_chat_member.can_manage_topics is False
+    assert changes[2].new_chat_member.can_pin_messages is True
+    assert changes[3].from_user.id == BOB.id
+    assert (await bot.get_chat_member(GROUP_ID, BOT_ID)).status == "member"
+
+    # Being added again keeps what the group was, unless told otherwise.
+    double.user_adds_bot_to_group(ALICE, FORUM_ID, "Réseau renommé", as_admin=True)
+    assert (await bot.get_chat(FORUM_ID)).title == "Réseau renommé"
+    assert (await bot.get_chat(FORUM_ID)).is_forum is True
+    with pytest.raises(ValueError, match="as_admin"):
+        double.user_adds_bot_to_group(ALICE, GROUP_ID, "Gare", can_manage_topics=True)
+    with pytest.raises(ValueError, match="no group"):
+        double.user_changes_bot_rights(ALICE, -100999)
+
+
+async def test_topics_copies_blocked_users_and_what_each_chat_received(
+    double: BotApiDouble, bot: Bot
+) -> None:
+    double.register_group(FORUM_ID, "Réseau", is_forum=True)
+    first = await bot.create_forum_topic(FORUM_ID, "Dossier Alice")
+    second = await bot.create_forum_topic(FORUM_ID, "Dossier Bob")
+    original = double.user_says(ALICE, "ma demande")
+    copied = await bot.copy_message(
+        FORUM_ID, ALICE.id, original["message_id"], message_thread_id=first.message_thread_id
+    )
+    copy_stored = double.message(FORUM_ID, copied.message_id)
+    assert copy_stored["message_thread_id"] == first.message_thread_id
+    assert copy_stored["is_topic_message"] is True
+    assert copy_stored["text"] == "ma demande"
+    parsed = parse_message(copy_stored, bot)
+    assert parsed.reply_to_message.forum_topic_created.name == "Dossier Alice"
+    await bot.send_message(FORUM_ID, "dans le dossier de Bob", message_thread_id=second.message_thread_id)
+    await bot.send_message(FORUM_ID, "suite pour Alice", message_thread_id=first.message_thread_id)
+    await bot.send_message(FORUM_ID, "dans General")
+
+    assert [m["text"] for m in double.bot_messages(FORUM_ID, first.message_thread_id)] == [
+        "ma demande",
+        "suite pour Alice",
+    ]
+    assert [m["text"] for m in double.bot_messages(FORUM_ID, thread_id=second.message_thread_id)] == [
+        "dans le dossier de Bob"
+    ]
+    assert len(double.bot_messages(FORUM_ID)) == 4
+    assert double.last_bot_message(FORUM_ID, first.message_thread_id)["text"] == "suite pour Alice"
+    found = await double.wait_for_bot_message(
+        FORUM_ID, thread_id=second.message_thread_id, contains="Bob", timeout=0.5
+    )
+    assert found["message_thread_id"] == second.message_thread_id
+    with pytest.raises(AssertionError, match=f"topic {first.message_thread_id}"):
+        await double.wait_for_bot_message(FORUM_ID, thread_id=first.message_thread_id, count=3, timeout=0.05)
+
+    await bot.send_message(ALICE.id, "premier")
+    await bot.send_message(ALICE.id, "second")
+    assert [m["text"] for m in double.bot_messages(ALICE.id)] == ["premier", "second"]
+
+    assert await bot.delete_forum_topic(FORUM_ID, first.message_thread_id)
+    with pytest.raises(BadRequest, match=r"(?i)^message thread not found$"):
+        await bot.send_message(FORUM_ID, "trop tard", message_thread_id=first.message_thread_id)
+    with pytest.raises(BadRequest, match=r"(?i)^message thread not found$"):
+        await bot.copy_message(
+            FORUM_ID, ALICE.id, original["message_id"], message_thread_id=first.message_thread_id
+        )
+    assert double.bot_messages(FORUM_ID, first.message_thread_id) == []
+
+    double.user_blocks_bot(ALICE)
+    for attempt in (
+        lambda: bot.send_message(ALICE.id, "tu es là ?"),
+        lambda: bot.copy_message(ALICE.id, FORUM_ID, found["message_id"]),
+        lambda: bot.forward_message(ALICE.id, FORUM_ID, found["message_id"]),
+    ):
+        with pytest.raises(Forbidden, match=r"^Forbidden: bot was blocked by the user$"):
+            await attempt()
+    assert [c.status for c in double.calls[-3:]] == [403, 403, 403]
+    assert [m["text"] for m in double.bot_messages(ALICE.id)] == ["premier", "second"]

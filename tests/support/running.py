@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bot.bootstrap import Core, build_core
 from bot.settings import load_settings
-from bot.telegram.app import ALLOWED_UPDATES, attach, build_application, detach
+from bot.telegram.app import attach, build_application, detach, run_tick
+from bot.telegram.pipeline import Pipeline
 from tests.support.botapi import TOKEN, BotApiDouble, User
+
+
+@dataclass
+class Clock:
+    """A clock the test moves by hand: reminders, office hours and follow-ups without waiting."""
+
+    now: dt.datetime = field(
+        default_factory=lambda: dt.datetime(2026, 11, 24, 15, 0, tzinfo=dt.UTC)
+    )  # a Tuesday
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += dt.timedelta(**delta)
 
 
 @dataclass
@@ -20,47 +37,64 @@ class Running:
 
     api: BotApiDouble
     core: Core
+    app: Any
+    pipeline: Pipeline
+    clock: Clock
 
-    async def say(self, user: User, text: str, **options: Any) -> None:
-        self.api.user_says(user, text, **options)
+    async def say(self, user: User, text: str, **options: Any) -> dict[str, Any]:
+        return self.api.user_says(user, text, **options)
 
-    async def press(self, user: User, data: str, expect: str | None = None) -> None:
-        """Press a button of the latest message that has one; wait for the answer (and `expect`, if given)."""
-        message = next(m for m in reversed(self.api.bot_messages(user.id)) if m.get("reply_markup"))
+    async def press(
+        self, user: User, data: str, expect: str | None = None, chat_id: int | None = None
+    ) -> None:
+        """Press a button of the latest message that has it; wait for the answer (and `expect`, if given)."""
+        chat = chat_id if chat_id is not None else user.id
+        message = next(
+            m
+            for m in reversed(self.api.bot_messages(chat))
+            if any(
+                b.get("callback_data") == data
+                for row in m.get("reply_markup", {}).get("inline_keyboard", [])
+                for b in row
+            )
+        )
         answered = len(self.api.calls_to("answerCallbackQuery"))
         self.api.user_presses(user, message, data)
         await self.api.wait_for(lambda: len(self.api.calls_to("answerCallbackQuery")) > answered)
         if expect is not None:
-            await self.api.wait_for_bot_message(user.id, contains=expect)
+            await self.api.wait_for_bot_message(chat, contains=expect)
 
     async def bot_says(self, chat_id: int, contains: str) -> dict[str, Any]:
         return await self.api.wait_for_bot_message(chat_id, contains=contains)
 
+    async def tick(self) -> None:
+        """What the JobQueue does every TICK_SECONDS, now."""
+        await run_tick(self.app)
+
 
 @asynccontextmanager
 async def running_bot(tmp_path: Path, catalog_dir: Path, **settings: Any) -> AsyncIterator[Running]:
-    """Start the Application long-polling a fresh double, on a fresh SQLite file; stop it cleanly."""
+    """Start the bot (durable pipeline, long polling) against a fresh double, on a fresh SQLite file."""
+    clock: Clock = settings.pop("clock", None) or Clock()
     with BotApiDouble() as api:
         for chat_id, title in settings.pop("groups", {}).items():
-            api.register_group(chat_id, title)
+            forum = isinstance(title, tuple)
+            api.register_group(chat_id, title[0] if forum else title, is_forum=forum)
         config = load_settings(
             telegram_bot_token=TOKEN,
             telegram_api_url=api.base_url.removesuffix("/bot"),
             catalog_dir=catalog_dir,
             database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
-            **{"catalog_watch": False, **settings},
+            **{"catalog_watch": False, "group_messages_per_minute": 10000, "tick_seconds": 3600, **settings},
         )
-        core = await build_core(config)
+        core = await build_core(config, now=clock)
         app = build_application(config)
         async with app:
-            await attach(app, core, config)
+            pipeline = await attach(app, core, config, clock=clock)
             await app.start()
-            assert app.updater is not None
-            await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES)
             try:
-                yield Running(api, core)
+                yield Running(api, core, app, pipeline, clock)
             finally:
                 await detach(app)
-                await app.updater.stop()
                 await app.stop()
         await core.close()

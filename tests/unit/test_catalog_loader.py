@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.catalog.loader import CatalogInvalid, check_catalog, load_catalog
+from bot.core.office_hours import schedule_for
 from tests.conftest import MINI, QUEBEC
 
 
@@ -299,3 +300,148 @@ def test_never_verified_entry_is_a_warning(tmp_path: Path) -> None:
         f"services.yaml:{at}: warning: 'fund-02' was never verified: add verified_on: YYYY-MM-DD once checked"
         in messages(folder, severity="warning")
     )
+
+
+def with_handoff(tmp_path: Path, block: str) -> Path:
+    """The mini catalog with a `handoff:` block in network.yaml, as an admin would add it."""
+    return broken(tmp_path, "network.yaml", "everywhere:\n", f"handoff:\n{block}everywhere:\n")
+
+
+@pytest.mark.parametrize(
+    ("hours", "needle", "expected"),
+    [
+        ("mon: 9-17", "mon: 9-17", "mon: '9-17': '9' is not a time written HH:MM, such as 09:00 or 16:30"),
+        (
+            'fri: "17:00-09:00"',
+            "fri:",
+            "fri: '17:00-09:00' must end after it starts (not past midnight: 24:00 ends the day)",
+        ),
+        (
+            'funday: "09:00-17:00"',
+            "funday",
+            "office_hours: 'funday' is not a day: use mon, tue, wed, thu, fri, sat, sun, a range such as "
+            "mon-fri, or several separated by commas",
+        ),
+        (
+            "mon-fri: closed",
+            "sat: closed",  # a problem of the whole week is reported where the week starts
+            "office_hours: the week has no opening at all: give at least one day with its hours",
+        ),
+        (
+            'mon-fri: "09:00-12:00, 11:30-17:00"',
+            "mon-fri",
+            "mon-fri: '09:00-12:00, 11:30-17:00': 09:00-12:00 and 11:30-17:00 overlap",
+        ),
+        (
+            "mon: 9",
+            "mon: 9",
+            'mon: 9 is not a list of hours: write them in quotes, such as "09:00-17:00", or closed',
+        ),
+        (
+            "mon:",
+            "mon:",
+            'mon: nothing is not a list of hours: write them in quotes, such as "09:00-17:00", or closed',
+        ),
+    ],
+)
+def test_malformed_office_hours_point_at_their_line(
+    tmp_path: Path, hours: str, needle: str, expected: str
+) -> None:
+    folder = with_handoff(tmp_path, f"  office_hours:\n    sat: closed\n    {hours}\n")
+    at = line(folder, "network.yaml", needle)
+    assert errors(folder) == [f"network.yaml:{at}: {expected}"]
+
+
+def test_a_day_given_twice_is_refused(tmp_path: Path) -> None:
+    folder = with_handoff(tmp_path, '  office_hours:\n    mon-fri: "09:00-17:00"\n    fri: "09:00-12:00"\n')
+    at = line(folder, "network.yaml", "mon-fri")
+    assert errors(folder) == [
+        f"network.yaml:{at}: office_hours: fri is given twice, in 'mon-fri' and in 'fri'"
+    ]
+
+
+def test_valid_office_hours_and_delays_are_read(tmp_path: Path) -> None:
+    folder = with_handoff(
+        tmp_path,
+        '  office_hours:\n    sun-thu: 08:30-16:30\n    Fri, sat: "10:00-12:00, 13:00-24:00"\n'
+        "  reminder_after_minutes: 30\n  escalate_after_minutes: 90\n  coordination_chat_id: -1001000000009\n"
+        "  reopen_within_hours: 0\n  follow_up_days: 0\n",
+    )
+    catalog = load_catalog(folder)
+    policy = catalog.handoff_policy
+    assert policy.office_hours == {"sun-thu": "08:30-16:30", "Fri, sat": "10:00-12:00, 13:00-24:00"}
+    assert (policy.coordination_chat_id, policy.follow_up_after) == (-1001000000009, None)
+    hub = catalog.hub("hub-01")
+    assert hub is not None
+    assert (catalog.reminder_after(hub), catalog.escalate_after(hub)) == (
+        dt.timedelta(minutes=30),
+        dt.timedelta(minutes=90),
+    )
+    week = schedule_for(catalog, hub).weekly
+    assert (week[4], week[6]) == (((600, 720), (780, 1440)), ((510, 990),))
+
+
+@pytest.mark.parametrize(
+    ("block", "needle", "expected"),
+    [
+        (
+            "  reminder_after_minutes: 60\n  escalate_after_minutes: 45\n",
+            "escalate_after",
+            "escalate_after_minutes: 45 must be more than reminder_after_minutes (60)",
+        ),
+        (
+            "  reminder_after_minutes: 0\n",
+            "reminder_after",
+            "reminder_after_minutes: 0 is too small, the least is 1",
+        ),
+        ("  follow_up_days: true\n", "follow_up", "follow_up_days: 'true' is not a whole number"),
+        (
+            "  coordination_chat_id: 1001000000009\n",
+            "coordination",
+            "coordination_chat_id: 1001000000009 is not a group's id: those are negative, such as -1001234567899",
+        ),
+    ],
+)
+def test_bad_delays_and_chat_ids(tmp_path: Path, block: str, needle: str, expected: str) -> None:
+    folder = with_handoff(tmp_path, block)
+    at = line(folder, "network.yaml", needle)
+    assert errors(folder) == [f"network.yaml:{at}: {expected}"]
+
+
+def test_hub_overrides_are_checked_and_used(tmp_path: Path) -> None:
+    overrides = (
+        '    regions: ["02"]\n    timezone: America/Halifax\n    reminder_after_minutes: 30\n'
+        '    office_hours: {tue: "13:00-16:00"}\n'
+    )
+    folder = broken(tmp_path, "hubs.yaml", '    regions: ["02"]\n', overrides)
+    catalog = load_catalog(folder)
+    hub = catalog.hub("hub-02")
+    assert hub is not None
+    assert (str(catalog.hub_timezone(hub)), catalog.reminder_after(hub)) == (
+        "America/Halifax",
+        dt.timedelta(minutes=30),
+    )
+    assert catalog.escalate_after(hub) == dt.timedelta(minutes=240)
+    folder = broken(
+        tmp_path / "b",
+        "hubs.yaml",
+        '    regions: ["02"]\n',
+        '    regions: ["02"]\n    timezone: America/Magdalen\n'
+        '    office_hours: {tue: "13:00-16:00", thu: "noon"}\n',
+    )
+    zone, hours = (line(folder, "hubs.yaml", needle) for needle in ("America/Magdalen", "noon"))
+    assert errors(folder) == [
+        f"hubs.yaml:{zone}: timezone: 'America/Magdalen' is not a time zone name such as America/Toronto",
+        f"hubs.yaml:{hours}: thu: 'noon' is not a list of hours such as 09:00-12:00, 13:00-17:00, or closed",
+    ]
+    folder = broken(
+        tmp_path / "c",
+        "hubs.yaml",
+        '    regions: ["02"]\n',
+        '    regions: ["02"]\n    reminder_after_minutes: 300\n',
+    )
+    reminder = line(folder, "hubs.yaml", "reminder_after")
+    assert errors(folder) == [
+        f"hubs.yaml:{reminder}: hub 'hub-02': escalate_after_minutes (240, from network.yaml) must be more than "
+        "reminder_after_minutes (300)"
+    ]

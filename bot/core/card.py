@@ -1,0 +1,140 @@
+"""What advisors read about a handoff: its card (edited in place as its state changes), its topic's name,
+its buttons, and how long it has waited. Everything here is in the network's default language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from babel.dates import format_timedelta
+
+from bot.catalog.model import Catalog
+from bot.core.text import Rich, bold, fmt, italic, lines
+from bot.core.types import Button, Handoff
+from bot.i18n import language_name
+
+Gettext = Callable[[str], str]
+TOPIC_NAME_LIMIT = 128
+
+
+def hub_name(catalog: Catalog, hub_id: str, lang: str) -> str:
+    hub = catalog.hub(hub_id)
+    return catalog.text(hub.name, lang) if hub else hub_id
+
+
+def age(since: dt.datetime | None, now: dt.datetime, locale: str) -> str:
+    """'2 hours', '5 minutes': how long someone has waited, as people of `locale` say it."""
+    seconds = max((now - since).total_seconds(), 60) if since else 60
+    return format_timedelta(dt.timedelta(seconds=seconds), threshold=1.5, locale=locale)
+
+
+def advisor_label(handoff: Handoff, _h: Gettext) -> str:
+    return handoff.advisor_name or _h("an advisor")
+
+
+def status_line(catalog: Catalog, handoff: Handoff, _h: Gettext, now: dt.datetime) -> Rich:
+    """Where the request stands: waiting (since when), claimed by whom, closed by whom."""
+    locale = catalog.locale(catalog.default_language)
+    if handoff.status == "waiting":
+        return fmt(_h("Status: waiting for an advisor ({age})"), age=age(handoff.created_at, now, locale))
+    if handoff.status == "claimed":
+        waited = age(handoff.created_at, handoff.claimed_at or now, locale)
+        return fmt(
+            _h("Status: claimed by {advisor} (after {age})"),
+            advisor=bold(advisor_label(handoff, _h)),
+            age=waited,
+        )
+    reasons = {
+        "advisor": _h("Status: closed by {advisor}"),
+        "ended": _h("Status: closed by the entrepreneur"),
+        "forget": _h("Status: closed, the entrepreneur deleted their data"),
+        "blocked": _h("Status: closed, the entrepreneur blocked the bot"),
+        "undelivered": _h("Status: closed, this card could not be delivered"),
+        "transferred": _h("Status: transferred to another hub"),
+    }
+    template = reasons.get(handoff.close_reason or "", _h("Status: closed"))
+    return (
+        fmt(template, advisor=bold(advisor_label(handoff, _h))) if "{advisor}" in template else fmt(template)
+    )
+
+
+def card_text(catalog: Catalog, handoff: Handoff, _h: Gettext, now: dt.datetime) -> Rich:
+    """Who, profile, question, what was already suggested, and the state."""
+    lang = catalog.default_language
+    who = handoff.first_name or _h("(no name)")
+    if handoff.username:
+        who = f"{who} (@{handoff.username})"
+    p = handoff.profile
+
+    def label(dimension: str, code: str | None) -> str:
+        return catalog.label(dimension, code, lang) if code else "—"
+
+    needs = ", ".join(catalog.label("needs", n, lang) for n in p.needs) or "—"
+    suggested = (
+        "; ".join(catalog.text(entry.title, lang) for entry in map(catalog.entry, handoff.matches) if entry)
+        or "—"
+    )
+    return lines(
+        fmt(
+            _h("Request #{number} for {hub}"),
+            number=str(handoff.id),
+            hub=bold(hub_name(catalog, handoff.hub_id, lang)),
+        ),
+        fmt(_h("From: {who} · {language}"), who=bold(who), language=language_name(handoff.lang)),
+        fmt(
+            _h("Stage: {stage} · Sector: {sector} · Region: {region}"),
+            stage=label("stages", p.stage),
+            sector=label("sectors", p.sector),
+            region=label("regions", p.region),
+        ),
+        fmt(_h("Needs: {needs}"), needs=needs),
+        fmt(_h("Question: {question}"), question=italic(handoff.question)),
+        fmt(_h("Already suggested: {titles}"), titles=suggested),
+        status_line(catalog, handoff, _h, now),
+        italic(
+            _h(
+                "Write in this topic, or reply to this message, to answer. Start a message with ! for a note "
+                "the entrepreneur will not see."
+            )
+        ),
+    )
+
+
+def card_buttons(handoff: Handoff, _h: Gettext) -> tuple[tuple[Button, ...], ...]:
+    """Claim while waiting; transfer and close while open; nothing once closed."""
+    if handoff.status == "waiting":
+        return (
+            (Button(_h("Claim"), f"hc:{handoff.id}"),),
+            (Button(_h("Transfer"), f"ht:{handoff.id}"), Button(_h("Close"), f"hz:{handoff.id}")),
+        )
+    if handoff.status == "claimed":
+        return ((Button(_h("Transfer"), f"ht:{handoff.id}"), Button(_h("Close"), f"hz:{handoff.id}")),)
+    return ()
+
+
+def transfer_buttons(catalog: Catalog, handoff: Handoff, _h: Gettext) -> tuple[tuple[Button, ...], ...]:
+    """One button per other hub that has an advisor chat, then Back."""
+    lang = catalog.default_language
+    rows = [
+        (Button(catalog.text(hub.name, lang), f"hx:{handoff.id}:{hub.id}"),)
+        for hub in catalog.hubs
+        if hub.id != handoff.hub_id and hub.advisor_chat_id is not None
+    ]
+    rows.append((Button(_h("Back"), f"hb:{handoff.id}"),))
+    return tuple(rows)
+
+
+def topic_name(catalog: Catalog, handoff: Handoff, _h: Gettext) -> str:
+    """'Amine · Technologies · #12': first name, sector and a short id, within Telegram's 128 characters."""
+    lang = catalog.default_language
+    sector = handoff.profile.sector
+    parts = [
+        handoff.first_name or _h("(no name)"),
+        catalog.label("sectors", sector, lang) if sector else "",
+        f"#{handoff.id}",
+    ]
+    name = " · ".join(part for part in parts if part)
+    if len(name) > TOPIC_NAME_LIMIT:
+        name = f"{name[: TOPIC_NAME_LIMIT - len(parts[-1]) - 4]}… · {parts[-1]}"
+    return name

@@ -1,0 +1,95 @@
+"""What time does: unclaimed requests re-announced then escalated, and the one-time follow-up after a close.
+
+Due times live in the database (`remind_at`, `follow_up_at`), and a periodic tick sends whatever is due, so
+a restart loses no reminder: there is nothing to rebuild, the next tick finds them. Reminders only fire
+during the hub's office hours.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.catalog.model import Catalog
+from bot.core import card
+from bot.core.handoff import HandoffDesk
+from bot.core.office_hours import escalation_due, schedule_for
+from bot.core.text import bold, fmt, italic
+from bot.core.types import Handoff, Outcome, Reply
+
+log = logging.getLogger(__name__)
+
+
+class Reminders:
+    """Turns the clock's ticks into reminders, escalations and follow-ups."""
+
+    def __init__(self, desk: HandoffDesk) -> None:
+        self.desk = desk
+        self.store = desk.store
+
+    async def tick(self, catalog: Catalog) -> Outcome:
+        """Everything due now, once: each sent item is marked in the same unit of work."""
+        replies: list[Reply] = []
+        for handoff in await self.store.due_reminders(now=self.desk.now()):
+            replies.extend(await self._remind(catalog, handoff))
+        for handoff in await self.store.due_follow_ups(now=self.desk.now()):
+            await self.store.update_handoff(handoff_id=handoff.id, follow_up_at=None)
+            if handoff.helped is None and await self.store.get_conversation(chat_id=handoff.user_chat_id):
+                replies.append(self.desk.follow_up(catalog, handoff))
+        return Outcome(tuple(replies))
+
+    async def _remind(self, catalog: Catalog, handoff: Handoff) -> list[Reply]:
+        now = self.desk.now()
+        hub = catalog.hub(handoff.hub_id)
+        if hub is None or self.desk.advisor_chat(hub) != handoff.hub_chat_id:
+            await self.store.update_handoff(handoff_id=handoff.id, remind_at=None)
+            return []
+        schedule = schedule_for(catalog, hub)
+        if not schedule.is_open(now):
+            await self.store.update_handoff(handoff_id=handoff.id, remind_at=schedule.next_opening(now))
+            return []
+        _h = self.desk.hub_gettext(catalog)
+        waited = card.age(handoff.created_at, now, catalog.locale(catalog.default_language))
+        coordination = catalog.handoff_policy.coordination_chat_id
+        if handoff.reminders == 0:
+            start = schedule.next_opening(handoff.created_at or now)
+            await self.store.update_handoff(
+                handoff_id=handoff.id,
+                reminders=1,
+                remind_at=escalation_due(catalog, hub, start) if coordination else None,
+            )
+            log.info("handoff %s: reminder sent to hub %s", handoff.id, hub.id)
+            return [
+                self.desk.in_thread(
+                    handoff,
+                    fmt(
+                        _h(
+                            "Request #{number} has been waiting for {age}. Who can take it? Press Claim on its card."
+                        ),
+                        number=str(handoff.id),
+                        age=bold(waited),
+                    ),
+                ),
+                self.desk.card_edit(catalog, handoff),
+            ]
+        await self.store.update_handoff(
+            handoff_id=handoff.id, reminders=handoff.reminders + 1, remind_at=None
+        )
+        if coordination is None:
+            return []
+        log.info("handoff %s: escalated from hub %s", handoff.id, hub.id)
+        name = catalog.text(hub.name, catalog.default_language)
+        return [
+            Reply(
+                coordination,
+                fmt(
+                    _h("Request #{number} for {hub} has waited {age} without an advisor."),
+                    number=str(handoff.id),
+                    hub=bold(name),
+                    age=bold(waited),
+                ),
+            ),
+            self.desk.in_thread(
+                handoff,
+                (italic(_h("No one has claimed this request: the network's coordination was told.")),),
+            ),
+        ]

@@ -1,0 +1,218 @@
+"""The durable outbox: every reply is written to the database with the event that caused it, then sent here.
+
+Delivery rules (docs/handoff.md):
+- one lane per destination chat; a lane sends its rows in order, and a row waiting for a retry holds back
+  the rows behind it, so an advisor never reads message 3 before message 2;
+- 429 `RetryAfter` waits exactly what Telegram asks; network errors, timeouts and 5xx are retried with
+  backoff; `BadRequest` and `Forbidden` are permanent (PTB makes `BadRequest` a `NetworkError`: it is
+  caught first) and are never retried;
+- a row is marked sent, with its Telegram message id, in the same transaction as its effects (the card's id,
+  the thread's links). A crash between Telegram's answer and that commit sends the row again after the
+  restart: relays are at-least-once, never lost. A timed-out send is the same case.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Protocol
+
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.core.types import Handoff, Outcome, Reply
+from bot.storage import OutboxItem, Store, utcnow
+from bot.telegram import sender
+
+log = logging.getLogger(__name__)
+
+LANES_AT_ONCE = 8
+IDLE_SECONDS = 5.0
+MAX_BACKOFF = 300.0
+MAX_ATTEMPTS = 295  # with the backoff below, about 24 hours of retries before a row is given up
+FORUM_CACHE_SECONDS = 600.0
+
+
+class Tracker(Protocol):
+    """What the outbox asks of the core (the dialogue implements it)."""
+
+    async def delivered(self, track: str, chat_id: int, message_id: int) -> None: ...
+
+    async def undelivered(self, track: str) -> Outcome: ...
+
+    async def thread_of(self, handoff_id: int) -> Handoff | None: ...
+
+    async def topic_opened(self, handoff_id: int, topic_id: int | None) -> None: ...
+
+    def lacks_rights(self, chat_id: int) -> Outcome: ...
+
+
+class OutboxSender:
+    """Sends pending outbox rows, lane by lane, until stopped."""
+
+    def __init__(
+        self, bot: Bot, store: Store, tracker: Tracker, *, clock: Callable[[], dt.datetime] = utcnow
+    ) -> None:
+        self.bot = bot
+        self.store = store
+        self.tracker = tracker
+        self.clock = clock
+        self._wake = asyncio.Event()
+        self._forums: dict[int, tuple[bool, float]] = {}
+        self._reported_rights: set[int] = set()
+
+    def wake(self) -> None:
+        """New rows were committed: look now rather than at the next idle check."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                pause = await self.flush()
+            except Exception:  # the database was busy or gone for a moment: try again shortly
+                log.exception("outbox round failed")
+                pause = 1.0
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=pause)
+
+    async def flush(self) -> float:
+        """One round over every lane; returns how long to wait before the next one."""
+        items = await self.store.pending_outbox()
+        lanes: dict[int, list[OutboxItem]] = {}
+        for item in items:
+            lanes.setdefault(item.lane, []).append(item)
+        limit = asyncio.Semaphore(LANES_AT_ONCE)
+
+        async def run_lane(rows: list[OutboxItem]) -> float:
+            async with limit:
+                return await self._lane(rows)
+
+        waits = await asyncio.gather(*(run_lane(rows) for rows in lanes.values()))
+        return min([IDLE_SECONDS, *waits])
+
+    async def _lane(self, rows: list[OutboxItem]) -> float:
+        """Send a lane's rows in order; stop at the first that must wait. Returns seconds until it is due."""
+        for item in rows:
+            wait = (item.not_before - self.clock()).total_seconds()
+            if wait > 0:
+                return wait
+            if not await self._deliver(item):
+                return 0.05
+        return IDLE_SECONDS
+
+    async def _deliver(self, item: OutboxItem) -> bool:
+        """Send one row; True when the lane may go on (sent, skipped or failed for good)."""
+        try:
+            reply = await self._place(item.reply)
+            message_id = None if reply is None else await self._send(reply)
+        except RetryAfter as exc:
+            seconds = (
+                exc.retry_after
+                if isinstance(exc.retry_after, int | float)
+                else exc.retry_after.total_seconds()
+            )
+            log.info("outbox %s: Telegram asks to wait %ss", item.id, seconds)
+            await self.store.outbox_retry(
+                item_id=item.id,
+                not_before=self.clock() + dt.timedelta(seconds=seconds),
+                attempts=item.attempts,
+            )
+            return False
+        except (BadRequest, Forbidden) as exc:
+            return await self._permanent(item, exc)
+        except NetworkError as exc:  # 5xx, connection refused, timed out (may have arrived: at-least-once)
+            return await self._transient(item, exc)
+        except TelegramError as exc:  # ChatMigrated, InvalidToken...: retrying would not help
+            return await self._permanent(item, exc)
+        async with self.store.unit_of_work():
+            await self.store.outbox_sent(item_id=item.id, message_id=message_id)
+            if reply is not None and message_id is not None:
+                if reply.action == "open_topic" and reply.handoff is not None:
+                    await self.tracker.topic_opened(reply.handoff, message_id)
+                elif reply.track:
+                    await self.tracker.delivered(reply.track, reply.chat_id, message_id)
+        return True
+
+    async def _send(self, reply: Reply) -> int | None:
+        if reply.action == "open_topic" and not await self._is_forum(reply.chat_id):
+            return None  # a plain group: the thread is the replies to the card
+        try:
+            return await sender.send(self.bot, reply)
+        except BadRequest as exc:
+            message = exc.message.lower()
+            if reply.action == "open_topic" and "rights" in message:
+                log.warning("chat %s: no right to create topics (%s)", reply.chat_id, exc.message)
+                await self._report_rights(reply.chat_id)
+                return None
+            if "thread not found" in message and reply.handoff is not None:
+                log.warning(
+                    "handoff %s: its topic was deleted; the thread goes on under its card", reply.handoff
+                )
+                await self.tracker.topic_opened(reply.handoff, None)
+                placed = await self._place(replace(reply, topic_id=None))
+                return None if placed is None else await sender.send(self.bot, placed)
+            raise
+
+    async def _place(self, reply: Reply) -> Reply | None:
+        """Find the handoff's thread now: its topic, or its card to reply to. None: nothing left to do."""
+        if reply.handoff is None:
+            return reply
+        handoff = await self.tracker.thread_of(reply.handoff)
+        if handoff is None or handoff.hub_chat_id != reply.chat_id:
+            return None if reply.action != "send" else replace(reply, handoff=None)  # moved on: plain message
+        if reply.action == "open_topic":
+            return None if handoff.topic_id is not None else reply  # opened once, whatever the retries
+        topic = reply.topic_id or handoff.topic_id
+        if reply.action in ("close_topic", "reopen_topic"):
+            return replace(reply, topic_id=topic) if topic else None
+        if reply.action == "edit_card":
+            card = handoff.card_message_id
+            return replace(reply, edit_message_id=card, topic_id=None) if card else None
+        reply_to = reply.reply_to_message_id
+        if topic is None and reply_to is None and not (reply.track or "").startswith("card:"):
+            reply_to = handoff.card_message_id
+        return replace(reply, topic_id=topic, reply_to_message_id=reply_to)
+
+    async def _is_forum(self, chat_id: int) -> bool:
+        cached = self._forums.get(chat_id)
+        loop_time = asyncio.get_running_loop().time()
+        if cached and loop_time - cached[1] < FORUM_CACHE_SECONDS:
+            return cached[0]
+        chat = await self.bot.get_chat(chat_id)
+        forum = bool(getattr(chat, "is_forum", False))
+        self._forums[chat_id] = (forum, loop_time)
+        return forum
+
+    async def _report_rights(self, chat_id: int) -> None:
+        if chat_id in self._reported_rights:
+            return
+        self._reported_rights.add(chat_id)
+        async with self.store.unit_of_work():
+            await self.store.enqueue(self.tracker.lacks_rights(chat_id).replies)
+        self.wake()
+
+    async def _permanent(self, item: OutboxItem, exc: TelegramError) -> bool:
+        log.warning("outbox %s to chat %s failed for good: %s", item.id, item.lane, type(exc).__name__)
+        async with self.store.unit_of_work():
+            await self.store.outbox_failed(item_id=item.id)
+            if item.reply.track:
+                await self.store.enqueue((await self.tracker.undelivered(item.reply.track)).replies)
+        self.wake()
+        return True
+
+    async def _transient(self, item: OutboxItem, exc: TelegramError) -> bool:
+        attempts = item.attempts + 1
+        if attempts > MAX_ATTEMPTS:
+            return await self._permanent(item, exc)
+        backoff = min(MAX_BACKOFF, 0.5 * 2 ** min(attempts, 10)) * (0.75 + random.random() / 2)  # noqa: S311
+        log.info("outbox %s: %s, retry %s in %.1fs", item.id, type(exc).__name__, attempts, backoff)
+        await self.store.outbox_retry(
+            item_id=item.id, not_before=self.clock() + dt.timedelta(seconds=backoff), attempts=attempts
+        )
+        return False
