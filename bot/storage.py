@@ -185,6 +185,11 @@ def _profile_from(raw: str) -> Profile:
     return Profile(data.get("stage"), data.get("sector"), data.get("region"), tuple(data.get("needs", ())))
 
 
+def _utc(value: Any) -> Any:
+    """Datetimes are stored in UTC: SQLite compares them as text, so one zone for all or comparisons lie."""
+    return value.astimezone(dt.UTC) if isinstance(value, dt.datetime) else value
+
+
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
     """SQLite gives naive datetimes back; everything we store is UTC."""
     return value.replace(tzinfo=dt.UTC) if value is not None and value.tzinfo is None else value
@@ -233,6 +238,7 @@ def _handoff(row: HandoffRow) -> Handoff:
         acked=row.acked,
         close_reason=row.close_reason,
         rating=row.rating,
+        comment=row.comment,
         follow_up_at=_aware(row.follow_up_at),
         helped=row.helped,
     )
@@ -366,7 +372,7 @@ class Store:
             row.page = conversation.page
             row.editing = conversation.editing
             row.handoff_id = conversation.handoff_id
-            row.consent_at = conversation.consent_at
+            row.consent_at = _utc(conversation.consent_at)
             row.last_handoff_id = conversation.last_handoff_id
             row.updated_at = now
             session.add(row)
@@ -401,6 +407,7 @@ class Store:
         profile: Profile,
         matches: tuple[str, ...],
         remind_at: dt.datetime | None,
+        at: dt.datetime | None = None,
     ) -> Handoff:
         async with self._session() as session:
             row = HandoffRow(
@@ -413,8 +420,8 @@ class Store:
                 username=username,
                 profile=_profile_json(profile),
                 matches=json.dumps(list(matches)),
-                created_at=utcnow(),
-                remind_at=remind_at,
+                created_at=_utc(at or utcnow()),
+                remind_at=_utc(remind_at),
             )
             session.add(row)
             await session.flush()
@@ -427,13 +434,16 @@ class Store:
 
     async def _change(self, handoff_id: int, when: tuple[Any, ...], **values: Any) -> bool:
         """One conditional UPDATE: the database decides races (two Claims, Close from both sides)."""
+        values = {name: _utc(value) for name, value in values.items()}
         async with self._session() as session:
             result = await session.exec(
                 update(HandoffRow).where(HandoffRow.id == handoff_id, *when).values(**values)  # type: ignore[arg-type]
             )
             return bool(result.rowcount)
 
-    async def claim_handoff(self, *, handoff_id: int, advisor_id: int, advisor_name: str) -> bool:
+    async def claim_handoff(
+        self, *, handoff_id: int, advisor_id: int, advisor_name: str, at: dt.datetime | None = None
+    ) -> bool:
         """Claim a waiting handoff; False when someone else was first (or it is closed)."""
         return await self._change(
             handoff_id,
@@ -441,26 +451,37 @@ class Store:
             status="claimed",
             advisor_id=advisor_id,
             advisor_name=advisor_name[:256],
-            claimed_at=utcnow(),
+            claimed_at=at or utcnow(),
             remind_at=None,
         )
 
     async def close_handoff(
-        self, *, handoff_id: int, reason: str = "ended", follow_up_at: dt.datetime | None = None
+        self,
+        *,
+        handoff_id: int,
+        reason: str = "ended",
+        follow_up_at: dt.datetime | None = None,
+        at: dt.datetime | None = None,
     ) -> bool:
         """Close an open handoff; False when it was not open (closed twice, by both sides at once)."""
         return await self._change(
             handoff_id,
             (HandoffRow.status.in_(("waiting", "claimed")),),  # type: ignore[attr-defined]
             status="closed",
-            closed_at=utcnow(),
+            closed_at=at or utcnow(),
             close_reason=reason,
             remind_at=None,
             follow_up_at=follow_up_at,
         )
 
     async def reopen_handoff(
-        self, *, handoff_id: int, closed_since: dt.datetime, advisor_id: int, advisor_name: str
+        self,
+        *,
+        handoff_id: int,
+        closed_since: dt.datetime,
+        advisor_id: int,
+        advisor_name: str,
+        at: dt.datetime | None = None,
     ) -> bool:
         """Reopen a handoff an advisor closed after `closed_since`, claimed by the advisor who reopens it."""
         return await self._change(
@@ -468,14 +489,14 @@ class Store:
             (
                 HandoffRow.status == "closed",
                 HandoffRow.close_reason.in_(("advisor", "ended")),  # type: ignore[union-attr]
-                HandoffRow.closed_at >= closed_since,  # type: ignore[operator]
+                HandoffRow.closed_at >= _utc(closed_since),  # type: ignore[operator]
             ),
             status="claimed",
             closed_at=None,
             close_reason=None,
             advisor_id=advisor_id,
             advisor_name=advisor_name[:256],
-            claimed_at=utcnow(),
+            claimed_at=at or utcnow(),
             follow_up_at=None,
         )
 
@@ -506,8 +527,11 @@ class Store:
     async def link_message(
         self, *, hub_chat_id: int, message_id: int, handoff_id: int, card: bool = False
     ) -> None:
-        """Remember that a hub-chat message belongs to a handoff's thread (the card when `card`)."""
+        """Remember that a hub-chat message belongs to a handoff's thread (the card when `card`); nothing
+        when the handoff is gone (deleted with /forget while the message was on its way)."""
         async with self._session() as session:
+            if await session.get(HandoffRow, handoff_id) is None:
+                return
             if await session.get(RelayLinkRow, (hub_chat_id, message_id)) is None:
                 session.add(
                     RelayLinkRow(hub_chat_id=hub_chat_id, message_id=message_id, handoff_id=handoff_id)
@@ -552,7 +576,7 @@ class Store:
         async with self._session() as session:
             query = select(HandoffRow).where(
                 HandoffRow.status == "waiting",
-                HandoffRow.remind_at <= now,  # type: ignore[operator]
+                HandoffRow.remind_at <= _utc(now),  # type: ignore[operator]
             )
             rows = (await session.exec(query.order_by(HandoffRow.remind_at))).all()  # type: ignore[arg-type]
             return [_handoff(row) for row in rows]
@@ -562,7 +586,7 @@ class Store:
         async with self._session() as session:
             query = select(HandoffRow).where(
                 HandoffRow.status == "closed",
-                HandoffRow.follow_up_at <= now,  # type: ignore[operator]
+                HandoffRow.follow_up_at <= _utc(now),  # type: ignore[operator]
             )
             rows = (await session.exec(query.order_by(HandoffRow.follow_up_at))).all()  # type: ignore[arg-type]
             return [_handoff(row) for row in rows]
@@ -598,7 +622,7 @@ class Store:
         await self._outbox(item_id, status="sent", message_id=message_id, sent_at=utcnow(), payload="")
 
     async def outbox_retry(self, *, item_id: int, not_before: dt.datetime, attempts: int) -> None:
-        await self._outbox(item_id, not_before=not_before, attempts=attempts)
+        await self._outbox(item_id, not_before=_utc(not_before), attempts=attempts)
 
     async def outbox_failed(self, *, item_id: int) -> None:
         await self._outbox(item_id, status="failed", sent_at=utcnow(), payload="")

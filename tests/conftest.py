@@ -14,6 +14,7 @@ from bot.catalog.model import Catalog
 from bot.core.dialogue import Dialogue
 from bot.i18n import I18n
 from bot.storage import Store
+from tests.support.clock import Clock
 from tests.support.driver import CoreDriver
 
 os.environ.setdefault(
@@ -24,6 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 MINI = ROOT / "tests" / "support" / "catalogs" / "mini"
 QUEBEC = ROOT / "catalog" / "quebec"
 MINI_HUB_CHAT = -1001000000001
+OTHER_HUB_CHAT = -1001000000003
+COORDINATION_CHAT = -1001000000099
+ADMIN_CHAT = -1001000000777
 
 
 @cache
@@ -65,8 +69,15 @@ async def store(database_url: str) -> AsyncIterator[Store]:
 
 
 @pytest.fixture
-def dialogue(mini_catalog: Catalog, store: Store, i18n: I18n) -> Dialogue:
-    return Dialogue(catalog=mini_catalog, store=store, i18n=i18n, retention_days=90)
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def dialogue(mini_catalog: Catalog, store: Store, i18n: I18n, clock: Clock) -> Dialogue:
+    return Dialogue(
+        catalog=mini_catalog, store=store, i18n=i18n, retention_days=90, now=clock, admin_chat_id=ADMIN_CHAT
+    )
 
 
 @pytest.fixture

@@ -184,6 +184,7 @@ class HandoffDesk(DeskBase):
             profile=turn.conv.profile,
             matches=top_ids(current_matches(turn, limit=PAGE_SIZE)),
             remind_at=reminder_due(catalog, hub, schedule.next_opening(now)),
+            at=now,
         )
         self.announce(turn.send, catalog, handoff)
         turn.update(step="handoff", handoff_id=handoff.id)
@@ -252,7 +253,7 @@ class HandoffDesk(DeskBase):
         catalog = turn.catalog
         follow_up = self.follow_up_at(catalog) if reason == "ended" else None
         if handoff is None or not await self.store.close_handoff(
-            handoff_id=handoff.id, reason=reason, follow_up_at=follow_up
+            at=self.now(), handoff_id=handoff.id, reason=reason, follow_up_at=follow_up
         ):
             return
         closed = await self.store.get_handoff(handoff_id=handoff.id)
@@ -399,7 +400,9 @@ class HandoffDesk(DeskBase):
             if kind == "card" and raw_id.isdigit()
             else None
         )
-        if handoff is None or not await self.store.close_handoff(handoff_id=handoff.id, reason="undelivered"):
+        if handoff is None or not await self.store.close_handoff(
+            at=self.now(), handoff_id=handoff.id, reason="undelivered"
+        ):
             return Outcome()
         log.error("handoff %s: card not delivered to the advisor chat of hub %s", handoff.id, handoff.hub_id)
         conv = await self.store.get_conversation(chat_id=handoff.user_chat_id)

@@ -289,7 +289,10 @@ class HubDesk(DeskBase):
                 handoff_id=handoff.id, advisor_name=turn.event.sender.first_name[:256]
             )
         if not await self.store.close_handoff(
-            handoff_id=handoff.id, reason="advisor", follow_up_at=self.follow_up_at(turn.catalog)
+            at=self.now(),
+            handoff_id=handoff.id,
+            reason="advisor",
+            follow_up_at=self.follow_up_at(turn.catalog),
         ):
             turn.notice = _h("This request is closed.")
             if turn.event.command:

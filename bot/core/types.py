@@ -148,6 +148,7 @@ class Handoff:
     acked: bool = False
     close_reason: str | None = None
     rating: int | None = None
+    comment: str | None = None
     follow_up_at: dt.datetime | None = None
     helped: str | None = None
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.core.dialogue import Dialogue
 from bot.core.text import as_plain
@@ -44,11 +44,33 @@ class CoreDriver:
     async def run(self, event: Inbound) -> Outcome:
         outcome = await self.dialogue.handle(event)
         self.notices.append(outcome.notice)
+        await self.deliver(outcome)
+        return outcome
+
+    async def deliver(self, outcome: Outcome) -> None:
+        """What the outbox does, in a group without topics: cards edited in place, threads under the card."""
         for reply in outcome.replies:
+            if reply.action in ("open_topic", "close_topic", "reopen_topic"):
+                continue
+            handoff = await self.dialogue.thread_of(reply.handoff) if reply.handoff else None
+            if reply.action == "edit_card":
+                if handoff is None or handoff.card_message_id is None:
+                    continue
+                reply = replace(reply, edit_message_id=handoff.card_message_id)
+            elif (
+                handoff is not None
+                and reply.reply_to_message_id is None
+                and not (reply.track or "").startswith("card")
+            ):
+                reply = replace(reply, reply_to_message_id=handoff.card_message_id)
             message_id = reply.edit_message_id or self._next_id(reply.chat_id)
             self.sent[reply.chat_id].append(Sent(message_id, reply))
             if reply.track:
                 await self.dialogue.delivered(reply.track, reply.chat_id, message_id)
+
+    async def tick(self) -> Outcome:
+        outcome = await self.dialogue.tick()
+        await self.deliver(outcome)
         return outcome
 
     async def say(self, text: str, *, has_media: bool = False) -> Outcome:
@@ -75,19 +97,40 @@ class CoreDriver:
         message_id = carrier.message_id if carrier else None
         return await self.run(Inbound(self.person.id, self.person, button=data, button_message_id=message_id))
 
-    async def advisor_says(self, chat_id: int, text: str, *, reply_to: int | None) -> Outcome:
+    async def advisor_says(
+        self, chat_id: int, text: str, *, reply_to: int | None, advisor: Person = ADVISOR
+    ) -> Outcome:
         """An advisor writes in a hub group, as a reply to `reply_to`."""
-        command = text[1:].split()[0] if text.startswith("/") else None
+        command, args = None, ()
+        if text.startswith("/"):
+            head, *rest = text.split()
+            command, args = head[1:].lower(), tuple(rest)
         event = Inbound(
             chat_id,
-            ADVISOR,
+            advisor,
             text=text,
             command=command,
+            args=args,
             message_id=self._next_id(chat_id),
             reply_to_message_id=reply_to,
             private=False,
         )
         return await self.run(event)
+
+    async def advisor_presses(self, chat_id: int, data: str, *, advisor: Person = ADVISOR) -> Outcome:
+        """An advisor presses a button of the latest message of the group that has it."""
+        carrier = next(s for s in reversed(self.sent[chat_id]) if data in s.buttons)
+        event = Inbound(chat_id, advisor, button=data, button_message_id=carrier.message_id, private=False)
+        return await self.run(event)
+
+    def card(self, chat_id: int) -> Sent:
+        """The card as it reads now (its latest edit)."""
+        cards = [
+            s
+            for s in self.sent[chat_id]
+            if (s.reply.track or "").startswith("card") or s.reply.action == "edit_card"
+        ]
+        return cards[-1]
 
     def texts(self, chat_id: int | None = None) -> list[str]:
         return [s.text for s in self.sent[self.person.id if chat_id is None else chat_id]]

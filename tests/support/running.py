@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,21 +13,7 @@ from bot.settings import load_settings
 from bot.telegram.app import attach, build_application, detach, run_tick
 from bot.telegram.pipeline import Pipeline
 from tests.support.botapi import TOKEN, BotApiDouble, User
-
-
-@dataclass
-class Clock:
-    """A clock the test moves by hand: reminders, office hours and follow-ups without waiting."""
-
-    now: dt.datetime = field(
-        default_factory=lambda: dt.datetime(2026, 11, 24, 15, 0, tzinfo=dt.UTC)
-    )  # a Tuesday
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += dt.timedelta(**delta)
+from tests.support.clock import Clock
 
 
 @dataclass
