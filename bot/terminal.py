@@ -108,13 +108,15 @@ class TerminalChat:
             return
         chat_id, card_id = self._card
         message_id = self._store(chat_id, text)
-        command = text[1:].split()[0].lower() if text.startswith("/") and text[1:].strip() else None
+        words = text[1:].split() if text.startswith("/") else []
+        command, args = (words[0].lower(), tuple(words[1:])) if words else (None, ())
         advisor = Person(id=2, first_name="Advisor")
         event = Inbound(
             chat_id,
             advisor,
             text=text,
             command=command,
+            args=args,
             message_id=message_id,
             reply_to_message_id=card_id,
             private=False,
@@ -128,7 +130,11 @@ class TerminalChat:
             await self._show(reply)
 
     async def _show(self, reply: Reply) -> None:
+        if reply.action in ("open_topic", "close_topic", "reopen_topic"):
+            return  # no topics in a terminal: the thread is this screen
         text = as_plain(reply.text)
+        if reply.action == "edit_card":
+            text = "(card updated) " + text.split("\n")[-2] if "\n" in text else text
         if reply.copy_of is not None:
             text = self._messages.get(reply.copy_of.chat_id, {}).get(reply.copy_of.message_id, text)
         message_id = self._store(reply.chat_id, text)

@@ -58,7 +58,7 @@ async def test_saved_edit_is_applied_and_admins_are_told(running: Running, catal
     assert "Fonds pour tous" in await results_for(running, MARIE)
     edit(catalog, "services.yaml", "Fonds pour tous", "Fonds renouvelé")
     report = await running.api.wait_for_bot_message(ADMIN_CHAT, contains="Catalogue rechargé", timeout=10)
-    assert "2 pôles, 6 entrées, 0 lieux" in report["text"]
+    assert "3 pôles, 6 entrées, 0 lieux" in report["text"]
     assert "Fonds renouvelé" in await results_for(running, User(5, "Léa", language_code="fr"))
 
 

@@ -81,7 +81,7 @@ def test_match_json_follows_the_contract() -> None:
 def test_match_refuses_unknown_codes() -> None:
     result = aiguilleur("match", "--catalog", str(MINI), "--region", "19", "--json")
     assert result.returncode == 2
-    assert result.stderr.strip() == "aiguilleur: unknown region '19' (known: 01, 02)"
+    assert result.stderr.strip() == "aiguilleur: unknown region '19' (known: 01, 02, 03)"
 
 
 def test_catalog_check_exit_codes(tmp_path: Path) -> None:
@@ -89,7 +89,7 @@ def test_catalog_check_exit_codes(tmp_path: Path) -> None:
     assert ok.returncode == 0
     assert all(": warning: " in line for line in ok.stdout.splitlines())
     assert ok.stderr.startswith(
-        f"{MINI}: OK (2 hubs, 6 entries, 0 places), "
+        f"{MINI}: OK (3 hubs, 6 entries, 0 places), "
     )  # the mini network uses few codes
     assert "opportunities.yaml:9: warning: deadline 2026-01-15 has passed" in ok.stdout
     strict = aiguilleur("catalog", "check", "--strict", str(MINI), "--today", "2026-11-23")

@@ -10,6 +10,7 @@ from bot.core.types import Profile
 from bot.i18n import I18n
 from bot.storage import Store, utcnow
 from tests.conftest import MINI_HUB_CHAT
+from tests.support.clock import Clock
 from tests.support.driver import ENTREPRENEUR, CoreDriver
 
 
@@ -39,7 +40,7 @@ async def test_restart_mid_handoff_keeps_relaying(
 ) -> None:
     store, driver = await restarted(database_url, mini_catalog, i18n)
     await driver.say("/start hub-01")
-    for data in ("st:idea", "sc:tech", "nd:*", "adv"):
+    for data in ("st:idea", "sc:tech", "nd:*", "adv", "ok:yes"):
         await driver.press(data)
     await driver.say("Une question")
     card = driver.last(MINI_HUB_CHAT)
@@ -67,6 +68,7 @@ async def test_telegram_ids_beyond_32_bits(store: Store) -> None:
         username=None,
         profile=Profile(),
         matches=(),
+        remind_at=None,
     )
     await store.link_message(hub_chat_id=-(10**13), message_id=2**40, handoff_id=handoff.id, card=True)
     found = await store.handoff_for_message(hub_chat_id=-(10**13), message_id=2**40)
@@ -74,15 +76,15 @@ async def test_telegram_ids_beyond_32_bits(store: Store) -> None:
 
 
 async def test_purge_removes_old_closed_handoffs_and_idle_conversations(
-    driver: CoreDriver, store: Store
+    driver: CoreDriver, store: Store, clock: Clock
 ) -> None:
     await driver.say("/start hub-01")
-    for data in ("st:idea", "sc:tech", "nd:*", "adv"):
+    for data in ("st:idea", "sc:tech", "nd:*", "adv", "ok:yes"):
         await driver.press(data)
     await driver.say("Une question")
     assert await store.purge(older_than=utcnow() - dt.timedelta(days=1)) == 0
     await driver.say("/end")
-    removed = await store.purge(older_than=utcnow() + dt.timedelta(seconds=1))
+    removed = await store.purge(older_than=max(clock(), utcnow()) + dt.timedelta(seconds=1))
     assert removed >= 3  # the handoff, its thread links, the conversation
     assert await store.get_conversation(chat_id=ENTREPRENEUR.id) is None
     assert await store.get_handoff(handoff_id=1) is None
@@ -92,9 +94,14 @@ def test_every_telegram_id_column_is_64_bit() -> None:
     """SQLite stores any integer in 64 bits; PostgreSQL does not: the declared type is what matters."""
     from sqlalchemy import BigInteger
 
-    from bot.storage import ConversationRow, HandoffRow, RelayLinkRow
+    from bot.storage import ConversationRow, HandoffRow, InboxRow, OutboxRow, RelayLinkRow
 
     columns = [
+        HandoffRow.__table__.c.advisor_id,
+        HandoffRow.__table__.c.topic_id,
+        OutboxRow.__table__.c.lane,
+        OutboxRow.__table__.c.message_id,
+        InboxRow.__table__.c.update_id,
         ConversationRow.__table__.c.chat_id,
         HandoffRow.__table__.c.user_chat_id,
         HandoffRow.__table__.c.hub_chat_id,

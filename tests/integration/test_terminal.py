@@ -29,19 +29,22 @@ async def test_whole_loop_in_the_terminal(tmp_path: Path) -> None:
             "2",
             "Terminé",  # Mentorat, then Done
             "Parler à un conseiller",
+            "J'accepte",  # consent to share, with its own button
             "Comment trouver un mentor ?",
             "@advisor Bonjour, je vous appelle demain.",
             "Merci !",
             "@advisor /end",
+            "4",  # four stars
         ],
     )
     assert "bot> À quelle étape en est votre projet ?" in output
     assert "[1] Idée   [2] Démarrage" in output
     assert "bot> Voici ce qui convient à votre projet" in output
-    assert "Nouvelle demande no 1 pour le Pôle du Bas-Saint-Laurent" in output
+    assert "Demande no 1 pour le Pôle du Bas-Saint-Laurent" in output
     assert "bot> Bonjour, je vous appelle demain." in output
     assert "] Merci !" in output  # relayed to the advisors
     assert "bot> Le conseiller a fermé la conversation." in output
+    assert "4/5" in output  # the advisors see the rating
 
 
 async def test_advisor_line_before_any_handoff_is_explained(tmp_path: Path) -> None:

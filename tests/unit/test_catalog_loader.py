@@ -63,7 +63,7 @@ def test_check_reports_no_error_for_the_sample_catalogs() -> None:
 def test_unknown_region_code_points_at_its_line(tmp_path: Path) -> None:
     folder = broken(tmp_path, "services.yaml", 'regions: ["01"]', 'regions: ["19"]')
     at = line(folder, "services.yaml", '"19"')
-    assert errors(folder) == [f"services.yaml:{at}: region '19' is not one of 01, 02"]
+    assert errors(folder) == [f"services.yaml:{at}: region '19' is not one of 01, 02, 03"]
 
 
 def test_unquoted_code_gets_a_plain_explanation(tmp_path: Path) -> None:
@@ -190,7 +190,7 @@ def test_places_point_to_known_regions_once(tmp_path: Path) -> None:
     )
     assert errors(folder) == [
         "places.yaml:4: 'RIMOUSKI' already means region '01' at line 3",
-        "places.yaml:5: region '99' is not one of 01, 02",
+        "places.yaml:5: region '99' is not one of 01, 02, 03",
     ]
     (folder / "places.yaml").write_text(
         "version: 1\nplaces:\n  - {name: Rimouski, region: '01', aliases: [Rimouski]}\n"
@@ -276,7 +276,7 @@ def test_bad_phone_number(tmp_path: Path) -> None:
 def test_hub_serving_an_unknown_region(tmp_path: Path) -> None:
     folder = broken(tmp_path, "hubs.yaml", 'regions: ["02"]', 'regions: ["02", "99"]')
     at = line(folder, "hubs.yaml", '"99"')
-    assert errors(folder) == [f"hubs.yaml:{at}: region '99' is not one of 01, 02"]
+    assert errors(folder) == [f"hubs.yaml:{at}: region '99' is not one of 01, 02, 03"]
 
 
 def test_code_listed_twice_in_the_taxonomy(tmp_path: Path) -> None:
@@ -303,8 +303,14 @@ def test_never_verified_entry_is_a_warning(tmp_path: Path) -> None:
 
 
 def with_handoff(tmp_path: Path, block: str) -> Path:
-    """The mini catalog with a `handoff:` block in network.yaml, as an admin would add it."""
-    return broken(tmp_path, "network.yaml", "everywhere:\n", f"handoff:\n{block}everywhere:\n")
+    """The mini catalog with this `handoff:` block in network.yaml instead of its own, as an admin would write it."""
+    folder = broken(tmp_path, "network.yaml", "everywhere:\n", f"handoff:\n{block}everywhere:\n")
+    path = folder / "network.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text[: text.rindex("handoff:\n")], encoding="utf-8"
+    )  # the mini catalog's own block was last
+    return folder
 
 
 @pytest.mark.parametrize(

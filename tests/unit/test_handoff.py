@@ -267,19 +267,18 @@ async def test_forged_hub_buttons_in_a_private_chat_do_nothing(driver: CoreDrive
 async def test_an_unclaimed_request_is_reminded_then_escalated(driver: CoreDriver, clock: Clock) -> None:
     await open_handoff(driver)
     await driver.tick()
-    assert not any("#1" in t for t in driver.texts(MINI_HUB_CHAT)[1:])
+    assert not any("no 1 attend" in t for t in driver.texts(MINI_HUB_CHAT))
     clock.advance(minutes=61)
     await driver.tick()
     reminder = driver.sent[MINI_HUB_CHAT][-2]
-    assert (
-        "#1" in reminder.text and reminder.reply.reply_to_message_id == driver.card(MINI_HUB_CHAT).message_id
-    )
+    assert reminder.text.startswith("La demande no 1 attend depuis 61 minutes.")
+    assert reminder.reply.reply_to_message_id == driver.card(MINI_HUB_CHAT).message_id  # in its thread
     await driver.tick()  # once only
     assert len([t for t in driver.texts(MINI_HUB_CHAT) if t == reminder.text]) == 1
     clock.advance(minutes=180)
     await driver.tick()
     (escalation,) = driver.sent[COORDINATION_CHAT]
-    assert "#1" in escalation.text and "Pôle du Bas-Saint-Laurent" in escalation.text
+    assert "no 1" in escalation.text and "Pôle du Bas-Saint-Laurent" in escalation.text
 
 
 async def test_outside_office_hours_the_entrepreneur_is_told_when_and_reminders_wait(
@@ -293,7 +292,7 @@ async def test_outside_office_hours_the_entrepreneur_is_told_when_and_reminders_
     assert len(driver.sent[MINI_HUB_CHAT]) == 1  # just the card
     clock.now = dt.datetime(2026, 11, 30, 15, 1, tzinfo=dt.UTC)  # Monday 10:01
     await driver.tick()
-    assert "#1" in driver.sent[MINI_HUB_CHAT][-2].text
+    assert "La demande no 1 attend depuis 3 jours." in driver.sent[MINI_HUB_CHAT][-2].text
 
 
 async def test_a_claimed_request_is_never_reminded(driver: CoreDriver, clock: Clock) -> None:

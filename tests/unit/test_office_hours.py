@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from functools import cache
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,7 +20,7 @@ from bot.core.office_hours import (
     reminder_due,
     schedule_for,
 )
-from tests.conftest import ROOT
+from tests.conftest import MINI, ROOT
 
 QUEBEC_TIME = ZoneInfo("America/Toronto")
 ATLANTIC_TIME = ZoneInfo("America/Halifax")
@@ -123,7 +125,13 @@ def test_reminders_and_escalations_wait_for_office_hours(quebec_catalog: Catalog
     assert escalation_due(quebec_catalog, hub, morning) == quebec_time(2026, 11, 23, 13, 30)
 
 
-def test_a_network_without_a_handoff_block_gets_the_defaults(mini_catalog: Catalog) -> None:
+def test_a_network_without_a_handoff_block_gets_the_defaults(tmp_path: Path) -> None:
+    folder = tmp_path / "catalog"
+    shutil.copytree(MINI, folder)
+    network = folder / "network.yaml"
+    text = network.read_text(encoding="utf-8")
+    network.write_text(text[: text.index("handoff:")], encoding="utf-8")
+    mini_catalog = load_catalog(folder)
     policy = mini_catalog.handoff_policy
     assert policy.coordination_chat_id is None
     assert policy.reopen_within == dt.timedelta(hours=72)
