@@ -14,7 +14,6 @@ import contextlib
 import datetime as dt
 import logging
 import signal
-from collections.abc import Callable
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
@@ -68,7 +67,6 @@ async def attach(
     settings: Settings,
     *,
     receive: bool = True,
-    clock: Callable[[], dt.datetime] = utcnow,
 ) -> Pipeline:
     """Give the handlers their core, register the menus, schedule the jobs, start the pipeline's tasks.
 
@@ -76,7 +74,7 @@ async def attach(
     """
     app.bot_data[CORE_KEY] = core
     app.bot_data[admin.RELOADER_KEY] = CatalogReloader(core.dialogue, settings.catalog_dir)
-    outbox = OutboxSender(app.bot, core.store, core.dialogue, clock=clock)
+    outbox = OutboxSender(app.bot, core.store, core.dialogue)  # retries run on real time, always
     pipeline = Pipeline(app, core.store, outbox, allowed_updates=ALLOWED_UPDATES)
     app.bot_data[OUTBOX_KEY] = outbox
     app.bot_data[PIPELINE_KEY] = pipeline

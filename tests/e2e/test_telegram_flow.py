@@ -59,10 +59,10 @@ async def test_from_start_to_an_advisor_and_back(running: Running) -> None:
     stage_question = next(m for m in api.bot_messages(MARIE.id) if m["text"] == "Étape : Démarrage")
     assert "reply_markup" not in stage_question  # the answered question was edited in place
 
-    await running.press(MARIE, "adv")
-    await running.bot_says(MARIE.id, "En un message, que voulez-vous demander")
+    await running.press(MARIE, "adv", expect="Êtes-vous d'accord ?")
+    await running.press(MARIE, "ok:yes", expect="En un message, que voulez-vous demander")
     await running.say(MARIE, "Comment trouver un mentor <b>vite</b> & bien ?")
-    card = await running.bot_says(MINI_HUB_CHAT, "Nouvelle demande no 1")
+    card = await running.bot_says(MINI_HUB_CHAT, "Demande no 1")
     assert "Question : Comment trouver un mentor <b>vite</b> & bien ?" in card["text"]
     assert "De : Marie (@marie_qc) · Français" in card["text"]
     await running.bot_says(MARIE.id, "Votre question a été envoyée au Pôle du Bas-Saint-Laurent.")
@@ -75,8 +75,12 @@ async def test_from_start_to_an_advisor_and_back(running: Running) -> None:
     )
     await running.bot_says(MARIE.id, "Bonjour Marie, je vous appelle demain.")
     intro = api.bot_messages(MARIE.id)[-2]
-    assert intro["text"] == "Un conseiller du Pôle du Bas-Saint-Laurent vous répond :"
-    assert "Luc" not in str(api.bot_messages(MARIE.id)[-1])  # a copy: the advisor's identity is not leaked
+    assert intro["text"] == "Luc, du Pôle du Bas-Saint-Laurent, prend le relais : vous pouvez lui écrire ici."
+    assert "Luc" not in str(api.bot_messages(MARIE.id)[-1])  # a copy: only the bot is seen writing
+    claimed = await api.wait_for(
+        lambda: "Luc" in (api.message(MINI_HUB_CHAT, card["message_id"]) or {}).get("text", "") or None
+    )
+    assert claimed  # the card itself now says who has it
 
     await running.say(MARIE, "Merci, j'attends votre appel.")
     relayed = await running.bot_says(MINI_HUB_CHAT, "Merci, j'attends votre appel.")
@@ -85,6 +89,8 @@ async def test_from_start_to_an_advisor_and_back(running: Running) -> None:
     await running.say(MARIE, "/end")
     await running.bot_says(MARIE.id, "Votre conversation avec le conseiller est terminée.")
     await running.bot_says(MINI_HUB_CHAT, "L'entrepreneur a terminé la conversation.")
+    await running.press(MARIE, "rt:1:5")
+    await running.bot_says(MINI_HUB_CHAT, "L'entrepreneur a donné la note 5/5 à la conversation.")
 
     store = running.core.store
     handoff = await store.get_handoff(handoff_id=1)
@@ -93,7 +99,7 @@ async def test_from_start_to_an_advisor_and_back(running: Running) -> None:
     )
     assert handoff.matches[0] == "mentor-01-tech" and handoff.question.endswith("& bien ?")
     conversation = await store.get_conversation(chat_id=MARIE.id)
-    assert conversation is not None and conversation.step == "results" and conversation.handoff_id is None
+    assert conversation is not None and conversation.step == "comment" and conversation.handoff_id is None
     assert (
         await store.handoff_for_message(hub_chat_id=MINI_HUB_CHAT, message_id=relayed["message_id"])
         == handoff
@@ -177,9 +183,10 @@ async def test_user_who_blocks_the_bot_closes_the_handoff_and_the_hub_is_told(ru
     await running.press(MARIE, "st:idea", expect="Dans quel secteur")
     await running.press(MARIE, "sc:tech", expect="De quoi avez-vous besoin")
     await running.press(MARIE, "nd:*", expect="Voici ce qui convient")
-    await running.press(MARIE, "adv", expect="En un message")
+    await running.press(MARIE, "adv", expect="Êtes-vous d'accord ?")
+    await running.press(MARIE, "ok:yes", expect="En un message")
     await running.say(MARIE, "Une question")
-    card = await running.bot_says(MINI_HUB_CHAT, "Nouvelle demande")
+    card = await running.bot_says(MINI_HUB_CHAT, "Demande no 1")
     await running.say(LUC, "Allo ?", chat_id=MINI_HUB_CHAT, reply_to_message_id=card["message_id"])
     api.user_blocks_bot(MARIE)
     note = await running.bot_says(
@@ -187,7 +194,7 @@ async def test_user_who_blocks_the_bot_closes_the_handoff_and_the_hub_is_told(ru
     )
     assert note["reply_to_message"]["message_id"] == card["message_id"]
     await running.say(LUC, "Vous êtes là ?", chat_id=MINI_HUB_CHAT, reply_to_message_id=card["message_id"])
-    await running.bot_says(MINI_HUB_CHAT, "Cette demande est fermée.")
+    await running.bot_says(MINI_HUB_CHAT, "Cette demande est fermée ; ce message n'a pas été envoyé.")
     handoff = await running.core.store.get_handoff(handoff_id=1)
     assert handoff is not None and handoff.status == "closed"
     assert not api.server_errors

@@ -75,7 +75,7 @@ async def running_bot(tmp_path: Path, catalog_dir: Path, **settings: Any) -> Asy
         core = await build_core(config, now=clock)
         app = build_application(config)
         async with app:
-            pipeline = await attach(app, core, config, clock=clock)
+            pipeline = await attach(app, core, config)
             await app.start()
             try:
                 yield Running(api, core, app, pipeline, clock)
