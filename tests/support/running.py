@@ -34,15 +34,20 @@ class Running:
     ) -> None:
         """Press a button of the latest message that has it; wait for the answer (and `expect`, if given)."""
         chat = chat_id if chat_id is not None else user.id
-        message = next(
-            m
-            for m in reversed(self.api.bot_messages(chat))
-            if any(
-                b.get("callback_data") == data
-                for row in m.get("reply_markup", {}).get("inline_keyboard", [])
-                for b in row
+
+        def carrier() -> dict[str, Any] | None:
+            return next(
+                (
+                    m
+                    for m in reversed(self.api.bot_messages(chat))
+                    for row in m.get("reply_markup", {}).get("inline_keyboard", [])
+                    for b in row
+                    if b.get("callback_data") == data
+                ),
+                None,
             )
-        )
+
+        message = await self.api.wait_for(carrier, description=f"a button {data!r} in chat {chat}")
         answered = len(self.api.calls_to("answerCallbackQuery"))
         self.api.user_presses(user, message, data)
         await self.api.wait_for(lambda: len(self.api.calls_to("answerCallbackQuery")) > answered)
