@@ -280,13 +280,22 @@ def reply_from_json(raw: str) -> Reply:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """WAL lets readers and the writer work together; foreign keys make deletions cascade."""
+    """WAL lets readers and the writer work together; foreign keys make deletions cascade. Transactions are
+    begun by `_begin_immediate`, not by the driver."""
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.close()
+
+
+def _begin_immediate(connection: Connection) -> None:
+    """Take SQLite's write lock when a transaction begins. A deferred transaction that read, then wants to
+    write after another connection committed, fails at once ("database is locked") instead of waiting: the
+    update being handled would be lost to a race between the inbox and the outbox. Waiting is safe."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _upgrade(connection: Connection) -> None:
@@ -332,6 +341,7 @@ class Store:
         engine = create_async_engine(url)
         if parsed.get_backend_name() == "sqlite":
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(engine.sync_engine, "begin", _begin_immediate)
         async with engine.begin() as connection:
             await connection.run_sync(_upgrade)
         return cls(engine)
