@@ -16,6 +16,7 @@ from bot.i18n import language_name
 
 Gettext = Callable[[str], str]
 TOPIC_NAME_LIMIT = 128
+QUESTION_IN_CARD = 1500  # the card must stay one message (4096) to be edited in place; the rest follows it
 
 
 def hub_name(catalog: Catalog, hub_id: str, lang: str) -> str:
@@ -89,7 +90,7 @@ def card_text(catalog: Catalog, handoff: Handoff, _h: Gettext, now: dt.datetime)
             region=label("regions", p.region),
         ),
         fmt(_h("Needs: {needs}"), needs=needs),
-        fmt(_h("Question: {question}"), question=italic(handoff.question)),
+        fmt(_h("Question: {question}"), question=italic(card_question(handoff.question))),
         fmt(_h("Already suggested: {titles}"), titles=suggested),
         status_line(catalog, handoff, _h, now),
         italic(
@@ -99,6 +100,11 @@ def card_text(catalog: Catalog, handoff: Handoff, _h: Gettext, now: dt.datetime)
             )
         ),
     )
+
+
+def card_question(question: str) -> str:
+    """The question as the card shows it; a longer one is copied whole right after the card."""
+    return question if len(question) <= QUESTION_IN_CARD else question[:QUESTION_IN_CARD] + " […]"
 
 
 def card_buttons(handoff: Handoff, _h: Gettext) -> tuple[tuple[Button, ...], ...]:

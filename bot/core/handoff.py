@@ -187,6 +187,12 @@ class HandoffDesk(DeskBase):
             at=now,
         )
         self.announce(turn.send, catalog, handoff)
+        if card.card_question(question) != question and turn.event.message_id is not None:
+            turn.send(
+                self.in_thread(
+                    handoff, (plain(question),), copy_of=MessageRef(turn.conv.chat_id, turn.event.message_id)
+                )
+            )
         turn.update(step="handoff", handoff_id=handoff.id)
         name = bold(turn.catalog.text(hub.name, turn.lang))
         turn.say(
