@@ -26,7 +26,7 @@ from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.text import Span
-from bot.core.types import Button, Conversation, Handoff, MessageRef, Profile, Reply
+from bot.core.types import HANDOFF_TRANSITIONS, Button, Conversation, Handoff, MessageRef, Profile, Reply
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -442,6 +442,13 @@ class Store:
             row = await session.get(HandoffRow, handoff_id)
             return _handoff(row) if row else None
 
+    async def _transition(self, handoff_id: int, action: str, *when: Any, **values: Any) -> bool:
+        """Apply one lifecycle action (see HANDOFF_TRANSITIONS) if the handoff is in a state it starts from."""
+        sources, target = HANDOFF_TRANSITIONS[action]
+        return await self._change(
+            handoff_id, (HandoffRow.status.in_(sources), *when), status=target, **values  # type: ignore[attr-defined]
+        )
+
     async def _change(self, handoff_id: int, when: tuple[Any, ...], **values: Any) -> bool:
         """One conditional UPDATE: the database decides races (two Claims, Close from both sides)."""
         values = {name: _utc(value) for name, value in values.items()}
@@ -455,10 +462,9 @@ class Store:
         self, *, handoff_id: int, advisor_id: int, advisor_name: str, at: dt.datetime | None = None
     ) -> bool:
         """Claim a waiting handoff; False when someone else was first (or it is closed)."""
-        return await self._change(
+        return await self._transition(
             handoff_id,
-            (HandoffRow.status == "waiting",),
-            status="claimed",
+            "claim",
             advisor_id=advisor_id,
             advisor_name=advisor_name[:256],
             claimed_at=at or utcnow(),
@@ -474,10 +480,9 @@ class Store:
         at: dt.datetime | None = None,
     ) -> bool:
         """Close an open handoff; False when it was not open (closed twice, by both sides at once)."""
-        return await self._change(
+        return await self._transition(
             handoff_id,
-            (HandoffRow.status.in_(("waiting", "claimed")),),  # type: ignore[attr-defined]
-            status="closed",
+            "close",
             closed_at=at or utcnow(),
             close_reason=reason,
             remind_at=None,
@@ -494,14 +499,11 @@ class Store:
         at: dt.datetime | None = None,
     ) -> bool:
         """Reopen a handoff an advisor closed after `closed_since`, claimed by the advisor who reopens it."""
-        return await self._change(
+        return await self._transition(
             handoff_id,
-            (
-                HandoffRow.status == "closed",
-                HandoffRow.close_reason.in_(("advisor", "ended")),  # type: ignore[union-attr]
-                HandoffRow.closed_at >= _utc(closed_since),  # type: ignore[operator]
-            ),
-            status="claimed",
+            "reopen",
+            HandoffRow.close_reason.in_(("advisor", "ended")),  # type: ignore[union-attr]
+            HandoffRow.closed_at >= _utc(closed_since),  # type: ignore[operator]
             closed_at=None,
             close_reason=None,
             advisor_id=advisor_id,
@@ -514,10 +516,9 @@ class Store:
         self, *, handoff_id: int, hub_id: str, hub_chat_id: int, remind_at: dt.datetime | None
     ) -> bool:
         """Move an open handoff to another hub: it waits there, in a new thread."""
-        return await self._change(
+        return await self._transition(
             handoff_id,
-            (HandoffRow.status.in_(("waiting", "claimed")),),  # type: ignore[attr-defined]
-            status="waiting",
+            "transfer",
             hub_id=hub_id,
             hub_chat_id=hub_chat_id,
             advisor_id=None,

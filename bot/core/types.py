@@ -120,6 +120,17 @@ class Conversation:
         return replace(self, profile=replace(self.profile, **changes))  # type: ignore[arg-type]
 
 
+# The handoff lifecycle: action -> (states it may start from, state it leads to). Storage applies each as one
+# conditional UPDATE, so two advisors (or both sides) acting at once cannot both succeed; docs/handoff.md
+# draws this very table, and a test keeps the two identical.
+HANDOFF_TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "claim": (("waiting",), "claimed"),
+    "transfer": (("waiting", "claimed"), "waiting"),
+    "close": (("waiting", "claimed"), "closed"),
+    "reopen": (("closed",), "claimed"),
+}
+
+
 @dataclass(frozen=True)
 class Handoff:
     """An entrepreneur's request for a human, routed to one hub's advisor chat."""
@@ -154,4 +165,4 @@ class Handoff:
 
     @property
     def is_open(self) -> bool:
-        return self.status in ("waiting", "claimed")
+        return self.status in HANDOFF_TRANSITIONS["close"][0]

@@ -12,3 +12,24 @@ def test_catalog_guide_field_reference_matches_the_models() -> None:
     assert section == field_reference(), (
         "run: python -m bot.catalog.reference, and paste it into docs/catalog.md"
     )
+
+
+def test_handoff_lifecycle_diagram_draws_the_codes_transitions() -> None:
+    """docs/handoff.md's state diagram and HANDOFF_TRANSITIONS (which storage applies) say the same."""
+    import re
+
+    from bot.core.types import HANDOFF_TRANSITIONS
+
+    guide = (ROOT / "docs" / "handoff.md").read_text(encoding="utf-8")
+    diagram = guide.split("```mermaid\nstateDiagram-v2\n", 1)[1].split("```", 1)[0]
+    drawn = {
+        (source, target, action)
+        for source, target, action in re.findall(r"^\s*(\w+) --> (\w+): (\w+)$", diagram, re.MULTILINE)
+    }
+    coded = {
+        (source, target, action)
+        for action, (sources, target) in HANDOFF_TRANSITIONS.items()
+        for source in sources
+    }
+    assert drawn == coded
+    assert {action for _s, _t, action in drawn} == set(HANDOFF_TRANSITIONS)

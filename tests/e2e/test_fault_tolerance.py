@@ -1,0 +1,109 @@
+"""Fault tolerance, end to end: `python -m bot run` as a child process, against the loopback Bot API double,
+relaying a handoff's messages both ways while it is SIGKILLed, while Telegram fails a fifth of the sends, and
+while some copies are answered after the bot's read timeout.
+
+What is checked is what users see (the double's chats) and what the double executed: every message arrives,
+in order per direction, once. A duplicate is excused only where the delivery guarantee admits it: the copy
+was executed just before a SIGKILL (the bot died between Telegram's answer and its commit), or its answer
+came after the bot's timeout. A loss is never excused. Each test prints one summary line (`pytest -s`).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.faults import (
+    SEND_METHODS,
+    BotProcess,
+    Direction,
+    Traffic,
+    all_delivered,
+    bot_process,
+    directions,
+    open_handoff,
+)
+
+pytestmark = pytest.mark.e2e
+
+AT_LEAST_ONCE_WINDOW = 1.0  # seconds between an executed copy and a SIGKILL that may repeat it
+
+
+def settle(bot: BotProcess, traffic: Traffic, timeout: float) -> tuple[Direction, Direction]:
+    """Wait for every message, stop the bot gracefully, check its database is drained; the final ledger."""
+    traffic.join()
+    bot.wait_until(lambda: all_delivered(traffic), timeout, "every numbered message delivered")
+    time.sleep(0.5)  # a late duplicate would show up now
+    assert bot.stop() == 0, f"SIGTERM did not end the bot cleanly\n{bot.log_tail()}"
+    assert bot.leftovers() == (0, 0), "the database still holds unhandled updates or unsent replies"
+    return directions(traffic)
+
+
+def check(ways: tuple[Direction, Direction], excuse: Callable[[Any], bool]) -> tuple[int, int, int]:
+    """Fail on any loss, disorder or unexcused duplicate; returns (lost, duplicated, excused)."""
+    problems = [p for way in ways if (p := way.problems(excuse))]
+    assert not problems, "\n".join(problems)
+    lost = sum(len(way.lost) for way in ways)
+    duplicated = sum(len(way.duplicated) for way in ways)
+    return lost, duplicated, sum(len(way.excused(excuse)) for way in ways)
+
+
+def test_sigkill_at_random_points_loses_and_repeats_nothing(tmp_path: Path) -> None:
+    rng = random.Random(20250817)
+    with bot_process(tmp_path) as bot:
+        bot.start()
+        traffic = Traffic(bot.api, open_handoff(bot), each=100, interval=0.06).start()
+        for _kill in range(rng.randint(5, 8)):
+            time.sleep(rng.uniform(0.3, 2.5))  # up and working for a random while
+            bot.kill()
+            bot.start(wait=rng.random() < 0.5)  # half of the kills hit a bot still starting up
+        ways = settle(bot, traffic, timeout=60)
+
+        def just_before_a_kill(call: Any) -> bool:
+            return any(0 <= kill - call.at <= AT_LEAST_ONCE_WINDOW for kill in bot.kills)
+
+        lost, duplicated, excused = check(ways, just_before_a_kill)
+        print(
+            f"\nfault-test sigkill: {len(traffic.sources)} messages, {len(bot.kills)} SIGKILLs and "
+            f"restarts, {lost} lost, {duplicated} duplicated ({excused} excused: copy executed "
+            f"< {AT_LEAST_ONCE_WINDOW:g} s before a kill)"
+        )
+
+
+def test_a_fifth_of_the_sends_failing_loses_and_repeats_nothing(tmp_path: Path) -> None:
+    with bot_process(tmp_path) as bot:
+        bot.start()
+        card = open_handoff(bot)
+        bot.api.fail_randomly(SEND_METHODS, 0.2, codes=(429, 500, 502), retry_after=1, seed=7)
+        traffic = Traffic(bot.api, card, each=100, interval=0.02).start()
+        ways = settle(bot, traffic, timeout=90)
+        faults = Counter(call.fault for call in bot.api.calls if call.fault is not None)
+        lost, duplicated, _excused = check(ways, lambda _call: False)
+        print(
+            f"\nfault-test failing sends: {len(traffic.sources)} messages, "
+            f"{sum(faults.values())} injected faults {dict(sorted(faults.items()))}, "
+            f"{lost} lost, {duplicated} duplicated"
+        )
+        assert faults, "no fault was injected: the test proved nothing"
+
+
+def test_copies_answered_after_the_timeout_are_repeated_never_lost(tmp_path: Path) -> None:
+    with bot_process(tmp_path) as bot:
+        bot.start()
+        card = open_handoff(bot)
+        bot.api.time_out_randomly(["copyMessage"], 0.1, seconds=6, seed=3)  # PTB's read timeout is 5 s
+        traffic = Traffic(bot.api, card, each=20, interval=0.05).start()
+        ways = settle(bot, traffic, timeout=90)
+        late = sum(call.late for call in bot.api.calls_to("copyMessage"))
+        lost, duplicated, excused = check(ways, lambda call: call.late)
+        print(
+            f"\nfault-test timeouts: {len(traffic.sources)} messages, {late} copies answered after 6 s, "
+            f"{lost} lost, {duplicated} duplicated (all {excused} after a late answer)"
+        )
+        assert late, "no copy was answered late: the test proved nothing"
