@@ -153,7 +153,13 @@ class Pipeline:
         return len(pending)
 
     async def _handle(self, update_id: int, payload: str) -> None:
-        update = Update.de_json(json.loads(payload), self.app.bot)
+        try:
+            update = Update.de_json(json.loads(payload), self.app.bot)
+        except Exception:  # not an update we can read: recorded, never retried forever
+            log.exception("update %s could not be read; skipped", update_id)
+            async with self.store.unit_of_work():
+                await self.store.inbox_handled(update_id=update_id)
+            return
         after: list[Callable[[], Awaitable[None]]] = []
         failed: list[bool] = []
         after_token, failed_token = _AFTER_COMMIT.set(after), _FAILED.set(failed)
@@ -165,6 +171,7 @@ class Pipeline:
                 await self.store.inbox_handled(update_id=update_id)
         except _Rollback:
             log.warning("update %s failed; its effects were rolled back", update_id)
+            after.clear()  # the error handler answered the button and apologised
             async with self.store.unit_of_work():
                 await self.store.inbox_handled(update_id=update_id)  # a poison update must not loop forever
         finally:
