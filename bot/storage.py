@@ -446,7 +446,10 @@ class Store:
         """Apply one lifecycle action (see HANDOFF_TRANSITIONS) if the handoff is in a state it starts from."""
         sources, target = HANDOFF_TRANSITIONS[action]
         return await self._change(
-            handoff_id, (HandoffRow.status.in_(sources), *when), status=target, **values  # type: ignore[attr-defined]
+            handoff_id,
+            (HandoffRow.status.in_(sources), *when),
+            status=target,
+            **values,  # type: ignore[attr-defined]
         )
 
     async def _change(self, handoff_id: int, when: tuple[Any, ...], **values: Any) -> bool:
