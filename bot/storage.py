@@ -534,9 +534,11 @@ class Store:
             acked=False,
         )
 
-    async def update_handoff(self, *, handoff_id: int, **values: Any) -> None:
-        """Set bookkeeping fields (topic_id, remind_at, reminders, acked, rating, comment, follow_up_at...)."""
-        await self._change(handoff_id, (), **values)
+    async def update_handoff(self, *, handoff_id: int, in_chat: int | None = None, **values: Any) -> None:
+        """Set bookkeeping fields (topic_id, remind_at, reminders, acked, rating, comment, follow_up_at...);
+        with `in_chat`, only while the handoff still lives in that hub chat."""
+        when = (HandoffRow.hub_chat_id == in_chat,) if in_chat is not None else ()
+        await self._change(handoff_id, when, **values)
 
     async def link_message(
         self, *, hub_chat_id: int, message_id: int, handoff_id: int, card: bool = False
@@ -550,9 +552,11 @@ class Store:
                 session.add(
                     RelayLinkRow(hub_chat_id=hub_chat_id, message_id=message_id, handoff_id=handoff_id)
                 )
-            if card:
+            if card:  # only while the handoff is still in that chat (a transfer may have moved it since)
                 await session.exec(
-                    update(HandoffRow).where(HandoffRow.id == handoff_id).values(card_message_id=message_id)  # type: ignore[arg-type]
+                    update(HandoffRow)  # type: ignore[arg-type]
+                    .where(HandoffRow.id == handoff_id, HandoffRow.hub_chat_id == hub_chat_id)
+                    .values(card_message_id=message_id)
                 )
 
     async def handoff_for_message(self, *, hub_chat_id: int, message_id: int) -> Handoff | None:
@@ -619,10 +623,25 @@ class Store:
                 )
         return len(replies)
 
-    async def pending_outbox(self, *, limit: int = 200) -> list[OutboxItem]:
-        """Unsent replies, oldest first; the sender keeps each lane in this order."""
+    async def pending_lanes(self) -> dict[int, dt.datetime]:
+        """Each destination chat with unsent rows, and when its first row is due."""
         async with self._session() as session:
-            query = select(OutboxRow).where(OutboxRow.status == "pending").order_by(OutboxRow.id).limit(limit)  # type: ignore[arg-type]
+            first = (
+                select(OutboxRow.lane, func.min(OutboxRow.id))
+                .where(OutboxRow.status == "pending")
+                .group_by(OutboxRow.lane)
+                .subquery()
+            )
+            query = select(OutboxRow.lane, OutboxRow.not_before).join(first, OutboxRow.id == first.c[1])
+            return {int(lane): _aware(due) for lane, due in (await session.exec(query)).all()}  # type: ignore[misc]
+
+    async def pending_outbox(self, *, lane: int | None = None, limit: int = 10000) -> list[OutboxItem]:
+        """A lane's unsent replies (every lane's without `lane`), oldest first: the order they must be sent in."""
+        async with self._session() as session:
+            query = select(OutboxRow).where(OutboxRow.status == "pending")
+            if lane is not None:
+                query = query.where(OutboxRow.lane == lane)
+            query = query.order_by(OutboxRow.id).limit(limit)  # type: ignore[arg-type]
             rows = (await session.exec(query)).all()
             return [
                 OutboxItem(

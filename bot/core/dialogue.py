@@ -162,9 +162,10 @@ class Dialogue:
         """Where a handoff's thread is now (its hub chat, topic and card), for an adapter about to send."""
         return await self.store.get_handoff(handoff_id=handoff_id)
 
-    async def topic_opened(self, handoff_id: int, topic_id: int | None) -> None:
-        """The handoff's forum topic exists (or, with None, is gone: the thread falls back to its card)."""
-        await self.store.update_handoff(handoff_id=handoff_id, topic_id=topic_id)
+    async def topic_opened(self, handoff_id: int, topic_id: int | None, chat_id: int) -> None:
+        """The handoff's forum topic in `chat_id` exists (or, with None, is gone: the thread falls back to its
+        card). Nothing changes if the handoff has moved to another chat since."""
+        await self.store.update_handoff(handoff_id=handoff_id, topic_id=topic_id, in_chat=chat_id)
 
     # -- commands ----------------------------------------------------------------------------------------
 

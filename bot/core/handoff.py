@@ -68,6 +68,22 @@ class DeskBase:
             action="edit_card",
         )
 
+    def pinned(self, handoff: Handoff, reply: Reply) -> Reply | None:
+        """The reply placed now, from what is known of the thread, for a handoff that is about to be deleted:
+        the outbox could not look it up later. None when there is nothing to place it on."""
+        if reply.action == "edit_card":
+            return (
+                replace(reply, handoff=None, edit_message_id=handoff.card_message_id)
+                if handoff.card_message_id
+                else None
+            )
+        if reply.action in ("close_topic", "reopen_topic"):
+            return replace(reply, handoff=None, topic_id=handoff.topic_id) if handoff.topic_id else None
+        reply_to = None if handoff.topic_id else handoff.card_message_id
+        return replace(
+            reply, handoff=None, track=None, topic_id=handoff.topic_id, reply_to_message_id=reply_to
+        )
+
     def topic_action(self, handoff: Handoff, action: str) -> Reply:
         return Reply(handoff.hub_chat_id, handoff=handoff.id, action=action)  # type: ignore[arg-type]
 
@@ -270,9 +286,15 @@ class HandoffDesk(DeskBase):
             "forget": _h("The entrepreneur deleted their data: this request is closed."),
             "blocked": _h("The entrepreneur blocked the bot: this request is closed."),
         }
-        turn.send(self.in_thread(closed, (italic(notes[reason]),)))
-        turn.send(self.card_edit(catalog, closed))
-        turn.send(self.topic_action(closed, "close_topic"))
+        thread = (
+            self.in_thread(closed, (italic(notes[reason]),)),
+            self.card_edit(catalog, closed),
+            self.topic_action(closed, "close_topic"),
+        )
+        for reply in thread:
+            placed = self.pinned(closed, reply) if reason == "forget" else reply  # its rows go right after
+            if placed is not None:
+                turn.send(placed)
         if reason == "ended":
             turn.update(step="rating", last_handoff_id=closed.id)
             turn.say((bold(_("Your conversation with the advisor is closed.")),))

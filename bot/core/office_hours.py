@@ -73,11 +73,6 @@ def reminder_due(catalog: Catalog, hub: Hub, since: dt.datetime) -> dt.datetime:
     return schedule_for(catalog, hub).next_opening(since + catalog.reminder_after(hub))
 
 
-def escalation_due(catalog: Catalog, hub: Hub, since: dt.datetime) -> dt.datetime:
-    """When a request unclaimed since `since` goes to the coordination chat, counted the same way."""
-    return schedule_for(catalog, hub).next_opening(since + catalog.escalate_after(hub))
-
-
 def opening_parts(when: dt.datetime, locale: str) -> tuple[str, str]:
     """The weekday and the short time of `when`, in its own zone, in a babel locale: ('lundi', '09 h 00')."""
     return format_date(when, "EEEE", locale=locale), format_time(when, "short", locale=locale)

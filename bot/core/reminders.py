@@ -12,7 +12,7 @@ import logging
 from bot.catalog.model import Catalog
 from bot.core import card
 from bot.core.handoff import HandoffDesk
-from bot.core.office_hours import escalation_due, schedule_for
+from bot.core.office_hours import schedule_for
 from bot.core.text import bold, fmt, italic
 from bot.core.types import Handoff, Outcome, Reply
 
@@ -51,11 +51,12 @@ class Reminders:
         waited = card.age(handoff.created_at, now, catalog.locale(catalog.default_language))
         coordination = catalog.handoff_policy.coordination_chat_id
         if handoff.reminders == 0:
-            start = schedule.next_opening(handoff.created_at or now)
+            # The escalation's delay runs on from this reminder (office hours only), never both at once.
+            later = catalog.escalate_after(hub) - catalog.reminder_after(hub)
             await self.store.update_handoff(
                 handoff_id=handoff.id,
                 reminders=1,
-                remind_at=escalation_due(catalog, hub, start) if coordination else None,
+                remind_at=schedule.next_opening(now + later) if coordination else None,
             )
             log.info("handoff %s: reminder sent to hub %s", handoff.id, hub.id)
             return [

@@ -108,6 +108,8 @@ async def detach(app: Application) -> None:  # type: ignore[type-arg]
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+    if (outbox := app.bot_data.get(OUTBOX_KEY)) is not None:
+        await outbox.stop()
 
 
 async def set_commands(app: Application, core: Core) -> None:  # type: ignore[type-arg]

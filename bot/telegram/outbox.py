@@ -1,8 +1,9 @@
 """The durable outbox: every reply is written to the database with the event that caused it, then sent here.
 
 Delivery rules (docs/handoff.md):
-- one lane per destination chat; a lane sends its rows in order, and a row waiting for a retry holds back
-  the rows behind it, so an advisor never reads message 3 before message 2;
+- one lane per destination chat, each with its own worker; a lane sends its rows in order, and a row waiting
+  for a retry holds back the rows behind it (only in that lane), so an advisor never reads message 3 before
+  message 2 and a busy hub group never delays anyone else;
 - 429 `RetryAfter` waits exactly what Telegram asks; network errors, timeouts and 5xx are retried with
   backoff; `BadRequest` and `Forbidden` are permanent (PTB makes `BadRequest` a `NetworkError`: it is
   caught first) and are never retried;
@@ -47,9 +48,17 @@ class Tracker(Protocol):
 
     async def thread_of(self, handoff_id: int) -> Handoff | None: ...
 
-    async def topic_opened(self, handoff_id: int, topic_id: int | None) -> None: ...
+    async def topic_opened(self, handoff_id: int, topic_id: int | None, chat_id: int) -> None: ...
 
     def lacks_rights(self, chat_id: int) -> Outcome: ...
+
+
+class _Moved(Exception):
+    """The handoff was transferred while this copy waited: it goes to the new hub's chat instead."""
+
+    def __init__(self, chat_id: int) -> None:
+        super().__init__(chat_id)
+        self.chat_id = chat_id
 
 
 class OutboxSender:
@@ -65,52 +74,69 @@ class OutboxSender:
         self._wake = asyncio.Event()
         self._forums: dict[int, tuple[bool, float]] = {}
         self._reported_rights: set[int] = set()
+        self._workers: dict[int, asyncio.Task[None]] = {}
+        self._limit = asyncio.Semaphore(LANES_AT_ONCE)
 
     def wake(self) -> None:
         """New rows were committed: look now rather than at the next idle check."""
         self._wake.set()
 
     async def run(self) -> None:
+        """Start a worker for every lane with due rows; a slow or waiting lane never holds up the others."""
         while True:
             self._wake.clear()
             try:
-                pause = await self.flush()
+                pause = await self.dispatch()
             except Exception:  # the database was busy or gone for a moment: try again shortly
                 log.exception("outbox round failed")
                 pause = 1.0
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=pause)
 
-    async def flush(self) -> float:
-        """One round over every lane; returns how long to wait before the next one."""
-        items = await self.store.pending_outbox()
-        lanes: dict[int, list[OutboxItem]] = {}
-        for item in items:
-            lanes.setdefault(item.lane, []).append(item)
-        limit = asyncio.Semaphore(LANES_AT_ONCE)
-
-        async def run_lane(rows: list[OutboxItem]) -> float:
-            async with limit:
-                return await self._lane(rows)
-
-        waits = await asyncio.gather(*(run_lane(rows) for rows in lanes.values()))
-        return min([IDLE_SECONDS, *waits])
-
-    async def _lane(self, rows: list[OutboxItem]) -> float:
-        """Send a lane's rows in order; stop at the first that must wait. Returns seconds until it is due."""
-        for item in rows:
-            wait = (item.not_before - self.clock()).total_seconds()
+    async def dispatch(self) -> float:
+        """Give each lane with a due row its worker (one per lane, never two); returns when to look again."""
+        now = self.clock()
+        pause = IDLE_SECONDS
+        for lane, due in (await self.store.pending_lanes()).items():
+            wait = (due - now).total_seconds()
             if wait > 0:
-                return wait
-            if not await self._deliver(item):
-                return 0.05
-        return IDLE_SECONDS
+                pause = min(pause, wait)
+            elif lane not in self._workers:
+                self._workers[lane] = asyncio.create_task(self._lane(lane), name=f"outbox lane {lane}")
+        return pause
+
+    async def stop(self) -> None:
+        """Stop the lane workers (at shutdown); unsent rows stay in the outbox for the next start."""
+        workers = list(self._workers.values())
+        for worker in workers:
+            worker.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+
+    async def _lane(self, lane: int) -> None:
+        """Send a lane's rows in order until it is empty or must wait; then hand back to `run`."""
+        try:
+            async with self._limit:
+                while rows := await self.store.pending_outbox(lane=lane, limit=20):
+                    for item in rows:
+                        if item.not_before > self.clock() or not await self._deliver(item):
+                            return
+        except Exception:
+            log.exception("outbox lane %s failed; it will be retried", lane)
+        finally:
+            self._workers.pop(lane, None)
+            self.wake()
 
     async def _deliver(self, item: OutboxItem) -> bool:
         """Send one row; True when the lane may go on (sent, skipped or failed for good)."""
         try:
             reply = await self._place(item.reply)
             message_id = None if reply is None else await self._send(reply)
+        except _Moved as moved:
+            async with self.store.unit_of_work():
+                await self.store.enqueue([replace(item.reply, chat_id=moved.chat_id)])
+                await self.store.outbox_sent(item_id=item.id, message_id=None)
+            self.wake()
+            return True
         except RetryAfter as exc:
             seconds = (
                 exc.retry_after
@@ -134,7 +160,7 @@ class OutboxSender:
             await self.store.outbox_sent(item_id=item.id, message_id=message_id)
             if reply is not None and message_id is not None:
                 if reply.action == "open_topic" and reply.handoff is not None:
-                    await self.tracker.topic_opened(reply.handoff, message_id)
+                    await self.tracker.topic_opened(reply.handoff, message_id, reply.chat_id)
                 elif reply.track:
                     await self.tracker.delivered(reply.track, reply.chat_id, message_id)
         return True
@@ -154,7 +180,7 @@ class OutboxSender:
                 log.warning(
                     "handoff %s: its topic was deleted; the thread goes on under its card", reply.handoff
                 )
-                await self.tracker.topic_opened(reply.handoff, None)
+                await self.tracker.topic_opened(reply.handoff, None, reply.chat_id)
                 placed = await self._place(replace(reply, topic_id=None))
                 return None if placed is None else await sender.send(self.bot, placed)
             raise
@@ -164,8 +190,12 @@ class OutboxSender:
         if reply.handoff is None:
             return reply
         handoff = await self.tracker.thread_of(reply.handoff)
-        if handoff is None or handoff.hub_chat_id != reply.chat_id:
-            return None if reply.action != "send" else replace(reply, handoff=None)  # moved on: plain message
+        if handoff is None:
+            return None  # deleted with /forget: what was still queued for its thread goes with it
+        if handoff.hub_chat_id != reply.chat_id:
+            if reply.copy_of is not None and reply.action == "send":
+                raise _Moved(handoff.hub_chat_id)  # the entrepreneur's message follows the transfer
+            return None  # the old thread's card, topic and notes: the transfer already told that group
         if reply.action == "open_topic":
             return None if handoff.topic_id is not None else reply  # opened once, whatever the retries
         topic = reply.topic_id or handoff.topic_id

@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 
 from telegram import CallbackQuery, Update
-from telegram.error import InvalidToken, NetworkError, RetryAfter, TimedOut
+from telegram.error import InvalidToken, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
 
 from bot.core.types import Outcome
@@ -122,14 +122,19 @@ class Pipeline:
                 continue
             except TimedOut:
                 continue
-            except NetworkError as exc:
+            except TelegramError as exc:  # network, 5xx, 409 Conflict (another poller): keep polling
                 log.warning("getUpdates failed (%s); retrying in %.0fs", type(exc).__name__, backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 1.5, 30.0)
                 continue
             backoff = 1.0
             if updates:
-                await self.receive([update.to_dict() for update in updates])
+                try:
+                    await self.receive([update.to_dict() for update in updates])
+                except Exception:  # database busy or gone: not stored, so not confirmed; Telegram keeps them
+                    log.exception("storing received updates failed; polling them again")
+                    await asyncio.sleep(1.0)
+                    continue
                 offset = updates[-1].update_id + 1
 
     async def process(self) -> None:

@@ -403,3 +403,18 @@ async def test_a_hub_group_without_admin_rights_is_reported_to_the_admins(dialog
     assert [r.chat_id for r in fine.replies] == [MINI_HUB_CHAT]
     stranger = dialogue.group_joined(-100555, GroupRights(admin=False, manage_topics=False, forum=False))
     assert "-100555" in "".join(s.text for s in stranger.replies[0].text)
+
+
+async def test_a_request_made_late_in_the_day_is_reminded_before_it_is_escalated(
+    driver: CoreDriver, clock: Clock
+) -> None:
+    clock.now = dt.datetime(2026, 11, 27, 21, 40, tzinfo=dt.UTC)  # Friday 16:40 in Québec
+    await open_handoff(driver)
+    clock.now = dt.datetime(2026, 11, 30, 15, 0, tzinfo=dt.UTC)  # Monday 10:00
+    await driver.tick()
+    await driver.tick()
+    assert any("attend depuis" in t for t in driver.texts(MINI_HUB_CHAT))
+    assert driver.sent[COORDINATION_CHAT] == []  # the escalation's delay starts from the reminder
+    clock.advance(hours=3, minutes=1)
+    await driver.tick()
+    assert len(driver.sent[COORDINATION_CHAT]) == 1

@@ -15,7 +15,6 @@ from bot.catalog.loader import load_catalog
 from bot.catalog.model import Catalog
 from bot.core.office_hours import (
     Schedule,
-    escalation_due,
     opening_parts,
     reminder_due,
     schedule_for,
@@ -112,17 +111,15 @@ def test_algeria_works_from_sunday_to_thursday() -> None:
     assert algiers.is_open(sunday)
 
 
-def test_reminders_and_escalations_wait_for_office_hours(quebec_catalog: Catalog) -> None:
+def test_reminders_wait_for_office_hours(quebec_catalog: Catalog) -> None:
     hub = quebec_catalog.hub("hub-01")
     assert hub is not None
     assert quebec_catalog.reminder_after(hub) == dt.timedelta(minutes=60)
     assert quebec_catalog.escalate_after(hub) == dt.timedelta(minutes=240)
     asked = quebec_time(2026, 11, 20, 16, 30)  # Friday
     assert reminder_due(quebec_catalog, hub, asked) == quebec_time(2026, 11, 23, 9, 0)
-    assert escalation_due(quebec_catalog, hub, asked) == quebec_time(2026, 11, 23, 9, 0)
     morning = quebec_time(2026, 11, 23, 9, 30)
     assert reminder_due(quebec_catalog, hub, morning) == quebec_time(2026, 11, 23, 10, 30)
-    assert escalation_due(quebec_catalog, hub, morning) == quebec_time(2026, 11, 23, 13, 30)
 
 
 def test_a_network_without_a_handoff_block_gets_the_defaults(tmp_path: Path) -> None:
