@@ -124,7 +124,7 @@ class Dialogue:
     async def user_blocked(self, chat_id: int) -> Outcome:
         """The entrepreneur blocked the bot: an open handoff closes and its thread is told why."""
         conv = await self.store.get_conversation(chat_id=chat_id)
-        if conv is None or conv.step != "handoff":
+        if conv is None or conv.handoff_id is None:
             return Outcome()
         turn = Turn(
             self.catalog,
@@ -310,7 +310,8 @@ class Dialogue:
     async def _message(self, turn: Turn, offered: tuple[str, ...]) -> None:
         _ = turn._
         step = turn.conv.step
-        if step == "handoff":
+        if turn.conv.handoff_id is not None and step in ("handoff", "forget"):
+            # While a request is open everything reaches the advisors, the /forget question pending or not.
             if not await self.desk.relay_from_user(turn):
                 self.desk.offer_new(turn)
         elif step == "question":

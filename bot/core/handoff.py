@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 AdvisorChat = Callable[[Hub], int | None]
 Clock = Callable[[], dt.datetime]
-COMMENT_LIMIT = 1000
+COMMENT_LIMIT = 4096  # Telegram's own limit for a message: a comment is never cut
 
 
 def catalog_advisor_chat(hub: Hub) -> int | None:
@@ -184,7 +184,7 @@ class HandoffDesk(DeskBase):
         if hub is None or chat is None or turn.conv.consent_at is None:
             self.request(turn)
             return
-        if not question:
+        if not question and not turn.event.has_media:
             turn.say((plain(_("Please write your question as text.")),))
             return
         catalog, now = turn.catalog, self.now()
@@ -203,7 +203,8 @@ class HandoffDesk(DeskBase):
             at=now,
         )
         self.announce(turn.send, catalog, handoff)
-        if card.card_question(question) != question and turn.event.message_id is not None:
+        whole = card.card_question(question) != question or turn.event.has_media  # a photo, a document...
+        if whole and turn.event.message_id is not None:
             turn.send(
                 self.in_thread(
                     handoff, (plain(question),), copy_of=MessageRef(turn.conv.chat_id, turn.event.message_id)

@@ -101,7 +101,7 @@ class HubDesk(DeskBase):
             await self._button(turn)
         elif event.command:
             await self._command(turn)
-        elif not event.text.startswith("!"):
+        elif not event.text.lstrip().startswith("!"):
             await self._message(turn)
         return Outcome(tuple(turn.replies), turn.notice)
 
@@ -123,7 +123,10 @@ class HubDesk(DeskBase):
     async def _target(self, turn: HubTurn) -> Handoff | None:
         """`/close 12` or `/close #12`, else the thread's handoff; None (and an answer) when there is none."""
         _h = self.hub_gettext(turn.catalog)
-        raw = turn.event.args[0].lstrip("#") if turn.event.args else ""
+        args = turn.event.args
+        if turn.event.command == "transfer" and len(args) == 1 and not args[0].startswith("#"):
+            args = ()  # `/transfer 03` names the target hub or region, not a request
+        raw = args[0].lstrip("#") if args else ""
         handoff = (
             await self.store.get_handoff(handoff_id=int(raw)) if raw.isdigit() and len(raw) < 12 else None
         )
@@ -362,9 +365,10 @@ class HubDesk(DeskBase):
 
     async def _transfer_command(self, turn: HubTurn, handoff: Handoff) -> None:
         _h = self.hub_gettext(turn.catalog)
-        wanted = (
-            turn.event.args[-1] if turn.event.args and not turn.event.args[-1].lstrip("#").isdigit() else None
-        )
+        args = turn.event.args  # `/transfer hub-03`, `/transfer 03`, `/transfer 12 hub-03`, `/transfer #12`
+        wanted = args[-1] if args and not args[-1].startswith("#") and len(args) <= 2 else None
+        if len(args) == 1 and args[0].isdigit() and turn.catalog.hub_for_region(args[0]) is None:
+            wanted = None  # a bare number that is no region: the request's number
         target = (turn.catalog.hub(wanted) or turn.catalog.hub_for_region(wanted)) if wanted else None
         if target is None:
             turn.replies.append(

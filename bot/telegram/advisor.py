@@ -24,7 +24,7 @@ PRESENT = (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER)
 
 async def on_group_message(update: Update, context: AppContext) -> None:
     """A message in a group: the core decides whether it belongs to a handoff of this very chat."""
-    event = from_message(update)
+    event = from_message(update, context.bot.username)
     message, chat = update.effective_message, update.effective_chat
     anonymous_admin = (
         message is not None

@@ -19,23 +19,27 @@ def person(update: Update) -> Person:
     return Person(user.id, user.first_name or "", user.username, user.language_code)
 
 
-def _command(message: Message) -> tuple[str | None, tuple[str, ...]]:
-    """`/start@bot hub-01` -> ('start', ('hub-01',)); only a command entity at offset 0 counts."""
-    text = message.text or ""
-    entities = message.entities or ()
+def _command(message: Message, bot_username: str | None) -> tuple[str | None, tuple[str, ...]]:
+    """`/start@bot hub-01` -> ('start', ('hub-01',)), in a text or a caption; only a command entity at offset
+    0 counts, and one addressed to another bot (`/close@OtherBot`) is not ours."""
+    text = message.text or message.caption or ""
+    entities = message.entities or message.caption_entities or ()
     if not any(e.type == MessageEntityType.BOT_COMMAND and e.offset == 0 for e in entities):
         return None, ()
     head, *args = text.split()
-    return head[1:].split("@")[0].lower()[:32], tuple(args)
+    name, _at, addressee = head[1:].partition("@")
+    if addressee and bot_username and addressee.lower() != bot_username.lower():
+        return None, ()
+    return name.lower()[:32], tuple(args)
 
 
-def from_message(update: Update) -> Inbound | None:
+def from_message(update: Update, bot_username: str | None = None) -> Inbound | None:
     """A message (text, caption or media) in a private chat or a group."""
     message = update.effective_message
     chat = update.effective_chat
     if message is None or chat is None:
         return None
-    command, args = _command(message)
+    command, args = _command(message, bot_username)
     reply_to = message.reply_to_message.message_id if message.reply_to_message else None
     return Inbound(
         chat_id=chat.id,

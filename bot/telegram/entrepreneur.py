@@ -13,7 +13,7 @@ from bot.telegram.sender import answer
 
 async def on_message(update: Update, context: AppContext) -> None:
     """A private message or command: parse, delegate, render."""
-    event = from_message(update)
+    event = from_message(update, context.bot.username)
     if event is None:
         return
     outcome = await context.core.dialogue.handle(event)

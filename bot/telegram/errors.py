@@ -10,27 +10,31 @@ from telegram.ext import Application
 
 from bot.i18n import pick_language
 from bot.telegram.context import AppContext
-from bot.telegram.pipeline import handler_failed
+from bot.telegram.pipeline import after_transaction, handler_failed
 from bot.telegram.sender import answer
 
 log = logging.getLogger(__name__)
 
 
 async def on_error(update: object, context: AppContext) -> None:
-    """Nothing a handler raises reaches the user as a traceback; they get an apology instead."""
+    """Nothing a handler raises reaches the user as a traceback: the update's effects are rolled back, the
+    button is answered (in any chat), and an entrepreneur gets an apology once the transaction is over."""
     update_id = update.update_id if isinstance(update, Update) else None
     log.error("update %s failed", update_id, exc_info=context.error)
     handler_failed()
     if not isinstance(update, Update) or update.effective_chat is None:
         return
-    if update.effective_chat.type != ChatType.PRIVATE:
-        return
-    dialogue = context.core.dialogue
+    query = update.callback_query
+    private = update.effective_chat.type == ChatType.PRIVATE
     chat_id = update.effective_chat.id
-    try:
-        await answer(update.callback_query, None)
+    user = update.effective_user
+
+    async def apologise() -> None:
+        await answer(query, None)
+        if not private:
+            return
+        dialogue = context.core.dialogue
         conversation = await dialogue.store.get_conversation(chat_id=chat_id)
-        user = update.effective_user
         offered = dialogue.offered_languages(dialogue.catalog)
         lang = (
             conversation.lang
@@ -43,8 +47,8 @@ async def on_error(update: object, context: AppContext) -> None:
         await context.bot.send_message(
             chat_id, _("Sorry, something went wrong on my side. Please try again.")
         )
-    except Exception as exc:  # the error handler itself must never raise
-        log.warning("could not tell chat %s about the error: %s", chat_id, exc)
+
+    await after_transaction(apologise)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

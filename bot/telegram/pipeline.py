@@ -36,6 +36,9 @@ _AFTER_COMMIT: ContextVar[list[Callable[[], Awaitable[None]]] | None] = ContextV
     "after_commit", default=None
 )
 _FAILED: ContextVar[list[bool] | None] = ContextVar("update_failed", default=None)
+_AFTER_ANYWAY: ContextVar[list[Callable[[], Awaitable[None]]] | None] = ContextVar(
+    "after_anyway", default=None
+)
 
 
 class _Rollback(Exception):
@@ -58,6 +61,16 @@ async def publish(app: Application, outcome: Outcome) -> None:  # type: ignore[t
         await app.bot_data["core"].store.enqueue(outcome.replies)
     if (outbox := app.bot_data.get(OUTBOX_KEY)) is not None:
         outbox.wake()
+
+
+async def after_transaction(action: Callable[[], Awaitable[None]]) -> None:
+    """Run `action` once the update's transaction is over, committed or rolled back (network calls never
+    hold the database's write lock); at once outside the pipeline."""
+    anyway = _AFTER_ANYWAY.get()
+    if anyway is None:
+        await action()
+    else:
+        anyway.append(action)
 
 
 def handler_failed() -> None:
@@ -166,8 +179,10 @@ class Pipeline:
                 await self.store.inbox_handled(update_id=update_id)
             return
         after: list[Callable[[], Awaitable[None]]] = []
+        anyway: list[Callable[[], Awaitable[None]]] = []
         failed: list[bool] = []
         after_token, failed_token = _AFTER_COMMIT.set(after), _FAILED.set(failed)
+        anyway_token = _AFTER_ANYWAY.set(anyway)
         try:
             async with self.store.unit_of_work():
                 await self.app.process_update(update)
@@ -182,7 +197,11 @@ class Pipeline:
         finally:
             _AFTER_COMMIT.reset(after_token)
             _FAILED.reset(failed_token)
+            _AFTER_ANYWAY.reset(anyway_token)
         self.handled += 1
         self.outbox.wake()
-        for action in after:
-            await action()
+        for action in (*after, *anyway):
+            try:
+                await action()
+            except Exception:  # a button answer or an apology that could not be sent: nothing to undo
+                log.warning("a post-update action of update %s failed", update_id, exc_info=True)
