@@ -158,6 +158,16 @@ class Dialogue:
         """An adapter could not send a tracked reply: a handoff card that never arrived closes its handoff."""
         return await self.desk.undelivered(track, self.catalog)
 
+    async def unreachable(self, chat_id: int, handoff_id: int | None) -> Outcome:
+        """A chat the bot can no longer write to: an entrepreneur who blocked it, or a hub group it lost. Their
+        open request closes, and whoever can still be reached is told."""
+        if chat_id > 0:
+            return await self.user_blocked(chat_id)
+        handoff = await self.store.get_handoff(handoff_id=handoff_id) if handoff_id else None
+        if handoff is None or not handoff.is_open or handoff.hub_chat_id != chat_id:
+            return Outcome()
+        return await self.desk.undelivered(f"card:{handoff.id}", self.catalog)
+
     async def thread_of(self, handoff_id: int) -> Handoff | None:
         """Where a handoff's thread is now (its hub chat, topic and card), for an adapter about to send."""
         return await self.store.get_handoff(handoff_id=handoff_id)

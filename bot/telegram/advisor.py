@@ -7,10 +7,12 @@ entrepreneur who blocks the bot closes their open handoff.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
-from telegram import ChatMember, ChatMemberAdministrator, Update
+from telegram import ChatMember, ChatMemberAdministrator, ChatMemberRestricted, Update
 from telegram.constants import ChatType
+from telegram.error import TelegramError
 from telegram.ext import Application, ChatMemberHandler, MessageHandler, filters
 
 from bot.core.hub_desk import GroupRights
@@ -20,6 +22,41 @@ from bot.telegram.pipeline import respond
 
 log = logging.getLogger(__name__)
 PRESENT = (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER)
+MEMBERS_KEY = "group_members"
+MEMBER_CACHE_SECONDS = 300.0
+
+
+async def is_member(context: AppContext, chat_id: int, user_id: int) -> bool:
+    """Whether this user belongs to this group now (cached 5 minutes). A public group's visitors, or a
+    channel's commenters, can see a card or write without being members: they may not act on requests."""
+    cache: dict[tuple[int, int], tuple[bool, float]] = context.bot_data.setdefault(MEMBERS_KEY, {})
+    now = asyncio.get_running_loop().time()
+    cached = cache.get((chat_id, user_id))
+    if cached and now - cached[1] < MEMBER_CACHE_SECONDS:
+        return cached[0]
+    try:
+        member = await context.bot.get_chat_member(chat_id, user_id)
+    except TelegramError as exc:  # cannot tell: refuse rather than let a stranger act
+        log.warning(
+            "membership of user %s in chat %s unknown (%s): refused", user_id, chat_id, type(exc).__name__
+        )
+        return False
+    ok = member.status in PRESENT or (isinstance(member, ChatMemberRestricted) and member.is_member)
+    cache[(chat_id, user_id)] = (ok, now)
+    return ok
+
+
+async def acting_member(update: Update, context: AppContext) -> bool:
+    """The sender of a group update may act: a member, or an anonymous admin (the group itself)."""
+    chat, user, message = update.effective_chat, update.effective_user, update.effective_message
+    if chat is None or user is None:
+        return False
+    if message is not None and message.sender_chat is not None and message.sender_chat.id == chat.id:
+        return True
+    if await is_member(context, chat.id, user.id):
+        return True
+    log.warning("user %s is not a member of chat %s: refused", user.id, chat.id)
+    return False
 
 
 async def on_group_message(update: Update, context: AppContext) -> None:
@@ -34,6 +71,10 @@ async def on_group_message(update: Update, context: AppContext) -> None:
     )
     if event is None or (update.effective_user and update.effective_user.is_bot and not anonymous_admin):
         return  # other bots; an anonymous admin posts as GroupAnonymousBot on behalf of the group itself
+    if context.core.dialogue.hub_desk.hub_of_chat(
+        context.core.dialogue.catalog, event.chat_id
+    ) is not None and (not await acting_member(update, context)):
+        return
     await respond(context, await context.core.dialogue.handle(event))
 
 

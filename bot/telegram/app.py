@@ -28,6 +28,7 @@ from bot.telegram import admin, advisor, entrepreneur, errors
 from bot.telegram.context import CORE_KEY, AppContext
 from bot.telegram.outbox import OutboxSender
 from bot.telegram.pipeline import OUTBOX_KEY, Pipeline
+from bot.telegram.sender import expand
 from bot.telegram.webhook import WebhookReceiver
 
 log = logging.getLogger(__name__)
@@ -140,7 +141,7 @@ async def run_tick(app: Application) -> None:  # type: ignore[type-arg]
     core: Core = app.bot_data[CORE_KEY]
     async with core.store.unit_of_work():
         outcome = await core.dialogue.tick()
-        await core.store.enqueue(outcome.replies)
+        await core.store.enqueue(expand(outcome.replies))
     app.bot_data[OUTBOX_KEY].wake()
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
+from bot.telegram.advisor import acting_member
 from bot.telegram.context import AppContext
 from bot.telegram.convert import from_callback, from_message
-from bot.telegram.pipeline import respond
+from bot.telegram.pipeline import after_transaction, respond
 from bot.telegram.sender import answer
 
 
@@ -24,8 +25,8 @@ async def on_button(update: Update, context: AppContext) -> None:
     """A button press, in a private chat or on a hub's card; one on a message Telegram no longer gives us is
     answered and dropped."""
     event = from_callback(update)
-    if event is None:
-        await answer(update.callback_query, None)
+    if event is None or (not event.private and not await acting_member(update, context)):
+        await after_transaction(lambda: answer(update.callback_query, None))
         return
     outcome = await context.core.dialogue.handle(event)
     await respond(context, outcome, update.callback_query)

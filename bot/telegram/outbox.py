@@ -24,7 +24,7 @@ from dataclasses import replace
 from typing import Protocol
 
 from telegram import Bot
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.core.types import Handoff, Outcome, Reply
 from bot.storage import OutboxItem, Store, utcnow
@@ -45,6 +45,8 @@ class Tracker(Protocol):
     async def delivered(self, track: str, chat_id: int, message_id: int) -> None: ...
 
     async def undelivered(self, track: str) -> Outcome: ...
+
+    async def unreachable(self, chat_id: int, handoff_id: int | None) -> Outcome: ...
 
     async def thread_of(self, handoff_id: int) -> Handoff | None: ...
 
@@ -224,15 +226,21 @@ class OutboxSender:
             return
         self._reported_rights.add(chat_id)
         async with self.store.unit_of_work():
-            await self.store.enqueue(self.tracker.lacks_rights(chat_id).replies)
+            await self.store.enqueue(sender.expand(self.tracker.lacks_rights(chat_id).replies))
         self.wake()
 
     async def _permanent(self, item: OutboxItem, exc: TelegramError) -> bool:
         log.warning("outbox %s to chat %s failed for good: %s", item.id, item.lane, type(exc).__name__)
+        gone = isinstance(exc, Forbidden | ChatMigrated) or "chat not found" in str(exc).lower()
         async with self.store.unit_of_work():
             await self.store.outbox_failed(item_id=item.id)
-            if item.reply.track:
-                await self.store.enqueue((await self.tracker.undelivered(item.reply.track)).replies)
+            if gone:  # blocked by the entrepreneur, or removed from (or lost) the hub's group
+                outcome = await self.tracker.unreachable(item.lane, item.reply.handoff)
+            elif (item.reply.track or "").startswith("card:"):
+                outcome = await self.tracker.undelivered(item.reply.track or "")
+            else:
+                outcome = Outcome()
+            await self.store.enqueue(sender.expand(outcome.replies))
         self.wake()
         return True
 

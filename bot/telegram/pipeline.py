@@ -26,7 +26,7 @@ from bot.core.types import Outcome
 from bot.storage import Store
 from bot.telegram.context import AppContext
 from bot.telegram.outbox import OutboxSender
-from bot.telegram.sender import answer
+from bot.telegram.sender import answer, expand
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ class _Rollback(Exception):
 
 async def respond(context: AppContext, outcome: Outcome, query: CallbackQuery | None = None) -> None:
     """What every handler does with the core's outcome: replies to the outbox, the button answered after."""
-    await context.core.store.enqueue(outcome.replies)
+    await context.core.store.enqueue(expand(outcome.replies))
     after = _AFTER_COMMIT.get()
     if after is None:  # outside the pipeline (a job): committed already
         await answer(query, outcome.notice)
@@ -58,7 +58,7 @@ async def respond(context: AppContext, outcome: Outcome, query: CallbackQuery | 
 async def publish(app: Application, outcome: Outcome) -> None:  # type: ignore[type-arg]
     """Replies decided outside an update (a job, the catalog watcher): to the outbox, then sent."""
     async with app.bot_data["core"].store.unit_of_work():
-        await app.bot_data["core"].store.enqueue(outcome.replies)
+        await app.bot_data["core"].store.enqueue(expand(outcome.replies))
     if (outbox := app.bot_data.get(OUTBOX_KEY)) is not None:
         outbox.wake()
 

@@ -5,6 +5,7 @@ forum-topic action. Errors are raised to the caller (the outbox), which decides 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from telegram import Bot, CallbackQuery, ReplyParameters
 from telegram.constants import CallbackQueryLimit, ParseMode
@@ -25,6 +26,34 @@ async def answer(query: CallbackQuery | None, notice: str | None) -> None:
         await query.answer(notice[: CallbackQueryLimit.ANSWER_CALLBACK_QUERY_TEXT_LENGTH] if notice else None)
     except BadRequest as exc:  # "query is too old" after a restart: nothing to show any more
         log.info("callback %s not answered: %s", query.id, exc.message)
+
+
+def expand(replies: tuple[Reply, ...] | list[Reply]) -> list[Reply]:
+    """One outbox row per Telegram message: a text over the limit becomes several rows, so a retry after a
+    failure resends only the part that did not arrive. The first part keeps the thread and tracking, the
+    last the buttons."""
+    rows: list[Reply] = []
+    for reply in replies:
+        chunks = (
+            split(reply.text)
+            if reply.action == "send" and reply.copy_of is None and reply.edit_message_id is None
+            else []
+        )
+        if len(chunks) <= 1:
+            rows.append(reply)
+            continue
+        last = len(chunks) - 1
+        rows.extend(
+            replace(
+                reply,
+                text=chunk,
+                buttons=reply.buttons if n == last else (),
+                track=reply.track if n == 0 else None,
+                reply_to_message_id=reply.reply_to_message_id if n == 0 else None,
+            )
+            for n, chunk in enumerate(chunks)
+        )
+    return rows
 
 
 def _reply_to(reply: Reply) -> ReplyParameters | None:

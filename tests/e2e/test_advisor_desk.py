@@ -194,3 +194,28 @@ async def test_reminder_escalation_rating_and_follow_up_on_the_clock(forum: Runn
     await api.wait_for(
         lambda: any("parler de nouveau" in t.lower() for t in texts(forum, MINI_HUB_CHAT, topic_id)) or None
     )
+
+
+async def test_a_visitor_who_is_not_a_member_cannot_claim(forum: Running) -> None:
+    api = forum.api
+    card = await open_handoff(forum)
+    visitor = User(999, "Visiteur", language_code="fr")
+    api.set_chat_member(MINI_HUB_CHAT, visitor.id, "left")
+    answered = len(api.calls_to("answerCallbackQuery"))
+    api.user_presses(visitor, card, "hc:1")
+    await api.wait_for(lambda: len(api.calls_to("answerCallbackQuery")) > answered or None)
+    handoff = await forum.core.store.get_handoff(handoff_id=1)
+    assert handoff is not None and handoff.status == "waiting"
+    assert not any("prend le relais" in t for t in texts(forum, MARIE.id))
+
+
+async def test_a_hub_group_that_removed_the_bot_closes_the_request_and_the_entrepreneur_is_told(
+    forum: Running,
+) -> None:
+    api = forum.api
+    await open_handoff(forum)
+    api.set_bot_rights(MINI_HUB_CHAT, "kicked")
+    await forum.say(MARIE, "Vous êtes là ?")
+    await forum.bot_says(MARIE.id, "je n'ai pas pu joindre les conseillers du Pôle du Bas-Saint-Laurent")
+    handoff = await forum.core.store.get_handoff(handoff_id=1)
+    assert handoff is not None and handoff.status == "closed"
