@@ -113,6 +113,10 @@ class Dialogue:
         """The bot was added to a group or its rights changed: say what the group is for, report what is missing."""
         return self.hub_desk.group_joined(chat_id, self.catalog, rights, self.admin_chat_id)
 
+    def group_left(self, chat_id: int) -> Outcome:
+        """The bot was removed from a group: a hub's group is reported to the admins."""
+        return self.hub_desk.group_left(chat_id, self.catalog, self.admin_chat_id)
+
     def lacks_rights(self, chat_id: int) -> Outcome:
         """A hub group where the bot cannot create topics: requests go on as replies to their card."""
         return self.hub_desk.lacks_rights(chat_id, self.catalog, self.admin_chat_id)

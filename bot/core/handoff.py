@@ -147,6 +147,9 @@ class HandoffDesk(DeskBase):
                         "your first name and Telegram username, your answers, the results you saw and the messages you write to them."
                     ),
                     _("They use them only to answer you. /forget deletes everything at any time."),
+                    _(
+                        "If another hub of the network is better placed to help you, your request may be passed on to it."
+                    ),
                     bold(_("Do you agree?")),
                 ),
                 ((Button(_("I agree"), "ok:yes"), Button(_("No, thanks"), "ok:no")),),

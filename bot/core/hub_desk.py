@@ -529,6 +529,22 @@ class HubDesk(DeskBase):
                 )
         return Outcome(tuple(replies))
 
+    def group_left(self, chat_id: int, catalog: Catalog, admin_chat: int | None) -> Outcome:
+        """Removed from a hub's group: the admins must know, its requests cannot be answered meanwhile."""
+        hub = self.hub_of_chat(catalog, chat_id)
+        if hub is None or admin_chat is None:
+            return Outcome()
+        _h = self.hub_gettext(catalog)
+        problem = _h("I was removed from this group: its requests cannot be answered until I am added back.")
+        name = catalog.text(hub.name, catalog.default_language)
+        return Outcome(
+            (
+                Reply(
+                    admin_chat, fmt(_h("Advisor group of {hub}: {problem}"), hub=bold(name), problem=problem)
+                ),
+            )
+        )
+
     def missing_rights(self, rights: GroupRights, _h) -> str | None:  # type: ignore[no-untyped-def]
         if not rights.admin:
             return _h(

@@ -91,7 +91,8 @@ async def on_membership(update: Update, context: AppContext) -> None:
             await respond(context, await dialogue.user_blocked(change.chat.id))
         return
     if new.status not in PRESENT:
-        log.info("removed from group %s", change.chat.id)
+        log.warning("removed from group %s", change.chat.id)
+        await respond(context, dialogue.group_left(change.chat.id))
         return
     rights = _rights(new, forum=bool(change.chat.is_forum))
     if change.old_chat_member.status in PRESENT and _rights(change.old_chat_member, rights.forum) == rights:

@@ -418,3 +418,10 @@ async def test_a_request_made_late_in_the_day_is_reminded_before_it_is_escalated
     clock.advance(hours=3, minutes=1)
     await driver.tick()
     assert len(driver.sent[COORDINATION_CHAT]) == 1
+
+
+async def test_removing_the_bot_from_a_hub_group_is_reported_to_the_admins(dialogue: Dialogue) -> None:
+    (report,) = dialogue.group_left(MINI_HUB_CHAT).replies
+    assert report.chat_id == ADMIN_CHAT
+    assert "Pôle du Bas-Saint-Laurent" in "".join(s.text for s in report.text)
+    assert dialogue.group_left(-100555).replies == ()  # a group that is no hub's: nothing to report
