@@ -63,6 +63,7 @@ def main(argv: list[str]) -> int:
             run(str(PYTHON), "-m", "tools.bench_catalog")
             or run(str(PYTHON), "-m", "tools.bench_storage")
             or run(str(PYTHON), "-m", "tools.bench_startup")
+            or run(str(PYTHON), "-m", "tools.bench_relay")
         ),
         "check-catalog": lambda: run(
             str(PYTHON), "-m", "bot", "catalog", "check", *(rest or ["catalog/quebec"])

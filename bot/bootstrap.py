@@ -72,3 +72,6 @@ def configure_logging(level: str) -> None:
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # With max_retries=0 PTB's rate limiter logs every 429 as an ERROR with a traceback, although the outbox
+    # handles it (it waits for that chat alone and logs it at INFO).
+    logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)

@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 PURGE_EVERY = dt.timedelta(hours=6)
 PIPELINE_KEY = "pipeline"
+STOP_KEY = "stop"
+FAILED_KEY = "failed"
 TASKS_KEY = "pipeline_tasks"
 
 
@@ -96,8 +98,23 @@ async def attach(
     elif receive:
         await app.bot.delete_webhook()  # keeps pending updates: never drop_pending_updates
         tasks.append(asyncio.create_task(pipeline.poll(), name="poll"))
+    for task in tasks:
+        task.add_done_callback(lambda done: _task_ended(app, done))
     app.bot_data[TASKS_KEY] = tasks
     return pipeline
+
+
+def _task_ended(app: Application, task: asyncio.Task[None]) -> None:  # type: ignore[type-arg]
+    """A receiving, processing or sending task must never end while the bot runs: stop, loudly, so that the
+    service manager restarts the process (nothing is lost: the inbox and outbox are durable)."""
+    if task.cancelled():
+        return
+    log.critical(
+        "task %s ended (%r): stopping so that the bot is restarted", task.get_name(), task.exception()
+    )
+    if (stop := app.bot_data.get(STOP_KEY)) is not None:
+        app.bot_data[FAILED_KEY] = True
+        stop.set()
 
 
 async def detach(app: Application) -> None:  # type: ignore[type-arg]
@@ -145,12 +162,13 @@ async def run_tick(app: Application) -> None:  # type: ignore[type-arg]
     app.bot_data[OUTBOX_KEY].wake()
 
 
-async def serve(settings: Settings) -> None:
+async def serve(settings: Settings) -> int:
     """Run until SIGINT or SIGTERM; a SIGKILL loses nothing either (the inbox and outbox are durable)."""
     catalog = load_catalog(settings.catalog_dir)  # fail fast, before talking to Telegram
     core = await build_core(settings, catalog=catalog)
     app = build_application(settings)
     stop = asyncio.Event()
+    app.bot_data[STOP_KEY] = stop
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):  # Windows
@@ -172,9 +190,9 @@ async def serve(settings: Settings) -> None:
                 await app.stop()
     finally:
         await core.close()
+    return 1 if app.bot_data.get(FAILED_KEY) else 0
 
 
 def run_telegram(settings: Settings) -> int:
     """`aiguilleur run` with a token: long polling by default, a webhook when MODE=webhook."""
-    asyncio.run(serve(settings))
-    return 0
+    return asyncio.run(serve(settings))

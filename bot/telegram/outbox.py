@@ -123,7 +123,8 @@ class OutboxSender:
                         if item.not_before > self.clock() or not await self._deliver(item):
                             return
         except Exception:
-            log.exception("outbox lane %s failed; it will be retried", lane)
+            log.exception("outbox lane %s failed; it will be retried in 1 s", lane)
+            await asyncio.sleep(1.0)  # a poison row or a failing database must not make the lane spin
         finally:
             self._workers.pop(lane, None)
             self.wake()
@@ -158,6 +159,9 @@ class OutboxSender:
             return await self._transient(item, exc)
         except TelegramError as exc:  # ChatMigrated, InvalidToken...: retrying would not help
             return await self._permanent(item, exc)
+        except Exception as exc:  # a bug or a broken row: retried with backoff, then given up, never spinning
+            log.exception("outbox %s could not be sent", item.id)
+            return await self._transient(item, exc)
         async with self.store.unit_of_work():
             await self.store.outbox_sent(item_id=item.id, message_id=message_id)
             if reply is not None and message_id is not None:
@@ -229,7 +233,7 @@ class OutboxSender:
             await self.store.enqueue(sender.expand(self.tracker.lacks_rights(chat_id).replies))
         self.wake()
 
-    async def _permanent(self, item: OutboxItem, exc: TelegramError) -> bool:
+    async def _permanent(self, item: OutboxItem, exc: Exception) -> bool:
         log.warning("outbox %s to chat %s failed for good: %s", item.id, item.lane, type(exc).__name__)
         gone = isinstance(exc, Forbidden | ChatMigrated) or "chat not found" in str(exc).lower()
         async with self.store.unit_of_work():
@@ -244,7 +248,7 @@ class OutboxSender:
         self.wake()
         return True
 
-    async def _transient(self, item: OutboxItem, exc: TelegramError) -> bool:
+    async def _transient(self, item: OutboxItem, exc: Exception) -> bool:
         attempts = item.attempts + 1
         if attempts > MAX_ATTEMPTS:
             return await self._permanent(item, exc)

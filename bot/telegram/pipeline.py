@@ -123,6 +123,7 @@ class Pipeline:
                     read_timeout=POLL_TIMEOUT + 5,
                 )
             except InvalidToken:
+                log.critical("Telegram refuses the token (TELEGRAM_BOT_TOKEN): no update can be received")
                 raise
             except RetryAfter as exc:
                 await asyncio.sleep(

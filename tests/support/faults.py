@@ -150,6 +150,24 @@ class BotProcess:
 
         return asyncio.run(count())
 
+    def wait_for_card(self, handoff_id: int, card_id: int) -> None:
+        """Until the bot recorded that message `card_id` is the handoff's card: it commits that just after
+        Telegram answered, and a reply to the card reaches the entrepreneur only from then on."""
+
+        async def recorded() -> None:
+            store = await Store.open(self.database_url)
+            try:
+                deadline = time.monotonic() + 10
+                while (handoff := await store.get_handoff(handoff_id=handoff_id)) is None or (
+                    handoff.card_message_id != card_id
+                ):
+                    assert time.monotonic() < deadline, f"card {card_id} not recorded\n{self.log_tail()}"
+                    await asyncio.sleep(0.02)
+            finally:
+                await store.close()
+
+        asyncio.run(recorded())
+
 
 @contextmanager
 def bot_process(folder: Path) -> Iterator[BotProcess]:
@@ -206,6 +224,7 @@ def open_handoff(bot: BotProcess) -> int:
     api.user_says(MARIE, "Comment trouver un mentor ?")
     card = bot_says(bot, HUB_CHAT, "Demande no 1")
     bot_says(bot, MARIE.id, "Votre question a été envoyée")
+    bot.wait_for_card(1, card["message_id"])  # a human reads the card first; a test could outrun the commit
     api.user_says(LUC, "Bonjour Marie.", chat_id=HUB_CHAT, reply_to_message_id=card["message_id"])
     bot_says(bot, MARIE.id, "prend le relais")
     bot_says(bot, MARIE.id, "Bonjour Marie.")
