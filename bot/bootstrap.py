@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from bot.catalog.loader import load_catalog
 from bot.catalog.model import Catalog
 from bot.core.dialogue import Dialogue
-from bot.core.handoff import AdvisorChat, Clock, catalog_advisor_chat
 from bot.core.matching import prepare_index
+from bot.core.thread import AdvisorChat, Clock, catalog_advisor_chat
 from bot.i18n import I18n
 from bot.settings import Settings
 from bot.storage import Store, utcnow

@@ -11,8 +11,10 @@ from dataclasses import replace
 
 from bot.catalog.model import Catalog
 from bot.core import commands, freetext
-from bot.core.handoff import AdvisorChat, Clock, HandoffDesk, catalog_advisor_chat
-from bot.core.hub_desk import GroupRights, HubDesk
+from bot.core.aftercare import Aftercare
+from bot.core.handoff import HandoffDesk
+from bot.core.hub_desk import HubDesk
+from bot.core.hub_groups import GroupRights, HubGroups
 from bot.core.intake import (
     DIMENSION,
     PREFIX,
@@ -28,6 +30,7 @@ from bot.core.intake import (
 from bot.core.reminders import Reminders
 from bot.core.results import show_results
 from bot.core.text import bold, fmt, plain
+from bot.core.thread import AdvisorChat, Clock, catalog_advisor_chat
 from bot.core.turn import Turn
 from bot.core.types import Conversation, Handoff, Inbound, Outcome, Person
 from bot.i18n import I18n, language_name, pick_language
@@ -69,7 +72,9 @@ class Dialogue:
         self.admin_chat_id = admin_chat_id
         self.desk = HandoffDesk(store, i18n, advisor_chat, now)
         self.hub_desk = HubDesk(self.desk)
-        self.reminders = Reminders(self.desk)
+        self.hub_groups = HubGroups(store, i18n, advisor_chat, now)
+        self.aftercare = Aftercare(self.desk)
+        self.reminders = Reminders(self.desk, self.aftercare)
 
     def prepare(self, catalog: Catalog) -> Understander:
         """The understander of a catalog (it knows its places), built once; a reload builds it off the loop."""
@@ -111,15 +116,15 @@ class Dialogue:
 
     def group_joined(self, chat_id: int, rights: GroupRights) -> Outcome:
         """The bot was added to a group or its rights changed: say what the group is for, report what is missing."""
-        return self.hub_desk.group_joined(chat_id, self.catalog, rights, self.admin_chat_id)
+        return self.hub_groups.group_joined(chat_id, self.catalog, rights, self.admin_chat_id)
 
     def group_left(self, chat_id: int) -> Outcome:
         """The bot was removed from a group: a hub's group is reported to the admins."""
-        return self.hub_desk.group_left(chat_id, self.catalog, self.admin_chat_id)
+        return self.hub_groups.group_left(chat_id, self.catalog, self.admin_chat_id)
 
     def lacks_rights(self, chat_id: int) -> Outcome:
         """A hub group where the bot cannot create topics: requests go on as replies to their card."""
-        return self.hub_desk.lacks_rights(chat_id, self.catalog, self.admin_chat_id)
+        return self.hub_groups.lacks_rights(chat_id, self.catalog, self.admin_chat_id)
 
     async def tick(self) -> Outcome:
         """Reminders, escalations and follow-ups that are due."""
@@ -254,11 +259,13 @@ class Dialogue:
         ):
             handoff_id = int(parts[0][:12])
             if prefix == "rt":
-                handled = parts[1].isdigit() and await self.desk.rate(turn, handoff_id, int(parts[1][:2]))
+                handled = parts[1].isdigit() and await self.aftercare.rate(
+                    turn, handoff_id, int(parts[1][:2])
+                )
             else:
-                handled = await self.desk.follow_up_answer(turn, handoff_id, parts[1])
+                handled = await self.aftercare.follow_up_answer(turn, handoff_id, parts[1])
         elif prefix == "cm" and step == "comment" and value == str(turn.conv.last_handoff_id):
-            self.desk.skip_comment(turn)
+            self.aftercare.skip_comment(turn)
         else:
             handled = False
         if not handled:
@@ -327,15 +334,15 @@ class Dialogue:
         if turn.conv.handoff_id is not None and step in ("handoff", "forget"):
             # While a request is open everything reaches the advisors, the /forget question pending or not.
             if not await self.desk.relay_from_user(turn):
-                self.desk.offer_new(turn)
+                self.aftercare.offer_new(turn)
         elif step == "question":
             await self.desk.submit(turn)
         elif step == "consent":
             self.desk.request(turn)  # consent is given with its own button, never by a guess at free text
         elif step == "comment":
-            await self.desk.comment(turn)
+            await self.aftercare.comment(turn)
         elif step in ("rating", "closed"):
-            self.desk.offer_new(turn)
+            self.aftercare.offer_new(turn)
         elif not turn.event.text:
             turn.say((plain(_("I can only read text here.")),))
         elif step == "forget":

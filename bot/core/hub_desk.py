@@ -15,24 +15,16 @@ from dataclasses import dataclass, replace
 from bot.catalog.model import Catalog
 from bot.catalog.schema import Hub
 from bot.core import card
-from bot.core.handoff import DeskBase, HandoffDesk
+from bot.core.handoff import HandoffDesk
 from bot.core.office_hours import reminder_due, schedule_for
 from bot.core.text import Rich, bold, fmt, italic, lines, plain
+from bot.core.thread import DeskBase
 from bot.core.types import Handoff, Inbound, MessageRef, Outcome, Reply
 
 log = logging.getLogger(__name__)
 
 HUB_COMMANDS = ("queue", "mine", "claim", "close", "end", "transfer", "reopen", "note", "help")
 BUTTONS = ("hc", "ht", "hx", "hb", "hz")
-
-
-@dataclass(frozen=True)
-class GroupRights:
-    """What the bot may do in a group, as Telegram reported it."""
-
-    admin: bool
-    manage_topics: bool
-    forum: bool
 
 
 @dataclass
@@ -68,9 +60,6 @@ class HubDesk(DeskBase):
             entrepreneur_desk.now,
         )
         self.entrepreneur_desk = entrepreneur_desk
-
-    def hub_of_chat(self, catalog: Catalog, chat_id: int) -> Hub | None:
-        return next((h for h in catalog.hubs if self.advisor_chat(h) == chat_id), None)
 
     async def handle(self, event: Inbound, catalog: Catalog) -> Outcome:
         """A message, command or button press in a group."""
@@ -482,89 +471,3 @@ class HubDesk(DeskBase):
         await self.store.link_message(
             hub_chat_id=event.chat_id, message_id=event.message_id, handoff_id=handoff.id
         )
-
-    # -- the bot's place in groups -------------------------------------------------------------------------
-
-    def group_joined(
-        self, chat_id: int, catalog: Catalog, rights: GroupRights, admin_chat: int | None
-    ) -> Outcome:
-        """Added to (or promoted in) a group: say which hub it serves or how to link it; report missing rights."""
-        _h = self.hub_gettext(catalog)
-        hub = self.hub_of_chat(catalog, chat_id)
-        if hub is None:
-            text = lines(
-                fmt(_h("Hello! This group's chat id is {chat_id}."), chat_id=bold(str(chat_id))),
-                fmt(
-                    _h(
-                        "To receive a hub's requests here, set {setting} for that hub in hubs.yaml and restart the bot."
-                    ),
-                    setting=bold(f"advisor_chat_id: {chat_id}"),
-                ),
-                _h(
-                    "Make me an administrator of this group, with the right to manage topics, so that I see your replies and give each request its own topic."
-                ),
-            )
-            return Outcome((Reply(chat_id, text),))
-        name = catalog.text(hub.name, catalog.default_language)
-        replies = [
-            Reply(
-                chat_id,
-                lines(
-                    fmt(_h("This group is the advisor group of {hub}."), hub=bold(name)),
-                    _h(
-                        "Requests will appear here, each in its own topic when topics are on. Send /help for the commands."
-                    ),
-                ),
-            )
-        ]
-        missing = self.missing_rights(rights, _h)
-        if missing:
-            replies.append(Reply(chat_id, (bold(missing),)))
-            if admin_chat is not None:
-                replies.append(
-                    Reply(
-                        admin_chat,
-                        fmt(_h("Advisor group of {hub}: {problem}"), hub=bold(name), problem=missing),
-                    )
-                )
-        return Outcome(tuple(replies))
-
-    def group_left(self, chat_id: int, catalog: Catalog, admin_chat: int | None) -> Outcome:
-        """Removed from a hub's group: the admins must know, its requests cannot be answered meanwhile."""
-        hub = self.hub_of_chat(catalog, chat_id)
-        if hub is None or admin_chat is None:
-            return Outcome()
-        _h = self.hub_gettext(catalog)
-        problem = _h("I was removed from this group: its requests cannot be answered until I am added back.")
-        name = catalog.text(hub.name, catalog.default_language)
-        return Outcome(
-            (
-                Reply(
-                    admin_chat, fmt(_h("Advisor group of {hub}: {problem}"), hub=bold(name), problem=problem)
-                ),
-            )
-        )
-
-    def missing_rights(self, rights: GroupRights, _h) -> str | None:  # type: ignore[no-untyped-def]
-        if not rights.admin:
-            return _h(
-                "I am not an administrator of this group, so I do not see the advisors' replies. Please make me an administrator."
-            )
-        if rights.forum and not rights.manage_topics:
-            return _h("I cannot create topics here. Please give me the administrator right to manage topics.")
-        return None
-
-    def lacks_rights(self, chat_id: int, catalog: Catalog, admin_chat: int | None) -> Outcome:
-        """A topic could not be created: the request goes on as replies to its card, and admins are told."""
-        _h = self.hub_gettext(catalog)
-        hub = self.hub_of_chat(catalog, chat_id)
-        problem = _h("I cannot create topics here. Please give me the administrator right to manage topics.")
-        replies = [Reply(chat_id, (bold(problem),))]
-        if admin_chat is not None and hub is not None:
-            name = catalog.text(hub.name, catalog.default_language)
-            replies.append(
-                Reply(
-                    admin_chat, fmt(_h("Advisor group of {hub}: {problem}"), hub=bold(name), problem=problem)
-                )
-            )
-        return Outcome(tuple(replies))

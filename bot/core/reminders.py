@@ -11,6 +11,7 @@ import logging
 
 from bot.catalog.model import Catalog
 from bot.core import card
+from bot.core.aftercare import Aftercare
 from bot.core.handoff import HandoffDesk
 from bot.core.office_hours import schedule_for
 from bot.core.text import bold, fmt, italic
@@ -22,8 +23,9 @@ log = logging.getLogger(__name__)
 class Reminders:
     """Turns the clock's ticks into reminders, escalations and follow-ups."""
 
-    def __init__(self, desk: HandoffDesk) -> None:
+    def __init__(self, desk: HandoffDesk, aftercare: Aftercare) -> None:
         self.desk = desk
+        self.aftercare = aftercare
         self.store = desk.store
 
     async def tick(self, catalog: Catalog) -> Outcome:
@@ -34,7 +36,7 @@ class Reminders:
         for handoff in await self.store.due_follow_ups(now=self.desk.now()):
             await self.store.update_handoff(handoff_id=handoff.id, follow_up_at=None)
             if handoff.helped is None and await self.store.get_conversation(chat_id=handoff.user_chat_id):
-                replies.append(self.desk.follow_up(catalog, handoff))
+                replies.append(self.aftercare.follow_up(catalog, handoff))
         return Outcome(tuple(replies))
 
     async def _remind(self, catalog: Catalog, handoff: Handoff) -> list[Reply]:

@@ -15,7 +15,7 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, ChatMemberHandler, MessageHandler, filters
 
-from bot.core.hub_desk import GroupRights
+from bot.core.hub_groups import GroupRights
 from bot.telegram.context import AppContext
 from bot.telegram.convert import from_message
 from bot.telegram.pipeline import respond

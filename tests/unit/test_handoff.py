@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import replace
 
 from bot.core.dialogue import Dialogue
-from bot.core.hub_desk import GroupRights
+from bot.core.hub_groups import GroupRights
 from bot.core.types import Inbound, Person
 from bot.storage import Store
 from tests.conftest import ADMIN_CHAT, COORDINATION_CHAT, MINI_HUB_CHAT, OTHER_HUB_CHAT
