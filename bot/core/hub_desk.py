@@ -444,6 +444,18 @@ class HubDesk(DeskBase):
     async def _message(self, turn: HubTurn) -> None:
         event = turn.event
         handoff = await self._thread_handoff(turn)
+        if handoff is None and event.reply_to_bot and event.thread_id is None:
+            _h = self.hub_gettext(turn.catalog)
+            turn.answer(
+                (
+                    italic(
+                        _h(
+                            "I cannot tell which request this is for; it was not sent. Reply to the request's card, or write in its topic."
+                        )
+                    ),
+                )
+            )
+            return
         if handoff is None or event.message_id is None:
             return  # chatter in the group's general thread
         _h = self.hub_gettext(turn.catalog)

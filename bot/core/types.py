@@ -39,6 +39,7 @@ class Inbound:
     private: bool = True
     has_media: bool = False
     thread_id: int | None = None  # the forum topic a group message was written in
+    reply_to_bot: bool = False  # a reply to one of the bot's own messages
 
 
 @dataclass(frozen=True)

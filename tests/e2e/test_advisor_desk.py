@@ -219,3 +219,14 @@ async def test_a_hub_group_that_removed_the_bot_closes_the_request_and_the_entre
     await forum.bot_says(MARIE.id, "je n'ai pas pu joindre les conseillers du Pôle du Bas-Saint-Laurent")
     handoff = await forum.core.store.get_handoff(handoff_id=1)
     assert handoff is not None and handoff.status == "closed"
+
+
+async def test_a_reply_to_a_bot_message_of_no_request_is_answered_not_lost(forum: Running) -> None:
+    forum.api.user_adds_bot_to_group(LUC, OTHER_HUB_CHAT, "Pôle CN — conseillers", as_admin=True)
+    hello = await forum.bot_says(
+        OTHER_HUB_CHAT, "Ce groupe est le groupe des conseillers du Pôle de la Capitale-Nationale"
+    )
+    await forum.say(
+        LUC, "Bonjour, c'est pour Marie", chat_id=OTHER_HUB_CHAT, reply_to_message_id=hello["message_id"]
+    )
+    await forum.bot_says(OTHER_HUB_CHAT, "Je ne sais pas à quelle demande ce message se rapporte")
