@@ -41,8 +41,17 @@ def ensure_environment() -> None:
     STAMP.write_text(wanted)
 
 
-def run(*command: str, **env: str) -> int:
-    return subprocess.run(command, cwd=ROOT, env={**os.environ, **env}, check=False).returncode
+def run(*command: str, timeout: float | None = None, **env: str) -> int:
+    try:
+        return subprocess.run(
+            command, cwd=ROOT, env={**os.environ, **env}, check=False, timeout=timeout
+        ).returncode
+    except subprocess.TimeoutExpired:
+        print(
+            f"tasks.py: {' '.join(command[1:3])} still running after {timeout:.0f} s: stopped, failing",
+            file=sys.stderr,
+        )
+        return 124
 
 
 def main(argv: list[str]) -> int:
@@ -51,7 +60,9 @@ def main(argv: list[str]) -> int:
         "run": lambda: run(str(PYTHON), "-m", "bot", "run"),
         "chat": lambda: run(str(PYTHON), "-m", "bot", "chat"),
         # pytest exits 5 when it collects no test: that is returned as is, and it fails CI.
-        "test": lambda: run(str(PYTHON), "-m", "pytest", *rest, PTB_TIMEDELTA="true"),
+        # pytest-timeout stops a hung test; this stops a run that hangs anywhere else (at exit, say), so CI
+        # fails in 30 minutes instead of stalling for an hour.
+        "test": lambda: run(str(PYTHON), "-m", "pytest", *rest, timeout=1800, PTB_TIMEDELTA="true"),
         "lint": lambda: (
             run(str(BIN / "ruff"), "check", ".") or run(str(BIN / "ruff"), "format", "--check", ".")
         ),

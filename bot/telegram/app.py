@@ -12,8 +12,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import faulthandler
 import logging
+import os
 import signal
+import threading
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
@@ -173,6 +176,10 @@ async def serve(settings: Settings) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):  # Windows
             loop.add_signal_handler(signum, stop.set)
+    if hasattr(
+        signal, "SIGUSR1"
+    ):  # `kill -USR1 <pid>` prints every thread's stack: for a bot that seems stuck
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
     try:
         async with app:
             await attach(app, core, settings)
@@ -185,12 +192,31 @@ async def serve(settings: Settings) -> int:
             )
             try:
                 await stop.wait()
+                _exit_if_stuck()
             finally:
                 await detach(app)
                 await app.stop()
     finally:
         await core.close()
     return 1 if app.bot_data.get(FAILED_KEY) else 0
+
+
+SHUTDOWN_GRACE_SECONDS = 10.0
+
+
+def _exit_if_stuck() -> None:
+    """Shutting down must not hang (a stuck connection or thread would keep a service manager waiting):
+    after the grace period, print every thread's stack and exit. Nothing is lost: inbox and outbox are
+    durable, and an update being handled when the process ends is handled again at the next start."""
+
+    def force() -> None:
+        log.critical("shutdown still not done after %ss: exiting now (stacks follow)", SHUTDOWN_GRACE_SECONDS)
+        faulthandler.dump_traceback(all_threads=True)
+        os._exit(1)
+
+    watchdog = threading.Timer(SHUTDOWN_GRACE_SECONDS, force)
+    watchdog.daemon = True
+    watchdog.start()
 
 
 def run_telegram(settings: Settings) -> int:

@@ -95,6 +95,8 @@ class BotProcess:
         try:
             code = self.process.wait(timeout=15)
         except subprocess.TimeoutExpired:
+            self.process.send_signal(signal.SIGUSR1)  # the stacks go to bot.log, for the failure message
+            time.sleep(1.0)
             self.process.kill()
             code = self.process.wait()
         self.process = None
