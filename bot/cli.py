@@ -14,7 +14,7 @@ from bot.catalog.loader import CatalogInvalid, check_catalog, load_catalog
 from bot.catalog.model import DIMENSIONS, Catalog
 from bot.core.matching import Match, match
 from bot.core.results import reason_text
-from bot.core.types import Profile
+from bot.core.types import Handoff, Profile
 from bot.i18n import I18n
 from bot.settings import SettingsError, load_settings
 
@@ -42,7 +42,9 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument("--limit", type=int, default=5)
     m.add_argument("--today", type=dt.date.fromisoformat, help="YYYY-MM-DD (default: today in the network)")
     m.add_argument("--json", action="store_true", help="print JSON (the scripting contract)")
-    commands.add_parser("report", help="what entrepreneurs asked for that the catalog did not have")
+    commands.add_parser(
+        "report", help="requests to advisors per hub, and what entrepreneurs asked for that the catalog lacks"
+    )
     c = commands.add_parser("catalog", help="catalog tools: 'catalog check DIR' validates a catalog folder")
     c_commands = c.add_subparsers(dest="catalog_command", required=True, metavar="ACTION")
     check = c_commands.add_parser("check", help="validate a catalog folder: PATH:LINE: message per problem")
@@ -104,7 +106,8 @@ def _understand(args: argparse.Namespace) -> int:
 
 
 async def _report() -> int:
-    """Unmet requests of this network, counted by region, stage, sector and need (no personal data kept)."""
+    """Requests to advisors per hub, then the unmet requests of this network counted by region, stage,
+    sector and need. Counts only: no name, no text."""
     from collections import Counter
 
     from bot.storage import Store
@@ -114,8 +117,10 @@ async def _report() -> int:
     store = await Store.open(settings.database_url)
     try:
         profiles = await store.unmet_requests(network=catalog.network.id)
+        handoffs = await store.handoff_outcomes()
     finally:
         await store.close()
+    _desk_report(catalog, handoffs)
     lang = catalog.default_language
     print(f"{len(profiles)} requests found nothing in {catalog.directory}")
     for title, dimension, values in (
@@ -131,6 +136,30 @@ async def _report() -> int:
             )
             print(f"  by {title}: {shown}")
     return 0
+
+
+def _desk_report(catalog: Catalog, handoffs: list[Handoff]) -> None:
+    """Per hub: requests, how many an advisor took and how fast, ratings, and whether the referral helped."""
+    import statistics
+
+    lang = catalog.default_language
+    print(f"{len(handoffs)} requests to advisors")
+    for hub in catalog.hubs:
+        mine = [h for h in handoffs if h.hub_id == hub.id]
+        if not mine:
+            continue
+        claimed = [h for h in mine if h.claimed_at and h.created_at]
+        waits = [(h.claimed_at - h.created_at).total_seconds() / 60 for h in claimed]  # type: ignore[operator]
+        ratings = [h.rating for h in mine if h.rating]
+        helped = [h.helped for h in mine if h.helped in ("yes", "no")]
+        parts = [f"{len(mine)} requests", f"{len(claimed)} taken"]
+        if waits:
+            parts.append(f"median wait {statistics.median(waits):.0f} min")
+        if ratings:
+            parts.append(f"rated {statistics.mean(ratings):.1f}/5 ({len(ratings)})")
+        if helped:
+            parts.append(f"helped {helped.count('yes')}/{len(helped)}")
+        print(f"  {catalog.text(hub.name, lang)}: " + ", ".join(parts))
 
 
 def _catalog_check(directory: Path, *, strict: bool, today: dt.date | None) -> int:

@@ -704,6 +704,12 @@ class Store:
             )
             return bool(result.rowcount)
 
+    async def handoff_outcomes(self) -> list[Handoff]:
+        """Every handoff still kept (retention applies), for counts: `aiguilleur report` prints no name or text."""
+        async with self._session() as session:
+            rows = (await session.exec(select(HandoffRow).order_by(HandoffRow.id))).all()  # type: ignore[arg-type]
+            return [_handoff(row) for row in rows]
+
     # -- what the network lacks -------------------------------------------------------------------------
 
     async def record_unmet(self, *, network: str, profile: Profile) -> None:

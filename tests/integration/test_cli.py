@@ -175,9 +175,53 @@ def test_report_counts_what_found_nothing(tmp_path: Path) -> None:
     result = aiguilleur("report", CATALOG_DIR=str(MINI), DATABASE_URL=url)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
+        "0 requests to advisors",
         f"2 requests found nothing in {MINI}",
         "  by region: Saguenay–Lac-Saint-Jean 2",
         "  by stage: Idée 1",
         "  by sector: Technologies 1",
         "  by need: Mentorat 2, Conseils 1",
     ]
+
+
+def test_report_sums_up_the_desk_per_hub_without_names(tmp_path: Path) -> None:
+    import asyncio
+    import datetime as dt
+
+    from bot.core.types import Profile
+    from bot.storage import Store
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'report.db'}"
+    start = dt.datetime(2026, 11, 24, 15, 0, tzinfo=dt.UTC)
+
+    async def record() -> None:
+        store = await Store.open(url)
+        for n, (wait, rating, helped) in enumerate(((10, 4, "yes"), (30, 2, "no"), (None, None, None))):
+            handoff = await store.create_handoff(
+                user_chat_id=100 + n,
+                hub_id="hub-01",
+                hub_chat_id=-1001000000001,
+                lang="fr",
+                question="Question privée",
+                first_name="Marie",
+                username=None,
+                profile=Profile(),
+                matches=(),
+                remind_at=None,
+                at=start,
+            )
+            if wait is not None:
+                at = start + dt.timedelta(minutes=wait)
+                await store.claim_handoff(handoff_id=handoff.id, advisor_id=7, advisor_name="Luc", at=at)
+                await store.update_handoff(handoff_id=handoff.id, rating=rating, helped=helped)
+        await store.close()
+
+    asyncio.run(record())
+    result = aiguilleur("report", CATALOG_DIR=str(MINI), DATABASE_URL=url)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[:2] == [
+        "3 requests to advisors",
+        "  Pôle du Bas-Saint-Laurent: 3 requests, 2 taken, median wait 20 min, rated 3.0/5 (2), helped 1/2",
+    ]
+    assert "Marie" not in result.stdout and "privée" not in result.stdout
