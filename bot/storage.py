@@ -591,22 +591,17 @@ class Store:
 
     async def due_reminders(self, *, now: dt.datetime) -> list[Handoff]:
         """Waiting handoffs whose reminder (or escalation) is due."""
-        async with self._session() as session:
-            query = select(HandoffRow).where(
-                HandoffRow.status == "waiting",
-                HandoffRow.remind_at <= _utc(now),  # type: ignore[operator]
-            )
-            rows = (await session.exec(query.order_by(HandoffRow.remind_at))).all()  # type: ignore[arg-type]
-            return [_handoff(row) for row in rows]
+        return await self._due("waiting", HandoffRow.remind_at, now)
 
     async def due_follow_ups(self, *, now: dt.datetime) -> list[Handoff]:
         """Closed handoffs whose one-time follow-up question is due."""
+        return await self._due("closed", HandoffRow.follow_up_at, now)
+
+    async def _due(self, status: str, when: Any, now: dt.datetime) -> list[Handoff]:
+        """Handoffs in `status` whose `when` column has come, soonest first."""
         async with self._session() as session:
-            query = select(HandoffRow).where(
-                HandoffRow.status == "closed",
-                HandoffRow.follow_up_at <= _utc(now),  # type: ignore[operator]
-            )
-            rows = (await session.exec(query.order_by(HandoffRow.follow_up_at))).all()  # type: ignore[arg-type]
+            query = select(HandoffRow).where(HandoffRow.status == status, when <= _utc(now))
+            rows = (await session.exec(query.order_by(when))).all()
             return [_handoff(row) for row in rows]
 
     # -- outbox: what the bot decided to send ---------------------------------------------------------------

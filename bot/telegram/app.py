@@ -174,7 +174,9 @@ async def serve(settings: Settings) -> int:
     app.bot_data[STOP_KEY] = stop
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):  # Windows
+        # Windows has no loop signal handlers: there Ctrl-C still stops the bot (KeyboardInterrupt), and the
+        # durable inbox and outbox make an abrupt stop safe.
+        with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(signum, stop.set)
     if hasattr(
         signal, "SIGUSR1"

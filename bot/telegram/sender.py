@@ -8,14 +8,13 @@ import logging
 from dataclasses import replace
 
 from telegram import Bot, CallbackQuery, ReplyParameters
-from telegram.constants import CallbackQueryLimit, ParseMode
+from telegram.constants import CallbackQueryLimit, ForumTopicLimit, ParseMode
 from telegram.error import BadRequest
 
 from bot.core.types import Reply
 from bot.telegram.render import keyboard, split, to_html
 
 log = logging.getLogger(__name__)
-TOPIC_NAME_LIMIT = 128
 
 
 async def answer(query: CallbackQuery | None, notice: str | None) -> None:
@@ -65,7 +64,7 @@ def _reply_to(reply: Reply) -> ReplyParameters | None:
 async def send(bot: Bot, reply: Reply) -> int | None:
     """Send one reply; returns the id of its (first) message, or of the topic it opened."""
     if reply.action == "open_topic":
-        name = "".join(span.text for span in reply.text)[:TOPIC_NAME_LIMIT] or "#"
+        name = "".join(span.text for span in reply.text)[: ForumTopicLimit.MAX_NAME_LENGTH] or "#"
         topic = await bot.create_forum_topic(chat_id=reply.chat_id, name=name)
         return topic.message_thread_id
     if reply.action in ("close_topic", "reopen_topic"):
