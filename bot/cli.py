@@ -11,8 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.catalog.loader import CatalogInvalid, check_catalog, load_catalog
-from bot.catalog.model import DIMENSIONS, Catalog
-from bot.core.matching import Match, match
+from bot.catalog.model import DIMENSIONS, ELIGIBILITY, Catalog
+from bot.core.matching import Match, explain, rank
 from bot.core.results import reason_text
 from bot.core.types import Handoff, Profile
 from bot.i18n import I18n
@@ -36,8 +36,13 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument("--catalog", type=Path, default=None, help="catalog folder (default: CATALOG_DIR)")
     m.add_argument("--region")
     m.add_argument("--stage")
-    m.add_argument("--sector")
+    m.add_argument("--sector", action="append", default=[], help="repeat for several sectors")
     m.add_argument("--need", action="append", default=[], help="repeat for several needs")
+    m.add_argument("--age", type=int, help="the entrepreneur's age (entries may have an age band)")
+    m.add_argument("--group", action="append", default=None, help="a target group they belong to; repeat")
+    m.add_argument("--no-group", action="store_true", help="they belong to none of the target groups")
+    m.add_argument("--legal-form", help="legal form code (company, coop, nonprofit...)")
+    m.add_argument("--size", help="company size code (solo, micro, small...)")
     m.add_argument("--lang", help="language of titles and reasons (default: the catalog's)")
     m.add_argument("--limit", type=int, default=5)
     m.add_argument("--today", type=dt.date.fromisoformat, help="YYYY-MM-DD (default: today in the network)")
@@ -51,6 +56,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("directory", type=Path)
     check.add_argument("--strict", action="store_true", help="warnings fail the check too")
     check.add_argument("--today", type=dt.date.fromisoformat, help="YYYY-MM-DD the warnings are dated")
+    check.add_argument(
+        "--coverage", action="store_true", help="also list the needs no entry covers, per region and stage"
+    )
     return parser
 
 
@@ -59,7 +67,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "catalog":
-            return _catalog_check(args.directory, strict=args.strict, today=args.today)
+            return _catalog_check(
+                args.directory, strict=args.strict, today=args.today, coverage=args.coverage
+            )
         if args.command == "match":
             return _match(args)
         if args.command == "understand":
@@ -118,9 +128,14 @@ async def _report() -> int:
     try:
         profiles = await store.unmet_requests(network=catalog.network.id)
         handoffs = await store.handoff_outcomes()
+        gaps = await store.coverage_gaps(network=catalog.network.id)
     finally:
         await store.close()
     _desk_report(catalog, handoffs)
+    from bot.core.gaps import gap_table
+
+    for line in gap_table(catalog, gaps):
+        print(line)
     lang = catalog.default_language
     print(f"{len(profiles)} requests found nothing in {catalog.directory}")
     for title, dimension, values in (
@@ -162,7 +177,7 @@ def _desk_report(catalog: Catalog, handoffs: list[Handoff]) -> None:
         print(f"  {catalog.text(hub.name, lang)}: " + ", ".join(parts))
 
 
-def _catalog_check(directory: Path, *, strict: bool, today: dt.date | None) -> int:
+def _catalog_check(directory: Path, *, strict: bool, today: dt.date | None, coverage: bool = False) -> int:
     checked = check_catalog(directory, today=today)
     if checked.catalog is not None:
         from bot.understanding.data import load_language_data
@@ -180,6 +195,13 @@ def _catalog_check(directory: Path, *, strict: bool, today: dt.date | None) -> i
     assert catalog is not None
     summary = f"{len(catalog.hubs)} hubs, {len(catalog.entries)} entries, {len(catalog.places)} places"
     print(f"{directory}: OK ({summary}), {warnings} warnings", file=sys.stderr)
+    if coverage:
+        from bot.core.coverage import coverage_lines
+
+        gaps = coverage_lines(catalog, today or catalog.today())
+        print(f"needs no entry covers, per region and stage ({len(gaps)} regions with gaps):")
+        for line in gaps or ["(none: every need is covered in every region at every stage)"]:
+            print(f"  {line}")
     return 1 if strict and warnings else 0
 
 
@@ -195,10 +217,24 @@ def _match(args: argparse.Namespace) -> int:
         print("\n".join(unknown), file=sys.stderr)
         return 2
     lang = args.lang or catalog.default_language
-    profile = Profile(args.stage, args.sector, args.region, tuple(args.need))
-    results = match(catalog, profile, today=args.today, limit=max(args.limit, 0))
+    profile = Profile(
+        args.stage,
+        tuple(dict.fromkeys(args.sector)),
+        args.region,
+        tuple(dict.fromkeys(args.need)),
+        age=args.age,
+        groups=() if args.no_group else (tuple(args.group) if args.group else None),
+        legal_form=args.legal_form,
+        size=args.size,
+    )
+    day = args.today or catalog.today()
+    ranking = rank(catalog, profile, today=day)
+    results = [explain(entry, profile, day) for entry in ranking.best(max(args.limit, 0))]
     gettext = I18n().get(lang).gettext
-    payload = {"results": [_result_json(catalog, item, lang, gettext) for item in results]}
+    payload = {
+        "results": [_result_json(catalog, item, lang, gettext) for item in results],
+        "uncovered": list(ranking.uncovered),
+    }
     if args.json:
         print(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
@@ -206,19 +242,30 @@ def _match(args: argparse.Namespace) -> int:
             reasons = " · ".join(r["label"] for r in item["reasons"])
             deadline = f" (deadline {item['deadline']})" if item["deadline"] else ""
             print(f"{number}. {item['title']} — {item['organization']}{deadline}\n   {reasons}")
+        for need in ranking.uncovered:
+            print(f"nothing covers: {catalog.label('needs', need, lang)} [{need}]")
     return 0
 
 
 def _unknown_codes(catalog: Catalog, args: argparse.Namespace) -> list[str]:
-    wanted = {"regions": [args.region], "stages": [args.stage], "sectors": [args.sector], "needs": args.need}
+    wanted = {
+        "regions": [args.region],
+        "stages": [args.stage],
+        "sectors": args.sector,
+        "needs": args.need,
+        "groups": args.group or [],
+        "legal_forms": [args.legal_form],
+        "sizes": [args.size],
+    }
     problems = []
-    for dimension in DIMENSIONS:
+    if args.age is not None and not 0 <= args.age <= 120:
+        problems.append(f"aiguilleur: --age {args.age} is not an age (0 to 120)")
+    for dimension in (*DIMENSIONS, *ELIGIBILITY):
         for code in wanted[dimension]:
             if code is not None and not catalog.has_code(dimension, code):
                 known = ", ".join(t.code for t in catalog.terms(dimension))
-                problems.append(
-                    f"aiguilleur: unknown {dimension.removesuffix('s')} '{code}' (known: {known})"
-                )
+                name = dimension.removesuffix("s").replace("_", " ")
+                problems.append(f"aiguilleur: unknown {name} '{code}' (known: {known or 'none'})")
     if args.lang and args.lang not in catalog.languages:
         problems.append(f"aiguilleur: unknown language '{args.lang}' (known: {', '.join(catalog.languages)})")
     return problems

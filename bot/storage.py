@@ -75,6 +75,7 @@ class ConversationRow(SQLModel, table=True):
     sector: str | None = Field(default=None, max_length=24)
     region: str | None = Field(default=None, max_length=24)
     needs: str = Field(default="[]", max_length=1000)
+    profile: str = Field(default="{}", max_length=2000)  # the whole profile (sectors, eligibility) as JSON
     hub_id: str | None = Field(default=None, max_length=40)
     page: int = 0
     editing: bool = False
@@ -169,20 +170,38 @@ class UnmetRequestRow(SQLModel, table=True):
     created_at: dt.datetime = _when(nullable=False, index=True)
 
 
+class CoverageGapRow(SQLModel, table=True):
+    """A need the entrepreneur stated that no entry covered for their profile: the gap table of the report.
+    Codes only; no id, no name, no text."""
+
+    __tablename__ = "coverage_gap"
+    id: int | None = Field(default=None, primary_key=True)
+    network: str = Field(max_length=40, index=True)
+    region: str | None = Field(default=None, max_length=24)
+    stage: str | None = Field(default=None, max_length=24)
+    sector: str | None = Field(default=None, max_length=24)
+    need: str = Field(max_length=24)
+    created_at: dt.datetime = _when(nullable=False, index=True)
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One recorded uncovered need, as codes."""
+
+    network: str
+    region: str | None
+    stage: str | None
+    sector: str | None
+    need: str
+
+
 def _profile_json(profile: Profile) -> str:
-    return json.dumps(
-        {
-            "stage": profile.stage,
-            "sector": profile.sector,
-            "region": profile.region,
-            "needs": list(profile.needs),
-        }
-    )
+    return json.dumps(profile.as_json())
 
 
 def _profile_from(raw: str) -> Profile:
     data = json.loads(raw or "{}")
-    return Profile(data.get("stage"), data.get("sector"), data.get("region"), tuple(data.get("needs", ())))
+    return Profile.from_json(data if isinstance(data, dict) else {})
 
 
 def _utc(value: Any) -> Any:
@@ -200,7 +219,11 @@ def _conversation(row: ConversationRow) -> Conversation:
         chat_id=row.chat_id,
         lang=row.lang,
         step=row.step,
-        profile=Profile(row.stage, row.sector, row.region, tuple(json.loads(row.needs or "[]"))),
+        profile=_profile_from(row.profile)
+        if row.profile not in ("", "{}")
+        else Profile(
+            row.stage, (row.sector,) if row.sector else (), row.region, tuple(json.loads(row.needs or "[]"))
+        ),
         hub_id=row.hub_id,
         page=row.page,
         editing=row.editing,
@@ -378,6 +401,7 @@ class Store:
             row.sector = conversation.profile.sector
             row.region = conversation.profile.region
             row.needs = json.dumps(list(conversation.profile.needs))
+            row.profile = _profile_json(conversation.profile)
             row.hub_id = conversation.hub_id
             row.page = conversation.page
             row.editing = conversation.editing
@@ -728,7 +752,35 @@ class Store:
                 select(UnmetRequestRow).where(UnmetRequestRow.network == network).order_by(UnmetRequestRow.id)
             )  # type: ignore[arg-type]
             rows = (await session.exec(query)).all()
-            return [Profile(r.stage, r.sector, r.region, tuple(json.loads(r.needs))) for r in rows]
+            return [
+                Profile(r.stage, (r.sector,) if r.sector else (), r.region, tuple(json.loads(r.needs)))
+                for r in rows
+            ]
+
+    async def record_gaps(self, *, network: str, profile: Profile, needs: tuple[str, ...]) -> None:
+        """Remember each stated need that nothing covered for this profile (codes only)."""
+        async with self._session() as session:
+            now = utcnow()
+            for need in needs:
+                session.add(
+                    CoverageGapRow(
+                        network=network,
+                        region=profile.region,
+                        stage=profile.stage,
+                        sector=profile.sector,
+                        need=need,
+                        created_at=now,
+                    )
+                )
+
+    async def coverage_gaps(self, *, network: str) -> list[Gap]:
+        """The recorded uncovered needs of a network, oldest first."""
+        async with self._session() as session:
+            query = (
+                select(CoverageGapRow).where(CoverageGapRow.network == network).order_by(CoverageGapRow.id)
+            )  # type: ignore[arg-type]
+            rows = (await session.exec(query)).all()
+            return [Gap(r.network, r.region, r.stage, r.sector, r.need) for r in rows]
 
     # -- retention -------------------------------------------------------------------------------------
 

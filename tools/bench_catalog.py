@@ -91,7 +91,7 @@ def random_profiles(catalog: Catalog, count: int, seed: int = 11) -> list[Profil
     return [
         Profile(
             rng.choice([None, *codes["stages"]]),
-            rng.choice([None, *codes["sectors"]]),
+            tuple(rng.sample(codes["sectors"], rng.randint(0, 2))),
             rng.choice([None, *codes["regions"]]),
             tuple(rng.sample(codes["needs"], rng.randint(0, 3))),
         )

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from bot.catalog.model import DIMENSIONS
+from bot.catalog.model import DIMENSIONS, ELIGIBILITY
 from bot.catalog.schema import Entry, HubsFile, NetworkFile, PlacesFile, TaxonomyFile
 from bot.catalog.yamlfile import Problem, YamlDoc
 from bot.core.normalize import fold
@@ -33,12 +33,12 @@ def cross_checks(models: dict[str, Any], docs: dict[str, YamlDoc], today: dt.dat
     """Every pass-2 problem of a catalog whose files each passed pass 1."""
     network: NetworkFile = models["network.yaml"]
     taxonomy: TaxonomyFile = models["taxonomy.yaml"]
-    codes = {dim: [t.code for t in getattr(taxonomy, dim)] for dim in DIMENSIONS}
+    codes = {dim: [t.code for t in getattr(taxonomy, dim)] for dim in (*DIMENSIONS, *ELIGIBILITY)}
     texts = TextRules(network)
     yield from texts.check(
         docs["network.yaml"], (), network, required=("name",), optional=("notice", "everywhere")
     )
-    for dim in DIMENSIONS:
+    for dim in (*DIMENSIONS, *ELIGIBILITY):
         for index, term in enumerate(getattr(taxonomy, dim)):
             yield from texts.check(docs["taxonomy.yaml"], (dim, index), term, required=("label",))
     yield from _duplicate_codes(codes, docs["taxonomy.yaml"])
@@ -102,7 +102,7 @@ def _entry_checks(
         doc = docs[name]
         for index, entry in enumerate(getattr(models[name], key)):
             loc = (key, index)
-            for dim in DIMENSIONS:
+            for dim in (*DIMENSIONS, *ELIGIBILITY):
                 for pos, code in enumerate(getattr(entry, dim)):
                     if code not in codes[dim]:
                         yield unknown_code(doc, (*loc, dim, pos), dim, code, codes[dim])
@@ -199,7 +199,13 @@ def _place_checks(places: PlacesFile, regions: list[str], doc: YamlDoc) -> Itera
             seen.setdefault(key, (place.region, lambda loc=loc: doc.line_of(loc)))
 
 
+NAMES = {"groups": "target group", "legal_forms": "legal form", "sizes": "company size"}
+
+
 def unknown_code(doc: YamlDoc, loc: Loc, dim: str, code: str, known: list[str]) -> Problem:
     """'region '19' is not one of 01, 02, ...' at the line of the code."""
+    name = NAMES.get(dim, dim.removesuffix("s"))
+    if not known:
+        return _error(doc, loc, f"{name} '{code}': taxonomy.yaml lists no {dim} (add them there first)")
     shown = ", ".join(known) if len(known) <= 20 else ", ".join(known[:20]) + ", ..."
-    return _error(doc, loc, f"{dim.removesuffix('s')} '{code}' is not one of {shown}")
+    return _error(doc, loc, f"{name} '{code}' is not one of {shown}")

@@ -24,6 +24,8 @@ from bot.core.normalize import fold
 
 Entry = Service | Opportunity
 DIMENSIONS = ("stages", "sectors", "needs", "regions")
+ELIGIBILITY = ("groups", "legal_forms", "sizes")
+"""Taxonomy lists that restrict who an entry is for; a network may leave them empty."""
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ class Catalog:
     _place_region: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        terms = {dim: {t.code: t for t in getattr(self.taxonomy, dim)} for dim in DIMENSIONS}
+        terms = {dim: {t.code: t for t in getattr(self.taxonomy, dim)} for dim in (*DIMENSIONS, *ELIGIBILITY)}
         object.__setattr__(self, "_terms", terms)
         object.__setattr__(self, "_hub_by_id", {h.id: h for h in self.hubs})
         by_region = {region: hub for hub in self.hubs for region in hub.regions}

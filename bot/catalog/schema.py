@@ -179,13 +179,23 @@ class Term(Strict):
 
 
 class TaxonomyFile(Strict):
-    """`taxonomy.yaml`: the stages, sectors, needs and regions a profile is made of."""
+    """`taxonomy.yaml`: the stages, sectors, needs and regions a profile is made of, and the eligibility
+    codes (target groups, legal forms, company sizes) that entries may be restricted to."""
 
     version: Literal[1]
     stages: list[Term] = Field(min_length=1)
     sectors: list[Term] = Field(min_length=1)
     needs: list[Term] = Field(min_length=1)
     regions: list[Term] = Field(min_length=1)
+    groups: list[Term] = Field(
+        default_factory=list, description="target groups an entry may be reserved for: women, students..."
+    )
+    legal_forms: list[Term] = Field(
+        default_factory=list, description="legal forms: company, sole_proprietor, coop, nonprofit..."
+    )
+    sizes: list[Term] = Field(
+        default_factory=list, description="company sizes, smallest first: solo, micro, small..."
+    )
 
 
 class Hub(Strict):
@@ -222,6 +232,24 @@ class HubsFile(Strict):
     hubs: list[Hub] = Field(min_length=1)
 
 
+class AgeBand(Strict):
+    """`age: {min: 18, max: 39}`: the ages (inclusive) an entry is for; either bound may be left out."""
+
+    min: int | None = Field(default=None, ge=0, le=120, strict=True, description="youngest age, e.g. 18")
+    max: int | None = Field(default=None, ge=0, le=120, strict=True, description="oldest age, e.g. 39")
+
+    @field_validator("max")
+    @classmethod
+    def _not_below_min(cls, value: int | None, info: ValidationInfo) -> int | None:
+        low = info.data.get("min")
+        if value is not None and low is not None and value < low:
+            raise ValueError(f"max ({value}) is below min ({low}): no age fits this band")
+        return value
+
+    def admits(self, age: int) -> bool:
+        return (self.min is None or age >= self.min) and (self.max is None or age <= self.max)
+
+
 class Entry(Strict):
     """What services and opportunities share. An empty list of codes means 'all'."""
 
@@ -237,6 +265,15 @@ class Entry(Strict):
     stages: list[Code] = Field(default_factory=list, description="stage codes; empty means every stage")
     sectors: list[Code] = Field(default_factory=list, description="sector codes; empty means every sector")
     needs: list[Code] = Field(default_factory=list, description="need codes it answers")
+    groups: list[Code] = Field(
+        default_factory=list,
+        description="reserved for these target groups (one is enough); empty means everyone",
+    )
+    age: AgeBand | None = Field(default=None, description="ages it is for: {min: 18, max: 39}")
+    legal_forms: list[Code] = Field(
+        default_factory=list, description="legal forms it accepts; empty means any"
+    )
+    sizes: list[Code] = Field(default_factory=list, description="company sizes it accepts; empty means any")
     contact: Contact = Field(
         default_factory=Contact, description="url, email, phone: leave out what you are unsure of"
     )

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from babel.dates import format_timedelta
 
 from bot.catalog.model import Catalog
-from bot.core.text import Rich, bold, fmt, italic, lines
-from bot.core.types import Button, Handoff
+from bot.core.text import Rich, bold, fmt, italic, lines, plain
+from bot.core.types import Button, Handoff, Profile
 from bot.i18n import language_name
 
 Gettext = Callable[[str], str]
@@ -86,10 +86,11 @@ def card_text(catalog: Catalog, handoff: Handoff, _h: Gettext, now: dt.datetime)
         fmt(
             _h("Stage: {stage} · Sector: {sector} · Region: {region}"),
             stage=label("stages", p.stage),
-            sector=label("sectors", p.sector),
+            sector=", ".join(label("sectors", s) for s in p.sectors) or "—",
             region=label("regions", p.region),
         ),
         fmt(_h("Needs: {needs}"), needs=needs),
+        *eligibility_lines(catalog, p, lang, _h),
         fmt(_h("Question: {question}"), question=italic(card_question(handoff.question))),
         fmt(_h("Already suggested: {titles}"), titles=suggested),
         status_line(catalog, handoff, _h, now),
@@ -100,6 +101,22 @@ def card_text(catalog: Catalog, handoff: Handoff, _h: Gettext, now: dt.datetime)
             )
         ),
     )
+
+
+def eligibility_lines(catalog: Catalog, p: Profile, lang: str, _h: Gettext) -> tuple[Rich, ...]:
+    """'Age: 67 · Legal form: Co-operative', only with what the entrepreneur said (nothing when nothing)."""
+    parts = []
+    if p.age is not None:
+        parts.append(_h("Age: {age}").format(age=p.age))
+    if p.groups:
+        parts.append(
+            _h("Is: {groups}").format(groups=", ".join(catalog.label("groups", g, lang) for g in p.groups))
+        )
+    if p.legal_form:
+        parts.append(_h("Legal form: {form}").format(form=catalog.label("legal_forms", p.legal_form, lang)))
+    if p.size:
+        parts.append(_h("Size: {size}").format(size=catalog.label("sizes", p.size, lang)))
+    return ((plain(" · ".join(parts)),),) if parts else ()
 
 
 def card_question(question: str) -> str:

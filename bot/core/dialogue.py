@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.catalog.model import Catalog
-from bot.core import commands, freetext
+from bot.core import commands, eligibility, freetext
 from bot.core.aftercare import Aftercare
 from bot.core.handoff import HandoffDesk
 from bot.core.hub_desk import HubDesk
@@ -26,6 +26,7 @@ from bot.core.intake import (
     question,
     store_answer,
     toggle_need,
+    toggle_sector,
 )
 from bot.core.reminders import Reminders
 from bot.core.results import show_results
@@ -112,6 +113,10 @@ class Dialogue:
             await self.store.save_conversation(turn.conv)
         if turn.unmet is not None:
             await self.store.record_unmet(network=catalog.network.id, profile=turn.unmet)
+        if turn.gaps:
+            await self.store.record_gaps(
+                network=catalog.network.id, profile=turn.conv.profile, needs=turn.gaps
+            )
         return Outcome(tuple(turn.replies), turn.notice)
 
     def group_joined(self, chat_id: int, rights: GroupRights) -> Outcome:
@@ -232,12 +237,21 @@ class Dialogue:
         handled = True
         if turn.conv.handoff_id is not None and prefix not in ("fg", "lg"):
             handled = False  # while an advisor has the chat, only the deletion and language buttons count
+        elif prefix == "sc" and value == "+" and step == "sector":
+            turn.edit_pressed(question(turn, "sector"))
+            ask(turn, "sectors")
         elif prefix in ("st", "sc", "rg") and step in SINGLE_STEPS and PREFIX[step] == prefix:
             handled = catalog.has_code(DIMENSION[step], value) and self._answer(turn, step, value)
         elif prefix == "sk" and value == step and step in SINGLE_STEPS:
             self._answer(turn, step, None)
         elif prefix == "nd" and step == "needs":
             handled = self._need(turn, value)
+        elif prefix == "ss" and step == "sectors":
+            handled = self._sector(turn, value)
+        elif step in eligibility.CRITERIA and (
+            prefix == eligibility.PREFIX[step] or (prefix, value) == ("sk", step)
+        ):
+            handled = self._criterion(turn, step, prefix, value)
         elif prefix == "more" and step == "results":
             show_results(turn, turn.conv.page + 1)
         elif prefix in ("edit", "pf") and step not in ("handoff", "question", "forget"):
@@ -280,12 +294,40 @@ class Dialogue:
     def _advance(self, turn: Turn, step: str) -> None:
         if step == "hub_region":
             self.desk.request(turn)
-        elif turn.conv.editing:
-            show_results(turn)
-        elif (following := next_step(turn, step)) is not None:
+        elif turn.conv.editing or step in eligibility.CRITERIA:
+            eligibility.results_or_question(turn)
+        elif (following := next_step(turn, "sector" if step == "sectors" else step)) is not None:
             ask(turn, following)
         else:
-            show_results(turn)
+            eligibility.results_or_question(turn)
+
+    def _sector(self, turn: Turn, value: str) -> bool:
+        """A tick in the several-sectors question, or Done."""
+        if value == "*":
+            turn.edit_pressed(answered_line(turn, "sectors", None))
+            self._advance(turn, "sectors")
+            return True
+        if not turn.catalog.has_code("sectors", value):
+            return False
+        toggle_sector(turn, value)
+        turn.edit_pressed(question(turn, "sectors"), keyboard(turn, "sectors"))
+        return True
+
+    def _criterion(self, turn: Turn, step: str, prefix: str, value: str) -> bool:
+        """An answer to an eligibility question (or its Skip)."""
+        if prefix == "sk":
+            eligibility.skip(turn, step)
+            done: bool | None = True
+        else:
+            done = eligibility.answer_button(turn, step, prefix, value)
+        if done is None:
+            return False
+        if not done:
+            turn.edit_pressed(eligibility.question(turn, step), eligibility.keyboard(turn, step))
+            return True
+        turn.edit_pressed(eligibility.answered_line(turn, step))
+        self._advance(turn, step)
+        return True
 
     def _need(self, turn: Turn, value: str) -> bool:
         if value == "*":
@@ -300,7 +342,11 @@ class Dialogue:
 
     def _profile_button(self, turn: Turn, value: str) -> bool:
         if value == "results":
-            show_results(turn)
+            eligibility.results_or_question(turn)
+        elif value == "about":
+            turn.update_profile(age=None, groups=None, legal_form=None, size=None, skipped=())
+            turn.update(editing=True)
+            eligibility.results_or_question(turn)
         elif value in ("stage", "sector", "region", "needs"):
             turn.update(editing=True)
             ask(turn, value)
@@ -314,8 +360,10 @@ class Dialogue:
         turn.update(lang=lang)
         turn.tr = self.i18n.get(lang)
         turn.say((plain(turn._("Done: I will speak {language}.").format(language=language_name(lang))),))
-        if turn.conv.step in (*SINGLE_STEPS, "needs"):
+        if turn.conv.step in (*SINGLE_STEPS, "needs", "sectors"):
             ask(turn, turn.conv.step)
+        elif turn.conv.step in eligibility.CRITERIA:
+            eligibility.ask(turn, turn.conv.step)
 
     async def _forget(self, turn: Turn, confirmed: bool) -> None:
         if not confirmed:
@@ -358,18 +406,43 @@ class Dialogue:
         step, text = turn.conv.step, turn.event.text.strip()
         if len(text.split()) > 3:
             return False
-        if step == "needs" and text.casefold() in (turn._("Done").casefold(), "ok"):
-            self._advance(turn, "needs")
+        if step in ("needs", "sectors", "groups") and text.casefold() in (turn._("Done").casefold(), "ok"):
+            self._advance(turn, step)
             return True
-        if step not in (*SINGLE_STEPS, "needs") or (code := label_choice(turn, step, text)) is None:
+        if step in eligibility.CRITERIA:
+            return self._typed_criterion(turn, step, text)
+        if (
+            step not in (*SINGLE_STEPS, "needs", "sectors")
+            or (code := label_choice(turn, step, text)) is None
+        ):
             return False
-        if step == "needs":
-            toggle_need(turn, code)
-            turn.say(question(turn, "needs"), keyboard(turn, "needs"))
+        if step in ("needs", "sectors"):
+            (toggle_need if step == "needs" else toggle_sector)(turn, code)
+            turn.say(question(turn, step), keyboard(turn, step))
         else:
             store_answer(turn, step, code)
             turn.say(answered_line(turn, step, code))
             self._advance(turn, step)
+        return True
+
+    def _typed_criterion(self, turn: Turn, step: str, text: str) -> bool:
+        """'67' at the age question, a typed label at the others."""
+        if step == "age":
+            age = eligibility.typed_age(text)
+            if age is None:
+                return False
+            turn.update_profile(age=age)
+        else:
+            code = label_choice(turn, step, text)
+            if code is None:
+                return False
+            if step == "groups":
+                turn.update_profile(groups=tuple(dict.fromkeys([*(turn.conv.profile.groups or ()), code])))
+                turn.say(eligibility.question(turn, step), eligibility.keyboard(turn, step))
+                return True
+            turn.update_profile(**{step: code})
+        turn.say(eligibility.answered_line(turn, step))
+        self._advance(turn, step)
         return True
 
     def _free_text(self, turn: Turn, offered: tuple[str, ...], *, greeted: bool = False) -> None:

@@ -8,8 +8,8 @@ other intents get their natural answer. A message the bot is unsure about is nev
 from __future__ import annotations
 
 from bot.core import commands
+from bot.core.eligibility import results_or_question
 from bot.core.intake import ask, keyboard, next_step
-from bot.core.results import show_results
 from bot.core.text import bold, fmt, plain
 from bot.core.turn import Turn
 from bot.core.types import Button
@@ -22,10 +22,13 @@ FACT_INTENTS = ("inform", "find_services")
 def fill(turn: Turn, heard: Understanding) -> bool:
     """Put what the message says into the profile; True when it said anything."""
     changes: dict[str, object] = {}
-    for slot in ("stage", "sector", "region"):
+    for slot in ("stage", "region"):
         value = getattr(heard, slot)
         if value is not None and turn.catalog.has_code(f"{slot}s", value):
             changes[slot] = value
+    sectors = [s for s in (heard.sector,) if s is not None and turn.catalog.has_code("sectors", s)]
+    if sectors:
+        changes["sectors"] = tuple(sectors)
     needs = [n for n in heard.needs if turn.catalog.has_code("needs", n)]
     if needs:
         changes["needs"] = tuple(dict.fromkeys([*turn.conv.profile.needs, *needs]))
@@ -41,11 +44,10 @@ def fill(turn: Turn, heard: Understanding) -> bool:
 def understood_line(turn: Turn) -> str:
     """'démarrage · agroalimentaire · Bas-Saint-Laurent · financement'."""
     p = turn.conv.profile
-    parts = [
-        turn.catalog.label(dimension, code, turn.lang)
-        for dimension, code in (("stages", p.stage), ("sectors", p.sector), ("regions", p.region))
-        if code
-    ]
+    parts = [turn.catalog.label("stages", p.stage, turn.lang)] if p.stage else []
+    parts += [turn.catalog.label("sectors", s, turn.lang) for s in p.sectors]
+    if p.region:
+        parts.append(turn.catalog.label("regions", p.region, turn.lang))
     parts.extend(turn.catalog.label("needs", need, turn.lang) for need in p.needs)
     return " · ".join(parts)
 
@@ -70,7 +72,7 @@ def continue_intake(turn: Turn) -> None:
     if not p.needs:
         ask(turn, "needs")
         return
-    show_results(turn)
+    results_or_question(turn)
 
 
 def answer_confirmation(turn: Turn, yes: bool) -> None:

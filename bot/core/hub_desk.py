@@ -215,8 +215,8 @@ class HubDesk(DeskBase):
                 else _h("claimed by {advisor}").format(advisor=card.advisor_label(h, _h))
             )
             sector = (
-                catalog.label("sectors", h.profile.sector, catalog.default_language)
-                if h.profile.sector
+                ", ".join(catalog.label("sectors", c, catalog.default_language) for c in h.profile.sectors)
+                if h.profile.sectors
                 else "—"
             )
             rows.append(f"#{h.id} · {h.first_name or '—'} · {sector} · {state}")

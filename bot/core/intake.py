@@ -1,7 +1,9 @@
 """The intake: stage, sector, region, then needs, each by button or by typing its label, each skippable.
 
 Buttons carry short codes (`st:idea`, `nd:financing`); an answer only counts for the question being
-asked, so an old or forged button never changes anything behind the user's back.
+asked, so an old or forged button never changes anything behind the user's back. A sector button answers
+at once; "Several sectors" (`sc:+`) turns the question into ticks (`ss:tech`, `ss:*` when done). Skip
+never erases an answer already given.
 """
 
 from __future__ import annotations
@@ -20,8 +22,14 @@ DIMENSION = {
     "region": "regions",
     "needs": "needs",
     "hub_region": "regions",
+    "sectors": "sectors",
+    "groups": "groups",
+    "legal_form": "legal_forms",
+    "size": "sizes",
 }
-PREFIX = {"stage": "st", "sector": "sc", "region": "rg", "hub_region": "rg", "needs": "nd"}
+PREFIX = {"stage": "st", "sector": "sc", "region": "rg", "hub_region": "rg", "needs": "nd", "sectors": "ss"}
+MULTI = {"needs": "needs", "sectors": "sectors"}  # steps answered by ticking, then Done
+MAX_SECTORS = 3
 LABEL_CUTOFF = 85
 
 
@@ -34,6 +42,7 @@ def question(turn: Turn, step: str) -> Rich:
         "region": _("Which region is your business in?"),
         "hub_region": _("To find your hub, which region is your business in?"),
         "needs": _("What do you need? Pick one or more, then press Done."),
+        "sectors": _("Which sectors are you in? Pick up to three, then press Done."),
     }
     return (bold(texts[step]),)
 
@@ -42,16 +51,20 @@ def keyboard(turn: Turn, step: str) -> Keyboard:
     """The buttons of a step: its codes, then Skip (or Done for the needs)."""
     _ = turn._
     dimension = DIMENSION[step]
-    chosen = set(turn.conv.profile.needs)
+    chosen = set(getattr(turn.conv.profile, MULTI[step])) if step in MULTI else set()
     buttons = []
     for term in turn.catalog.terms(dimension):
         label = turn.catalog.label(dimension, term.code, turn.lang)
-        if step == "needs" and term.code in chosen:
+        if term.code in chosen:
             label = f"✓ {label}"
         buttons.append(Button(label, f"{PREFIX[step]}:{term.code}"))
-    last = {"needs": Button(_("Done"), "nd:*"), "hub_region": Button(_("Cancel"), "cancel")}.get(
-        step, Button(_("Skip"), f"sk:{step}")
-    )
+    last = {
+        "needs": Button(_("Done"), "nd:*"),
+        "sectors": Button(_("Done"), "ss:*"),
+        "hub_region": Button(_("Cancel"), "cancel"),
+    }.get(step, Button(_("Skip"), f"sk:{step}"))
+    if step == "sector":
+        return (*grid(buttons), (Button(_("Several sectors"), "sc:+"), last))
     return (*grid(buttons), (last,))
 
 
@@ -109,8 +122,9 @@ def label_choice(turn: Turn, step: str, text: str) -> str | None:
 def answered_line(turn: Turn, step: str, code: str | None) -> Rich:
     """What replaces a question once answered: 'Stage: Startup'."""
     _ = turn._
-    if step == "needs":
-        labels = [turn.catalog.label("needs", c, turn.lang) for c in turn.conv.profile.needs]
+    if step in MULTI or step == "sector":
+        field = "needs" if step == "needs" else "sectors"
+        labels = [turn.catalog.label(field, c, turn.lang) for c in getattr(turn.conv.profile, field)]
         value = ", ".join(labels) if labels else _("skipped")
     else:
         value = turn.catalog.label(DIMENSION[step], code, turn.lang) if code else _("skipped")
@@ -121,7 +135,7 @@ def step_name(turn: Turn, step: str) -> str:
     """What an answer is called: 'Étape', 'Secteur', 'Région', 'Besoins'."""
     _ = turn._
     names = {"stage": _("Stage"), "sector": _("Sector"), "region": _("Region"), "needs": _("Needs")}
-    return names["region" if step == "hub_region" else step]
+    return names[{"hub_region": "region", "sectors": "sector"}.get(step, step)]
 
 
 def profile_summary(turn: Turn) -> Rich:
@@ -136,7 +150,7 @@ def profile_summary(turn: Turn) -> Rich:
     needs = ", ".join(catalog.label("needs", n, turn.lang) for n in p.needs) or _("not given")
     values = {
         "stage": show("stages", p.stage),
-        "sector": show("sectors", p.sector),
+        "sector": ", ".join(show("sectors", s) for s in p.sectors) or _("not given"),
         "region": show("regions", p.region),
     }
     return lines(
@@ -145,6 +159,18 @@ def profile_summary(turn: Turn) -> Rich:
             for step, value in values.items()
         ),
         fmt(_("{name}: {value}"), name=bold(step_name(turn, "needs")), value=needs),
+        *about_lines(turn),
+    )
+
+
+def about_lines(turn: Turn) -> tuple[Rich, ...]:
+    """The eligibility answers the person gave (age, groups, legal form, size), one line each."""
+    from bot.core import eligibility
+
+    return tuple(
+        eligibility.answered_line(turn, step)
+        for step in eligibility.CRITERIA
+        if eligibility.describe(turn, step) or (step == "groups" and turn.conv.profile.groups == ())
     )
 
 
@@ -153,16 +179,18 @@ def profile_keyboard(turn: Turn) -> Keyboard:
     return (
         (Button(_("Change stage"), "pf:stage"), Button(_("Change sector"), "pf:sector")),
         (Button(_("Change region"), "pf:region"), Button(_("Change needs"), "pf:needs")),
-        (Button(_("See my results"), "pf:results"),),
+        (Button(_("Change age, status, size"), "pf:about"), Button(_("See my results"), "pf:results")),
     )
 
 
 def store_answer(turn: Turn, step: str, code: str | None) -> None:
-    """Record a single-choice answer (None when skipped); a new region also resets the hub."""
+    """Record a single-choice answer; None (skipped) keeps what was there. A new region resets the hub."""
+    if code is None:
+        return
     if step == "stage":
         turn.update_profile(stage=code)
     elif step == "sector":
-        turn.update_profile(sector=code)
+        turn.update_profile(sectors=(code,))
     else:
         turn.update_profile(region=code)
         if code is not None:  # skipping keeps the hub of a deep link
@@ -177,3 +205,11 @@ def toggle_need(turn: Turn, code: str) -> None:
     else:
         needs.append(code)
     turn.update_profile(needs=tuple(needs))
+
+
+def toggle_sector(turn: Turn, code: str) -> None:
+    """Tick or untick a sector; a fourth one replaces the oldest."""
+    sectors = [s for s in turn.conv.profile.sectors if s != code]
+    if len(sectors) == len(turn.conv.profile.sectors):
+        sectors = [*sectors, code][-MAX_SECTORS:]
+    turn.update_profile(sectors=tuple(sectors))

@@ -1,14 +1,23 @@
-"""Matching a profile against the catalog: hard filters first, then a ranking that explains itself.
+"""Matching a profile against the catalog: hard filters first, then a need-first ranking that explains itself.
 
 Hard filters are what the entrepreneur must never see broken: an entry outside their region, stage or
-sector, or an opportunity past its deadline. Ranking puts covered needs first, then the more specific
-entry (regional before network-wide), then the nearest deadline, and breaks ties by id so the order is
-stable. Every result carries the reasons it matched, as data; the dialogue renders them.
+sectors, an opportunity past its deadline, or one whose criteria (age band, target groups, legal form,
+company size) exclude them. A criterion the profile has not answered does not exclude: the entry stays,
+ranked after the ones known to fit, and its reason says the condition ("if you are 18 to 39").
 
-For speed at network scale (10,000 entries), each entry is reduced once per catalog to integers: a bit
-per code of each dimension (0 meaning "all"), its deadline as an ordinal. Filtering and scoring are then
-integer operations over the entries of the user's region plus the network-wide ones; reasons are built
-only for the results actually shown.
+The ranking is lexicographic, in the order the hubs' advisors asked for:
+1. how many of the stated needs the entry covers;
+2. specificity: a specialist of that need (few needs, all covered), of that stage, of those sectors, of
+   that group or legal form, before a generic entry;
+3. eligibility fit: every criterion known to hold before "maybe";
+4. region: the user's own region before network-wide entries;
+5. the nearest deadline; then the id, so the order is stable.
+A stated need that no eligible entry covers is a gap: `Ranking.uncovered` names it, the dialogue admits it,
+and it is recorded for the network's report.
+
+For speed at network scale (10,000 entries), each entry is reduced once per catalog to integers (a bit per
+code, its deadline as an ordinal) and bucketed by (region, stage); a query scores only the entries of the
+user's region plus the network-wide ones, and builds reasons only for the results actually shown.
 """
 
 from __future__ import annotations
@@ -21,28 +30,50 @@ from bot.catalog.model import Catalog, Entry
 from bot.core.types import Profile
 
 NO_DEADLINE = 10**9
+NO_AGE = -1
 
 
 @dataclass(frozen=True)
 class Reason:
-    """Why an entry fits: a dimension and a code ('region', '01'); code None means 'open to all'."""
+    """Why an entry fits: a dimension and a code ('region', '01'); code None means 'open to all'.
+
+    `sure` is False for a condition the profile has not answered yet ('age', '18-39': "if you are 18 to 39").
+    """
 
     dimension: str
     code: str | None
+    sure: bool = True
 
 
 @dataclass(frozen=True)
 class Match:
-    """One entry that fits the profile, with its score and reasons."""
+    """One entry that fits the profile, with its score, the needs it covers and its reasons."""
 
     entry: Entry
     score: float
     reasons: tuple[Reason, ...]
+    covers: tuple[str, ...] = ()
 
 
-# An entry as integers: (stages mask, sectors mask, needs mask, deadline ordinal, id, position). A mask is 0
-# when the entry is open to every code of that dimension.
-_Packed = tuple[int, int, int, int, str, int]
+@dataclass(frozen=True)
+class _Packed:
+    """An entry as integers; a mask is 0 when the entry is open to every code of that dimension."""
+
+    stages: int
+    sectors: int
+    needs: int
+    groups: int
+    legal_forms: int
+    sizes: int
+    age_min: int
+    age_max: int
+    deadline: int
+    id: str
+    position: int
+    focus: tuple[int, int, int, int]  # how many codes it lists: needs, stages, sectors, legal forms
+
+
+RankKey = tuple[float | str, ...]
 
 
 class MatchIndex:
@@ -52,63 +83,131 @@ class MatchIndex:
     (or any stage, stage ""), so the stage filter and most of the region filter cost nothing per query.
     """
 
+    DIMS = ("stages", "sectors", "needs", "groups", "legal_forms", "sizes")
+
     def __init__(self, catalog: Catalog) -> None:
         self.entries = catalog.entries  # not the catalog itself: no reference cycle (see catalog/reload.py)
-        self.bits = {
-            dim: {t.code: 1 << n for n, t in enumerate(catalog.terms(dim))}
-            for dim in ("stages", "sectors", "needs")
-        }
+        self.bits = {dim: {t.code: 1 << n for n, t in enumerate(catalog.terms(dim))} for dim in self.DIMS}
         self.buckets: dict[tuple[str, str], list[_Packed]] = {}
         stage_bits = [("", 0), *self.bits["stages"].items()]
         for position, entry in enumerate(catalog.entries):
-            deadline = entry.deadline if entry.kind == "opportunity" else None
-            stages = self.mask("stages", entry.stages)
-            packed = (
-                stages,
-                self.mask("sectors", entry.sectors),
-                self.mask("needs", entry.needs),
-                deadline.toordinal() if deadline else NO_DEADLINE,
-                entry.id,
-                position,
-            )
+            packed = self._pack(entry, position)
             for region in entry.regions or [""]:
                 for stage, bit in stage_bits:
-                    if not bit or not stages or stages & bit:
+                    if not bit or not packed.stages or packed.stages & bit:
                         self.buckets.setdefault((region, stage), []).append(packed)
+
+    def _pack(self, entry: Entry, position: int) -> _Packed:
+        deadline = entry.deadline if entry.kind == "opportunity" else None
+        age = entry.age
+        return _Packed(
+            *(self.mask(dim, getattr(entry, dim)) for dim in self.DIMS),
+            age_min=age.min if age and age.min is not None else NO_AGE,
+            age_max=age.max if age and age.max is not None else NO_AGE,
+            deadline=deadline.toordinal() if deadline else NO_DEADLINE,
+            id=entry.id,
+            position=position,
+            focus=(len(entry.needs), len(entry.stages), len(entry.sectors), len(entry.legal_forms)),
+        )
 
     def mask(self, dimension: str, codes: object) -> int:
         bits = self.bits[dimension]
         return sum(bits.get(code, 0) for code in set(codes))  # type: ignore[call-overload]
 
-    def scored(self, profile: Profile, today: dt.date) -> list[tuple[float, str, int]]:
-        """(minus score, id, position) of every eligible entry, unordered."""
-        stage = profile.stage if profile.stage in self.bits["stages"] else ""
-        sector = self.bits["sectors"].get(profile.sector or "", 0)
-        needs = self.mask("needs", profile.needs)
-        day = today.toordinal()
-        stage_bonus, sector_bonus = (5 if stage else 0), (5 if sector else 0)
+    def rank(self, profile: Profile, today: dt.date) -> Ranking:
+        """Every eligible entry with its rank key, and the stated needs none of them covers."""
+        query = _Query(self, profile, today)
         region = profile.region or ""
-        pools = ((20, self.buckets.get((region, stage), ())),) if region else ()
-        scored = []
-        for regional, pool in (*pools, (0, self.buckets.get(("", stage), ()))):
-            for stages, sectors, entry_needs, deadline, entry_id, position in pool:
-                if deadline < day or (sector and sectors and not sectors & sector):
-                    continue
-                score = 100 * (entry_needs & needs).bit_count() + regional
-                if stages:
-                    score += stage_bonus
-                if sectors:
-                    score += sector_bonus
-                if deadline != NO_DEADLINE:
-                    score += 1 / (2 + deadline - day)
-                scored.append((-score, entry_id, position))
-        return scored
+        pools = ((1, self.buckets.get((region, query.stage_key), ())),) if region else ()
+        keyed: list[tuple[RankKey, int]] = []
+        covered = 0
+        for regional, pool in (*pools, (0, self.buckets.get(("", query.stage_key), ()))):
+            for packed in pool:
+                key = query.key(packed, regional)
+                if key is not None:
+                    keyed.append((key, packed.position))
+                    covered |= packed.needs & query.needs
+        uncovered = tuple(
+            n for n in profile.needs if n in self.bits["needs"] and not self.bits["needs"][n] & covered
+        )
+        return Ranking(self.entries, keyed, uncovered)
 
-    def top(self, profile: Profile, today: dt.date, count: int | None) -> tuple[int, list[Entry]]:
-        """How many entries are eligible, and the best `count` of them (all when None), best first."""
-        scored = self.scored(profile, today)
-        best = sorted(scored) if count is None else heapq.nsmallest(count, scored)
-        return len(scored), [self.entries[position] for _score, _id, position in best]
+
+class _Query:
+    """One profile as integers, and the rank key of an entry for it (None when a hard filter says no)."""
+
+    def __init__(self, index: MatchIndex, profile: Profile, today: dt.date) -> None:
+        bits = index.bits
+        self.stage_key = profile.stage if profile.stage in bits["stages"] else ""
+        self.stage = bits["stages"].get(profile.stage or "", 0)
+        self.sectors = index.mask("sectors", profile.sectors)
+        self.needs = index.mask("needs", profile.needs)
+        self.groups = None if profile.groups is None else index.mask("groups", profile.groups)
+        self.legal_form = bits["legal_forms"].get(profile.legal_form or "", 0)
+        self.size = bits["sizes"].get(profile.size or "", 0)
+        self.age = profile.age
+        self.day = today.toordinal()
+
+    def key(self, p: _Packed, regional: int) -> RankKey | None:
+        if p.deadline < self.day or (self.sectors and p.sectors and not p.sectors & self.sectors):
+            return None
+        unsure = 0
+        specific = 0.0
+        if p.groups:
+            if self.groups is None:
+                unsure += 1
+            elif not p.groups & self.groups:
+                return None
+            else:
+                specific += 1
+        if p.age_min != NO_AGE or p.age_max != NO_AGE:
+            if self.age is None:
+                unsure += 1
+            elif (p.age_min != NO_AGE and self.age < p.age_min) or (
+                p.age_max != NO_AGE and self.age > p.age_max
+            ):
+                return None
+        for mask, mine, count in ((p.legal_forms, self.legal_form, p.focus[3]), (p.sizes, self.size, 0)):
+            if mask:
+                if not mine:
+                    unsure += 1
+                elif not mask & mine:
+                    return None
+                elif count:
+                    specific += 1 / count
+        covered = (p.needs & self.needs).bit_count()
+        if covered:
+            specific += 2 * covered / p.focus[0]
+        if p.stages and self.stage:
+            specific += 1 / p.focus[1]
+        if p.sectors and self.sectors:
+            specific += (p.sectors & self.sectors).bit_count() / p.focus[2]
+        return (-covered, -round(specific, 6), unsure, -regional, p.deadline, p.id)
+
+
+class Ranking:
+    """The eligible entries of one query, best first on demand, and the needs nothing covers."""
+
+    def __init__(
+        self, entries: tuple[Entry, ...], keyed: list[tuple[RankKey, int]], uncovered: tuple[str, ...]
+    ):
+        self._entries = entries
+        self._keyed = keyed
+        self.uncovered = uncovered
+
+    @property
+    def total(self) -> int:
+        return len(self._keyed)
+
+    @property
+    def covering(self) -> int:
+        """How many eligible entries cover at least one stated need (they all come first)."""
+        return sum(1 for key, _position in self._keyed if key[0] != 0)
+
+    def best(self, count: int | None = None) -> list[Entry]:
+        """The best `count` entries (all when None), best first; ties broken by id."""
+        ordered = sorted(self._keyed) if count is None else heapq.nsmallest(count, self._keyed)
+        return [self._entries[position] for _key, position in ordered]
 
 
 def prepare_index(catalog: Catalog) -> None:
@@ -124,40 +223,89 @@ def _index(catalog: Catalog) -> MatchIndex:
 
 
 def eligible(entry: Entry, profile: Profile, today: dt.date) -> bool:
-    """The hard filters. An unknown region only admits network-wide entries; unknown stage or sector admit all."""
+    """The hard filters, written plainly (the index must agree with this). An unknown region only admits
+    network-wide entries; an unanswered stage, sector or criterion admits all."""
     if entry.regions and profile.region not in entry.regions:
         return False
     if entry.stages and profile.stage and profile.stage not in entry.stages:
         return False
-    if entry.sectors and profile.sector and profile.sector not in entry.sectors:
+    if entry.sectors and profile.sectors and not set(profile.sectors) & set(entry.sectors):
+        return False
+    if entry.groups and profile.groups is not None and not set(profile.groups) & set(entry.groups):
+        return False
+    if entry.age and profile.age is not None and not entry.age.admits(profile.age):
+        return False
+    if entry.legal_forms and profile.legal_form and profile.legal_form not in entry.legal_forms:
+        return False
+    if entry.sizes and profile.size and profile.size not in entry.sizes:
         return False
     return entry.kind != "opportunity" or entry.deadline >= today
 
 
+def open_criteria(entry: Entry, profile: Profile) -> tuple[str, ...]:
+    """The entry's conditions the profile has not answered yet: 'age', 'groups', 'legal_form', 'size'."""
+    missing = []
+    if entry.age and profile.age is None:
+        missing.append("age")
+    if entry.groups and profile.groups is None:
+        missing.append("groups")
+    if entry.legal_forms and profile.legal_form is None:
+        missing.append("legal_form")
+    if entry.sizes and profile.size is None:
+        missing.append("size")
+    return tuple(missing)
+
+
 def explain(entry: Entry, profile: Profile, today: dt.date) -> Match:
-    """An eligible entry with its score and the reasons it fits."""
+    """An eligible entry with its score and the reasons it fits, needs first."""
     covered = tuple(need for need in profile.needs if need in entry.needs)
-    specificity = (
-        (20 if entry.regions else 0)
-        + (5 if entry.sectors and profile.sector else 0)
-        + (5 if entry.stages and profile.stage else 0)
-    )
-    deadline = entry.deadline if entry.kind == "opportunity" else None
-    proximity = 1 / (2 + (deadline - today).days) if deadline else 0.0
-    reasons = [Reason("region", profile.region if entry.regions else None)]
+    reasons = [Reason("need", need) for need in covered]
     if entry.stages and profile.stage:
         reasons.append(Reason("stage", profile.stage))
-    if entry.sectors and profile.sector:
-        reasons.append(Reason("sector", profile.sector))
-    reasons.extend(Reason("need", need) for need in covered)
-    return Match(entry, round(100 * len(covered) + specificity + proximity, 4), tuple(reasons))
+    reasons.extend(Reason("sector", s) for s in profile.sectors if s in entry.sectors)
+    reasons.extend(_criteria_reasons(entry, profile))
+    reasons.append(Reason("region", profile.region if entry.regions else None))
+    deadline = entry.deadline if entry.kind == "opportunity" else None
+    proximity = 1 / (2 + (deadline - today).days) if deadline else 0.0
+    sure = not open_criteria(entry, profile)
+    specificity = (2 * len(covered) / len(entry.needs) if covered else 0) + (1 if entry.regions else 0)
+    score = 100 * len(covered) + 10 * specificity + (5 if sure else 0) + proximity
+    return Match(entry, round(score, 4), tuple(reasons), covered)
+
+
+def _criteria_reasons(entry: Entry, profile: Profile) -> list[Reason]:
+    """'for women', 'ages 18-39' when the profile says so; 'if you are 18 to 39' while it does not."""
+    reasons = []
+    if entry.age:
+        band = f"{'' if entry.age.min is None else entry.age.min}-{'' if entry.age.max is None else entry.age.max}"
+        reasons.append(Reason("age", band, profile.age is not None))
+    if entry.groups:
+        mine = [g for g in entry.groups if profile.groups and g in profile.groups]
+        reasons.extend(Reason("group", g) for g in mine)
+        if not mine:
+            reasons.append(Reason("group", ",".join(entry.groups), False))
+    if entry.legal_forms:
+        sure = profile.legal_form is not None
+        reasons.append(
+            Reason("legal_form", profile.legal_form if sure else ",".join(entry.legal_forms), sure)
+        )
+    if entry.sizes:
+        sure = profile.size is not None
+        reasons.append(Reason("size", profile.size if sure else ",".join(entry.sizes), sure))
+    return reasons
+
+
+def rank(catalog: Catalog, profile: Profile, *, today: dt.date | None = None) -> Ranking:
+    """Every eligible entry, ranked (best first on demand), and the stated needs nothing covers."""
+    return _index(catalog).rank(profile, today or catalog.today())
 
 
 def top(
     catalog: Catalog, profile: Profile, *, today: dt.date | None = None, count: int | None = None
 ) -> tuple[int, list[Entry]]:
     """How many entries fit, and the best `count` of them (all without `count`), best first."""
-    return _index(catalog).top(profile, today or catalog.today(), count)
+    ranking = rank(catalog, profile, today=today)
+    return ranking.total, ranking.best(count)
 
 
 def match(
@@ -165,5 +313,4 @@ def match(
 ) -> list[Match]:
     """The best eligible entries (all of them without `limit`), explained."""
     day = today or catalog.today()
-    _total, entries = _index(catalog).top(profile, day, limit)
-    return [explain(entry, profile, day) for entry in entries]
+    return [explain(entry, profile, day) for entry in rank(catalog, profile, today=day).best(limit)]

@@ -30,6 +30,7 @@ class Turn:
     notice: str | None = None
     forgotten: bool = False
     unmet: Profile | None = None
+    gaps: tuple[str, ...] = ()  # stated needs nothing covered, recorded for the network's report
 
     def _(self, message: str) -> str:
         """Translate into the user's language."""

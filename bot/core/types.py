@@ -93,12 +93,69 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Profile:
-    """What the entrepreneur told us; None means not answered (or skipped)."""
+    """What the entrepreneur told us; None means not answered (or skipped).
+
+    The first four facts route the request; the last four only matter where an entry is reserved for some
+    people (an age band, target groups, legal forms, company sizes), so they are asked only then. `groups`
+    None means "not asked", () means "none of them".
+    """
 
     stage: str | None = None
-    sector: str | None = None
+    sectors: tuple[str, ...] = ()
     region: str | None = None
     needs: tuple[str, ...] = ()
+    age: int | None = None
+    groups: tuple[str, ...] | None = None
+    legal_form: str | None = None
+    size: str | None = None
+    skipped: tuple[str, ...] = ()  # criteria the person chose not to answer: never asked again
+
+    @property
+    def sector(self) -> str | None:
+        """The main sector (the first one given): what a card or a one-sector report shows."""
+        return self.sectors[0] if self.sectors else None
+
+    def as_json(self) -> dict[str, object]:
+        """The profile as plain JSON data (storage and the command line)."""
+        return {
+            "stage": self.stage,
+            "sectors": list(self.sectors),
+            "region": self.region,
+            "needs": list(self.needs),
+            "age": self.age,
+            "groups": None if self.groups is None else list(self.groups),
+            "legal_form": self.legal_form,
+            "size": self.size,
+            "skipped": list(self.skipped),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> Profile:
+        """The inverse of `as_json`; also reads the one-sector shape stored before profiles had several."""
+        sectors = data.get("sectors")
+        if sectors is None:
+            sectors = [data["sector"]] if data.get("sector") else []
+        groups = data.get("groups")
+        age = data.get("age")
+        return cls(
+            stage=_text(data.get("stage")),
+            sectors=tuple(str(s) for s in sectors) if isinstance(sectors, list) else (),
+            region=_text(data.get("region")),
+            needs=tuple(str(n) for n in data.get("needs") or ())
+            if isinstance(data.get("needs"), list)
+            else (),
+            age=age if isinstance(age, int) and not isinstance(age, bool) else None,
+            groups=tuple(str(g) for g in groups) if isinstance(groups, list) else None,
+            legal_form=_text(data.get("legal_form")),
+            size=_text(data.get("size")),
+            skipped=tuple(str(c) for c in data.get("skipped") or ())
+            if isinstance(data.get("skipped"), list)
+            else (),
+        )
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 @dataclass(frozen=True)

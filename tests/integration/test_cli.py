@@ -49,7 +49,8 @@ def test_match_json_follows_the_contract() -> None:
     )
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)
-    assert list(payload) == ["results"]
+    assert list(payload) == ["results", "uncovered"]
+    assert payload["uncovered"] == []
     first, second = payload["results"]
     assert list(first) == [
         "id",
@@ -71,8 +72,8 @@ def test_match_json_follows_the_contract() -> None:
         "2027-03-15",
     )
     assert first["reasons"] == [
-        {"kind": "region", "code": "01", "label": "in Bas-Saint-Laurent"},
         {"kind": "need", "code": "financing", "label": "Financing"},
+        {"kind": "region", "code": "01", "label": "in Bas-Saint-Laurent"},
     ]
     assert (second["id"], second["kind"], second["deadline"]) == ("fund-all", "service", None)
     assert first["score"] > second["score"]
@@ -165,10 +166,10 @@ def test_report_counts_what_found_nothing(tmp_path: Path) -> None:
     async def record() -> None:
         store = await Store.open(url)
         await store.record_unmet(
-            network="mini", profile=Profile("idea", "tech", "02", ("mentoring", "advice"))
+            network="mini", profile=Profile("idea", ("tech",), "02", ("mentoring", "advice"))
         )
-        await store.record_unmet(network="mini", profile=Profile(None, None, "02", ("mentoring",)))
-        await store.record_unmet(network="other", profile=Profile(None, None, "01", ()))
+        await store.record_unmet(network="mini", profile=Profile(None, (), "02", ("mentoring",)))
+        await store.record_unmet(network="other", profile=Profile(None, (), "01", ()))
         await store.close()
 
     asyncio.run(record())
@@ -176,6 +177,7 @@ def test_report_counts_what_found_nothing(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
         "0 requests to advisors",
+        "0 needs found nothing (no gap recorded)",
         f"2 requests found nothing in {MINI}",
         "  by region: Saguenay–Lac-Saint-Jean 2",
         "  by stage: Idée 1",

@@ -48,7 +48,7 @@ async def test_full_intake_by_buttons_shows_results_with_reasons(driver: CoreDri
     results = driver.last()
     assert results.text.startswith("Voici ce qui convient à votre projet (1-")
     assert "Mentorat techno BSL" in results.text
-    assert "région : Bas-Saint-Laurent · secteur Technologies · Mentorat" in results.text
+    assert "Des mentors.\n   Pourquoi : Mentorat · secteur Technologies · région : Bas-Saint-Laurent" in results.text
     assert results.buttons == ["edit", "adv"]
 
 
@@ -148,8 +148,12 @@ async def test_change_answers_goes_back_to_results(driver: CoreDriver) -> None:
     assert driver.last().text.startswith("Vos réponses\nÉtape : Démarrage\nSecteur : Technologies")
     await driver.press("pf:region")
     await driver.press("rg:02")
-    assert driver.last().text.startswith("Voici ce qui convient")
-    assert "Mentorat techno BSL" not in driver.last().text
+    shown = driver.last().text
+    assert shown.startswith(
+        "Rien dans le catalogue ne couvre Mentorat pour : Démarrage · Technologies · Saguenay–Lac-Saint-Jean."
+    )
+    assert "Les plus proches (1-3 sur 3) :" in shown
+    assert "Mentorat techno BSL" not in shown
 
 
 async def test_restart_clears_answers_and_asks_again(driver: CoreDriver, store: Store) -> None:
@@ -206,7 +210,7 @@ async def test_nothing_found_offers_an_advisor(dialogue: Dialogue, driver: CoreD
         await driver.press(data)
     assert driver.last().text.startswith("Je n'ai rien trouvé qui corresponde")
     assert driver.last().buttons == ["edit", "adv"]
-    assert await store.unmet_requests(network="mini") == [Profile("idea", "tech", "01", ())]
+    assert await store.unmet_requests(network="mini") == [Profile("idea", ("tech",), "01", ())]
 
 
 async def test_hub_without_advisor_chat_gets_a_clear_message(driver: CoreDriver, caplog) -> None:

@@ -83,7 +83,7 @@ def test_algerian_gazetteer(algerie: Catalog, place: str, wilaya: str) -> None:
 
 
 def test_algerian_startup_matches_the_oran_technopark(algerie: Catalog) -> None:
-    results = match(algerie, Profile("startup", "tech", "DZ-31", ("incubation",)), limit=3)
+    results = match(algerie, Profile("startup", ("tech",), "DZ-31", ("incubation",)), limit=3)
     assert results and all(not m.entry.regions or "DZ-31" in m.entry.regions for m in results)
     assert any("oran" in m.entry.id for m in results)
 
