@@ -1,13 +1,15 @@
 """Benchmark understanding: 10,000 messages against a 1,000-place gazetteer, and the command's cold start.
 
-Prints the load time of the language data (lexicon + model), p50/p99 latency per message, and the cold
-start of `aiguilleur understand` (a script may run it once per message). Medians of several runs.
+Prints the load time of the language data (lexicon + intent model read from the model cache), the time to
+train the model when the cache is cold (scikit-learn imported and fitted), p50/p99 latency per message, and
+the cold start of `aiguilleur understand` (a script may run it once per message). Medians of several runs.
 
     .venv/bin/python -m tools.bench_understanding [messages] [runs]
 """
 
 from __future__ import annotations
 
+import os
 import random
 import statistics
 import subprocess
@@ -17,6 +19,7 @@ import time
 from pathlib import Path
 
 from bot.catalog.loader import load_catalog
+from bot.understanding import classifier
 from bot.understanding.data import load_language_data
 from bot.understanding.evaluate import load_cases
 from bot.understanding.understand import Understander
@@ -43,12 +46,25 @@ def main(count: int = 10_000, runs: int = 3) -> None:
         folder = Path(tmp)
         synthetic_catalog(folder, 10_000, 1_000)
         catalog = load_catalog(folder, today=TODAY)
+        cache = Path(tmp) / "model-cache"
+        previous = os.environ.get("AIGUILLEUR_MODEL_CACHE")
+        os.environ["AIGUILLEUR_MODEL_CACHE"] = str(cache)
+        classifier._MEMORY.clear()
+        start = time.perf_counter()
+        data, _problems = load_language_data(ROOT / "intents", catalog)
+        Understander(data, catalog)
+        training = time.perf_counter() - start  # cold cache: scikit-learn imported, every language fitted
         loads = []
         for _ in range(runs):
+            classifier._MEMORY.clear()  # read the disk cache, as a fresh process does
             start = time.perf_counter()
             data, _problems = load_language_data(ROOT / "intents", catalog)
             understander = Understander(data, catalog)
             loads.append(time.perf_counter() - start)
+        if previous is None:
+            os.environ.pop("AIGUILLEUR_MODEL_CACHE")
+        else:
+            os.environ["AIGUILLEUR_MODEL_CACHE"] = previous
         texts = messages(count, [p.name for p in catalog.places])
         p50s, p99s = [], []
         for _ in range(runs):
@@ -70,9 +86,10 @@ def main(count: int = 10_000, runs: int = 3) -> None:
             )
             colds.append(time.perf_counter() - start)
     print(
-        f"language data + gazetteer of {len(catalog.places)} places loaded in {statistics.median(loads) * 1000:.0f} ms "
-        f"(median of {runs})"
+        f"language data + gazetteer of {len(catalog.places)} places + intent models loaded in "
+        f"{statistics.median(loads) * 1000:.0f} ms (median of {runs}; target <= 300 ms)"
     )
+    print(f"with a cold model cache (import scikit-learn, train every language): {training * 1000:.0f} ms")
     print(
         f"{count} messages: p50 {statistics.median(p50s):.3f} ms, p99 {statistics.median(p99s):.3f} ms per message "
         f"(median of {runs} runs; target p99 <= 1 ms)"

@@ -1,14 +1,21 @@
-"""Measuring understanding on the regression table: intent accuracy, per-slot precision/recall/F1, failures.
+"""Measuring understanding on a table of cases, side by side with a plain statistical baseline.
 
-    .venv/bin/python -m bot.understanding.evaluate [tests/understanding/cases.yaml]
+    .venv/bin/python -m bot.understanding.evaluate [CASES.yaml] [--failures N]
+
+For every language and every tag (a case may carry `tags: [...]`), two rows: **ours** (the whole pipeline:
+normalisation, facts, classifier, rules) and **baseline** (TF-IDF character n-grams + logistic regression
+trained on the raw example phrases of `intents/`, no slots, no delexicalisation). Columns: intent accuracy,
+error rate, out-of-scope precision and recall (out of scope = intent `out_of_scope`), stage recall and slot
+F1 (ours only: the baseline finds no slots). Then per-slot precision/recall/F1 and our worst failures.
 
 French and English cases are understood with the Québec catalog, Arabic ones with the Algerian one (a case
-may name its `network`).
+may name its `network`). The default table is `tests/understanding/cases.yaml`; give another path to measure
+on another set (the held-out one). Neither table is ever used for training or tuning.
 """
 
 from __future__ import annotations
 
-import sys
+import argparse
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cache
@@ -23,6 +30,7 @@ from bot.understanding.understand import Understander
 ROOT = Path(__file__).resolve().parent.parent.parent
 CASES = ROOT / "tests" / "understanding" / "cases.yaml"
 SLOTS = ("stage", "sector", "region", "needs")
+OOS = "out_of_scope"
 
 
 @cache
@@ -38,17 +46,26 @@ def network_of(case: dict[str, object]) -> str:
 
 @dataclass
 class Report:
-    """Counts for one language (or all)."""
+    """Counts for one subset of cases (a language, a tag, or all)."""
 
     cases: int = 0
     intents_right: int = 0
     language_right: int = 0
+    oos: Counter[str] = field(default_factory=Counter)  # tp, fp, fn for intent out_of_scope
     slot_counts: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     failures: list[str] = field(default_factory=list)
 
     @property
     def accuracy(self) -> float:
         return self.intents_right / self.cases if self.cases else 0.0
+
+    @property
+    def error_rate(self) -> float:
+        return 1.0 - self.accuracy if self.cases else 0.0
+
+    def oos_precision_recall(self) -> tuple[float, float]:
+        tp, fp, fn = self.oos["tp"], self.oos["fp"], self.oos["fn"]
+        return (tp / (tp + fp) if tp + fp else 1.0), (tp / (tp + fn) if tp + fn else 1.0)
 
     def f1(self, slot: str | None = None) -> tuple[float, float, float]:
         counts = Counter[str]()
@@ -60,6 +77,18 @@ class Report:
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
         return precision, recall, f1
 
+    def count_intent(self, got: str, expected: str) -> bool:
+        self.cases += 1
+        right = got == expected
+        self.intents_right += right
+        if got == OOS and expected == OOS:
+            self.oos["tp"] += 1
+        elif got == OOS:
+            self.oos["fp"] += 1
+        elif expected == OOS:
+            self.oos["fn"] += 1
+        return right
+
 
 def evaluate(cases: list[dict[str, object]]) -> Report:
     """Run every case through the understander of its network and count what was right."""
@@ -67,12 +96,9 @@ def evaluate(cases: list[dict[str, object]]) -> Report:
     for case in cases:
         model = understander(network_of(case))
         got = model.understand(str(case["text"]), str(case["lang"]))
-        report.cases += 1
         report.language_right += model.understand(str(case["text"])).lang == case["lang"]
         wrong = []
-        if got.intent == case["intent"]:
-            report.intents_right += 1
-        else:
+        if not report.count_intent(got.intent, str(case["intent"])):
             wrong.append(f"intent {got.intent} (expected {case['intent']}, {got.confidence:.2f})")
         for slot in SLOTS:
             expected = set(case.get(slot) or ()) if slot == "needs" else {case.get(slot)} - {None}
@@ -89,29 +115,116 @@ def evaluate(cases: list[dict[str, object]]) -> Report:
     return report
 
 
+# --- the baseline ----------------------------------------------------------------------------------------
+
+
+class Baseline:
+    """TF-IDF character n-grams (2-5, within words) + logistic regression on the raw example phrases of
+    `intents/<lang>.yaml`: what a plain statistical classifier does with the same data."""
+
+    def __init__(self, directory: Path = ROOT / "intents") -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer  # evaluation only
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+
+        self.models = {}
+        for path in sorted(Path(directory).glob("*.yaml")):
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            texts = [p for phrases in data["intents"].values() for p in phrases]
+            labels = [intent for intent, phrases in data["intents"].items() for _ in phrases]
+            pipeline = make_pipeline(
+                TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
+                LogisticRegression(C=10.0, max_iter=2000),
+            )
+            self.models[data["language"]] = pipeline.fit(texts, labels)
+
+    def predict(self, texts: list[str], lang: str) -> list[str]:
+        return [str(label) for label in self.models[lang].predict(texts)] if texts else []
+
+
+def evaluate_baseline(cases: list[dict[str, object]], baseline: Baseline) -> Report:
+    report = Report()
+    by_lang: dict[str, list[dict[str, object]]] = defaultdict(list)
+    for case in cases:
+        by_lang[str(case["lang"])].append(case)
+    for lang, subset in by_lang.items():
+        for case, got in zip(subset, baseline.predict([str(c["text"]) for c in subset], lang), strict=True):
+            report.count_intent(got, str(case["intent"]))
+    return report
+
+
+# --- printing --------------------------------------------------------------------------------------------
+
+
 def load_cases(path: Path = CASES) -> list[dict[str, object]]:
-    return list(yaml.safe_load(path.read_text(encoding="utf-8"))["cases"])
+    return list(yaml.safe_load(Path(path).read_text(encoding="utf-8"))["cases"])
 
 
-def main(path: Path = CASES) -> None:
-    cases = load_cases(path)
+HEADER = (
+    f"{'subset':<22}{'system':<10}{'cases':>6}{'intent acc':>12}{'error':>8}{'oos P':>8}{'oos R':>8}"
+    f"{'stage R':>9}{'slot F1':>9}"
+)
+
+
+def _row(name: str, system: str, report: Report, slots: bool) -> str:
+    precision, recall = report.oos_precision_recall()
+    stage = f"{report.f1('stage')[1]:>9.3f}" if slots else f"{'-':>9}"
+    f1 = f"{report.f1()[2]:>9.3f}" if slots else f"{'-':>9}"
+    return (
+        f"{name:<22}{system:<10}{report.cases:>6}{report.accuracy:>12.3f}{report.error_rate:>8.3f}"
+        f"{precision:>8.3f}{recall:>8.3f}{stage}{f1}"
+    )
+
+
+def subsets(cases: list[dict[str, object]]) -> list[tuple[str, list[dict[str, object]]]]:
+    """All cases, each language, then each tag."""
+    out: list[tuple[str, list[dict[str, object]]]] = [("all", cases)]
+    for lang in ("fr", "en", "ar"):
+        subset = [c for c in cases if c["lang"] == lang]
+        if subset:
+            out.append((lang, subset))
+    tags = sorted({str(t) for c in cases for t in (c.get("tags") or ())})  # type: ignore[union-attr]
+    out.extend((f"tag {tag}", [c for c in cases if tag in (c.get("tags") or ())]) for tag in tags)  # type: ignore[operator]
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bot.understanding.evaluate", description=__doc__)
+    parser.add_argument("cases", nargs="?", type=Path, default=CASES, help="a cases YAML file")
+    parser.add_argument("--failures", type=int, default=25, help="how many of our failures to print")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the baseline (no training)")
+    args = parser.parse_args(argv)
+    cases = load_cases(args.cases)
+    baseline = None if args.no_baseline else Baseline()
+    print(f"{args.cases}: {len(cases)} cases")
+    print(HEADER)
+    for name, subset in subsets(cases):
+        ours = evaluate(subset)
+        print(_row(name, "ours", ours, slots=True))
+        if baseline is not None:
+            print(_row("", "baseline", evaluate_baseline(subset, baseline), slots=False))
+    ours = evaluate(cases)
+    if baseline is not None:
+        base = evaluate_baseline(cases, baseline)
+        ratio = ours.error_rate / base.error_rate if base.error_rate else float("inf")
+        print(f"error rate: ours {ours.error_rate:.3f}, baseline {base.error_rate:.3f} (ratio {ratio:.2f})")
     for lang in ("fr", "en", "ar", None):
         subset = [c for c in cases if lang is None or c["lang"] == lang]
+        if not subset:
+            continue
         report = evaluate(subset)
-        name = lang or "all"
-        detected = report.language_right / report.cases if report.cases else 0.0
+        detected = report.language_right / report.cases
         print(
-            f"{name}: {report.cases} cases, intent accuracy {report.accuracy:.3f}, slot F1 {report.f1()[2]:.3f}, "
-            f"language detected right {detected:.3f}"
+            f"{lang or 'all'}: {report.cases} cases, intent accuracy {report.accuracy:.3f}, "
+            f"slot F1 {report.f1()[2]:.3f}, language detected right {detected:.3f}"
         )
         for slot in SLOTS:
             p, r, f = report.f1(slot)
             print(f"    {slot:7} precision {p:.3f} recall {r:.3f} F1 {f:.3f}")
-        if lang is None:
-            print(f"worst failures ({len(report.failures)} cases with a mistake), first 25:")
-            for failure in report.failures[:25]:
-                print(f"  {failure}")
+    print(f"worst failures ({len(ours.failures)} cases with a mistake), first {args.failures}:")
+    for failure in ours.failures[: args.failures]:
+        print(f"  {failure}")
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else CASES)
+    main()

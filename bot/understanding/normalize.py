@@ -69,6 +69,26 @@ def normalize_clauses(text: str) -> list[str]:
     return words
 
 
+# Clitics that Arabic glues in front of a word: a conjunction (و "and", ف "so"), then a preposition (ب "in,
+# with", ل "for", ك "like"), then the article. بوهران, فوهران, وبعنابة, لورقلة, وللمؤسسات.
+_CLITICS = re.compile(r"^(?:[وف]?[بلك]|[وف])(?:ال)?(?=[\u0600-\u06FF]{2})")
+
+
+def strip_clitics(words: list[str], known: set[str] | frozenset[str]) -> list[str]:
+    """Arabic words that are not known as written, with their leading clitics removed when what is left is
+    a known word: "بوهران" -> "وهران", "بعنابه" -> "عنابه". A known word is never touched ("وهران", "بيع")."""
+    out = []
+    for word in words:
+        if word not in known and _ARABIC_LETTER.match(word):
+            bare = _CLITICS.sub("", word, count=1)
+            while bare != word and bare not in known and _CLITICS.match(bare):
+                bare = _CLITICS.sub("", bare, count=1)  # "وبال..." after "و"
+            if bare in known:
+                word = bare
+        out.append(word)
+    return out
+
+
 def normalize(text: str) -> str:
     """The comparable form of a message or of a phrase of the language data."""
     folded = fold(text.translate(_ARABIC))

@@ -1,7 +1,16 @@
 """Understanding one message: its language, intent, confidence and slots (the `aiguilleur understand` shape).
 
 Built once per catalog and language data; each message is normalised once, its facts found, then its
-intent classified with the facts replaced by their kind.
+intent classified with the facts replaced by their kind. On top of the classifier, a few general rules:
+
+- **Out of scope wins over facts**: "je cherche un appartement à louer à Sherbrooke" names a town but is not
+  ours; it stays `out_of_scope` (its slots are still reported, the dialogue ignores them).
+- **Facts and an action**: "je suis à Laval, je veux parler à un conseiller" is `ask_advisor` with its region;
+  `action` names the request for a person or for services whenever the message makes one.
+- **Safe actions**: `restart`, `forget_me` and `change_language` change the user's state: `safe_to_act` says
+  whether the confidence is high enough to act without asking first.
+
+The thresholds come from cross-validation on `intents/` (`python -m bot.understanding.tune`).
 """
 
 from __future__ import annotations
@@ -11,19 +20,33 @@ from functools import cached_property
 from typing import Any
 
 from bot.catalog.model import Catalog
-from bot.understanding.intent import IntentModel
+from bot.understanding.intent import EXACT_CONFIDENCE, IntentModel
 from bot.understanding.lexicon import Lexicon, build_lexicon
-from bot.understanding.normalize import BOUNDARY, has_arabic, normalize, normalize_clauses
+from bot.understanding.normalize import BOUNDARY, has_arabic, normalize, normalize_clauses, strip_clitics
 from bot.understanding.schema import LanguageFile
 from bot.understanding.slots import Found, extract
 
+MAX_CHARACTERS = 2000  # a Telegram message has at most 4,096; what matters is said in the first lines
 INFORM_CONFIDENCE = 0.8
-OFF_TOPIC_CONFIDENCE = 0.5  # "la météo demain à Oran" stays off topic although it names a town
+# Tuned by 5-fold cross-validation on intents/ (python -m bot.understanding.tune), never on a test table.
+OFF_TOPIC_CONFIDENCE = 0.4  # out_of_scope at least this sure stays out of scope, even naming a town
+REJECT_BELOW = 0.2  # a message with no fact whose best intent is less sure than this is out of scope
+SAFE_ACTION_CONFIDENCE = 0.85  # restart, forget_me, change_language act without asking only from here
+ACTION_CONFIDENCE = 0.5  # a clause asking for a person or for services, this sure, is an action
+STATE_CHANGING = frozenset({"restart", "forget_me", "change_language"})
+ACTIONS = ("ask_advisor", "find_services")
+SMALL_TALK = frozenset({"greet", "goodbye", "thanks", "help"})  # with facts, the facts are the message
 
 
 @dataclass(frozen=True)
 class Understanding:
-    """What the bot understood of one message."""
+    """What the bot understood of one message.
+
+    `action` is "ask_advisor" or "find_services" when the message asks for a person or for services, also
+    alongside facts ("I'm in Laval, can I talk to an advisor?": intent ask_advisor, region 13, action
+    ask_advisor). `safe_to_act` is True only for a state-changing intent (restart, forget_me,
+    change_language) confident enough to be carried out without a confirmation.
+    """
 
     lang: str
     intent: str
@@ -34,6 +57,20 @@ class Understanding:
     needs: tuple[str, ...] = ()
     language_asked: str | None = None
     words: tuple[str, ...] = field(default=(), repr=False)
+    action: str | None = None
+
+    @property
+    def has_facts(self) -> bool:
+        return bool(self.stage or self.sector or self.region or self.needs)
+
+    @property
+    def changes_state(self) -> bool:
+        return self.intent in STATE_CHANGING
+
+    @property
+    def safe_to_act(self) -> bool:
+        """A state-changing intent sure enough to act on directly; below, the dialogue asks first."""
+        return self.intent in STATE_CHANGING and self.confidence >= SAFE_ACTION_CONFIDENCE
 
     def as_json(self) -> dict[str, Any]:
         """The command-line contract of PRODUCT.md."""
@@ -71,14 +108,19 @@ class Understander:
         )
         self.lexicons: dict[str, Lexicon] = {}
         self.models: dict[str, IntentModel] = {}
+        self.known: dict[str, frozenset[str]] = {}
+        self.examples: dict[str, dict[str, list[list[str]]]] = {}  # what each model was trained on
         for lang in self.languages:
             lexicon = build_lexicon(data.get(lang), catalog, lang)
             self.lexicons[lang] = lexicon
+            self.known[lang] = frozenset(lexicon.vocabulary)
             examples: dict[str, list[list[str]]] = {}
             for intent, phrases in data[lang].intents.items() if lang in data else ():
                 examples[intent] = [
-                    _delexicalise(w, extract(w, lexicon)) for w in (normalize(p).split() for p in phrases)
+                    _delexicalise(w, extract(w, lexicon))
+                    for w in (strip_clitics(normalize(p).split(), self.known[lang]) for p in phrases)
                 ]
+            self.examples[lang] = examples
             self.models[lang] = IntentModel(examples) if examples else IntentModel({"out_of_scope": [[]]})
 
     @cached_property
@@ -103,23 +145,41 @@ class Understander:
         return max(scores, key=scores.__getitem__)
 
     def understand(self, text: str, lang: str | None = None) -> Understanding:
-        words = normalize_clauses(text[:2000])
+        """What one message says; never raises, whatever the text (empty, emoji, control characters)."""
+        words = normalize_clauses(text[:MAX_CHARACTERS])
         lang = lang if lang in self.languages else self.detect(text, words)
         lexicon = self.lexicons[lang]
+        if lang == "ar":
+            words = strip_clitics(words, self.known[lang])
         found = extract(words, lexicon)
-        delexicalised = [w for w in _delexicalise(words, found) if w != BOUNDARY]
-        intent, confidence = self.models[lang].predict(delexicalised)
-        weak = confidence < (OFF_TOPIC_CONFIDENCE if intent == "out_of_scope" else INFORM_CONFIDENCE)
-        if found.any() and intent not in ("inform", "find_services") and weak:
-            intent, confidence = "inform", INFORM_CONFIDENCE
-        if delexicalised and all(w.startswith("_") for w in delexicalised):
-            intent, confidence = "inform", max(confidence, 0.9)  # nothing but facts: "tech", "Gaspésie"
+        model = self.models[lang]
+        delexicalised = _delexicalise(words, found)
+        plain = model.correct([w for w in delexicalised if w != BOUNDARY])
+        intent, confidence = model.predict(plain)
+        exact = confidence == EXACT_CONFIDENCE and model.exact.get(" ".join(plain)) == intent
+        facts = found.any()
+        action = self._action(model, delexicalised, intent)
         if not words:
             intent, confidence = "out_of_scope", 1.0
+        elif plain and all(w.startswith("_") for w in plain):
+            intent, confidence = "inform", max(confidence, 0.9)  # nothing but facts: "tech", "Gaspésie"
+        elif intent == "out_of_scope" and (confidence >= OFF_TOPIC_CONFIDENCE or exact):
+            action = None  # "il fait beau à Rimouski": a town, but not ours
+        elif facts and action is not None:
+            if intent != action:
+                intent, confidence = action, max(confidence, ACTION_CONFIDENCE)
+        elif facts and intent not in ("inform", "find_services") and confidence < INFORM_CONFIDENCE:
+            intent, confidence = "inform", INFORM_CONFIDENCE
+        elif facts and intent in SMALL_TALK and not exact:  # "on veut ouvrir bientôt" is not "à bientôt"
+            intent, confidence = "inform", max(confidence, INFORM_CONFIDENCE)
+        elif not facts and confidence < REJECT_BELOW and not exact:
+            intent, confidence, action = "out_of_scope", 1.0 - confidence, None
         joined = f" {' '.join(words)} "
         asked = next((code for name, code in lexicon.language_names.items() if f" {name} " in joined), None)
-        if asked and intent not in ("inform", "find_services", "change_language"):
+        if asked and intent not in ("inform", "find_services", "change_language", "out_of_scope", *ACTIONS):
             intent, confidence = "change_language", max(confidence, 0.8)  # "tu peux me répondre en anglais ?"
+        if intent in ACTIONS:
+            action = intent
         return Understanding(
             lang,
             intent,
@@ -130,4 +190,28 @@ class Understander:
             tuple(found.needs),
             asked,
             tuple(words),
+            action,
         )
+
+    @staticmethod
+    def _action(model: IntentModel, delexicalised: list[str], intent: str) -> str | None:
+        """ask_advisor or find_services when the message, or one of its clauses, asks for it."""
+        if intent in ACTIONS:
+            return intent
+        clauses: list[list[str]] = [[]]
+        for word in delexicalised:
+            if word == BOUNDARY:
+                clauses.append([])
+            else:
+                clauses[-1].append(word)
+        found = None
+        for clause in clauses:
+            plain = [w for w in clause if not w.startswith("_")]
+            if not plain or len(clauses) == 1:
+                continue
+            best, confidence = model.predict(model.correct(clause))
+            if best in ACTIONS and confidence >= ACTION_CONFIDENCE:
+                if best == "ask_advisor":
+                    return best
+                found = best
+        return found

@@ -1,0 +1,226 @@
+"""Understanding, second step (issue 10): the trained classifier, out of scope, safe actions, several intents
+in one message, stage cues, Arabic clitics, and bad input that must never raise."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.understanding import classifier
+from bot.understanding.evaluate import Baseline, evaluate_baseline, load_cases, main, understander
+from bot.understanding.normalize import normalize, strip_clitics
+from bot.understanding.understand import Understanding
+
+
+def heard(text: str, lang: str | None = None, network: str = "quebec") -> Understanding:
+    return understander(network).understand(text, lang)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Je cherche un appartement à louer à Sherbrooke, 4 et demi", "fr"),
+        ("il pleut-tu à Rimouski à matin", "fr"),
+        ("gagnez 1000 $ par jour avec le bitcoin, cliquez sur le lien", "fr"),
+        ("Looking for a job as a cook in Quebec City", "en"),
+        ("cheap hotel near the ferry in Matane", "en"),
+        ("earn 800 dollars a day with crypto, click here", "en"),
+    ],
+)
+def test_out_of_scope_even_when_it_names_a_place(text: str, lang: str) -> None:
+    got = heard(text, lang)
+    assert got.intent == "out_of_scope", got
+    assert got.action is None and not got.safe_to_act
+
+
+def test_arabic_spam_is_out_of_scope_and_never_acts() -> None:
+    got = heard("اربح 1000 دولار في اليوم من الدار اضغط هنا", "ar", "algerie")
+    assert got.intent == "out_of_scope" and not got.safe_to_act
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("recommencer à zéro", "restart"),
+        ("efface toutes mes données", "forget_me"),
+        ("parle-moi en anglais", "change_language"),
+    ],
+)
+def test_clear_state_changes_are_safe_to_act(text: str, intent: str) -> None:
+    got = heard(text, "fr")
+    assert (got.intent, got.safe_to_act, got.changes_state) == (intent, True, True)
+
+
+def test_only_state_changing_intents_are_safe_to_act() -> None:
+    assert not heard("bonjour", "fr").safe_to_act
+    unsure = Understanding("fr", "restart", 0.6)
+    assert unsure.changes_state and not unsure.safe_to_act
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "network", "slots"),
+    [
+        ("je suis à Laval, je voudrais parler à un humain", "fr", "quebec", {"region": "13"}),
+        (
+            "on est en démarrage dans l'agro à Rimouski, un conseiller peut-il m'appeler?",
+            "fr",
+            "quebec",
+            {"stage": "startup", "sector": "agrifood", "region": "01"},
+        ),
+        ("I'm in Laval, can I talk to an advisor?", "en", "quebec", {"region": "13"}),
+        ("عندي مشروع في وهران، نحب نهدر مع مستشار", "ar", "algerie", {"region": "DZ-31"}),
+    ],
+)
+def test_facts_and_a_request_for_a_person_keep_both(
+    text: str, lang: str, network: str, slots: dict[str, str]
+) -> None:
+    got = heard(text, lang, network)
+    assert (got.intent, got.action) == ("ask_advisor", "ask_advisor"), got
+    assert {k: getattr(got, k) for k in slots} == slots
+
+
+def test_action_is_none_for_plain_facts() -> None:
+    got = heard("chu en démarrage à Rimouski", "fr")
+    assert (got.intent, got.action) == ("inform", None)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "stage"),
+    [
+        ("mon entreprise marche bien mais je veux la vendre", "fr", "succession"),
+        ("on pense racheter la quincaillerie du village", "fr", "succession"),
+        ("je lance ma microbrasserie", "fr", "startup"),
+        ("on veut ouvrir un café", "fr", "idea"),
+        ("we're buying out the owner", "en", "succession"),
+        ("we're launching our app next month", "en", "startup"),
+    ],
+)
+def test_stage_cues(text: str, lang: str, stage: str) -> None:
+    assert heard(text, lang).stage == stage
+
+
+def test_arabic_clitics_are_stripped_from_unknown_words_only() -> None:
+    known = {normalize(w) for w in ("وهران", "عنابة", "ورقلة", "بيع")}
+    words = normalize("بوهران بعنابة فورقلة وهران بيع بزاف").split()
+    assert strip_clitics(words, known) == [
+        *(normalize(w) for w in ("وهران", "عنابة", "ورقلة", "وهران", "بيع")),
+        "بزاف",
+    ]
+    for text, region in (
+        ("مشروعي بوهران", "DZ-31"),
+        ("راني بعنابة", "DZ-23"),
+        ("عندي مؤسسة بورقلة", "DZ-30"),
+    ):
+        assert heard(text, "ar", "algerie").region == region, text
+
+
+def test_health_is_a_sector_not_thanks() -> None:
+    assert heard("قطاع الصحة", "ar", "algerie").sector == "health"
+    alone = heard("الصحة", "ar", "algerie")
+    assert (alone.intent, alone.sector) != ("thanks", None)
+    assert heard("يعطيك الصحة", "ar", "algerie").intent == "thanks"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "a" * 4096,
+        "financement " * 400,
+        "🙂🚀🔥",
+        "\u200b\u200c\u200d\ufeff",
+        "\u202e\u202bمرحبا\u202c bonjour\u2066",
+        "je suis à Оран 北京 في وهران startup",
+        "\x00\x07\n\t",
+        "١٢٣٤ ٥٦",
+    ],
+)
+@pytest.mark.parametrize("network", ["quebec", "algerie"])
+def test_bad_input_never_raises(text: str, network: str) -> None:
+    got = understander(network).understand(text)
+    assert isinstance(got, Understanding)
+    assert 0.0 <= got.confidence <= 1.0
+    assert isinstance(got.as_json()["slots"], dict)
+
+
+def test_runtime_scores_match_scikit_learn() -> None:
+    """The model scored without scikit-learn gives scikit-learn's own probabilities."""
+    from scipy.sparse import hstack
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    examples = {
+        "greet": [["bonjour"], ["salut", "toi"], ["allo"]],
+        "inform": [["je", "suis", "a", "_region_"], ["on", "est", "en", "_stage_"], ["_sector_"]],
+        "out_of_scope": [["il", "fait", "beau"], ["raconte", "une", "blague"], ["asdf"]],
+    }
+    model = classifier.train(examples)
+    texts = [" ".join(w) for phrases in examples.values() for w in phrases]
+    labels = [i for i, phrases in examples.items() for _ in phrases]
+    words = TfidfVectorizer(analyzer=classifier._analyse_words, sublinear_tf=True, lowercase=False)
+    chars = TfidfVectorizer(analyzer=classifier._analyse_chars, sublinear_tf=True, lowercase=False)
+    matrix = hstack([words.fit_transform(texts), chars.fit_transform(texts) * classifier.CHAR_WEIGHT]).tocsr()
+    reference = LogisticRegression(C=classifier.C, solver="newton-cg", max_iter=1000).fit(matrix, labels)
+    for message in ("bonjour toi", "je suis en _stage_ a _region_", "il fait beau a _region_", "zzz"):
+        query = hstack([words.transform([message]), chars.transform([message]) * classifier.CHAR_WEIGHT])
+        expected = dict(zip(reference.classes_, reference.predict_proba(query.tocsr())[0], strict=True))
+        got = model.probabilities(message.split())
+        assert got == pytest.approx(expected, abs=1e-6)
+
+
+def test_the_model_cache_round_trips(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AIGUILLEUR_MODEL_CACHE", str(tmp_path))
+    examples = {"greet": [["bonjour"], ["salut"]], "thanks": [["merci"], ["merci", "beaucoup"]]}
+    trained = classifier.load_or_train(examples)
+    classifier._MEMORY.clear()
+    files = list(tmp_path.glob("intent-model-*.npz"))
+    assert len(files) == 1
+    loaded = classifier.load_or_train(examples)
+    assert loaded is not trained
+    assert loaded.classes == trained.classes and loaded.word_index == trained.word_index
+    assert np.allclose(loaded.weights, trained.weights)
+    files[0].write_bytes(b"not a model")  # a damaged cache is trained again, not an error
+    classifier._MEMORY.clear()
+    assert classifier.load_or_train(examples).classes == trained.classes
+
+
+def test_the_baseline_is_measured_on_the_same_table() -> None:
+    cases = load_cases()
+    report = evaluate_baseline(cases, Baseline())
+    assert report.cases == len(cases) and 0.5 < report.accuracy < 1.0
+
+
+def test_the_evaluation_command_prints_both_systems(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    table = tmp_path / "cases.yaml"
+    table.write_text(
+        "version: 1\ncases:\n"
+        "  - {text: bonjour, lang: fr, intent: greet, tags: [short]}\n"
+        "  - {text: 'il fait beau à Rimouski', lang: fr, intent: out_of_scope, region: '01', tags: [hard_negative]}\n"
+        "  - {text: 'hello', lang: en, intent: greet}\n",
+        encoding="utf-8",
+    )
+    main([str(table), "--failures", "5"])
+    out = capsys.readouterr().out
+    assert "ours" in out and "baseline" in out and "tag hard_negative" in out and "oos R" in out
+
+
+def test_malformed_language_files_are_path_line_problems(tmp_path: Path) -> None:
+    from bot.catalog.loader import load_catalog
+    from bot.understanding.data import load_language_data
+    from bot.understanding.evaluate import ROOT
+
+    (tmp_path / "fr.yaml").write_text(
+        "version: 1\nlanguage: fr\nintents:\n  greet: [bonjour\n", encoding="utf-8"
+    )
+    (tmp_path / "en.yaml").write_text("version: 1\nlanguage: en\nintents:\n  greet: []\n", encoding="utf-8")
+    data, problems = load_language_data(tmp_path, load_catalog(ROOT / "catalog" / "quebec"))
+    assert data == {}
+    printed = sorted(str(p) for p in problems)
+    assert printed[0].startswith(f"{tmp_path / 'en.yaml'}:4: ") and printed[1].startswith(
+        f"{tmp_path / 'fr.yaml'}:"
+    )
