@@ -243,7 +243,7 @@ class AgeBand(Strict):
     def _not_below_min(cls, value: int | None, info: ValidationInfo) -> int | None:
         low = info.data.get("min")
         if value is not None and low is not None and value < low:
-            raise ValueError(f"max ({value}) is below min ({low}): no age fits this band")
+            raise ValueError(f"{value} is below min ({low}): no age fits this band")
         return value
 
     def admits(self, age: int) -> bool:

@@ -7,8 +7,8 @@ ranked after the ones known to fit, and its reason says the condition ("if you a
 
 The ranking is lexicographic, in the order the hubs' advisors asked for:
 1. how many of the stated needs the entry covers;
-2. specificity: a specialist of that need (few needs, all covered), of that stage, of those sectors, of
-   that group or legal form, before a generic entry;
+2. specificity: a specialist (of a target group or legal form the person has, of that one need, of their
+   sectors) before a generic entry, and a local generalist before a network-wide one (`WEIGHTS`);
 3. eligibility fit: every criterion known to hold before "maybe";
 4. region: the user's own region before network-wide entries;
 5. the nearest deadline; then the id, so the order is stable.
@@ -31,6 +31,16 @@ from bot.core.types import Profile
 
 NO_DEADLINE = 10**9
 NO_AGE = -1
+NARROW_NEEDS = 1  # an entry answering this one need only is a specialist of it
+NARROW_STAGES = 2
+NARROW_SECTORS = 4  # an entry limited to four sectors or fewer is a specialist of them
+# Specificity: what makes an entry a specialist for this profile, each worth points. A target group it is
+# reserved for (or an age band the person is in) or a legal form it is limited to counts most; then
+# answering that one need only, or being limited to the person's sectors; being local (the region's own
+# office) counts least, so any specialist comes before a generic regional entry, and a local generalist
+# before a network-wide one. Narrow stages proved uninformative (most programs list two or three) and count
+# nothing. Chosen on tests/relevance/judgments.yaml; tests/relevance/heldout.yaml is the blind check.
+WEIGHTS = {"group": 3, "legal_form": 3, "sector": 2, "local": 1, "need": 2, "stage": 0}
 
 
 @dataclass(frozen=True)
@@ -56,24 +66,25 @@ class Match:
 
 
 @dataclass(frozen=True)
-class _Packed:
-    """An entry as integers; a mask is 0 when the entry is open to every code of that dimension."""
+class _Criteria:
+    """Who an entry is reserved for, as integers; most entries have none (and carry None instead)."""
 
-    stages: int
-    sectors: int
-    needs: int
     groups: int
     legal_forms: int
     sizes: int
     age_min: int
     age_max: int
-    deadline: int
-    id: str
-    position: int
-    focus: tuple[int, int, int, int]  # how many codes it lists: needs, stages, sectors, legal forms
 
 
-RankKey = tuple[float | str, ...]
+# Rank points, one integer ordered like the lexicographic key: covered needs x 4096, specialist points x 16,
+# then 2 x (7 - criteria not yet answered), then 1 for the user's own region.
+COVERED_UNIT = 1 << 12
+KNOWN_FIT = 7 << 1
+
+# An entry as integers, for the hot loop: (sectors mask, needs mask, deadline ordinal, id, position,
+# specialist points it earns when it covers a need, points when it matches a sector, criteria or None).
+_Packed = tuple[int, int, int, str, int, int, int, "_Criteria | None"]
+RankKey = tuple[int, int, str, int]  # (minus the rank points, deadline, id, position): sorted ascending
 
 
 class MatchIndex:
@@ -92,22 +103,33 @@ class MatchIndex:
         stage_bits = [("", 0), *self.bits["stages"].items()]
         for position, entry in enumerate(catalog.entries):
             packed = self._pack(entry, position)
+            stages = self.mask("stages", entry.stages)
             for region in entry.regions or [""]:
                 for stage, bit in stage_bits:
-                    if not bit or not packed.stages or packed.stages & bit:
+                    if not bit or not stages or stages & bit:
                         self.buckets.setdefault((region, stage), []).append(packed)
 
     def _pack(self, entry: Entry, position: int) -> _Packed:
         deadline = entry.deadline if entry.kind == "opportunity" else None
-        age = entry.age
-        return _Packed(
-            *(self.mask(dim, getattr(entry, dim)) for dim in self.DIMS),
-            age_min=age.min if age and age.min is not None else NO_AGE,
-            age_max=age.max if age and age.max is not None else NO_AGE,
-            deadline=deadline.toordinal() if deadline else NO_DEADLINE,
-            id=entry.id,
-            position=position,
-            focus=(len(entry.needs), len(entry.stages), len(entry.sectors), len(entry.legal_forms)),
+        criteria = None
+        if entry.groups or entry.age or entry.legal_forms or entry.sizes:
+            age = entry.age
+            criteria = _Criteria(
+                self.mask("groups", entry.groups),
+                self.mask("legal_forms", entry.legal_forms),
+                self.mask("sizes", entry.sizes),
+                age.min if age and age.min is not None else NO_AGE,
+                age.max if age and age.max is not None else NO_AGE,
+            )
+        return (
+            self.mask("sectors", entry.sectors),
+            self.mask("needs", entry.needs),
+            deadline.toordinal() if deadline else NO_DEADLINE,
+            entry.id,
+            position,
+            WEIGHTS["need"] if len(entry.needs) <= NARROW_NEEDS else 0,
+            WEIGHTS["sector"] if entry.sectors and len(entry.sectors) <= NARROW_SECTORS else 0,
+            criteria,
         )
 
     def mask(self, dimension: str, codes: object) -> int:
@@ -115,31 +137,46 @@ class MatchIndex:
         return sum(bits.get(code, 0) for code in set(codes))  # type: ignore[call-overload]
 
     def rank(self, profile: Profile, today: dt.date) -> Ranking:
-        """Every eligible entry with its rank key, and the stated needs none of them covers."""
+        """Every eligible entry with its rank key, and the stated needs none of them covers.
+
+        The key packs the lexicographic order into one integer (covered needs, then specialist points, then
+        eligibility known, then region), so that the loop over thousands of entries stays cheap."""
         query = _Query(self, profile, today)
         region = profile.region or ""
         pools = ((1, self.buckets.get((region, query.stage_key), ())),) if region else ()
-        keyed: list[tuple[RankKey, int]] = []
-        covered = 0
+        keyed: list[RankKey] = []
+        covered_any = 0
+        day, sectors, needs, local = query.day, query.sectors, query.needs, WEIGHTS["local"]
         for regional, pool in (*pools, (0, self.buckets.get(("", query.stage_key), ()))):
-            for packed in pool:
-                key = query.key(packed, regional)
-                if key is not None:
-                    keyed.append((key, packed.position))
-                    covered |= packed.needs & query.needs
+            base = KNOWN_FIT + ((local << 4 | 1) if regional else 0)
+            for e_sectors, e_needs, deadline, entry_id, position, need_pts, sector_pts, criteria in pool:
+                if deadline < day or (sectors and e_sectors and not e_sectors & sectors):
+                    continue
+                points = base
+                if criteria is not None:
+                    fit = query.fit(criteria)
+                    if fit is None:
+                        continue
+                    points += fit
+                if e_sectors and sectors:
+                    points += sector_pts << 4
+                covered = e_needs & needs
+                if covered:
+                    covered_any |= covered
+                    points += covered.bit_count() * COVERED_UNIT + (need_pts << 4)
+                keyed.append((-points, deadline, entry_id, position))
         uncovered = tuple(
-            n for n in profile.needs if n in self.bits["needs"] and not self.bits["needs"][n] & covered
+            n for n in profile.needs if n in self.bits["needs"] and not self.bits["needs"][n] & covered_any
         )
         return Ranking(self.entries, keyed, uncovered)
 
 
 class _Query:
-    """One profile as integers, and the rank key of an entry for it (None when a hard filter says no)."""
+    """One profile as integers, and how an entry's criteria fit it."""
 
     def __init__(self, index: MatchIndex, profile: Profile, today: dt.date) -> None:
         bits = index.bits
         self.stage_key = profile.stage if profile.stage in bits["stages"] else ""
-        self.stage = bits["stages"].get(profile.stage or "", 0)
         self.sectors = index.mask("sectors", profile.sectors)
         self.needs = index.mask("needs", profile.needs)
         self.groups = None if profile.groups is None else index.mask("groups", profile.groups)
@@ -148,49 +185,45 @@ class _Query:
         self.age = profile.age
         self.day = today.toordinal()
 
-    def key(self, p: _Packed, regional: int) -> RankKey | None:
-        if p.deadline < self.day or (self.sectors and p.sectors and not p.sectors & self.sectors):
-            return None
-        unsure = 0
-        specific = 0.0
-        if p.groups:
+    def fit(self, c: _Criteria) -> int | None:
+        """None when a criterion excludes the person; else rank points: specialist points (a group, an age
+        band or a legal form that is theirs) shifted into place, plus 2 per criterion known to hold."""
+        unknown = 0
+        specific = 0
+        if c.groups:
             if self.groups is None:
-                unsure += 1
-            elif not p.groups & self.groups:
+                unknown += 1
+            elif not c.groups & self.groups:
                 return None
             else:
-                specific += 1
-        if p.age_min != NO_AGE or p.age_max != NO_AGE:
+                specific += WEIGHTS["group"]
+        if c.age_min != NO_AGE or c.age_max != NO_AGE:
             if self.age is None:
-                unsure += 1
-            elif (p.age_min != NO_AGE and self.age < p.age_min) or (
-                p.age_max != NO_AGE and self.age > p.age_max
+                unknown += 1
+            elif (c.age_min != NO_AGE and self.age < c.age_min) or (
+                c.age_max != NO_AGE and self.age > c.age_max
             ):
                 return None
-        for mask, mine, count in ((p.legal_forms, self.legal_form, p.focus[3]), (p.sizes, self.size, 0)):
+            else:
+                specific += WEIGHTS["group"]  # a youth program for a young founder: a target group
+        for mask, mine, weight in (
+            (c.legal_forms, self.legal_form, WEIGHTS["legal_form"]),
+            (c.sizes, self.size, 0),
+        ):
             if mask:
                 if not mine:
-                    unsure += 1
+                    unknown += 1
                 elif not mask & mine:
                     return None
-                elif count:
-                    specific += 1 / count
-        covered = (p.needs & self.needs).bit_count()
-        if covered:
-            specific += 2 * covered / p.focus[0]
-        if p.stages and self.stage:
-            specific += 1 / p.focus[1]
-        if p.sectors and self.sectors:
-            specific += (p.sectors & self.sectors).bit_count() / p.focus[2]
-        return (-covered, -round(specific, 6), unsure, -regional, p.deadline, p.id)
+                else:
+                    specific += weight
+        return (specific << 4) - (unknown << 1)
 
 
 class Ranking:
     """The eligible entries of one query, best first on demand, and the needs nothing covers."""
 
-    def __init__(
-        self, entries: tuple[Entry, ...], keyed: list[tuple[RankKey, int]], uncovered: tuple[str, ...]
-    ):
+    def __init__(self, entries: tuple[Entry, ...], keyed: list[RankKey], uncovered: tuple[str, ...]):
         self._entries = entries
         self._keyed = keyed
         self.uncovered = uncovered
@@ -202,12 +235,12 @@ class Ranking:
     @property
     def covering(self) -> int:
         """How many eligible entries cover at least one stated need (they all come first)."""
-        return sum(1 for key, _position in self._keyed if key[0] != 0)
+        return sum(1 for key in self._keyed if -key[0] >= COVERED_UNIT)
 
     def best(self, count: int | None = None) -> list[Entry]:
         """The best `count` entries (all when None), best first; ties broken by id."""
         ordered = sorted(self._keyed) if count is None else heapq.nsmallest(count, self._keyed)
-        return [self._entries[position] for _key, position in ordered]
+        return [self._entries[key[3]] for key in ordered]
 
 
 def prepare_index(catalog: Catalog) -> None:

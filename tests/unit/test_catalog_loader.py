@@ -451,3 +451,56 @@ def test_hub_overrides_are_checked_and_used(tmp_path: Path) -> None:
         f"hubs.yaml:{reminder}: hub 'hub-02': escalate_after_minutes (240, from network.yaml) must be more than "
         "reminder_after_minutes (300)"
     ]
+
+
+def with_eligibility(tmp_path: Path, entry_fields: str) -> Path:
+    """The mini catalog with eligibility codes in its taxonomy and `entry_fields` on 'advice-startup'."""
+    folder = broken(tmp_path, "services.yaml", "    needs: [advice]", f"    needs: [advice]\n{entry_fields}")
+    taxonomy = folder / "taxonomy.yaml"
+    taxonomy.write_text(
+        taxonomy.read_text(encoding="utf-8")
+        + "groups:\n  - {code: women, label: {fr: Femme, en: Woman}}\n"
+        + "legal_forms:\n  - {code: coop, label: {fr: Coopérative, en: Co-operative}}\n"
+        + "sizes:\n  - {code: micro, label: {fr: 1 à 9, en: 1 to 9}}\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+def test_eligibility_fields_are_read(tmp_path: Path) -> None:
+    folder = with_eligibility(
+        tmp_path,
+        "    groups: [women]\n    age: {min: 18, max: 39}\n    legal_forms: [coop]\n    sizes: [micro]",
+    )
+    assert errors(folder) == []
+    entry = load_catalog(folder).entry("advice-startup")
+    assert entry is not None
+    assert (entry.groups, entry.legal_forms, entry.sizes) == (["women"], ["coop"], ["micro"])
+    assert entry.age is not None and (entry.age.min, entry.age.max) == (18, 39)
+
+
+def test_impossible_age_band_points_at_its_line(tmp_path: Path) -> None:
+    folder = with_eligibility(tmp_path, "    age: {min: 40, max: 18}")
+    at = line(folder, "services.yaml", "age:")
+    assert errors(folder) == [f"services.yaml:{at}: max: 18 is below min (40): no age fits this band"]
+
+
+def test_unknown_eligibility_codes_are_all_reported(tmp_path: Path) -> None:
+    folder = with_eligibility(tmp_path, "    groups: [youth]\n    legal_forms: [llc]\n    sizes: [huge]")
+    group, form = line(folder, "services.yaml", "[youth]"), line(folder, "services.yaml", "[llc]")
+    size = line(folder, "services.yaml", "[huge]")
+    assert errors(folder) == [
+        f"services.yaml:{group}: target group 'youth' is not one of women",
+        f"services.yaml:{form}: legal form 'llc' is not one of coop",
+        f"services.yaml:{size}: company size 'huge' is not one of micro",
+    ]
+
+
+def test_eligibility_codes_need_a_taxonomy(tmp_path: Path) -> None:
+    folder = broken(
+        tmp_path, "services.yaml", "    needs: [advice]", "    needs: [advice]\n    groups: [women]"
+    )
+    at = line(folder, "services.yaml", "groups: [women]")
+    assert errors(folder) == [
+        f"services.yaml:{at}: target group 'women': taxonomy.yaml lists no groups (add them there first)"
+    ]

@@ -7,7 +7,7 @@ import random
 from dataclasses import replace
 
 from bot.catalog.model import Catalog
-from bot.core.matching import Reason, eligible, match
+from bot.core.matching import Reason, eligible, match, rank
 from bot.core.types import Profile
 
 TODAY = dt.date(2026, 11, 23)
@@ -55,7 +55,8 @@ def test_reasons_are_data(mini_catalog: Catalog) -> None:
 def random_profiles(catalog: Catalog, count: int, seed: int) -> list[tuple[Profile, dt.date]]:
     """Profiles with any mix of answers (an unknown region 'zz' too), each with a random day."""
     rng = random.Random(seed)
-    codes = {dim: [t.code for t in catalog.terms(dim)] for dim in ("stages", "sectors", "needs", "regions")}
+    dims = ("stages", "sectors", "needs", "regions", "groups", "legal_forms", "sizes")
+    codes = {dim: [t.code for t in catalog.terms(dim)] for dim in dims}
     return [
         (
             Profile(
@@ -63,6 +64,10 @@ def random_profiles(catalog: Catalog, count: int, seed: int) -> list[tuple[Profi
                 tuple(rng.sample(codes["sectors"], rng.randint(0, 2))),
                 rng.choice([None, "zz", *codes["regions"]]),
                 tuple(rng.sample(codes["needs"], rng.randint(0, 4))),
+                age=rng.choice([None, 16, 25, 38, 45, 67]),
+                groups=rng.choice([None, (), *((g,) for g in codes["groups"])]),
+                legal_form=rng.choice([None, *codes["legal_forms"]]),
+                size=rng.choice([None, *codes["sizes"]]),
             ),
             TODAY + dt.timedelta(days=rng.randint(-10, 400)),
         )
@@ -79,6 +84,7 @@ def test_random_profiles_never_break_the_hard_filters(quebec_catalog: Catalog) -
             assert not (entry.stages and profile.stage) or profile.stage in entry.stages
             assert not (entry.sectors and profile.sectors) or set(profile.sectors) & set(entry.sectors)
             assert getattr(entry, "deadline", today) >= today
+            assert eligible(entry, profile, today), f"{entry.id} excludes this person"
         covered = [sum(n in m.entry.needs for n in profile.needs) for m in results]
         assert covered == sorted(covered, reverse=True), "an entry covering fewer needs came first"
         assert results == match(quebec_catalog, profile, today=today), "order is not stable"
@@ -110,3 +116,103 @@ def test_a_replaced_catalog_is_freed_without_the_garbage_collector(mini_catalog:
         assert ref() is None, "something built from the catalog refers back to it"
     finally:
         gc.enable()
+
+
+# -- need first, specialists, eligibility, gaps ----------------------------------------------------------
+
+
+def eligibility_catalog(mini: Catalog) -> Catalog:
+    """The mini catalog plus target groups, legal forms and sizes, and entries reserved for some people."""
+    from bot.catalog.schema import AgeBand, Service, Term
+
+    def term(code: str) -> Term:
+        return Term(code=code, label={"fr": code, "en": code})
+
+    taxonomy = mini.taxonomy.model_copy(
+        update={
+            "groups": [term("women"), term("students")],
+            "legal_forms": [term("company"), term("coop")],
+            "sizes": [term("micro"), term("large")],
+        }
+    )
+
+    def service(id: str, needs: list[str], **fields: object) -> Service:
+        return Service(
+            id=id, title={"fr": id, "en": id}, organization="Org", summary={"fr": id}, needs=needs, **fields
+        )
+
+    extra = (
+        service("youth-loan", ["financing"], age=AgeBand(min=18, max=39)),
+        service("women-fund", ["financing"], groups=["women"]),
+        service("coop-help", ["financing"], legal_forms=["coop"]),
+        service("big-only", ["financing"], sizes=["large"]),
+        service("tech-mentors-02", ["mentoring"], regions=["02"], sectors=["tech"]),
+        service("generic-02", ["mentoring", "advice", "financing"], regions=["02"]),
+    )
+    return replace(mini, taxonomy=taxonomy, entries=(*mini.entries, *extra))
+
+
+def test_criteria_exclude_only_who_they_exclude(mini_catalog: Catalog) -> None:
+    catalog = eligibility_catalog(mini_catalog)
+    seniors = ids(
+        catalog, Profile(needs=("financing",), age=67, groups=(), legal_form="company", size="micro")
+    )
+    assert not {"youth-loan", "women-fund", "coop-help", "big-only"} & set(seniors)
+    fits = ids(
+        catalog, Profile(needs=("financing",), age=30, groups=("women",), legal_form="coop", size="large")
+    )
+    assert {"youth-loan", "women-fund", "coop-help", "big-only"} <= set(fits)
+
+
+def test_unknown_criteria_keep_the_entry_after_the_known_fits_and_say_the_condition(
+    mini_catalog: Catalog,
+) -> None:
+    catalog = eligibility_catalog(mini_catalog)
+    ranked = match(catalog, Profile(needs=("financing",)), today=TODAY)
+    order = [m.entry.id for m in ranked]
+    assert order.index("fund-all") < order.index("youth-loan")  # known to fit before "maybe"
+    youth = next(m for m in ranked if m.entry.id == "youth-loan")
+    assert Reason("age", "18-39", sure=False) in youth.reasons
+    young = next(
+        m
+        for m in match(catalog, Profile(needs=("financing",), age=25), today=TODAY)
+        if m.entry.id == "youth-loan"
+    )
+    assert Reason("age", "18-39", sure=True) in young.reasons
+
+
+def test_a_specialist_comes_before_a_generic_entry_covering_as_much(mini_catalog: Catalog) -> None:
+    catalog = eligibility_catalog(mini_catalog)
+    ranked = ids(catalog, Profile(region="02", sectors=("tech",), needs=("mentoring",)))
+    assert ranked[:2] == ["tech-mentors-02", "generic-02"]
+    women = ids(catalog, Profile(region="02", needs=("financing",), groups=("women",)))
+    assert women[0] == "women-fund"  # reserved for her: the specialist, before the regional generalist
+
+
+def test_every_entry_covering_a_need_comes_before_the_others(mini_catalog: Catalog) -> None:
+    catalog = eligibility_catalog(mini_catalog)
+    profile = Profile(region="02", stage="startup", needs=("advice",))
+    ranked = match(catalog, profile, today=TODAY)
+    covers = [bool(m.covers) for m in ranked]
+    assert covers == sorted(covers, reverse=True) and covers[0]
+    assert rank(catalog, profile, today=TODAY).covering == covers.count(True)
+
+
+def test_a_need_nothing_covers_is_uncovered(mini_catalog: Catalog) -> None:
+    catalog = eligibility_catalog(mini_catalog)
+    # the only advice entries are for startups or in region 02: an idea-stage founder in 01 has an advice gap
+    idea = rank(catalog, Profile(region="01", stage="idea", needs=("advice", "mentoring")), today=TODAY)
+    assert idea.uncovered == ("advice",)
+    assert rank(catalog, Profile(region="01", needs=("advice",)), today=TODAY).uncovered == ()
+    assert rank(catalog, Profile(region="02", stage="idea", needs=("advice",)), today=TODAY).uncovered == ()
+
+
+def test_a_need_only_excluded_entries_cover_is_a_gap(mini_catalog: Catalog) -> None:
+    catalog = eligibility_catalog(mini_catalog)
+    catalog = replace(
+        catalog, entries=tuple(e for e in catalog.entries if e.id in ("youth-loan", "women-fund"))
+    )
+    assert rank(catalog, Profile(needs=("financing",), age=67, groups=()), today=TODAY).uncovered == (
+        "financing",
+    )
+    assert rank(catalog, Profile(needs=("financing",)), today=TODAY).uncovered == ()
