@@ -13,15 +13,16 @@ import typing
 from pydantic import BaseModel
 
 from bot.catalog.hours import Days
-from bot.catalog.schema import FILES, Contact, HandoffPolicy, Hub, Opportunity, Service, Term
+from bot.catalog.schema import FILES, AgeBand, Contact, HandoffPolicy, Hub, Opportunity, Service, Term
 
 RECORDS: dict[str, type[BaseModel]] = {
-    "a term (stages, sectors, needs, regions)": Term,
+    "a term (stages, sectors, needs, regions, groups, legal forms, sizes)": Term,
     "the handoff policy (`handoff:` in `network.yaml`)": HandoffPolicy,
     "a hub": Hub,
     "a service": Service,
     "an opportunity": Opportunity,
     "a contact": Contact,
+    "an age band (`age:` of a service or an opportunity)": AgeBand,
 }
 
 

@@ -80,6 +80,7 @@ class _Criteria:
 # then 2 x (7 - criteria not yet answered), then 1 for the user's own region.
 COVERED_UNIT = 1 << 12
 KNOWN_FIT = 7 << 1
+UNKNOWN_FIT = 1 << 1  # one criterion (or a sector restriction) the profile has not answered
 
 # An entry as integers, for the hot loop: (sectors mask, needs mask, deadline ordinal, id, position,
 # specialist points it earns when it covers a need, points when it matches a sector, criteria or None).
@@ -158,8 +159,8 @@ class MatchIndex:
                     if fit is None:
                         continue
                     points += fit
-                if e_sectors and sectors:
-                    points += sector_pts << 4
+                if e_sectors:  # limited to some sectors: a specialist of theirs, or unknown fit
+                    points += (sector_pts << 4) if sectors else -UNKNOWN_FIT
                 covered = e_needs & needs
                 if covered:
                     covered_any |= covered
@@ -217,7 +218,7 @@ class _Query:
                     return None
                 else:
                     specific += weight
-        return (specific << 4) - (unknown << 1)
+        return (specific << 4) - unknown * UNKNOWN_FIT
 
 
 class Ranking:
