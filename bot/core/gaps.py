@@ -27,12 +27,8 @@ def gap_table(catalog: Catalog, gaps: Iterable[GapRow]) -> list[str]:
     if not total:
         return ["0 needs found nothing (no gap recorded)"]
     lang = catalog.default_language
-    needs = sorted(
-        {need for _region, need in counts}, key=lambda n: -sum(c for (_r, m), c in counts.items() if m == n)
-    )
-    regions = sorted(
-        {region for region, _need in counts}, key=lambda r: -sum(c for (s, _m), c in counts.items() if s == r)
-    )
+    needs = sorted({need for _region, need in counts}, key=lambda n: (-_total(counts, need=n), n))
+    regions = sorted({region for region, _need in counts}, key=lambda r: (-_total(counts, region=r), r))
 
     def region_name(code: str) -> str:
         return catalog.label("regions", code, lang) if code else "?"
@@ -51,3 +47,8 @@ def gap_table(catalog: Catalog, gaps: Iterable[GapRow]) -> list[str]:
         for r in regions
     ]
     return [f"{total} needs found nothing (region x need):", header, *rows]
+
+
+def _total(counts: Counter[tuple[str, str]], *, region: str | None = None, need: str | None = None) -> int:
+    """How many gaps a region (or a need) has in all: rows and columns come most first."""
+    return sum(c for (r, n), c in counts.items() if region in (None, r) and need in (None, n))

@@ -51,8 +51,8 @@ async def test_from_start_to_an_advisor_and_back(running: Running) -> None:
     await running.press(MARIE, "nd:*")
     results = await running.bot_says(MARIE.id, "Voici ce qui convient à votre projet")
     assert (
-        "1. Mentorat techno BSL — Pôle BSL\n   région : Bas-Saint-Laurent · secteur Technologies · Mentorat"
-        in results["text"]
+        "1. Mentorat techno BSL — Pôle BSL\n   Des mentors.\n"
+        "   Pourquoi : Mentorat · secteur Technologies · région : Bas-Saint-Laurent" in results["text"]
     )
     buttons = [b["callback_data"] for row in results["reply_markup"]["inline_keyboard"] for b in row]
     assert buttons == ["edit", "adv"]

@@ -85,6 +85,68 @@ def test_match_refuses_unknown_codes() -> None:
     assert result.stderr.strip() == "aiguilleur: unknown region '19' (known: 01, 02, 03)"
 
 
+def test_match_takes_several_sectors_and_eligibility_and_names_the_gaps() -> None:
+    quebec = str(ROOT / "catalog" / "quebec")
+    common = (
+        "match",
+        "--catalog",
+        quebec,
+        "--region",
+        "11",
+        "--stage",
+        "succession",
+        "--today",
+        "2026-12-03",
+    )
+    older = aiguilleur(
+        *common,
+        "--sector",
+        "retail",
+        "--sector",
+        "services",
+        "--need",
+        "advice",
+        "--age",
+        "67",
+        "--no-group",
+        "--legal-form",
+        "company",
+        "--limit",
+        "50",
+        "--json",
+    )
+    assert older.returncode == 0, older.stderr
+    payload = json.loads(older.stdout)
+    shown = [r["id"] for r in payload["results"]]
+    assert "sadc-strategie-jeunesse" not in shown  # a youth loan (18-39) is never shown to a 67-year-old
+    assert all("advice" in r["needs"] for r in payload["results"][:4])
+    unknown_age = json.loads(aiguilleur(*common, "--need", "advice", "--limit", "50", "--json").stdout)
+    youth = next(r for r in unknown_age["results"] if r["id"] == "sadc-strategie-jeunesse")
+    assert {"kind": "age", "code": "18-39", "label": "si vous avez de 18 à 39 ans"} in youth["reasons"]
+    gap = json.loads(aiguilleur(*common, "--need", "incubation", "--need", "advice", "--json").stdout)
+    assert gap["uncovered"] == ["incubation"]
+    text = aiguilleur(*common, "--need", "incubation", "--lang", "en")
+    assert text.stdout.splitlines()[-1] == "nothing covers: Incubation / acceleration [incubation]"
+
+
+def test_match_refuses_unknown_eligibility_codes() -> None:
+    result = aiguilleur(
+        "match", "--catalog", str(ROOT / "catalog" / "quebec"), "--group", "youth", "--age", "300"
+    )
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "aiguilleur: --age 300 is not an age (0 to 120)",
+        "aiguilleur: unknown group 'youth' (known: women, indigenous, immigrants, students)",
+    ]
+
+
+def test_catalog_check_coverage_lists_needs_no_entry_covers() -> None:
+    result = aiguilleur("catalog", "check", str(MINI), "--coverage", "--today", "2026-11-23")
+    assert result.returncode == 0
+    lines = result.stdout.split("needs no entry covers, per region and stage (3 regions with gaps):\n", 1)[1]
+    assert lines.splitlines()[0] == ("  Bas-Saint-Laurent (01): Conseils [advice] (Idée)")
+
+
 def test_catalog_check_exit_codes(tmp_path: Path) -> None:
     ok = aiguilleur("catalog", "check", str(MINI), "--today", "2026-11-23")
     assert ok.returncode == 0
@@ -153,6 +215,33 @@ def test_understand_prints_the_contract() -> None:
         "understand", "--catalog", str(ROOT / "catalog" / "algerie"), "عندي مشروع ستارتاب في وهران"
     )
     assert json.loads(arabic.stdout)["slots"]["region"] == "DZ-31"
+
+
+def test_report_shows_the_gap_table(tmp_path: Path) -> None:
+    import asyncio
+
+    from bot.core.types import Profile
+    from bot.storage import Store
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'gaps.db'}"
+
+    async def record() -> None:
+        store = await Store.open(url)
+        for region, needs in (("01", ("advice",)), ("01", ("advice", "mentoring")), ("02", ("mentoring",))):
+            await store.record_gaps(network="mini", profile=Profile("idea", ("tech",), region), needs=needs)
+        await store.record_gaps(network="other", profile=Profile(region="01"), needs=("advice",))
+        await store.close()
+
+    asyncio.run(record())
+    result = aiguilleur("report", CATALOG_DIR=str(MINI), DATABASE_URL=url)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    start = lines.index("4 needs found nothing (region x need):")
+    assert [line.split() for line in lines[start + 1 : start + 4]] == [
+        ["Conseils", "Mentorat"],
+        ["Bas-Saint-Laurent", "2", "1"],
+        ["Saguenay–Lac-Saint-Jean", "·", "1"],
+    ]
 
 
 def test_report_counts_what_found_nothing(tmp_path: Path) -> None:
