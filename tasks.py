@@ -3,7 +3,7 @@
 
     python3 tasks.py run      serve Telegram, or chat in the terminal when no token is set
     python3 tasks.py test     the whole test suite (extra arguments go to pytest)
-    python3 tasks.py chat | lint | format | messages | check-catalog | bench
+    python3 tasks.py chat | lint | format | messages | check-catalog | bench | relevance
 
 Only the standard library is used here, so this file works before anything is installed.
 """
@@ -75,6 +75,10 @@ def main(argv: list[str]) -> int:
             or run(str(PYTHON), "-m", "tools.bench_storage")
             or run(str(PYTHON), "-m", "tools.bench_startup")
             or run(str(PYTHON), "-m", "tools.bench_relay")
+        ),
+        "relevance": lambda: (
+            run(str(PYTHON), "-m", "tools.relevance", *rest)
+            or (not rest and run(str(PYTHON), "-m", "tools.relevance", "tests/relevance/heldout.yaml"))
         ),
         "check-catalog": lambda: run(
             str(PYTHON), "-m", "bot", "catalog", "check", *(rest or ["catalog/quebec"])
