@@ -1,13 +1,17 @@
 """The entrepreneur's commands that are not the intake itself: start, help, privacy, language, forget.
 
 `BOT_COMMANDS` is what Telegram's command menu lists, per language (`setMyCommands`).
+
+Restarting or switching language from a typed message the understanding is not sure of is asked first
+("Start the questions again?"). Those buttons, `as:<action>:<step>:<argument>:<y|n>` (action `rs` restart,
+`lg` language), name the step they were asked at: pressed at any other step, or forged, they are expired.
 """
 
 from __future__ import annotations
 
 from bot.core.intake import ask, profile_keyboard, profile_summary
 from bot.core.text import bold, fmt, italic, lines, plain
-from bot.core.turn import Turn
+from bot.core.turn import Keyboard, Turn
 from bot.core.types import Button, Profile
 from bot.i18n import language_name
 
@@ -121,6 +125,51 @@ def confirm_forget(turn: Turn) -> None:
         ),
         ((Button(_("Yes, delete everything"), "fg:yes"), Button(_("No, keep it"), "fg:no")),),
     )
+
+
+SURE = "as"  # the button family of "are you sure?" questions
+SURE_ACTIONS = ("rs", "lg")
+
+
+def sure_buttons(turn: Turn, action: str, argument: str, yes: str, no: str) -> Keyboard:
+    """Yes / No for an action asked first, valid only at the step where it was asked."""
+    at = f"{SURE}:{action}:{turn.conv.step or '-'}:{argument}"
+    return ((Button(yes, f"{at}:y"), Button(no, f"{at}:n")),)
+
+
+def parse_sure(value: str, step: str | None, offered: tuple[str, ...]) -> tuple[str, str, bool] | None:
+    """(action, argument, yes) of an `as:` button's value, or None when stale (another step) or forged."""
+    parts = value.split(":")
+    if len(parts) != 4:
+        return None
+    action, at, argument, answer = parts
+    if at != (step or "-") or answer not in ("y", "n") or action not in SURE_ACTIONS:
+        return None
+    if (action == "rs" and argument) or (action == "lg" and argument not in offered):
+        return None
+    return action, argument, answer == "y"
+
+
+def confirm_restart(turn: Turn) -> None:
+    """'Start the questions again?', when a typed message seemed to ask for it."""
+    _ = turn._
+    turn.say(
+        lines(bold(sure_title(turn, "rs", "")), _("Your answers will be erased.")),
+        sure_buttons(turn, "rs", "", _("Yes, start again"), _("No, go on")),
+    )
+
+
+def confirm_language(turn: Turn, lang: str) -> None:
+    """'Shall I speak English?', when a typed message seemed to ask for it."""
+    _ = turn._
+    turn.say((bold(sure_title(turn, "lg", lang)),), sure_buttons(turn, "lg", lang, _("Yes"), _("No")))
+
+
+def sure_title(turn: Turn, action: str, argument: str) -> str:
+    """The question of an action asked first; it stays, with the answer, once a button is pressed."""
+    if action == "rs":
+        return turn._("Start the questions again?")
+    return turn._("Shall I speak {language}?").format(language=language_name(argument))
 
 
 def forgotten(turn: Turn, rows: int) -> None:

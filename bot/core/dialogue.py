@@ -12,22 +12,11 @@ from dataclasses import replace
 from bot.catalog.model import Catalog
 from bot.core import commands, eligibility, freetext
 from bot.core.aftercare import Aftercare
+from bot.core.answers import SINGLE_STEPS, Answers
 from bot.core.handoff import HandoffDesk
 from bot.core.hub_desk import HubDesk
 from bot.core.hub_groups import GroupRights, HubGroups
-from bot.core.intake import (
-    DIMENSION,
-    PREFIX,
-    answered_line,
-    ask,
-    keyboard,
-    label_choice,
-    next_step,
-    question,
-    store_answer,
-    toggle_need,
-    toggle_sector,
-)
+from bot.core.intake import DIMENSION, PREFIX, ask, next_step, question
 from bot.core.reminders import Reminders
 from bot.core.results import show_results
 from bot.core.text import bold, fmt, plain
@@ -39,13 +28,6 @@ from bot.storage import Store, utcnow
 from bot.understanding.normalize import has_arabic, normalize
 from bot.understanding.schema import LanguageFile
 from bot.understanding.understand import Understander, Understanding
-
-SINGLE_STEPS = ("stage", "sector", "region", "hub_region")
-
-
-def heard_facts(heard: Understanding) -> bool:
-    return bool(heard.stage or heard.sector or heard.region or heard.needs)
-
 
 HANDOFF_COMMANDS = ("end", "help", "privacy", "forget", "language")
 
@@ -76,6 +58,7 @@ class Dialogue:
         self.hub_groups = HubGroups(store, i18n, advisor_chat, now)
         self.aftercare = Aftercare(self.desk)
         self.reminders = Reminders(self.desk, self.aftercare)
+        self.answers = Answers(self.desk.request)
 
     def prepare(self, catalog: Catalog) -> Understander:
         """The understander of a catalog (it knows its places), built once; a reload builds it off the loop."""
@@ -204,6 +187,7 @@ class Dialogue:
             commands.start(turn, turn.conv.hub_id)
         elif command == "help":
             commands.help_text(turn)
+            freetext.reask(turn)
         elif command == "privacy":
             commands.privacy(turn)
         elif command == "language":
@@ -241,17 +225,15 @@ class Dialogue:
             turn.edit_pressed(question(turn, "sector"))
             ask(turn, "sectors")
         elif prefix in ("st", "sc", "rg") and step in SINGLE_STEPS and PREFIX[step] == prefix:
-            handled = catalog.has_code(DIMENSION[step], value) and self._answer(turn, step, value)
+            handled = catalog.has_code(DIMENSION[step], value) and self.answers.answer(turn, step, value)
         elif prefix == "sk" and value == step and step in SINGLE_STEPS:
-            self._answer(turn, step, None)
-        elif prefix == "nd" and step == "needs":
-            handled = self._need(turn, value)
-        elif prefix == "ss" and step == "sectors":
-            handled = self._sector(turn, value)
+            self.answers.answer(turn, step, None)
+        elif (prefix, step) in (("nd", "needs"), ("ss", "sectors")):
+            handled = self.answers.ticked(turn, step, value)
         elif step in eligibility.CRITERIA and (
             prefix == eligibility.PREFIX[step] or (prefix, value) == ("sk", step)
         ):
-            handled = self._criterion(turn, step, prefix, value)
+            handled = self.answers.criterion(turn, step, prefix, value)
         elif prefix == "more" and step == "results":
             show_results(turn, turn.conv.page + 1)
         elif prefix in ("edit", "pf") and step not in ("handoff", "question", "forget"):
@@ -261,7 +243,9 @@ class Dialogue:
         elif prefix == "cancel" and step in ("question", "hub_region", "consent"):
             show_results(turn, turn.conv.page)
         elif prefix == "lg" and value in offered:
-            self._switch_language(turn, value)
+            self.switch_language(turn, value)
+        elif prefix == commands.SURE and (sure := commands.parse_sure(value, step, offered)):
+            self._sure(turn, *sure)
         elif prefix == "fg" and step == "forget" and value in ("yes", "no"):
             await self._forget(turn, value == "yes")
         elif prefix == "cf" and step == "confirm" and value in ("yes", "no"):
@@ -285,61 +269,6 @@ class Dialogue:
         if not handled:
             turn.notice = turn._("This button has expired. Please use the latest message.")
 
-    def _answer(self, turn: Turn, step: str, code: str | None) -> bool:
-        store_answer(turn, step, code)
-        turn.edit_pressed(answered_line(turn, step, code))
-        self._advance(turn, step)
-        return True
-
-    def _advance(self, turn: Turn, step: str) -> None:
-        if step == "hub_region":
-            self.desk.request(turn)
-        elif turn.conv.editing or step in eligibility.CRITERIA:
-            eligibility.results_or_question(turn)
-        elif (following := next_step(turn, "sector" if step == "sectors" else step)) is not None:
-            ask(turn, following)
-        else:
-            eligibility.results_or_question(turn)
-
-    def _sector(self, turn: Turn, value: str) -> bool:
-        """A tick in the several-sectors question, or Done."""
-        if value == "*":
-            turn.edit_pressed(answered_line(turn, "sectors", None))
-            self._advance(turn, "sectors")
-            return True
-        if not turn.catalog.has_code("sectors", value):
-            return False
-        toggle_sector(turn, value)
-        turn.edit_pressed(question(turn, "sectors"), keyboard(turn, "sectors"))
-        return True
-
-    def _criterion(self, turn: Turn, step: str, prefix: str, value: str) -> bool:
-        """An answer to an eligibility question (or its Skip)."""
-        if prefix == "sk":
-            eligibility.skip(turn, step)
-            done: bool | None = True
-        else:
-            done = eligibility.answer_button(turn, step, prefix, value)
-        if done is None:
-            return False
-        if not done:
-            turn.edit_pressed(eligibility.question(turn, step), eligibility.keyboard(turn, step))
-            return True
-        turn.edit_pressed(eligibility.answered_line(turn, step))
-        self._advance(turn, step)
-        return True
-
-    def _need(self, turn: Turn, value: str) -> bool:
-        if value == "*":
-            turn.edit_pressed(answered_line(turn, "needs", None))
-            self._advance(turn, "needs")
-            return True
-        if not turn.catalog.has_code("needs", value):
-            return False
-        toggle_need(turn, value)
-        turn.edit_pressed(question(turn, "needs"), keyboard(turn, "needs"))
-        return True
-
     def _profile_button(self, turn: Turn, value: str) -> bool:
         if value == "results":
             eligibility.results_or_question(turn)
@@ -356,19 +285,35 @@ class Dialogue:
             return False
         return True
 
-    def _switch_language(self, turn: Turn, lang: str) -> None:
+    def switch_language(self, turn: Turn, lang: str) -> None:
+        """Speak `lang` from now on, and ask the open question again in it."""
         turn.update(lang=lang)
         turn.tr = self.i18n.get(lang)
         turn.say((plain(turn._("Done: I will speak {language}.").format(language=language_name(lang))),))
-        if turn.conv.step in (*SINGLE_STEPS, "needs", "sectors"):
-            ask(turn, turn.conv.step)
-        elif turn.conv.step in eligibility.CRITERIA:
-            eligibility.ask(turn, turn.conv.step)
+        freetext.reask(turn)
+
+    def request_advisor(self, turn: Turn) -> None:
+        self.desk.request(turn)
+
+    def _sure(self, turn: Turn, action: str, argument: str, yes: bool) -> None:
+        """The answer to 'Start the questions again?' or 'Shall I speak English?'."""
+        _ = turn._
+        title = commands.sure_title(turn, action, argument)
+        turn.edit_pressed((bold(title), plain(" "), plain(_("Yes") if yes else _("No"))))
+        if not yes:
+            if not freetext.reask(turn):
+                turn.say((plain(_("Nothing changed.")),))
+        elif action == "rs":
+            commands.start(turn, turn.conv.hub_id)
+        else:
+            self.switch_language(turn, argument)
 
     async def _forget(self, turn: Turn, confirmed: bool) -> None:
         if not confirmed:
             turn.say((plain(turn._("Nothing was deleted.")),))
             turn.update(step="handoff" if turn.conv.handoff_id else "results")
+            if turn.conv.handoff_id is None and (following := next_step(turn)) is not None:
+                ask(turn, following)  # in the middle of the questions: go on where they were
             return
         await self.desk.end_by_user(turn, reason="forget")
         rows = await self.store.forget_user(chat_id=turn.conv.chat_id)
@@ -395,86 +340,18 @@ class Dialogue:
             turn.say((plain(_("I can only read text here.")),))
         elif step == "forget":
             commands.confirm_forget(turn)
-        elif not self._typed_choice(turn):
+        else:
+            heard = self._hear(turn)
+            if self.answers.typed(turn, heard):
+                return
             greeted = step is None and turn.conv.updated_at is None
             if greeted:
                 commands.start(turn, None)
-            self._free_text(turn, offered, greeted=greeted)
+            freetext.respond(turn, heard, self, offered, greeted=greeted)
 
-    def _typed_choice(self, turn: Turn) -> bool:
-        """A short answer that is one of the buttons' labels ('démarrage', 'Terminé')."""
-        step, text = turn.conv.step, turn.event.text.strip()
-        if len(text.split()) > 3:
-            return False
-        if step in ("needs", "sectors", "groups") and text.casefold() in (turn._("Done").casefold(), "ok"):
-            self._advance(turn, step)
-            return True
-        if step in eligibility.CRITERIA:
-            return self._typed_criterion(turn, step, text)
-        if (
-            step not in (*SINGLE_STEPS, "needs", "sectors")
-            or (code := label_choice(turn, step, text)) is None
-        ):
-            return False
-        if step in ("needs", "sectors"):
-            (toggle_need if step == "needs" else toggle_sector)(turn, code)
-            turn.say(question(turn, step), keyboard(turn, step))
-        else:
-            store_answer(turn, step, code)
-            turn.say(answered_line(turn, step, code))
-            self._advance(turn, step)
-        return True
-
-    def _typed_criterion(self, turn: Turn, step: str, text: str) -> bool:
-        """'67' at the age question, a typed label at the others."""
-        if step == "age":
-            age = eligibility.typed_age(text)
-            if age is None:
-                return False
-            turn.update_profile(age=age)
-        else:
-            code = label_choice(turn, step, text)
-            if code is None:
-                return False
-            if step == "groups":
-                turn.update_profile(groups=tuple(dict.fromkeys([*(turn.conv.profile.groups or ()), code])))
-                turn.say(eligibility.question(turn, step), eligibility.keyboard(turn, step))
-                return True
-            turn.update_profile(**{step: code})
-        turn.say(eligibility.answered_line(turn, step))
-        self._advance(turn, step)
-        return True
-
-    def _free_text(self, turn: Turn, offered: tuple[str, ...], *, greeted: bool = False) -> None:
-        """Understand the message: facts are filled and confirmed; other intents get their answer."""
+    def _hear(self, turn: Turn) -> Understanding:
+        """What the message says; Arabic script is read as Arabic whatever the conversation's language."""
         understander = self.prepare(turn.catalog)
         text = turn.event.text
-        # Arabic script is read as Arabic whatever the conversation's language: the words say which lexicon.
         lang = "ar" if has_arabic(text) and "ar" in understander.languages else turn.lang
-        heard = understander.understand(text, lang)
-        intent = heard.intent
-        if greeted and intent in ("greet", "help", "restart", "out_of_scope") and not heard_facts(heard):
-            return  # a first "bonjour": the greeting and the first question are the answer
-        if turn.conv.step == "confirm" and intent in ("affirm", "deny"):
-            freetext.answer_confirmation(turn, intent == "affirm")
-        elif freetext.fill(turn, heard):
-            freetext.confirm(turn)
-        elif heard.confidence < freetext.UNSURE:
-            freetext.unsure(turn)
-        elif freetext.small_talk(turn, intent):
-            pass
-        elif intent == "help":
-            commands.help_text(turn)
-        elif intent == "restart":
-            commands.start(turn, turn.conv.hub_id)
-        elif intent == "ask_advisor":
-            self.desk.request(turn)
-        elif intent == "change_language":
-            if heard.language_asked in offered and heard.language_asked != turn.lang:
-                self._switch_language(turn, heard.language_asked)
-            else:
-                commands.language_menu(turn, offered)
-        elif intent == "forget_me":
-            commands.confirm_forget(turn)
-        else:
-            freetext.unsure(turn)
+        return understander.understand(text, lang)

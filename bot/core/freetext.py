@@ -1,14 +1,18 @@
 """Free text at any step: fill what the message says, confirm it in one line, ask only what is missing.
 
 Facts ("chu en démarrage dans l'agro à Rimouski") fill the profile and are confirmed with two buttons;
-other intents get their natural answer. A message the bot is unsure about is never acted on silently: below
-`UNSURE` it says what it can do and offers the main buttons.
+facts with a request ("... je veux parler à un conseiller", "... quels services ?") are noted in one line and
+the request is carried out at once. Other intents get their natural answer, then the open question again.
+Nothing is ever acted on silently: below `UNSURE` the bot says what it can do; a message that is not ours
+(out of scope, spam) gets one line saying what the bot does and changes nothing; restarting and switching
+language happen at once only when the understanding is sure (`safe_to_act`), else after a Yes.
 """
 
 from __future__ import annotations
 
-from bot.core import commands
-from bot.core.eligibility import results_or_question
+from typing import Protocol
+
+from bot.core import commands, eligibility
 from bot.core.intake import ask, keyboard, next_step
 from bot.core.text import bold, fmt, plain
 from bot.core.turn import Turn
@@ -16,7 +20,56 @@ from bot.core.types import Button
 from bot.understanding.understand import Understanding
 
 UNSURE = 0.45
-FACT_INTENTS = ("inform", "find_services")
+INTAKE_STEPS = ("stage", "sector", "region", "hub_region", "needs")
+QUESTION_STEPS = (*INTAKE_STEPS, "sectors", "confirm", *eligibility.CRITERIA)
+GREETED_ALREADY = ("greet", "help", "restart")  # a first message that /start's greeting answers in full
+
+
+class Actions(Protocol):
+    """What free text may set off beyond the intake: the dialogue provides them."""
+
+    def request_advisor(self, turn: Turn) -> None: ...
+
+    def switch_language(self, turn: Turn, lang: str) -> None: ...
+
+
+def respond(
+    turn: Turn, heard: Understanding, acts: Actions, offered: tuple[str, ...], *, greeted: bool = False
+) -> None:
+    """Answer a message that is not a typed button label: facts, a request, or another intent."""
+    intent, step = heard.intent, turn.conv.step
+    if greeted and (intent == "out_of_scope" or (intent in GREETED_ALREADY and not heard.has_facts)):
+        return  # a first "bonjour" (or spam): the greeting and the first question are the answer
+    action = heard.action or ("ask_advisor" if step == "hub_region" else None)
+    if intent == "out_of_scope":  # never filled from, never acted on
+        (out_of_scope if heard.confidence >= UNSURE else unsure)(turn)
+    elif step == "confirm" and intent in ("affirm", "deny"):
+        answer_confirmation(turn, intent == "affirm")
+    elif fill(turn, heard):
+        if action == "ask_advisor":
+            noted(turn)
+            acts.request_advisor(turn)
+        elif action == "find_services":
+            noted(turn, correctable=True)
+            continue_intake(turn)
+        else:
+            confirm(turn)
+    elif heard.confidence < UNSURE:
+        unsure(turn)
+    elif small_talk(turn, intent):
+        pass
+    elif intent == "help":
+        commands.help_text(turn)
+        reask(turn)
+    elif action == "ask_advisor":
+        acts.request_advisor(turn)
+    elif action == "find_services":
+        if not reask(turn):
+            eligibility.results_or_question(turn)
+    elif heard.changes_state:
+        state_change(turn, heard, acts, offered)
+    else:
+        unsure(turn)
 
 
 def fill(turn: Turn, heard: Understanding) -> bool:
@@ -26,9 +79,10 @@ def fill(turn: Turn, heard: Understanding) -> bool:
         value = getattr(heard, slot)
         if value is not None and turn.catalog.has_code(f"{slot}s", value):
             changes[slot] = value
-    sectors = [s for s in (heard.sector,) if s is not None and turn.catalog.has_code("sectors", s)]
-    if sectors:
-        changes["sectors"] = tuple(sectors)
+    sector = heard.sector
+    if sector is not None and turn.catalog.has_code("sectors", sector):
+        known = turn.conv.profile.sectors
+        changes["sectors"] = known if sector in known else (sector,)
     needs = [n for n in heard.needs if turn.catalog.has_code("needs", n)]
     if needs:
         changes["needs"] = tuple(dict.fromkeys([*turn.conv.profile.needs, *needs]))
@@ -62,17 +116,20 @@ def confirm(turn: Turn) -> None:
     )
 
 
+def noted(turn: Turn, *, correctable: bool = False) -> None:
+    """'Compris : ...' in one line when the message also asked for something, which comes right after."""
+    _ = turn._
+    buttons = ((Button(_("Change my answers"), "edit"),),) if correctable else ()
+    turn.say(fmt(_("Understood: {facts}."), facts=bold(understood_line(turn))), buttons)
+
+
 def continue_intake(turn: Turn) -> None:
-    """After a confirmation: ask the first question still unanswered, or show the results."""
-    p = turn.conv.profile
-    for step, value in (("stage", p.stage), ("sector", p.sector), ("region", p.region)):
-        if value is None and not (step == "region" and next_step(turn, "sector") != "region"):
-            ask(turn, step)
-            return
-    if not p.needs:
-        ask(turn, "needs")
-        return
-    results_or_question(turn)
+    """Ask the first question still open (never one answered or skipped), or show the results."""
+    following = next_step(turn)
+    if following is not None:
+        ask(turn, following)
+    else:
+        eligibility.results_or_question(turn)
 
 
 def answer_confirmation(turn: Turn, yes: bool) -> None:
@@ -93,13 +150,58 @@ def small_talk(turn: Turn, intent: str) -> bool:
     if intent not in texts:
         return False
     turn.say((plain(texts[intent]),))
-    step = turn.conv.step
-    if intent != "goodbye" and step in ("stage", "sector", "region", "hub_region", "needs"):
-        ask(turn, step)
+    if intent != "goodbye":
+        reask(turn)
     return True
 
 
-INTAKE_STEPS = ("stage", "sector", "region", "hub_region", "needs")
+def out_of_scope(turn: Turn) -> None:
+    """Not ours (a flat to rent, the weather, spam): one line on what the bot does; nothing changes."""
+    _ = turn._
+    turn.say(
+        (
+            plain(
+                _(
+                    "I help entrepreneurs find support services and talk to an advisor of their hub; "
+                    "I can't help with that."
+                )
+            ),
+        )
+    )
+    reask(turn)
+
+
+def reask(turn: Turn) -> bool:
+    """Ask the open question again, with its buttons; False when no question is open."""
+    step = turn.conv.step
+    if step in (*INTAKE_STEPS, "sectors"):
+        ask(turn, step)
+    elif step in eligibility.CRITERIA:
+        eligibility.ask(turn, step)
+    elif step == "confirm":
+        confirm(turn)
+    else:
+        return False
+    return True
+
+
+def state_change(turn: Turn, heard: Understanding, acts: Actions, offered: tuple[str, ...]) -> None:
+    """Restart, forget, switch language: at once when the understanding is sure, else after a Yes."""
+    asked = heard.language_asked
+    if heard.intent == "forget_me":
+        commands.confirm_forget(turn)  # deleting always has its own confirmation
+    elif heard.intent == "restart":
+        if heard.safe_to_act:
+            commands.start(turn, turn.conv.hub_id)
+        else:
+            commands.confirm_restart(turn)
+    elif asked in offered and asked != turn.lang and asked is not None:
+        if heard.safe_to_act:
+            acts.switch_language(turn, asked)
+        else:
+            commands.confirm_language(turn, asked)
+    else:
+        commands.language_menu(turn, offered)
 
 
 def unsure(turn: Turn) -> None:

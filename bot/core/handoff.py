@@ -16,11 +16,11 @@ from dataclasses import replace
 
 from bot.catalog.model import Catalog
 from bot.catalog.schema import Hub
-from bot.core import card
+from bot.core import card, freetext
 from bot.core.intake import ask
 from bot.core.office_hours import opening_parts, reminder_due, schedule_for
-from bot.core.results import PAGE_SIZE, current_matches, top_ids
-from bot.core.text import Rich, bold, fmt, italic, lines, plain
+from bot.core.results import PAGE_SIZE, contact_of, current_matches, top_ids
+from bot.core.text import Rich, Span, bold, fmt, italic, lines, plain
 from bot.core.thread import DeskBase
 from bot.core.turn import Turn
 from bot.core.types import Button, Handoff, MessageRef, Outcome, Reply
@@ -41,17 +41,15 @@ class HandoffDesk(DeskBase):
         name = bold(turn.catalog.text(hub.name, turn.lang))
         if self.advisor_chat(hub) is None:
             log.warning("hub %s has no advisor chat configured; handoff refused", hub.id)
-            text = fmt(_("{hub} does not take questions through this bot yet."), hub=name)
-            turn.say(
-                (*text, plain("\n"), plain(_("Please contact the hub directly; your results stay here.")))
-            )
-            turn.update(step="results")
+            self._contact_directly(turn, hub, name)
             return
         turn.update(hub_id=hub.id)
+        away = self.away_notice(turn, hub)
         if turn.conv.consent_at is None:
             turn.update(step="consent")
             turn.say(
                 lines(
+                    *((away,) if away else ()),
                     fmt(
                         _("To put you in touch, I will share with the advisors of {hub}:"),
                         hub=name,
@@ -68,7 +66,41 @@ class HandoffDesk(DeskBase):
                 ((Button(_("I agree"), "ok:yes"), Button(_("No, thanks"), "ok:no")),),
             )
             return
-        self._ask_question(turn, name)
+        self._ask_question(turn, name, away)
+
+    def _contact_directly(self, turn: Turn, hub: Hub, name: Span) -> None:
+        """A hub without an advisor group: how to reach it (website, e-mail, phone), or say plainly that the
+        catalog has none and point to what can be reached: each result's own contact. Then the open
+        question again, or the way to the results."""
+        _ = turn._
+        contact = contact_of(turn, hub.contact)
+        if contact:
+            after = fmt(_("Contact the hub directly: {contact}"), contact=tuple(contact))
+        else:
+            after = (
+                plain(
+                    _(
+                        "I have no contact details for this hub yet. Each of your results says how to reach "
+                        "that service directly."
+                    )
+                ),
+            )
+        text = lines(fmt(_("{hub} does not take questions through this bot yet."), hub=name), after)
+        if turn.conv.step in freetext.QUESTION_STEPS and turn.conv.step != "hub_region":
+            turn.say(text)
+            freetext.reask(turn)  # asked in the middle of the questions: they go on
+            return
+        turn.say(text, ((Button(_("See my results"), "pf:results"),),))
+        turn.update(step="results")
+
+    def away_notice(self, turn: Turn, hub: Hub) -> Rich | None:
+        """Outside the hub's office hours, when to expect an answer: said before the person writes."""
+        now = self.now()
+        opening = schedule_for(turn.catalog, hub).next_opening(now)
+        if opening <= now:
+            return None
+        when = self.when_to_expect(turn, opening, now)
+        return when if isinstance(when, tuple) else (plain(when),)
 
     def consent(self, turn: Turn, agreed: bool) -> None:
         """The answer to the consent question: its own purpose, its own button, nothing pre-ticked."""
@@ -85,11 +117,12 @@ class HandoffDesk(DeskBase):
             return
         self._ask_question(turn, bold(turn.catalog.text(hub.name, turn.lang)))
 
-    def _ask_question(self, turn: Turn, name: object) -> None:
+    def _ask_question(self, turn: Turn, name: Span, away: Rich | None = None) -> None:
+        """The question prompt; `away` (out of office hours) comes first, before the person writes."""
         _ = turn._
         turn.update(step="question")
-        text = fmt(_("In one message, what would you like to ask the advisors of {hub}?"), hub=name)  # type: ignore[arg-type]
-        turn.say(text, ((Button(_("Cancel"), "cancel"),),))
+        text = fmt(_("In one message, what would you like to ask the advisors of {hub}?"), hub=name)
+        turn.say(lines(away, text) if away else text, ((Button(_("Cancel"), "cancel"),),))
 
     async def submit(self, turn: Turn) -> None:
         """The question arrived: open the handoff, its topic and its card; say when to expect an answer."""

@@ -4,6 +4,9 @@ Buttons carry short codes (`st:idea`, `nd:financing`); an answer only counts for
 asked, so an old or forged button never changes anything behind the user's back. A sector button answers
 at once; "Several sectors" (`sc:+`) turns the question into ticks (`ss:tech`, `ss:*` when done). Skip
 never erases an answer already given.
+
+A question answered already (by a button, by a typed message, by a hub's link) or skipped is never asked
+again in the same intake: skips are kept in the profile's `skipped`, with the eligibility criteria skipped.
 """
 
 from __future__ import annotations
@@ -74,13 +77,24 @@ def ask(turn: Turn, step: str) -> None:
     turn.say(question(turn, step), keyboard(turn, step))
 
 
-def next_step(turn: Turn, after: str) -> str | None:
-    """The next intake question after `after`, skipping a region already known from a hub's link."""
-    for step in STEPS[STEPS.index(after) + 1 :]:
-        if step == "region" and turn.conv.profile.region is not None:
-            continue
-        return step
-    return None
+def next_step(turn: Turn, after: str | None = None) -> str | None:
+    """The first intake question after `after` (from the start when None) still open: a step answered
+    already, whether by a button, a typed message or a hub's link, or skipped, is not asked again."""
+    steps = STEPS if after is None else STEPS[STEPS.index(after) + 1 :]
+    return next((step for step in steps if not answered(turn, step)), None)
+
+
+def answered(turn: Turn, step: str) -> bool:
+    """Whether an intake step has an answer, or was skipped, in this intake."""
+    p = turn.conv.profile
+    values = {"stage": p.stage, "sector": p.sectors, "region": p.region, "needs": p.needs}
+    return bool(values[step]) or step in p.skipped
+
+
+def skip(turn: Turn, step: str) -> None:
+    """Skip a question: what was answered stays, and the step is not asked again in this intake."""
+    step = {"sectors": "sector", "hub_region": "region"}.get(step, step)
+    turn.update_profile(skipped=tuple(dict.fromkeys([*turn.conv.profile.skipped, step])))
 
 
 PLACE_CUTOFF = 85  # "rimousky" vs "rimouski" scores 87.5
@@ -186,6 +200,7 @@ def profile_keyboard(turn: Turn) -> Keyboard:
 def store_answer(turn: Turn, step: str, code: str | None) -> None:
     """Record a single-choice answer; None (skipped) keeps what was there. A new region resets the hub."""
     if code is None:
+        skip(turn, step)
         return
     if step == "stage":
         turn.update_profile(stage=code)
@@ -193,9 +208,8 @@ def store_answer(turn: Turn, step: str, code: str | None) -> None:
         turn.update_profile(sectors=(code,))
     else:
         turn.update_profile(region=code)
-        if code is not None:  # skipping keeps the hub of a deep link
-            hub = turn.catalog.hub_for_region(code)
-            turn.update(hub_id=hub.id if hub else None)
+        hub = turn.catalog.hub_for_region(code)
+        turn.update(hub_id=hub.id if hub else None)
 
 
 def toggle_need(turn: Turn, code: str) -> None:

@@ -108,7 +108,7 @@ class Profile:
     groups: tuple[str, ...] | None = None
     legal_form: str | None = None
     size: str | None = None
-    skipped: tuple[str, ...] = ()  # criteria the person chose not to answer: never asked again
+    skipped: tuple[str, ...] = ()  # questions (intake steps, criteria) the person skipped: never asked again
 
     @property
     def sector(self) -> str | None:

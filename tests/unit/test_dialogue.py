@@ -9,6 +9,7 @@ import pytest
 from bot.core import results
 from bot.core.dialogue import Dialogue
 from bot.core.types import Inbound, Person, Profile
+from bot.i18n import I18n
 from bot.storage import Store
 from tests.support.driver import ENTREPRENEUR, CoreDriver
 
@@ -48,7 +49,10 @@ async def test_full_intake_by_buttons_shows_results_with_reasons(driver: CoreDri
     results = driver.last()
     assert results.text.startswith("Voici ce qui convient à votre projet (1-")
     assert "Mentorat techno BSL" in results.text
-    assert "Des mentors.\n   Pourquoi : Mentorat · secteur Technologies · région : Bas-Saint-Laurent" in results.text
+    assert (
+        "Des mentors.\n   Pourquoi : Mentorat · secteur Technologies · région : Bas-Saint-Laurent"
+        in results.text
+    )
     assert results.buttons == ["edit", "adv"]
 
 
@@ -77,10 +81,13 @@ async def test_typed_label_answers_the_question_with_typos(driver: CoreDriver) -
     assert driver.texts()[-2:] == ["Étape : Démarrage", "Dans quel secteur êtes-vous ?"]
 
 
-async def test_gibberish_is_not_taken_as_an_answer(driver: CoreDriver) -> None:
+async def test_gibberish_is_not_taken_as_an_answer(driver: CoreDriver, i18n: I18n) -> None:
     await driver.say("/start")
     await driver.say("zzzz qqq")
-    assert driver.texts()[-1] == "Je n'ai pas compris. Choisissez un des boutons, ou Passer."
+    not_ours = i18n.get("fr").gettext(
+        "I help entrepreneurs find support services and talk to an advisor of their hub; I can't help with that."
+    )
+    assert driver.texts()[-2:] == [not_ours, "À quelle étape en est votre projet ?"]
     assert "st:idea" in driver.last_buttons()
 
 

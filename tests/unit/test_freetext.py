@@ -4,25 +4,42 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.i18n import I18n
 from bot.storage import Store
 from tests.support.driver import ENTREPRENEUR, CoreDriver
+
+FR = I18n().get("fr").gettext  # new texts are checked through their translation, whatever its state
+NOT_OURS = (
+    "I help entrepreneurs find support services and talk to an advisor of their hub; I can't help with that."
+)
 
 
 async def test_one_message_fills_several_answers_and_is_confirmed(
     quebec_driver: CoreDriver, store: Store
 ) -> None:
     await quebec_driver.say("/start")
-    await quebec_driver.say("chu en démarrage dans l'agro à Rimouski pis j'cherche du financement")
+    await quebec_driver.say("chu en démarrage dans l'agro à Rimouski")
     confirmation = quebec_driver.last()
-    assert (
-        confirmation.text
-        == "Compris : Démarrage · Agroalimentaire · Bas-Saint-Laurent · Financement. C'est bien ça ?"
-    )
+    assert confirmation.text == "Compris : Démarrage · Agroalimentaire · Bas-Saint-Laurent. C'est bien ça ?"
     assert confirmation.buttons == ["cf:yes", "cf:no"]
     await quebec_driver.press("cf:yes")
-    assert quebec_driver.last().text.startswith("Voici ce qui convient à votre projet")
+    assert quebec_driver.last().text.startswith("De quoi avez-vous besoin ?")  # only what is missing
     conversation = await store.get_conversation(chat_id=ENTREPRENEUR.id)
     assert conversation is not None and conversation.hub_id == "hub-01"
+
+
+async def test_facts_with_a_request_for_services_are_noted_and_served_at_once(
+    quebec_driver: CoreDriver, store: Store
+) -> None:
+    await quebec_driver.say("/start")
+    await quebec_driver.say("démarrage agro Rimouski, montrez-moi les programmes de financement")
+    noted, results = quebec_driver.sent[ENTREPRENEUR.id][-2:]
+    assert noted.text.startswith(FR("Understood: {facts}.").split("{", 1)[0])
+    assert "Démarrage · Agroalimentaire · Bas-Saint-Laurent · Financement" in noted.text
+    assert noted.buttons == ["edit"]  # correctable in one tap
+    assert results.text.startswith("Voici ce qui convient à votre projet")
+    conversation = await store.get_conversation(chat_id=ENTREPRENEUR.id)
+    assert conversation is not None and conversation.profile.needs == ("financing",)
 
 
 async def test_only_what_is_missing_is_asked(quebec_driver: CoreDriver) -> None:
@@ -51,9 +68,9 @@ async def test_asking_for_english_switches_language(quebec_driver: CoreDriver) -
 async def test_asking_for_a_human_starts_the_handoff(quebec_driver: CoreDriver) -> None:
     await quebec_driver.say("/start hub-01")
     await quebec_driver.say("je veux parler à un conseiller")
-    assert quebec_driver.last().text.startswith(
-        "Le Pôle régional d'innovation du Bas-Saint-Laurent ne reçoit pas"
-    )
+    refused, question = quebec_driver.texts()[-2:]
+    assert refused.startswith("Le Pôle régional d'innovation du Bas-Saint-Laurent ne reçoit pas")
+    assert question == "À quelle étape en est votre projet ?"  # asked in the middle of the questions
 
 
 async def test_forget_me_asks_for_confirmation(quebec_driver: CoreDriver) -> None:
@@ -62,13 +79,19 @@ async def test_forget_me_asks_for_confirmation(quebec_driver: CoreDriver) -> Non
     assert quebec_driver.last().buttons == ["fg:yes", "fg:no"]
 
 
-async def test_out_of_scope_gets_a_friendly_redirect(quebec_driver: CoreDriver) -> None:
+async def test_out_of_scope_gets_one_line_and_the_question_again(
+    quebec_driver: CoreDriver, store: Store
+) -> None:
     await quebec_driver.say("/start")
     await quebec_driver.press("st:idea")
+    before = await store.get_conversation(chat_id=ENTREPRENEUR.id)
     await quebec_driver.say("qui a gagné la game du Canadien hier?")
-    reply = quebec_driver.last()
-    assert "Je n'ai pas compris" in reply.text
-    assert reply.buttons  # never a dead end
+    line, question = quebec_driver.texts()[-2:]
+    assert line == FR(NOT_OURS)
+    assert question == "Dans quel secteur êtes-vous ?" and "sc:tech" in quebec_driver.last_buttons()
+    after = await store.get_conversation(chat_id=ENTREPRENEUR.id)
+    assert before is not None and after is not None
+    assert (after.step, after.profile) == (before.step, before.profile)
 
 
 async def test_thanks_gets_a_natural_answer(quebec_driver: CoreDriver) -> None:
@@ -97,6 +120,5 @@ async def test_a_first_hello_is_answered_once(quebec_driver: CoreDriver) -> None
 async def test_without_a_telegram_language_the_first_message_decides(quebec_driver: CoreDriver) -> None:
     quebec_driver.person = replace(quebec_driver.person, id=99, language_code=None)
     await quebec_driver.say("hi there, we're scaling a SaaS in Sherbroke and looking for funding")
-    assert quebec_driver.texts()[-1] == "Understood: Growth · Technology · Estrie · Financing. Is that right?"
-    await quebec_driver.say("yes")
+    assert "Understood: Growth · Technology · Estrie · Financing" in quebec_driver.texts()[-2]
     assert quebec_driver.texts()[-1].startswith("Here is what fits your project")

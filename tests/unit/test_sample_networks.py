@@ -104,6 +104,13 @@ async def test_arabic_speaker_is_served_in_arabic(algerie: Catalog, tmp_path: Pa
         await driver.say("وهران")  # a town answers the wilaya question
         await driver.press("nd:incubation")
         await driver.press("nd:*")
+        # university incubators lead the first page: whether they are for this person is asked, in Arabic
+        arabic = I18n().get("ar").gettext
+        asked = arabic(
+            "Some programs are reserved for some people. Does any of these describe you? (optional)"
+        )
+        assert driver.texts()[-1] == asked
+        await driver.press("gr:*")  # none of these
         results = driver.last().text
         assert "وهران" in results
     finally:
