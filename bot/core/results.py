@@ -92,7 +92,7 @@ def one_line_summary(text: str, limit: int = SUMMARY_CHARS) -> str:
 
 
 def render_match(turn: Turn, number: int, item: Match) -> Rich:
-    """One result: title and organisation; what it is and for whom; why it fits; deadline; how to reach it."""
+    """One result: title and organisation; what it is and for whom; why it fits; how to reach it; deadline."""
     _ = turn._
     entry = item.entry
     parts: list[Span] = [
@@ -104,14 +104,14 @@ def render_match(turn: Turn, number: int, item: Match) -> Rich:
     if summary:
         parts.append(plain(f"   {one_line_summary(summary)}\n"))
     parts.extend((plain("   "), italic(fmt_why(turn, item))))
-    deadline = getattr(entry, "deadline", None)
-    if deadline:
-        parts.append(plain("\n   "))
-        parts.extend(fmt(_("Deadline: {date}"), date=bold(long_date(deadline, turn.locale))))
     contact = contact_spans(turn, entry)
     if contact:
         parts.append(plain("\n   "))
         parts.extend(contact)
+    deadline = getattr(entry, "deadline", None)
+    if deadline:
+        parts.append(plain("\n   "))
+        parts.extend(fmt(_("Deadline: {date}"), date=bold(long_date(deadline, turn.locale))))
     return tuple(parts)
 
 
