@@ -2,12 +2,13 @@
 
 Trained on the example phrases of `intents/<lang>.yaml` after delexicalisation ("je suis en _stage_ a
 _region_"), so it learns how people *ask*, not which towns they name. scikit-learn fits it; a message is then
-scored here with plain dictionaries and one small numpy product (a few microseconds), because scikit-learn's
-per-call checks cost more than the whole understanding and importing it takes over a second.
+scored here in plain Python (a few hundred multiply-adds over the message's features), because scikit-learn's
+per-call checks cost more than the whole understanding, and importing it (or even numpy) at every start-up
+would cost more than the whole language data.
 
 A fitted model is cached on disk, keyed by a hash of everything it was trained on (the delexicalised examples
-and the settings below): a start-up with unchanged language data reads about 1 MB instead of importing
-scikit-learn and training (see `python -m tools.bench_understanding`). Edit `intents/` and the next start-up
+and the settings below), as raw little-endian doubles and a list of features: a start-up with unchanged
+language data reads about 1 MB instead of importing scikit-learn and training (see `python -m tools.bench_understanding`). Edit `intents/` and the next start-up
 trains again. `AIGUILLEUR_MODEL_CACHE` chooses the folder (default `$XDG_CACHE_HOME/aiguilleur`; "off" never
 writes one).
 """
@@ -20,15 +21,15 @@ import itertools
 import json
 import math
 import os
+import sys
 import tempfile
+from array import array
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
-MODEL_VERSION = 3  # bump when the features or the training change: cached models are then ignored
+MODEL_VERSION = 4  # bump when the features or the training change: cached models are then ignored
 WORD_NGRAMS = (1, 2)
 CHAR_NGRAMS = (2, 4)
 CHAR_WEIGHT = 3.0  # the character block against the word block (each L2-normalised first); chosen by CV
@@ -70,18 +71,24 @@ def _analyse_chars(text: str) -> list[str]:
 
 @dataclass
 class LinearModel:
-    """A fitted model as plain data: feature -> row, idf per row, weights (rows x classes), intercepts."""
+    """A fitted model as plain data: feature -> row, idf per row, weights (rows x classes, row-major doubles),
+    intercepts."""
 
     classes: tuple[str, ...]
     word_index: dict[str, int]
     char_index: dict[str, int]
-    idf: np.ndarray
-    weights: np.ndarray
-    intercept: np.ndarray
+    idf: array
+    weights: array
+    intercept: array
 
-    def scores(self, words: Sequence[str]) -> np.ndarray:
-        rows: list[int] = []
-        values: list[float] = []
+    def row(self, index: int) -> array:
+        width = len(self.classes)
+        return self.weights[index * width : (index + 1) * width]
+
+    def scores(self, words: Sequence[str]) -> list[float]:
+        totals = list(self.intercept)
+        width = len(totals)
+        weights, idf = self.weights, self.idf
         for index, features, scale in (
             (self.word_index, word_features(words), 1.0),
             (self.char_index, char_features(words), CHAR_WEIGHT),
@@ -89,24 +96,29 @@ class LinearModel:
             counts = Counter(index[f] for f in features if f in index)
             if not counts:
                 continue
-            block = [(row, (1.0 + math.log(n)) * float(self.idf[row])) for row, n in counts.items()]
+            block = [(row, (1.0 + math.log(n)) * idf[row]) for row, n in counts.items()]
             norm = math.sqrt(sum(v * v for _, v in block)) or 1.0
             for row, value in block:
-                rows.append(row)
-                values.append(scale * value / norm)
-        if not rows:
-            return self.intercept.copy()
-        return np.asarray(values) @ self.weights[rows] + self.intercept
+                factor = scale * value / norm
+                start = row * width
+                for k, weight in enumerate(weights[start : start + width]):
+                    totals[k] += factor * weight
+        return totals
 
     def known(self, words: Sequence[str]) -> bool:
         """Whether the message has any word or word pair the model was trained on."""
         return any(f in self.word_index for f in word_features(words) if f != "<short>")
 
     def probabilities(self, words: Sequence[str]) -> dict[str, float]:
-        scores = self.scores(words) / TEMPERATURE
-        exp = np.exp(scores - scores.max())
-        exp /= exp.sum()
-        return dict(zip(self.classes, exp.tolist(), strict=True))
+        scores = [score / TEMPERATURE for score in self.scores(words)]
+        top = max(scores)
+        exp = [math.exp(score - top) for score in scores]
+        total = sum(exp)
+        return {intent: value / total for intent, value in zip(self.classes, exp, strict=True)}
+
+
+def _doubles(values: object) -> array:
+    return array("d", (float(v) for v in values))  # type: ignore[attr-defined]
 
 
 def train(examples: dict[str, list[list[str]]]) -> LinearModel:
@@ -119,7 +131,7 @@ def train(examples: dict[str, list[list[str]]]) -> LinearModel:
     labels = [intent for intent, phrases in examples.items() for _ in phrases]
     if len(set(labels)) < 2:  # nothing to tell apart: one class, always
         only = labels[0] if labels else "out_of_scope"
-        return LinearModel((only,), {}, {}, np.zeros(0), np.zeros((0, 1)), np.zeros(1))
+        return LinearModel((only,), {}, {}, array("d"), array("d"), array("d", [0.0]))
     vectorizers = [
         TfidfVectorizer(analyzer=analyse, sublinear_tf=True, lowercase=False)
         for analyse in (_analyse_words, _analyse_chars)
@@ -135,9 +147,9 @@ def train(examples: dict[str, list[list[str]]]) -> LinearModel:
         tuple(str(c) for c in model.classes_),
         {f: int(i) for f, i in words_vocabulary.items()},
         {f: int(i) for f, i in char_vocabulary.items()},
-        np.concatenate([vectorizers[0].idf_, vectorizers[1].idf_]).astype(np.float64),
-        np.ascontiguousarray(model.coef_.T, dtype=np.float64),
-        model.intercept_.astype(np.float64),
+        _doubles([*vectorizers[0].idf_, *vectorizers[1].idf_]),
+        _doubles(model.coef_.T.ravel()),  # row-major: one row of class weights per feature
+        _doubles(model.intercept_),
     )
 
 
@@ -164,42 +176,59 @@ def cache_folder() -> Path | None:
 
 
 def _read(path: Path) -> LinearModel | None:
+    """A cached model: a JSON header (classes, features, sizes) and three blocks of little-endian doubles."""
     try:
-        with np.load(path, allow_pickle=False) as saved:
-            words = saved["words"].tolist()
-            chars = saved["chars"].tolist()
-            return LinearModel(
-                tuple(saved["classes"].tolist()),
-                dict(zip(words, range(len(words)), strict=True)),
-                dict(zip(chars, range(len(words), len(words) + len(chars)), strict=True)),
-                saved["idf"],
-                saved["weights"],
-                saved["intercept"],
-            )
-    except (OSError, KeyError, ValueError):
-        return None  # missing, half-written by a crash, or from another numpy: train again
+        raw = path.read_bytes()
+        header_size = int.from_bytes(raw[:8], "little")
+        header = json.loads(raw[8 : 8 + header_size].decode("utf-8"))
+        blocks = []
+        offset = 8 + header_size
+        for count in header["sizes"]:
+            block = array("d")
+            block.frombytes(raw[offset : offset + 8 * count])
+            if sys.byteorder != "little":
+                block.byteswap()
+            blocks.append(block)
+            offset += 8 * count
+        words, chars = header["words"], header["chars"]
+        classes = tuple(header["classes"])
+        idf, weights, intercept = blocks
+        if offset != len(raw) or len(weights) != len(idf) * len(classes) or len(intercept) != len(classes):
+            return None
+        return LinearModel(
+            classes,
+            dict(zip(words, range(len(words)), strict=True)),
+            dict(zip(chars, range(len(words), len(words) + len(chars)), strict=True)),
+            idf,
+            weights,
+            intercept,
+        )
+    except (OSError, KeyError, ValueError, TypeError):
+        return None  # missing, half-written by a crash, or damaged: train again
 
 
 def _write(path: Path, model: LinearModel) -> None:
     """Write atomically (another process may be reading the same cache); a read-only disk is no error."""
+    blocks = [model.idf, model.weights, model.intercept]
+    header = {
+        "classes": list(model.classes),
+        "words": sorted(model.word_index, key=model.word_index.__getitem__),
+        "chars": sorted(model.char_index, key=model.char_index.__getitem__),
+        "sizes": [len(block) for block in blocks],
+    }
+    encoded = json.dumps(header, ensure_ascii=False).encode("utf-8")
     with contextlib.suppress(OSError):
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         try:
             with os.fdopen(handle, "wb") as out:
-                np.savez(
-                    out,
-                    classes=np.array(model.classes),
-                    words=np.array(sorted(model.word_index, key=model.word_index.__getitem__) or [""])[
-                        : len(model.word_index)
-                    ],
-                    chars=np.array(sorted(model.char_index, key=model.char_index.__getitem__) or [""])[
-                        : len(model.char_index)
-                    ],
-                    idf=model.idf,
-                    weights=model.weights,
-                    intercept=model.intercept,
-                )
+                out.write(len(encoded).to_bytes(8, "little"))
+                out.write(encoded)
+                for block in blocks:
+                    if sys.byteorder != "little":
+                        block = array("d", block)
+                        block.byteswap()
+                    out.write(block.tobytes())
             os.replace(temporary, path)
         finally:
             with contextlib.suppress(OSError):
@@ -213,7 +242,7 @@ def load_or_train(examples: dict[str, list[list[str]]]) -> LinearModel:
     if model is not None:
         return model
     folder = cache_folder()
-    path = folder / f"intent-model-{key}.npz" if folder else None
+    path = folder / f"intent-model-{key}.bin" if folder else None
     model = _read(path) if path else None
     if model is None:
         model = train(examples)

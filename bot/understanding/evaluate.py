@@ -41,7 +41,13 @@ def understander(network: str) -> Understander:
 
 
 def network_of(case: dict[str, object]) -> str:
-    return str(case.get("network") or ("algerie" if case["lang"] == "ar" else "quebec"))
+    """The case's own `network`, else the network its expected region belongs to (an Algerian wilaya named
+    in French is an Algerian conversation), else Algeria for Arabic and Québec for French and English."""
+    if case.get("network"):
+        return str(case["network"])
+    if str(case.get("region") or "").startswith("DZ-"):
+        return "algerie"
+    return "algerie" if case["lang"] == "ar" else "quebec"
 
 
 @dataclass
