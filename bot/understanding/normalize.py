@@ -70,21 +70,30 @@ def normalize_clauses(text: str) -> list[str]:
 
 
 # Clitics that Arabic glues in front of a word: a conjunction (و "and", ف "so"), then a preposition (ب "in,
-# with", ل "for", ك "like"), then the article. بوهران, فوهران, وبعنابة, لورقلة, وللمؤسسات.
-_CLITICS = re.compile(r"^(?:[وف]?[بلك]|[وف])(?:ال)?(?=[\u0600-\u06FF]{2})")
+# with", ل "for", ك "like"), then the article. بوهران, فوهران, وبعنابة, لورقلة, وللمؤسسات, فبسكرة.
+_CLITIC_PREFIXES = sorted(
+    {f"{c}{p}{a}" for c in ("", "و", "ف") for p in ("", "ب", "ل", "ك") for a in ("", "ال") if c or p or a},
+    key=len,
+)
 
 
 def strip_clitics(words: list[str], known: set[str] | frozenset[str]) -> list[str]:
-    """Arabic words that are not known as written, with their leading clitics removed when what is left is
-    a known word: "بوهران" -> "وهران", "بعنابه" -> "عنابه". A known word is never touched ("وهران", "بيع")."""
+    """Arabic words that are not known as written, with the shortest run of leading clitics whose removal
+    leaves a known word: "بوهران" -> "وهران", "فبسكره" -> "بسكره" (not "سكره"). A known word is never
+    touched ("وهران", "بيع")."""
     out = []
     for word in words:
         if word not in known and _ARABIC_LETTER.match(word):
-            bare = _CLITICS.sub("", word, count=1)
-            while bare != word and bare not in known and _CLITICS.match(bare):
-                bare = _CLITICS.sub("", bare, count=1)  # "وبال..." after "و"
-            if bare in known:
-                word = bare
+            word = next(
+                (
+                    word[len(prefix) :]
+                    for prefix in _CLITIC_PREFIXES
+                    if word.startswith(prefix)
+                    and len(word) - len(prefix) >= 2
+                    and word[len(prefix) :] in known
+                ),
+                word,
+            )
         out.append(word)
     return out
 

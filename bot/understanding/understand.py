@@ -20,6 +20,7 @@ from functools import cached_property
 from typing import Any
 
 from bot.catalog.model import Catalog
+from bot.understanding.business_cues import owns_business, stage_cue
 from bot.understanding.intent import EXACT_CONFIDENCE, IntentModel
 from bot.understanding.lexicon import Lexicon, build_lexicon
 from bot.understanding.normalize import BOUNDARY, has_arabic, normalize, normalize_clauses, strip_clitics
@@ -29,7 +30,7 @@ from bot.understanding.slots import Found, extract
 MAX_CHARACTERS = 2000  # a Telegram message has at most 4,096; what matters is said in the first lines
 INFORM_CONFIDENCE = 0.8
 # Tuned by 5-fold cross-validation on intents/ (python -m bot.understanding.tune), never on a test table.
-OFF_TOPIC_CONFIDENCE = 0.4  # out_of_scope at least this sure stays out of scope, even naming a town
+OFF_TOPIC_CONFIDENCE = 0.5  # out_of_scope at least this sure stays out of scope, even naming a town
 REJECT_BELOW = 0.2  # a message with no fact whose best intent is less sure than this is out of scope
 SAFE_ACTION_CONFIDENCE = 0.85  # restart, forget_me, change_language act without asking only from here
 ACTION_CONFIDENCE = 0.5  # a clause asking for a person or for services, this sure, is an action
@@ -152,6 +153,8 @@ class Understander:
         if lang == "ar":
             words = strip_clitics(words, self.known[lang])
         found = extract(words, lexicon)
+        if found.stage is None:
+            found.stage = stage_cue(words)
         model = self.models[lang]
         delexicalised = _delexicalise(words, found)
         plain = model.correct([w for w in delexicalised if w != BOUNDARY])
@@ -163,6 +166,11 @@ class Understander:
             intent, confidence = "out_of_scope", 1.0
         elif plain and all(w.startswith("_") for w in plain):
             intent, confidence = "inform", max(confidence, 0.9)  # nothing but facts: "tech", "Gaspésie"
+        elif intent == "out_of_scope" and owns_business(words) and not exact:
+            intent, confidence = (
+                ("find_services" if found.needs else "inform"),
+                INFORM_CONFIDENCE,
+            )  # their business
         elif intent == "out_of_scope" and (confidence >= OFF_TOPIC_CONFIDENCE or exact):
             action = None  # "il fait beau à Rimouski": a town, but not ours
         elif facts and action is not None:
@@ -180,6 +188,8 @@ class Understander:
             intent, confidence = "change_language", max(confidence, 0.8)  # "tu peux me répondre en anglais ?"
         if intent in ACTIONS:
             action = intent
+        if intent == "out_of_scope":
+            found = Found()  # not ours: a town or a need it names is not a fact about a business
         return Understanding(
             lang,
             intent,

@@ -1,0 +1,365 @@
+"""Cues about the person's own business: its stage from how people describe its life (when no stage phrase
+of the data matched), and whether the message speaks of a business they own at all.
+
+Phrases in `intents/` catch fixed expressions ("en démarrage", "scale up"); these rules catch the open-ended
+ones, in French, English and Arabic, on the normalised words:
+
+- **changing hands**: a verb of selling, buying or taking over followed by a business noun, with only
+  determiners and a few adjectives between ("on vend notre quincaillerie", "I'm selling my company",
+  "acheter l'entreprise de mon boss", "je reprends la ferme", "نبيع الشركه") -> succession;
+- **planning to open**: a wish or plan followed by opening or launching ("thinking about opening",
+  "je pense ouvrir", "on aimerait lancer") -> idea;
+- **how long it has existed**: "on a démarré y'a 8 mois", "launched 3 months ago" -> startup;
+  "ça fait 30 ans qu'on est en affaires", "been around for 40 years", "منذ 25 سنه" -> established (a year or
+  two -> startup; three or four years says too little and gives nothing). A person's age ("j'ai 67 ans",
+  "I'm 34 years old") is not a business's.
+
+`owns_business` is true when the message names a business of theirs ("my tourism business", "notre
+compagnie", "شركتي"): such a message is about their business, whatever else it says ("my tourism business
+in Tadoussac needs a loan to buy boats" is not a personal loan).
+"""
+
+from __future__ import annotations
+
+import re
+
+_SELL_BUY = {
+    "vendre",
+    "vends",
+    "vend",
+    "vendons",
+    "vendent",
+    "vendu",
+    "ceder",
+    "cede",
+    "racheter",
+    "rachete",
+    "rachetons",
+    "acheter",
+    "achete",
+    "achetons",
+    "reprendre",
+    "reprends",
+    "reprend",
+    "reprenons",
+    "repris",
+    "sell",
+    "selling",
+    "sold",
+    "sells",
+    "buy",
+    "buying",
+    "bought",
+    "acquire",
+    "acquiring",
+    "acquired",
+    "takeover",
+    "نبيع",
+    "بيع",
+    "نبيعو",
+    "يبيع",
+    "نشري",
+    "نشتري",
+    "شراء",
+    "نشريو",
+    "اشتري",
+}
+_TAKE = {"take", "taking", "took", "takes"}
+_BUSINESS = {
+    "entreprise",
+    "compagnie",
+    "commerce",
+    "business",
+    "shop",
+    "ferme",
+    "magasin",
+    "quincaillerie",
+    "boutique",
+    "usine",
+    "atelier",
+    "restaurant",
+    "resto",
+    "garage",
+    "pharmacie",
+    "epicerie",
+    "depanneur",
+    "clinique",
+    "cabinet",
+    "bureau",
+    "company",
+    "store",
+    "farm",
+    "firm",
+    "plant",
+    "practice",
+    "factory",
+    "bakery",
+    "boulangerie",
+    "salon",
+    "مؤسسه",
+    "شركه",
+    "محل",
+    "مصنع",
+    "مطعم",
+    "حانوت",
+    "مخبزه",
+    "مزرعه",
+}
+_BETWEEN = {
+    "mon",
+    "ma",
+    "mes",
+    "notre",
+    "nos",
+    "la",
+    "le",
+    "l",
+    "les",
+    "une",
+    "un",
+    "cette",
+    "ce",
+    "son",
+    "sa",
+    "leur",
+    "familiale",
+    "familial",
+    "existante",
+    "existant",
+    "petite",
+    "petit",
+    "my",
+    "our",
+    "the",
+    "a",
+    "an",
+    "this",
+    "that",
+    "his",
+    "her",
+    "their",
+    "family",
+    "existing",
+    "small",
+    "local",
+    "تاعي",
+    "تاعنا",
+    "ديالي",
+    "هذه",
+    "هذا",
+}
+_WISH = {
+    "veux",
+    "voudrais",
+    "aimerais",
+    "aimerait",
+    "voudrait",
+    "veut",
+    "pense",
+    "songe",
+    "projette",
+    "compte",
+    "want",
+    "wanna",
+    "would",
+    "thinking",
+    "planning",
+    "plan",
+    "hoping",
+    "hope",
+    "dream",
+    "نحب",
+    "نبغي",
+    "بغيت",
+    "حاب",
+    "نريد",
+    "اريد",
+    "نفكر",
+    "ناوي",
+}
+_OPEN = {
+    "ouvrir",
+    "lancer",
+    "partir",
+    "demarrer",
+    "fonder",
+    "creer",
+    "open",
+    "opening",
+    "start",
+    "starting",
+    "launch",
+    "launching",
+    "found",
+    "نفتح",
+    "نلانسي",
+    "نبدا",
+    "افتح",
+    "انشاء",
+    "نطلق",
+}
+_FILLER = {
+    "a",
+    "de",
+    "d",
+    "to",
+    "about",
+    "of",
+    "me",
+    "se",
+    "like",
+    "bientot",
+    "soon",
+    "un",
+    "une",
+    "on",
+    "nous",
+}
+_NUMBER_WORDS = {
+    "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8,
+    "neuf": 9, "dix": 10, "douze": 12, "quinze": 15, "vingt": 20, "trente": 30, "quarante": 40,
+    "cinquante": 50, "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
+    "forty": 40, "fifty": 50, "couple": 2, "few": 3,
+}  # fmt: skip
+_MONTHS = {"mois", "month", "months", "mos", "شهر", "شهور", "اشهر"}
+_YEARS = {
+    "ans",
+    "an",
+    "annees",
+    "annee",
+    "years",
+    "year",
+    "yrs",
+    "yr",
+    "سنه",
+    "سنوات",
+    "سنين",
+    "عام",
+    "اعوام",
+}
+# Words that say the duration is the business's life: since, ago, in business, around, open...
+_SINCE = {
+    "depuis",
+    "fait",
+    "ago",
+    "since",
+    "for",
+    "been",
+    "around",
+    "affaires",
+    "business",
+    "operating",
+    "ouvert",
+    "ouverte",
+    "demarre",
+    "lance",
+    "lancee",
+    "fonde",
+    "fondee",
+    "existe",
+    "opened",
+    "launched",
+    "started",
+    "founded",
+    "منذ",
+    "من",
+    "عندنا",
+    "عندي",
+}
+_PERSONAL_AGE = re.compile(r"\b(?:je ai|j ai|i am|im|i m|عمري|عندي)\s+\S+\s+(?:ans|years|سنه)\b")
+
+
+def stage_cue(words: list[str]) -> str | None:
+    """succession, idea, startup or established from the open-ended rules above; None when none applies."""
+    text = " ".join(words)
+    if _changes_hands(words):
+        return "succession"
+    if _plans_to_open(words):
+        return "idea"
+    return _from_age(words, text)
+
+
+def _changes_hands(words: list[str]) -> bool:
+    for index, word in enumerate(words):
+        if word in _SELL_BUY:
+            start = index + 1
+        elif word in _TAKE and words[index + 1 : index + 2] == ["over"]:
+            start = index + 2
+        else:
+            continue
+        for following in words[start : start + 4]:
+            if following in _BUSINESS:
+                return True
+            if following not in _BETWEEN:
+                break
+    return False
+
+
+def _plans_to_open(words: list[str]) -> bool:
+    for index, word in enumerate(words):
+        if word in _WISH:
+            for following in words[index + 1 : index + 4]:
+                if following in _OPEN:
+                    return True
+                if following not in _FILLER and following not in _WISH:
+                    break
+    return False
+
+
+def _from_age(words: list[str], text: str) -> str | None:
+    if _PERSONAL_AGE.search(text):
+        return None
+    for index, word in enumerate(words):
+        unit = "months" if word in _MONTHS else "years" if word in _YEARS else None
+        if unit is None or index == 0:
+            continue
+        number = _number(words[index - 1])
+        context = set(words[max(0, index - 5) : index + 5])
+        if number is None or not context & _SINCE:
+            continue
+        if unit == "months" or number <= 2:
+            return "startup"
+        if number >= 5:
+            return "established"
+    return None
+
+
+def _number(word: str) -> int | None:
+    if word.isdigit():
+        return int(word)
+    return _NUMBER_WORDS.get(word)
+
+
+_POSSESSIVE = {"mon", "ma", "notre", "nos", "mes", "my", "our", "تاعي", "تاعنا", "ديالي", "ديالنا"}
+_OWN_SUFFIXED = re.compile(r"^(?:شركت|مؤسست|مصنع|محل|مشروع)(?:ي|نا)$")
+_ADJECTIVES = {
+    "petite",
+    "petit",
+    "nouvelle",
+    "nouveau",
+    "small",
+    "new",
+    "little",
+    "family",
+    "own",
+    "familiale",
+}
+
+
+def owns_business(words: list[str]) -> bool:
+    """'my (small) business', 'notre compagnie', 'شركتي', 'الشركه تاعي': a business of the person's own."""
+    for index, word in enumerate(words):
+        if _OWN_SUFFIXED.match(word):
+            return True
+        if word in _POSSESSIVE:
+            following = [w for w in words[index + 1 : index + 4] if w not in _ADJECTIVES]
+            if following and (following[0] in _BUSINESS or following[0] in _SECTOR_NOUNS):
+                return True
+        if word in ("تاعي", "تاعنا", "ديالي") and index and words[index - 1] in _BUSINESS:
+            return True
+    return False
+
+
+# "my tourism business": a sector word may stand between the possessive and the business noun
+_SECTOR_NOUNS = {"tourism", "tech", "construction", "trucking", "software", "consulting", "cleaning"}
