@@ -116,13 +116,14 @@ class Understander:
             self.lexicons[lang] = lexicon
             self.known[lang] = frozenset(lexicon.vocabulary)
             examples: dict[str, list[list[str]]] = {}
+            raw: dict[str, list[list[str]]] = {}
             for intent, phrases in data[lang].intents.items() if lang in data else ():
-                examples[intent] = [
-                    _delexicalise(w, extract(w, lexicon))
-                    for w in (strip_clitics(normalize(p).split(), self.known[lang]) for p in phrases)
-                ]
+                raw[intent] = [strip_clitics(normalize(p).split(), self.known[lang]) for p in phrases]
+                examples[intent] = [_delexicalise(w, extract(w, lexicon)) for w in raw[intent]]
             self.examples[lang] = examples
-            self.models[lang] = IntentModel(examples) if examples else IntentModel({"out_of_scope": [[]]})
+            self.models[lang] = (
+                IntentModel(examples, raw) if examples else IntentModel({"out_of_scope": [[]]})
+            )
 
     @cached_property
     def distinctive(self) -> dict[str, set[str]]:
@@ -158,7 +159,7 @@ class Understander:
         model = self.models[lang]
         delexicalised = _delexicalise(words, found)
         plain = model.correct([w for w in delexicalised if w != BOUNDARY])
-        intent, confidence = model.predict(plain)
+        intent, confidence = model.predict(plain, [w for w in words if w != BOUNDARY])
         exact = confidence == EXACT_CONFIDENCE and model.exact.get(" ".join(plain)) == intent
         facts = found.any()
         action = self._action(model, delexicalised, intent)
