@@ -63,6 +63,12 @@ _SELL_BUY = {
     "شراء",
     "نشريو",
     "اشتري",
+    "ورثت",
+    "ورثنا",
+    "herite",
+    "heritee",
+    "inherited",
+    "inheriting",
 }
 _TAKE = {"take", "taking", "took", "takes"}
 _BUSINESS = {
@@ -263,6 +269,10 @@ _SINCE = {
     "started",
     "founded",
     "منذ",
+    "قبل",
+    "بدانا",
+    "بدينا",
+    "فتحنا",
     "من",
     "عندنا",
     "عندي",
@@ -270,14 +280,28 @@ _SINCE = {
 _PERSONAL_AGE = re.compile(r"\b(?:je ai|j ai|i am|im|i m|عمري|عندي)\s+\S+\s+(?:ans|years|سنه)\b")
 
 
+def changes_hands(words: list[str]) -> bool:
+    """Selling, buying, inheriting or taking over a business: succession, whatever else the message says."""
+    return _changes_hands(words)
+
+
 def stage_cue(words: list[str]) -> str | None:
-    """succession, idea, startup or established from the open-ended rules above; None when none applies."""
+    """succession, idea, growth, startup or established from the open-ended rules above; None when none
+    applies."""
     text = " ".join(words)
     if _changes_hands(words):
         return "succession"
     if _plans_to_open(words):
         return "idea"
+    if set(words) & _GROWING:
+        return "growth"
     return _from_age(words, text)
+
+
+_GROWING = {
+    "pousse", "doubler", "doublons", "double", "tripler", "grossit", "expanding", "doubling",
+    "doubled", "tripled", "growing", "تنمو", "نكبرو", "يكبر", "توسيع", "نوسعو", "نوسع", "توسع",
+}  # fmt: skip
 
 
 def _changes_hands(words: list[str]) -> bool:
@@ -315,7 +339,7 @@ def _from_age(words: list[str], text: str) -> str | None:
         if unit is None or index == 0:
             continue
         number = _number(words[index - 1])
-        context = set(words[max(0, index - 5) : index + 5])
+        context = set(words[max(0, index - 7) : index + 5])
         if number is None or not context & _SINCE:
             continue
         if unit == "months" or number <= 2:

@@ -20,7 +20,7 @@ from functools import cached_property
 from typing import Any
 
 from bot.catalog.model import Catalog
-from bot.understanding.business_cues import owns_business, stage_cue
+from bot.understanding.business_cues import changes_hands, owns_business, stage_cue
 from bot.understanding.intent import EXACT_CONFIDENCE, IntentModel
 from bot.understanding.lexicon import Lexicon, build_lexicon
 from bot.understanding.normalize import BOUNDARY, has_arabic, normalize, normalize_clauses, strip_clitics
@@ -156,6 +156,8 @@ class Understander:
         found = extract(words, lexicon)
         if found.stage is None:
             found.stage = stage_cue(words)
+        elif found.stage != "succession" and changes_hands(words):
+            found.stage = "succession"  # "buy an existing business": the purchase says more than "existing"
         model = self.models[lang]
         delexicalised = _delexicalise(words, found)
         plain = model.correct([w for w in delexicalised if w != BOUNDARY])
