@@ -1,4 +1,5 @@
-"""The `aiguilleur` command line: run, chat, match and catalog check (shapes fixed by PRODUCT.md)."""
+"""The `aiguilleur` command line: run, chat, understand, match, report, catalog check. Output shapes are a
+contract that scripts rely on (README.md, "Command line")."""
 
 from __future__ import annotations
 

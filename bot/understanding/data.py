@@ -1,6 +1,6 @@
 """Loading and checking `intents/<lang>.yaml`, with every problem as `PATH:LINE: message`.
 
-Checked: the file's shape, intents that PRODUCT.md does not define or that are missing, codes the catalog
+Checked: the file's shape, intents the bot does not know or that are missing, codes the catalog
 does not know, the same phrase under two intents, the same synonym for two codes. A code this catalog does not use is a
 warning: one language file serves every network.
 """

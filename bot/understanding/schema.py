@@ -25,7 +25,7 @@ INTENTS = (
     "forget_me",
     "out_of_scope",
 )
-"""Every intent of PRODUCT.md; each language file must give examples for each one."""
+"""Every intent the bot knows (docs/language-data.md); each language file must give examples for each one."""
 
 Phrase = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Phrases = Annotated[list[Phrase], Field(min_length=1)]

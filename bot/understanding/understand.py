@@ -74,7 +74,7 @@ class Understanding:
         return self.intent in STATE_CHANGING and self.confidence >= SAFE_ACTION_CONFIDENCE
 
     def as_json(self) -> dict[str, Any]:
-        """The command-line contract of PRODUCT.md."""
+        """The command-line contract of `aiguilleur understand` (README.md, "Command line")."""
         return {
             "lang": self.lang,
             "intent": self.intent,
