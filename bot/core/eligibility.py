@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from bot.catalog.model import Catalog
+from bot.core.intake import code_buttons
 from bot.core.matching import open_criteria, rank
 from bot.core.text import Rich, bold, fmt
 from bot.core.turn import Keyboard, Turn, grid
@@ -68,14 +69,8 @@ def keyboard(turn: Turn, step: str) -> Keyboard:
             Button(_band_label(turn, low, high), f"ag:{max(low, 1)}") for low, high in age_bands(turn.catalog)
         ]
         return (*grid(buttons, 3), (skip,))
-    dimension = DIMENSION[step]
-    chosen = set(turn.conv.profile.groups or ())
-    buttons = []
-    for term in turn.catalog.terms(dimension):
-        label = turn.catalog.label(dimension, term.code, turn.lang)
-        if step == "groups" and term.code in chosen:
-            label = f"✓ {label}"
-        buttons.append(Button(label, f"{PREFIX[step]}:{term.code}"))
+    chosen = set(turn.conv.profile.groups or ()) if step == "groups" else set()
+    buttons = code_buttons(turn, DIMENSION[step], PREFIX[step], chosen)
     if step == "groups":
         done = Button(_("Done") if chosen else _("None of these"), "gr:*")
         return (*grid(buttons), (done, skip))

@@ -53,14 +53,8 @@ def question(turn: Turn, step: str) -> Rich:
 def keyboard(turn: Turn, step: str) -> Keyboard:
     """The buttons of a step: its codes, then Skip (or Done for the needs)."""
     _ = turn._
-    dimension = DIMENSION[step]
     chosen = set(getattr(turn.conv.profile, MULTI[step])) if step in MULTI else set()
-    buttons = []
-    for term in turn.catalog.terms(dimension):
-        label = turn.catalog.label(dimension, term.code, turn.lang)
-        if term.code in chosen:
-            label = f"✓ {label}"
-        buttons.append(Button(label, f"{PREFIX[step]}:{term.code}"))
+    buttons = code_buttons(turn, DIMENSION[step], PREFIX[step], chosen)
     last = {
         "needs": Button(_("Done"), "nd:*"),
         "sectors": Button(_("Done"), "ss:*"),
@@ -69,6 +63,15 @@ def keyboard(turn: Turn, step: str) -> Keyboard:
     if step == "sector":
         return (*grid(buttons), (Button(_("Several sectors"), "sc:+"), last))
     return (*grid(buttons), (last,))
+
+
+def code_buttons(turn: Turn, dimension: str, prefix: str, chosen: set[str]) -> list[Button]:
+    """One button per code of a taxonomy list (`prefix:code`), ticked when already chosen."""
+    buttons = []
+    for term in turn.catalog.terms(dimension):
+        label = turn.catalog.label(dimension, term.code, turn.lang)
+        buttons.append(Button(f"✓ {label}" if term.code in chosen else label, f"{prefix}:{term.code}"))
+    return buttons
 
 
 def ask(turn: Turn, step: str) -> None:
