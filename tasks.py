@@ -22,13 +22,15 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".installed-for"
+# asyncpg (the `postgres` extra) is installed for the tests too: they run on PostgreSQL as well as SQLite.
+EXTRAS = "dev,postgres"
 
 
 def ensure_environment() -> None:
     """Create `.venv` and install the pinned dependencies, again whenever pyproject.toml changed."""
     if sys.version_info < (3, 11):
         sys.exit(f"Aiguilleur needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + EXTRAS.encode()).hexdigest()
     if PYTHON.exists() and STAMP.exists() and STAMP.read_text() == wanted:
         return
     if not PYTHON.exists():
@@ -37,7 +39,7 @@ def ensure_environment() -> None:
     print("Installing Aiguilleur and its pinned dependencies into .venv ...", flush=True)
     pip = [str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     subprocess.run([*pip, "--upgrade", "pip"], check=True)
-    subprocess.run([*pip, "-e", f"{ROOT}[dev]"], check=True, cwd=ROOT)
+    subprocess.run([*pip, "-e", f"{ROOT}[{EXTRAS}]"], check=True, cwd=ROOT)
     STAMP.write_text(wanted)
 
 

@@ -7,10 +7,16 @@ database call never blocks the event loop that serves every chat. Times are time
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import datetime as dt
+import hashlib
 import json
+import logging
+import os
+import secrets
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +24,20 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import BigInteger, Column, DateTime, MetaData, delete, event, func, update
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    MetaData,
+    UniqueConstraint,
+    delete,
+    event,
+    func,
+    text,
+    update,
+)
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
@@ -29,6 +48,7 @@ from bot.core.text import Span
 from bot.core.types import HANDOFF_TRANSITIONS, Button, Conversation, Handoff, MessageRef, Profile, Reply
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+log = logging.getLogger(__name__)
 
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",
@@ -49,6 +69,17 @@ class OutboxItem:
     reply: Reply
     attempts: int
     not_before: dt.datetime
+    token: str = ""  # the row's own token: an id alone could name another row after a deletion
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    """A stored update waiting to be handled: `id` is its arrival order (update ids may start again lower)."""
+
+    id: int
+    update_id: int
+    payload: str
+    attempts: int
 
 
 def utcnow() -> dt.datetime:
@@ -135,6 +166,9 @@ class OutboxRow(SQLModel, table=True):
     """
 
     __tablename__ = "outbox"
+    # AUTOINCREMENT: SQLite would otherwise give a deleted row's id to the next one while a worker still holds
+    # it (a /forget during a send); PostgreSQL sequences never reuse an id.
+    __table_args__ = {"sqlite_autoincrement": True}
     id: int | None = Field(default=None, primary_key=True)
     lane: int = _big(nullable=False, index=True)
     payload: str = Field(max_length=20000)
@@ -144,17 +178,34 @@ class OutboxRow(SQLModel, table=True):
     message_id: int | None = _big(nullable=True)
     created_at: dt.datetime = _when(nullable=False)
     sent_at: dt.datetime | None = _when(nullable=True, index=True)
+    token: str = Field(default="", max_length=32)
+
+
+INBOX_STATUSES = ("pending", "handled", "unreadable", "set_aside")
 
 
 class InboxRow(SQLModel, table=True):
-    """A raw Telegram update, stored before Telegram is told it was received; `handled_at` is set in the
-    same transaction as the update's effects, so a crash loses nothing and repeats nothing."""
+    """A raw Telegram update, stored before Telegram is told it was received; its `handled` mark is set in
+    the same transaction as the update's effects, so a crash loses nothing and repeats nothing.
+
+    `id` is the arrival order, the order updates are handled in. Update ids are not unique over time (after a
+    week without updates Telegram starts them again at random), so a duplicate is the same id with the same
+    content (`fingerprint`, a SHA-256 of the update's JSON), which is what Telegram sends again. An update
+    that cannot be read, or that fails the same way again and again, is set aside (`status`), its payload
+    kept for inspection until the retention period ends.
+    """
 
     __tablename__ = "inbox"
-    update_id: int = _big(primary_key=True, autoincrement=False)
+    __table_args__ = (UniqueConstraint("update_id", "fingerprint"), {"sqlite_autoincrement": True})
+    id: int | None = Field(default=None, primary_key=True)
+    update_id: int = _big(nullable=False)
+    fingerprint: str = Field(max_length=64)
     payload: str = Field(max_length=200000)
     received_at: dt.datetime = _when(nullable=False)
     handled_at: dt.datetime | None = _when(nullable=True, index=True)
+    status: str = Field(default="pending", max_length=12, index=True)
+    attempts: int = 0
+    error: str | None = Field(default=None, max_length=200)
 
 
 class UnmetRequestRow(SQLModel, table=True):
@@ -302,6 +353,16 @@ def reply_from_json(raw: str) -> Reply:
     )
 
 
+def _about(payload: str, chat_id: int, handoff_ids: Any) -> bool:
+    """An outbox row that copies a message of this chat or belongs to one of these handoffs' threads."""
+    try:
+        data = json.loads(payload)
+    except ValueError:
+        return False
+    copy = data.get("copy")
+    return data.get("handoff") in handoff_ids or bool(copy and copy[0] == chat_id)
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     """WAL lets readers and the writer work together; foreign keys make deletions cascade. Transactions are
     begun by `_begin_immediate`, not by the driver."""
@@ -311,7 +372,24 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=FULL")
+    # Deleted rows are overwritten with zeros, in the database and in the pages the WAL holds: after /forget
+    # no free page keeps a name or a question (`Store.checkpoint` then empties the WAL file itself).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
+
+
+def _private_sqlite_file(path: Path) -> None:
+    """The database holds what people wrote: its folder (when we create it) is 0700 and its files 0600. SQLite
+    gives the -wal, -shm and -journal files the database file's own mode; an older database made readable by
+    every local user is made private too."""
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700)
+        path.parent.chmod(0o700)  # whatever the umask
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        companion = path.with_name(path.name + suffix)
+        if companion.exists() and companion.stat().st_mode & 0o077:
+            companion.chmod(0o600)
 
 
 def _begin_immediate(connection: Connection) -> None:
@@ -321,7 +399,159 @@ def _begin_immediate(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def fingerprint(payload: str) -> str:
+    """What makes a stored update the same as a new one beside its id: its content, canonically encoded."""
+    try:
+        canonical = json.dumps(json.loads(payload), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    except ValueError:
+        canonical = payload
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+_TRANSIENT_SQLSTATE_CLASSES = ("08", "40", "53", "57")  # connection, rollback (serialization, deadlock),
+# insufficient resources, operator intervention (server shutting down or starting)
+
+
+def is_transient(error: BaseException | None) -> bool:
+    """A database failure that waiting may cure: SQLite locked or busy, a connection lost, a serialization
+    failure or deadlock, a server restarting, no pooled connection free. Not a bug, not bad data."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+            return True
+        if isinstance(error, sa_exc.DisconnectionError | sa_exc.TimeoutError | ConnectionError):
+            return True
+        if isinstance(error, sa_exc.DBAPIError):
+            sqlstate = getattr(error.orig, "sqlstate", None)
+            if isinstance(sqlstate, str) and sqlstate[:2] in _TRANSIENT_SQLSTATE_CLASSES:
+                return True
+            message = str(error.orig).lower()
+            if isinstance(error, sa_exc.OperationalError) and ("locked" in message or "busy" in message):
+                return True
+            if "connection" in message and ("closed" in message or "lost" in message):
+                return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def describe(error: BaseException) -> str:
+    """An error's kind for logs and the inbox: type names and SQLSTATE only, never the message (a database
+    error's message quotes the statement's values, which may be what a person wrote)."""
+    orig = getattr(error, "orig", None)
+    if orig is None:
+        return type(error).__name__
+    sqlstate = getattr(orig, "sqlstate", None)
+    return f"{type(error).__name__}({type(orig).__name__}{f' {sqlstate}' if sqlstate else ''})"
+
+
+LEAD_LOCK = 0x41494755  # "AIGU": the advisory lock that makes one process the active one
+MIGRATION_LOCK = LEAD_LOCK + 1
+
+
+class Leadership:
+    """The right to receive and process updates and to send the outbox: one process at a time per database.
+
+    PostgreSQL: a session advisory lock held on a connection of its own; it is released by the server the
+    moment that session ends (a process killed, even with SIGKILL, closes its socket; a vanished host is
+    noticed by TCP keepalives within about 15 s). SQLite: an exclusive `flock` on `<database>.lock`, released
+    by the kernel when the process dies. Elsewhere (an in-memory database, a system without flock): no lock.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._connection: Any = None
+        self._file: Any = None
+
+    async def try_acquire(self) -> bool:
+        """Take the lock if it is free; never waits."""
+        if self.engine.dialect.name == "postgresql":
+            return await self._try_postgres()
+        return self._try_file()
+
+    async def acquire(self, stop: asyncio.Event, *, every: float = 1.0) -> bool:
+        """Wait until this process leads (True) or `stop` is set (False), trying every `every` seconds."""
+        announced = False
+        while not stop.is_set():
+            if await self.try_acquire():
+                return True
+            if not announced:
+                log.warning("another process is active on this database: standing by until it stops")
+                announced = True
+            with suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=every)
+        return False
+
+    async def _try_postgres(self) -> bool:
+        if self._connection is not None:
+            return True
+        connection = await self.engine.connect()
+        try:
+            # The server notices a vanished host (no FIN) after 5 + 3 x 2 s and ends the session, lock and all.
+            for name, value in (
+                ("tcp_keepalives_idle", 5),
+                ("tcp_keepalives_interval", 2),
+                ("tcp_keepalives_count", 3),
+            ):
+                await connection.execute(text(f"SET {name} = {value}"))
+            got = (
+                await connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": LEAD_LOCK})
+            ).scalar()
+            await connection.commit()
+        except BaseException:
+            await connection.close()
+            raise
+        if not got:
+            await connection.close()
+            return False
+        self._connection = connection
+        return True
+
+    def _try_file(self) -> bool:
+        url = self.engine.url
+        if (
+            self._file is not None
+            or url.get_backend_name() != "sqlite"
+            or url.database in (None, "", ":memory:")
+        ):
+            return True
+        try:
+            import fcntl
+        except ImportError:  # Windows: one process per database is the operator's duty there
+            return True
+        handle = Path(f"{url.database}.lock").open("a+b")  # noqa: SIM115  (held open as long as we lead)
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            return False
+        self._file = handle
+        return True
+
+    async def check(self) -> None:
+        """Raise when the lock may have been lost (its PostgreSQL session is gone): stop leading at once."""
+        if self._connection is not None:
+            await asyncio.wait_for(self._connection.execute(text("SELECT 1")), timeout=10)
+            await self._connection.commit()
+
+    async def release(self) -> None:
+        if self._connection is not None:
+            connection, self._connection = self._connection, None
+            try:
+                await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LEAD_LOCK})
+                await connection.commit()
+            except Exception:  # the session is gone: so is its lock
+                log.info("the lead lock's connection was already closed")
+            finally:
+                await connection.close()
+        if self._file is not None:
+            self._file.close()  # closing the descriptor releases the flock
+            self._file = None
+
+
 def _upgrade(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":  # two processes starting together migrate one after the other
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["connection"] = connection
@@ -337,6 +567,7 @@ class Store:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._sessions = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+        self._background: set[asyncio.Task[None]] = set()
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[None]:
@@ -360,8 +591,12 @@ class Store:
         """Create the engine (and the SQLite folder), then bring the schema up to date with Alembic."""
         parsed = make_url(url)
         if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url)
+            _private_sqlite_file(Path(parsed.database))
+        # pre_ping: a connection the server closed (a restart, a failover) is replaced, not handed to an update.
+        # hide_parameters: an error's message never quotes the values (what a person wrote) into a log line.
+        engine = create_async_engine(
+            url, pool_pre_ping=parsed.get_backend_name() == "postgresql", hide_parameters=True
+        )
         if parsed.get_backend_name() == "sqlite":
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(engine.sync_engine, "begin", _begin_immediate)
@@ -370,7 +605,15 @@ class Store:
         return cls(engine)
 
     async def close(self) -> None:
+        for task in list(self._background):
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
         await self.engine.dispose()
+
+    def leadership(self) -> Leadership:
+        """The lock that makes this process the active one on this database (see `Leadership`)."""
+        return Leadership(self.engine)
 
     @asynccontextmanager
     async def _session(self) -> AsyncIterator[AsyncSession]:
@@ -413,7 +656,12 @@ class Store:
         return _conversation(row)
 
     async def forget_user(self, *, chat_id: int) -> int:
-        """Delete every row about an entrepreneur; returns how many rows went."""
+        """Delete every row about an entrepreneur; returns how many rows went.
+
+        The outbox goes too: every row of their chat (sent ones keep its id), and the rows still waiting in a
+        hub's lane that copy their messages or belong to their threads. Once this transaction commits,
+        `_scrub` removes the rows of their chat sent meanwhile (the confirmation) and empties the WAL file.
+        """
         async with self._session() as session:
             ids = (await session.exec(select(HandoffRow.id).where(HandoffRow.user_chat_id == chat_id))).all()
             links = await session.exec(delete(RelayLinkRow).where(RelayLinkRow.handoff_id.in_(ids)))  # type: ignore[attr-defined]
@@ -421,10 +669,63 @@ class Store:
             conversations = await session.exec(
                 delete(ConversationRow).where(ConversationRow.chat_id == chat_id)
             )  # type: ignore[arg-type]
+            waiting = select(OutboxRow.id, OutboxRow.payload).where(
+                OutboxRow.status == "pending", OutboxRow.lane != chat_id
+            )  # type: ignore[arg-type]
+            theirs = [
+                row_id
+                for row_id, payload in (await session.exec(waiting)).all()
+                if _about(payload, chat_id, ids)
+            ]
             await session.exec(
-                delete(OutboxRow).where(OutboxRow.lane == chat_id, OutboxRow.status == "pending")  # type: ignore[arg-type]
+                delete(OutboxRow).where((OutboxRow.lane == chat_id) | OutboxRow.id.in_(theirs))  # type: ignore[union-attr]
+            )
+            event.listen(
+                session.sync_session, "after_commit", lambda _s: self._after_forget(chat_id), once=True
             )
             return int(links.rowcount + handoffs.rowcount + conversations.rowcount)
+
+    async def handoffs_of(self, *, user_chat_id: int) -> list[Handoff]:
+        """Every handoff of one entrepreneur, open or closed, oldest first (what /forget must rewrite)."""
+        async with self._session() as session:
+            query = select(HandoffRow).where(HandoffRow.user_chat_id == user_chat_id).order_by(HandoffRow.id)  # type: ignore[arg-type]
+            return [_handoff(row) for row in (await session.exec(query)).all()]
+
+    def _after_forget(self, chat_id: int) -> None:
+        """Called when the /forget transaction commits: scrub in the background, in a context of its own."""
+        loop = asyncio.get_running_loop()
+        task = loop.create_task(self._scrub(chat_id), context=contextvars.Context())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _scrub(self, chat_id: int, *, wait: float = 300.0) -> None:
+        """Once the outbox has sent what was still due to that chat (the confirmation), delete those rows too,
+        then checkpoint: the WAL file is emptied and keeps no copy of the deleted rows."""
+        for _ in range(int(wait / 0.25)):
+            async with self._sessions() as session, session.begin():
+                due = select(func.count()).select_from(OutboxRow)
+                due = due.where(OutboxRow.lane == chat_id, OutboxRow.status == "pending")  # type: ignore[arg-type]
+                if not (await session.exec(due)).one():
+                    await session.exec(delete(OutboxRow).where(OutboxRow.lane == chat_id))  # type: ignore[arg-type]
+                    break
+            await asyncio.sleep(0.25)
+        await self.checkpoint()
+
+    async def checkpoint(self, *, attempts: int = 40) -> bool:
+        """SQLite: copy the WAL into the database and truncate it (readers may delay it: retried). True once done."""
+        if self.engine.dialect.name != "sqlite":
+            return True
+        for attempt in range(attempts):
+            async with self.engine.connect() as connection:
+                raw = await connection.get_raw_connection()
+                cursor = await raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+                busy = (await cursor.fetchone())[0]
+                await cursor.close()
+            if not busy:
+                return True
+            await asyncio.sleep(min(0.05 * (attempt + 1), 1.0))
+        log.warning("the WAL file could not be emptied after /forget: the next checkpoint will")
+        return False
 
     # -- handoffs --------------------------------------------------------------------------------------
 
@@ -583,6 +884,20 @@ class Store:
                     .values(card_message_id=message_id)
                 )
 
+    async def thread_copies(self, *, handoff_id: int) -> list[int]:
+        """The ids of the hub-chat messages of a handoff's thread other than its card (the copies relayed
+        both ways), to delete after a /forget."""
+        async with self._session() as session:
+            handoff = await session.get(HandoffRow, handoff_id)
+            if handoff is None:
+                return []
+            query = select(RelayLinkRow.message_id).where(
+                RelayLinkRow.handoff_id == handoff_id,
+                RelayLinkRow.hub_chat_id == handoff.hub_chat_id,
+                RelayLinkRow.message_id != handoff.card_message_id,
+            )
+            return sorted((await session.exec(query)).all())
+
     async def handoff_for_message(self, *, hub_chat_id: int, message_id: int) -> Handoff | None:
         """The handoff whose thread holds this hub-chat message; None for a message of another chat."""
         async with self._session() as session:
@@ -637,7 +952,11 @@ class Store:
             for reply in replies:
                 session.add(
                     OutboxRow(
-                        lane=reply.chat_id, payload=reply_to_json(reply), not_before=now, created_at=now
+                        lane=reply.chat_id,
+                        payload=reply_to_json(reply),
+                        not_before=now,
+                        created_at=now,
+                        token=secrets.token_hex(16),
                     )
                 )
         return len(replies)
@@ -664,64 +983,119 @@ class Store:
             rows = (await session.exec(query)).all()
             return [
                 OutboxItem(
-                    row.id or 0, row.lane, reply_from_json(row.payload), row.attempts, _aware(row.not_before)
-                )  # type: ignore[arg-type]
+                    row.id or 0,
+                    row.lane,
+                    reply_from_json(row.payload),
+                    row.attempts,
+                    _aware(row.not_before),  # type: ignore[arg-type]
+                    row.token,
+                )
                 for row in rows
             ]
 
-    async def outbox_sent(self, *, item_id: int, message_id: int | None) -> None:
-        """Sent: keep the Telegram message id, drop the content (it may quote the entrepreneur)."""
-        await self._outbox(item_id, status="sent", message_id=message_id, sent_at=utcnow(), payload="")
+    async def outbox_sent(self, *, item_id: int, token: str, message_id: int | None) -> bool:
+        """Sent: keep the Telegram message id, drop the content (it may quote the entrepreneur). False when
+        the row is gone (deleted by /forget while it was on its way)."""
+        return await self._outbox(
+            item_id, token, status="sent", message_id=message_id, sent_at=utcnow(), payload=""
+        )
 
-    async def outbox_retry(self, *, item_id: int, not_before: dt.datetime, attempts: int) -> None:
-        await self._outbox(item_id, not_before=_utc(not_before), attempts=attempts)
+    async def outbox_retry(self, *, item_id: int, token: str, not_before: dt.datetime, attempts: int) -> bool:
+        return await self._outbox(item_id, token, not_before=_utc(not_before), attempts=attempts)
 
-    async def outbox_failed(self, *, item_id: int) -> None:
-        await self._outbox(item_id, status="failed", sent_at=utcnow(), payload="")
+    async def outbox_failed(self, *, item_id: int, token: str) -> bool:
+        return await self._outbox(item_id, token, status="failed", sent_at=utcnow(), payload="")
 
-    async def _outbox(self, item_id: int, **values: Any) -> None:
+    async def _outbox(self, item_id: int, token: str, **values: Any) -> bool:
+        """Change the pending row `item_id` only if it is still the row the worker read (same token)."""
         async with self._session() as session:
-            await session.exec(update(OutboxRow).where(OutboxRow.id == item_id).values(**values))  # type: ignore[arg-type]
+            result = await session.exec(
+                update(OutboxRow)  # type: ignore[arg-type]
+                .where(OutboxRow.id == item_id, OutboxRow.token == token, OutboxRow.status == "pending")
+                .values(**values)
+            )
+            return bool(result.rowcount)
 
     # -- inbox: what Telegram sent us --------------------------------------------------------------------
 
-    async def inbox_add(self, *, updates: list[tuple[int, str]]) -> int:
-        """Store raw updates not seen before (a repeated update_id is ignored); returns how many were new."""
+    async def inbox_add(self, *, updates: list[tuple[int, str]]) -> list[int]:
+        """Store raw updates in arrival order, skipping those already stored (same id and same content: sent
+        again by Telegram); returns the update ids skipped as duplicates. A new update that only shares an id
+        with an old one (ids start again after a quiet week) is stored."""
         now = utcnow()
-        added = 0
+        skipped: list[int] = []
+        dialect = sqlite if self.engine.dialect.name == "sqlite" else postgresql
         async with self._session() as session:
             for update_id, payload in updates:
-                if await session.get(InboxRow, update_id) is None:
-                    session.add(InboxRow(update_id=update_id, payload=payload, received_at=now))
-                    added += 1
-        return added
+                legacy = select(InboxRow.id).where(
+                    InboxRow.update_id == update_id, InboxRow.fingerprint == "legacy"
+                )
+                if (await session.exec(legacy)).first() is not None:  # handled before migration 0005
+                    skipped.append(update_id)
+                    continue
+                row = {
+                    "update_id": update_id,
+                    "fingerprint": fingerprint(payload),
+                    "payload": payload,
+                    "received_at": now,
+                    "status": "pending",
+                    "attempts": 0,
+                }
+                insert = dialect.insert(InboxRow).values(**row)  # type: ignore[attr-defined]
+                result = await session.exec(
+                    insert.on_conflict_do_nothing(index_elements=["update_id", "fingerprint"])
+                )  # type: ignore[call-overload]
+                if not result.rowcount:
+                    skipped.append(update_id)
+        return skipped
 
-    async def inbox_offset(self) -> int:
-        """The `offset` for the next getUpdates: one past the newest stored update (0 when none)."""
-        async with self._session() as session:
-            newest = (await session.exec(select(func.max(InboxRow.update_id)))).one()
-            return int(newest) + 1 if newest is not None else 0
-
-    async def inbox_pending(self, *, limit: int = 100) -> list[tuple[int, str]]:
-        """Stored updates not handled yet, in update_id order."""
+    async def inbox_pending(self, *, limit: int = 100) -> list[InboxItem]:
+        """Stored updates not handled yet, in the order they arrived."""
         async with self._session() as session:
             query = (
-                select(InboxRow.update_id, InboxRow.payload)
-                .where(InboxRow.handled_at.is_(None))  # type: ignore[union-attr]
-                .order_by(InboxRow.update_id)
+                select(InboxRow)
+                .where(InboxRow.status == "pending")
+                .order_by(InboxRow.id)  # type: ignore[arg-type]
                 .limit(limit)
             )
-            return [(int(uid), payload) for uid, payload in (await session.exec(query)).all()]
+            return [
+                InboxItem(row.id or 0, row.update_id, row.payload, row.attempts)
+                for row in (await session.exec(query)).all()
+            ]
 
-    async def inbox_handled(self, *, update_id: int) -> bool:
-        """Mark an update handled (in the unit of work of its effects); False if it already was."""
+    async def inbox_handled(self, *, item_id: int) -> bool:
+        """Mark an update handled (in the unit of work of its effects); False if it already was (by another
+        process, in which case the caller rolls its effects back)."""
         async with self._session() as session:
             result = await session.exec(
                 update(InboxRow)  # type: ignore[arg-type]
-                .where(InboxRow.update_id == update_id, InboxRow.handled_at.is_(None))  # type: ignore[union-attr]
-                .values(handled_at=utcnow(), payload="")
+                .where(InboxRow.id == item_id, InboxRow.status == "pending")
+                .values(handled_at=utcnow(), status="handled", payload="")
             )
             return bool(result.rowcount)
+
+    async def inbox_failed(self, *, item_id: int, error: str, set_aside: str | None = None) -> int:
+        """Count a failed attempt; with `set_aside` ("unreadable", "set_aside") stop trying: the update and
+        its payload stay for inspection, not marked handled. Returns the attempts so far."""
+        async with self._session() as session:
+            values: dict[str, Any] = {"attempts": InboxRow.attempts + 1, "error": error[:200]}
+            if set_aside is not None:
+                values |= {"status": set_aside, "handled_at": utcnow()}
+            await session.exec(
+                update(InboxRow).where(InboxRow.id == item_id, InboxRow.status == "pending").values(**values)  # type: ignore[arg-type]
+            )
+            attempts = (await session.exec(select(InboxRow.attempts).where(InboxRow.id == item_id))).first()
+            return int(attempts or 0)
+
+    async def inbox_set_aside(self) -> list[tuple[int, str, str | None]]:
+        """Updates set aside (unreadable, or failing again and again): (update id, status, error)."""
+        async with self._session() as session:
+            query = select(InboxRow.update_id, InboxRow.status, InboxRow.error).where(
+                InboxRow.status.in_(("unreadable", "set_aside"))  # type: ignore[attr-defined]
+            )
+            return [
+                (int(u), str(st), e) for u, st, e in (await session.exec(query.order_by(InboxRow.id))).all()
+            ]  # type: ignore[arg-type]
 
     async def handoff_outcomes(self) -> list[Handoff]:
         """Every handoff still kept (retention applies), for counts: `aiguilleur report` prints no name or text."""
@@ -800,6 +1174,11 @@ class Store:
             )
             conversations = await session.exec(idle)
             day_ago = utcnow() - dt.timedelta(days=1)  # bookkeeping only, already emptied of content
-            await session.exec(delete(InboxRow).where(InboxRow.handled_at < day_ago))  # type: ignore[arg-type,operator]
+            await session.exec(
+                delete(InboxRow).where(InboxRow.status == "handled", InboxRow.handled_at < day_ago)  # type: ignore[arg-type,operator]
+            )
+            await session.exec(  # set aside for inspection, with their content: kept no longer than the rest
+                delete(InboxRow).where(InboxRow.status != "handled", InboxRow.handled_at < older_than)  # type: ignore[arg-type,operator]
+            )
             await session.exec(delete(OutboxRow).where(OutboxRow.sent_at < day_ago))  # type: ignore[arg-type,operator]
             return int(links.rowcount + handoffs.rowcount + conversations.rowcount)

@@ -1,9 +1,10 @@
-"""Fixtures shared by every tier: catalogs, a per-test SQLite database, the dialogue core."""
+"""Fixtures shared by every tier: catalogs, a per-test SQLite database, the dialogue core; for the storage,
+pipeline and a few end-to-end tests, the same database on PostgreSQL too (`any_database_url`)."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from functools import cache
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from bot.i18n import I18n
 from bot.storage import Store
 from tests.support.clock import Clock
 from tests.support.driver import CoreDriver
+from tests.support.postgres import Cluster, Unavailable, required
 
 os.environ.setdefault(
     "PTB_TIMEDELTA", "true"
@@ -59,6 +61,36 @@ def i18n() -> I18n:
 @pytest.fixture
 def database_url(tmp_path: Path) -> str:
     return f"sqlite+aiosqlite:///{tmp_path / 'aiguilleur.db'}"
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Cluster]:
+    """One throwaway PostgreSQL server for the whole run, started on first use (see tests/support/postgres.py)."""
+    try:
+        cluster = Cluster().start()
+    except Unavailable as why:
+        if required():
+            pytest.fail(f"CI=true and PostgreSQL is not usable: {why}", pytrace=False)
+        pytest.skip(f"PostgreSQL tests skipped: {why}")
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh database on SQLite, then on PostgreSQL: a module opts in by overriding `database_url` with it."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'aiguilleur.db'}"
+    cluster: Cluster = request.getfixturevalue("postgres")
+    return cluster.database()
+
+
+@pytest.fixture
+def postgres_url(postgres: Cluster) -> str:
+    """A fresh PostgreSQL database (tests that only make sense there: two processes, advisory locks)."""
+    return postgres.database()
 
 
 @pytest.fixture

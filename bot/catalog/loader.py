@@ -19,6 +19,8 @@ from bot.catalog.model import Catalog
 from bot.catalog.schema import FILES, OPTIONAL_FILES, NetworkFile, OpportunitiesFile, ServicesFile
 from bot.catalog.yamlfile import Problem, YamlDoc, YamlError, read_yaml
 
+MAX_PROBLEMS_PER_FILE = 50  # then one line "and N more": fixing the first ones often fixes the rest
+
 
 class CatalogInvalid(Exception):
     """The folder is not a usable catalog; `problems` lists every reason."""
@@ -49,7 +51,30 @@ def load_catalog(directory: Path, *, today: dt.date | None = None) -> Catalog:
 
 
 def check_catalog(directory: Path, *, today: dt.date | None = None) -> Checked:
-    """Run both passes over a catalog folder and collect every problem; `today` dates the warnings."""
+    """Run both passes over a catalog folder and collect every problem (at most `MAX_PROBLEMS_PER_FILE`
+    of each severity per file, then a count of the others); `today` dates the warnings."""
+    checked = _check_catalog(Path(directory), today)
+    return Checked(checked.catalog, _capped(checked.problems))
+
+
+def _capped(problems: list[Problem]) -> list[Problem]:
+    """The first problems of each file and severity, and one line saying how many more there are."""
+    seen: dict[tuple[Path, str], int] = {}
+    kept: list[Problem] = []
+    for problem in problems:
+        key = (problem.path, problem.severity)
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] <= MAX_PROBLEMS_PER_FILE:
+            kept.append(problem)
+    for (path, severity), count in seen.items():
+        if count > MAX_PROBLEMS_PER_FILE:
+            more = count - MAX_PROBLEMS_PER_FILE
+            kind = "errors" if severity == "error" else "warnings"
+            kept.append(Problem(path, 1, f"... and {more:,} more {kind} in this file", severity))
+    return kept
+
+
+def _check_catalog(directory: Path, today: dt.date | None) -> Checked:
     directory = Path(directory)
     if not directory.is_dir():
         return Checked(None, [Problem(directory, 1, "no such catalog folder")])

@@ -9,6 +9,7 @@ assignment: every event sees either the old catalog or the new one, never a mix.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import multiprocessing
@@ -114,24 +115,17 @@ class CatalogReloader:
             self._pool = None
 
     async def reload(self) -> Checked:
-        """Check the folder in the worker process; swap the catalog in only if it has no error."""
+        """Check the folder in the worker process; swap the catalog in only if it has no error.
+
+        Never raises for a bad catalog: a check that crashes (the worker killed, an exception of any kind)
+        becomes one problem to report, and the last good catalog keeps serving.
+        """
         async with self._lock:
-            if self._pool is None:
-                self._pool = ProcessPoolExecutor(
-                    max_workers=1, mp_context=multiprocessing.get_context("spawn")
-                )
-            loop = asyncio.get_running_loop()
             try:
-                shipment = await loop.run_in_executor(self._pool, check_in_worker, str(self.directory))
-            except BrokenProcessPool:
-                log.error("the catalog worker died; starting a new one")
-                self._pool = ProcessPoolExecutor(
-                    max_workers=1, mp_context=multiprocessing.get_context("spawn")
-                )
-                shipment = await loop.run_in_executor(self._pool, check_in_worker, str(self.directory))
-            checked = await asyncio.to_thread(assemble, shipment)
-            if checked.catalog is not None:
-                await asyncio.to_thread(self.holder.prepare, checked.catalog)
+                checked = await self._check()
+            except Exception as exc:  # whatever broke, the bot keeps its catalog and says so
+                log.error("catalog check failed: %s", type(exc).__name__)
+                checked = Checked(None, [Problem(self.directory, 1, _failure(exc))])
             if checked.catalog is not None:
                 self.holder.catalog = checked.catalog
                 log.info("catalog reloaded: %s entries", len(checked.catalog.entries))
@@ -142,13 +136,55 @@ class CatalogReloader:
                 )
             return checked
 
+    async def _check(self) -> Checked:
+        loop = asyncio.get_running_loop()
+        for attempt in (1, 2):
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(
+                    max_workers=1, mp_context=multiprocessing.get_context("spawn")
+                )
+            try:
+                shipment = await loop.run_in_executor(self._pool, check_in_worker, str(self.directory))
+                break
+            except BrokenProcessPool:
+                log.error("the catalog worker died (attempt %s); starting a new one", attempt)
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = None
+        else:
+            raise BrokenProcessPool("the catalog check crashed its worker process twice")
+        checked = await asyncio.to_thread(assemble, shipment)
+        if checked.catalog is not None:
+            await asyncio.to_thread(self.holder.prepare, checked.catalog)
+        return checked
+
     async def watch(self, on_result: OnResult, stop: asyncio.Event, *, debounce_ms: int = 800) -> None:
-        """Reload after each burst of saves in the folder until `stop` is set."""
-        async for _changes in awatch(
-            self.directory,
-            watch_filter=_is_catalog_file,
-            stop_event=stop,
-            debounce=debounce_ms,
-            recursive=False,
-        ):
-            await on_result(await self.reload())
+        """Reload after each burst of saves in the folder until `stop` is set. Nothing stops the watching
+        but `stop`: a reload or a report that fails is logged, and the next save is read as usual."""
+        while not stop.is_set():
+            try:
+                async for _changes in awatch(
+                    self.directory,
+                    watch_filter=_is_catalog_file,
+                    stop_event=stop,
+                    debounce=debounce_ms,
+                    recursive=False,
+                ):
+                    await self._reload_and_report(on_result)
+            except Exception:  # the folder vanished for a moment, the watcher's thread failed...
+                log.exception("catalog watcher failed; watching again in a second")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=1.0)
+
+    async def _reload_and_report(self, on_result: OnResult) -> None:
+        checked = await self.reload()
+        try:
+            await on_result(checked)
+        except Exception:
+            log.exception("the catalog reload could not be reported")
+
+
+def _failure(exc: BaseException) -> str:
+    """What admins read when the check itself broke: never a traceback, always what to do."""
+    if isinstance(exc, BrokenProcessPool):
+        return "the catalog check crashed (a file too large or too deeply nested?): fix the last edit and save again"
+    return f"the catalog check failed ({type(exc).__name__}): fix the last edit and save again"

@@ -58,6 +58,23 @@ def _check_phone(value: str) -> str:
     return value
 
 
+# Telegram chat ids fit in 52 bits; a group's are negative (a supergroup's start with -100), a person's positive.
+LOWEST_CHAT_ID = -(2**52)
+
+
+def group_chat_id(value: int | None) -> int | None:
+    """A Telegram group's id, or None: refuses 0, a person's (positive) id and what Telegram cannot send to."""
+    if value is None:
+        return None
+    if value >= 0:
+        raise ValueError(f"{value} is not a group's id: those are negative, such as -1001234567899")
+    if value < LOWEST_CHAT_ID:
+        raise ValueError(
+            f"{value} is not a Telegram chat id (too long): copy the id the bot posted in the group"
+        )
+    return value
+
+
 def _check_timezone(value: str) -> str:
     try:
         ZoneInfo(value)
@@ -131,9 +148,7 @@ class HandoffPolicy(Strict):
     @field_validator("coordination_chat_id")
     @classmethod
     def _a_group(cls, value: int | None) -> int | None:
-        if value is not None and value >= 0:
-            raise ValueError(f"{value} is not a group's id: those are negative, such as -1001234567899")
-        return value
+        return group_chat_id(value)
 
     @property
     def reopen_within(self) -> dt.timedelta:
@@ -207,7 +222,7 @@ class Hub(Strict):
         min_length=1, description="region codes this hub serves (each region: one hub)"
     )
     advisor_chat_id: int | None = Field(
-        default=None, description="the hub's advisor group, e.g. -1001234567890"
+        default=None, strict=True, description="the hub's advisor group, e.g. -1001234567890"
     )
     city: ShortText | None = Field(default=None, description="where the hub is")
     contact: Contact = Field(default_factory=Contact, description="url, email, phone")
@@ -223,6 +238,11 @@ class Hub(Strict):
     escalate_after_minutes: int | None = Field(
         default=None, ge=1, strict=True, description="the hub's own delay before escalation"
     )
+
+    @field_validator("advisor_chat_id")
+    @classmethod
+    def _a_group(cls, value: int | None) -> int | None:
+        return group_chat_id(value)
 
 
 class HubsFile(Strict):

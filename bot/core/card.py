@@ -148,6 +148,19 @@ def transfer_buttons(catalog: Catalog, handoff: Handoff, _h: Gettext) -> tuple[t
     return tuple(rows)
 
 
+def forgotten_card(catalog: Catalog, handoff: Handoff, _h: Gettext) -> Rich:
+    """The card once the entrepreneur used /forget: the request's number and hub, nothing about the person."""
+    return lines(
+        fmt(
+            _h("Request #{number} for {hub}"),
+            number=str(handoff.id),
+            hub=bold(hub_name(catalog, handoff.hub_id, catalog.default_language)),
+        ),
+        fmt(_h("Status: closed, the entrepreneur deleted their data")),
+        italic(_h("Their name, answers and question were removed from this card.")),
+    )
+
+
 def topic_name(catalog: Catalog, handoff: Handoff, _h: Gettext) -> str:
     """'Amine · Technologies · #12': first name, sector and a short id, within Telegram's 128 characters."""
     lang = catalog.default_language

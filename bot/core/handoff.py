@@ -23,7 +23,7 @@ from bot.core.results import PAGE_SIZE, contact_of, current_matches, top_ids
 from bot.core.text import Rich, Span, bold, fmt, italic, lines, plain
 from bot.core.thread import DeskBase
 from bot.core.turn import Turn
-from bot.core.types import Button, Handoff, MessageRef, Outcome, Reply
+from bot.core.types import Button, Handoff, Inbound, MessageRef, Outcome, Reply
 
 log = logging.getLogger(__name__)
 
@@ -217,8 +217,63 @@ class HandoffDesk(DeskBase):
             turn.say((italic(turn._("Your message was passed on; an advisor will answer you here.")),))
         return True
 
+    async def edited_by_user(self, event: Inbound, catalog: Catalog) -> Outcome:
+        """The entrepreneur edited a message during a request: the advisors get the new version, a copy of it
+        after a line saying it was edited (the first copy cannot be found again to be edited in place)."""
+        conv = await self.store.get_conversation(chat_id=event.chat_id)
+        handoff = (
+            await self.store.get_handoff(handoff_id=conv.handoff_id) if conv and conv.handoff_id else None
+        )
+        if handoff is None or not handoff.is_open or event.message_id is None:
+            return Outcome()  # an answer to the questions, edited: the answer given stands
+        _h = self.hub_gettext(catalog)
+        log.info("handoff %s: the entrepreneur edited message %s", handoff.id, event.message_id)
+        return Outcome(
+            (
+                self.in_thread(handoff, (italic(_h("✏️ The entrepreneur edited a message:")),)),
+                self.in_thread(
+                    handoff,
+                    (plain(event.text),) if event.text else (),
+                    copy_of=MessageRef(event.chat_id, event.message_id),
+                ),
+            )
+        )
+
     async def end_by_user(self, turn: Turn, *, reason: str = "ended") -> None:
         """The entrepreneur ends, deletes their data or blocks the bot: close, and tell the hub's thread why."""
+        if reason == "forget":
+            await self.forget_in_threads(turn)
+        await self._end(turn, reason)
+
+    async def forget_in_threads(self, turn: Turn) -> None:
+        """/forget reaches the hub groups too: every card of theirs, open or closed, is rewritten without their
+        name, answers or question (placed now: the handoffs are deleted right after). The copies of their
+        messages are deleted, the topic renamed to the request's number, and the thread is told to delete by
+        hand what Telegram refuses to (copies older than 48 hours)."""
+        catalog = turn.catalog
+        _h = self.hub_gettext(catalog)
+        for handoff in await self.store.handoffs_of(user_chat_id=turn.conv.chat_id):
+            card_reply = Reply(
+                handoff.hub_chat_id, card.forgotten_card(catalog, handoff, _h), action="edit_card"
+            )
+            if (placed := self.pinned(handoff, card_reply)) is not None:
+                turn.send(placed)
+            if handoff.topic_id is None and handoff.card_message_id is None:
+                continue  # nothing of theirs was ever posted
+            for message_id in await self.store.thread_copies(handoff_id=handoff.id):
+                turn.send(Reply(handoff.hub_chat_id, action="delete_message", edit_message_id=message_id))
+            if handoff.topic_id is not None:
+                name = (plain(_h("Request #{number} (data deleted)").format(number=handoff.id)),)
+                turn.send(Reply(handoff.hub_chat_id, name, action="rename_topic", topic_id=handoff.topic_id))
+            note = _h(
+                "Their name and question were removed from the card, and the bot deleted the copies of their "
+                "messages. Telegram refuses to delete copies older than 48 hours: please delete any that remain."
+            )
+            if (placed := self.pinned(handoff, Reply(handoff.hub_chat_id, (italic(note),)))) is not None:
+                turn.send(placed)
+            log.info("handoff %s: card rewritten after /forget", handoff.id)
+
+    async def _end(self, turn: Turn, reason: str) -> None:
         _ = turn._
         handoff = await self._open_handoff(turn)
         turn.update(step="results", handoff_id=None)
@@ -242,6 +297,8 @@ class HandoffDesk(DeskBase):
             self.topic_action(closed, "close_topic"),
         )
         for reply in thread:
+            if reason == "forget" and reply.action == "edit_card":
+                continue  # `forget_in_threads` rewrote the card without their name
             placed = self.pinned(closed, reply) if reason == "forget" else reply  # its rows go right after
             if placed is not None:
                 turn.send(placed)

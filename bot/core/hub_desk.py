@@ -86,7 +86,10 @@ class HubDesk(DeskBase):
                 )
             return Outcome()
         turn = HubTurn(event, catalog, hub, [])
-        if event.button:
+        if event.edited:
+            if not event.command and not event.text.lstrip().startswith("!"):
+                await self._edited(turn)
+        elif event.button:
             await self._button(turn)
         elif event.command:
             await self._command(turn)
@@ -440,6 +443,26 @@ class HubDesk(DeskBase):
             send(self.in_thread(handoff, (italic(_h("Transferred here by {hub}.").format(hub=origin)),)))
 
     # -- messages in a thread: relayed to the entrepreneur ---------------------------------------------------
+
+    async def _edited(self, turn: HubTurn) -> None:
+        """An advisor edited a message of a thread: the entrepreneur gets the new version, in their language,
+        as a copy after a line saying it was edited. Only for an open request still in this chat."""
+        event = turn.event
+        handoff = await self._thread_handoff(turn)
+        if handoff is None or event.message_id is None:
+            return
+        if not handoff.is_open or handoff.hub_chat_id != event.chat_id:
+            return  # what was not relayed then is not relayed now
+        _u = self.i18n.get(handoff.lang).gettext
+        log.info("handoff %s: an advisor edited message %s", handoff.id, event.message_id)
+        turn.replies.append(Reply(handoff.user_chat_id, (italic(_u("✏️ The advisor edited a message:")),)))
+        turn.replies.append(
+            Reply(
+                handoff.user_chat_id,
+                (plain(event.text),) if event.text else (),
+                copy_of=MessageRef(event.chat_id, event.message_id),
+            )
+        )
 
     async def _message(self, turn: HubTurn) -> None:
         event = turn.event

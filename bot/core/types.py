@@ -40,6 +40,7 @@ class Inbound:
     has_media: bool = False
     thread_id: int | None = None  # the forum topic a group message was written in
     reply_to_bot: bool = False  # a reply to one of the bot's own messages
+    edited: bool = False  # a new version of the message `message_id` (its text or caption changed)
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,9 @@ class MessageRef:
     message_id: int
 
 
-ReplyAction = Literal["send", "edit_card", "open_topic", "close_topic", "reopen_topic"]
+ReplyAction = Literal[
+    "send", "edit_card", "open_topic", "close_topic", "reopen_topic", "rename_topic", "delete_message"
+]
 
 
 @dataclass(frozen=True)
@@ -67,8 +70,8 @@ class Reply:
 
     `handoff` places a hub-side reply in that handoff's thread (its forum topic, or as a reply to its card);
     the adapter resolves where that is when it sends, because the card or topic may not exist yet when the
-    reply is decided. `action` covers the thread's own life: edit the card, open, close or reopen the topic
-    (named by `text`).
+    reply is decided. `action` covers the thread's own life: edit the card, open, close, reopen or rename the
+    topic (named by `text`), or delete one of the bot's messages (`edit_message_id`) after a /forget.
     """
 
     chat_id: int

@@ -27,8 +27,9 @@ MEMBER_CACHE_SECONDS = 300.0
 
 
 async def is_member(context: AppContext, chat_id: int, user_id: int) -> bool:
-    """Whether this user belongs to this group now (cached 5 minutes). A public group's visitors, or a
-    channel's commenters, can see a card or write without being members: they may not act on requests."""
+    """Whether this user belongs to this group now (cached 5 minutes; a `chat_member` update replaces the
+    cached answer at once). A public group's visitors, or a channel's commenters, can see a card or write
+    without being members: they may not act on requests."""
     cache: dict[tuple[int, int], tuple[bool, float]] = context.bot_data.setdefault(MEMBERS_KEY, {})
     now = asyncio.get_running_loop().time()
     cached = cache.get((chat_id, user_id))
@@ -42,7 +43,7 @@ async def is_member(context: AppContext, chat_id: int, user_id: int) -> bool:
         )
         return False
     ok = member.status in PRESENT or (isinstance(member, ChatMemberRestricted) and member.is_member)
-    cache[(chat_id, user_id)] = (ok, now)
+    remember(context, chat_id, user_id, ok)
     return ok
 
 
@@ -101,6 +102,28 @@ async def on_membership(update: Update, context: AppContext) -> None:
     await respond(context, dialogue.group_joined(change.chat.id, rights))
 
 
+async def on_member_change(update: Update, context: AppContext) -> None:
+    """Someone joined, left or was removed from a group where the bot is an administrator: their right to act
+    on requests follows at once (the membership cache is set from the update, not waited out)."""
+    change = update.chat_member
+    if change is None:
+        return
+    new = change.new_chat_member
+    present = new.status in PRESENT or (isinstance(new, ChatMemberRestricted) and new.is_member)
+    remember(context, change.chat.id, new.user.id, present)
+    if not present:
+        log.info(
+            "user %s left or was removed from chat %s: no longer acts on its requests",
+            new.user.id,
+            change.chat.id,
+        )
+
+
+def remember(context: AppContext, chat_id: int, user_id: int, present: bool) -> None:
+    cache: dict[tuple[int, int], tuple[bool, float]] = context.bot_data.setdefault(MEMBERS_KEY, {})
+    cache[(chat_id, user_id)] = (present, asyncio.get_running_loop().time())
+
+
 def _rights(member: ChatMember, forum: bool) -> GroupRights:
     return GroupRights(
         admin=member.status in (ChatMember.ADMINISTRATOR, ChatMember.OWNER),
@@ -111,6 +134,8 @@ def _rights(member: ChatMember, forum: bool) -> GroupRights:
 
 
 def register(app: Application, group: int) -> None:  # type: ignore[type-arg]
-    groups = filters.ChatType.GROUPS & ~filters.UpdateType.EDITED & ~filters.StatusUpdate.ALL
+    # Edited messages too: the core relays an advisor's new version to the entrepreneur.
+    groups = filters.ChatType.GROUPS & filters.UpdateType.MESSAGES & ~filters.StatusUpdate.ALL
     app.add_handler(MessageHandler(groups, on_group_message), group=group)
     app.add_handler(ChatMemberHandler(on_membership, ChatMemberHandler.MY_CHAT_MEMBER), group=group)
+    app.add_handler(ChatMemberHandler(on_member_change, ChatMemberHandler.CHAT_MEMBER), group=group)

@@ -26,7 +26,7 @@ from bot.catalog.loader import load_catalog
 from bot.catalog.reload import CatalogReloader
 from bot.core.commands import BOT_COMMANDS
 from bot.settings import Settings
-from bot.storage import utcnow
+from bot.storage import Leadership, utcnow
 from bot.telegram import admin, advisor, entrepreneur, errors
 from bot.telegram.context import CORE_KEY, AppContext
 from bot.telegram.outbox import OutboxSender
@@ -36,7 +36,14 @@ from bot.telegram.webhook import WebhookReceiver
 
 log = logging.getLogger(__name__)
 
-ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
+# chat_member: a removed advisor loses the right to act at once (sent only while the bot is an administrator).
+ALLOWED_UPDATES = [
+    Update.MESSAGE,
+    Update.EDITED_MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.MY_CHAT_MEMBER,
+    Update.CHAT_MEMBER,
+]
 PURGE_EVERY = dt.timedelta(hours=6)
 PIPELINE_KEY = "pipeline"
 STOP_KEY = "stop"
@@ -182,9 +189,16 @@ async def serve(settings: Settings) -> int:
         signal, "SIGUSR1"
     ):  # `kill -USR1 <pid>` prints every thread's stack: for a bot that seems stuck
         faulthandler.register(signal.SIGUSR1, all_threads=True)
+    leadership = core.store.leadership()
     try:
+        # One active process per database: a second one (a standby, or started by mistake) waits here.
+        if not await leadership.acquire(stop):
+            return 0
         async with app:
             await attach(app, core, settings)
+            keep = asyncio.create_task(_keep_leading(leadership), name="lead")
+            keep.add_done_callback(lambda done: _task_ended(app, done))
+            app.bot_data[TASKS_KEY].append(keep)
             await app.start()
             log.info(
                 "serving %s hubs and %s entries from %s",
@@ -199,8 +213,20 @@ async def serve(settings: Settings) -> int:
                 await detach(app)
                 await app.stop()
     finally:
+        await leadership.release()
         await core.close()
     return 1 if app.bot_data.get(FAILED_KEY) else 0
+
+
+LEAD_CHECK_SECONDS = 2.0
+
+
+async def _keep_leading(leadership: Leadership) -> None:
+    """Check every few seconds that the database lock is still ours; if its connection is gone, a standby
+    may be taking over: this task ends, which stops the process (exit 1) before it could double anything."""
+    while True:
+        await asyncio.sleep(LEAD_CHECK_SECONDS)
+        await leadership.check()
 
 
 SHUTDOWN_GRACE_SECONDS = 10.0

@@ -52,6 +52,7 @@ def from_message(update: Update, bot_username: str | None = None) -> Inbound | N
         private=chat.type == ChatType.PRIVATE,
         has_media=message.effective_attachment is not None,
         thread_id=message.message_thread_id if message.is_topic_message else None,
+        edited=update.edited_message is not None,
         reply_to_bot=bool(
             message.reply_to_message
             and message.reply_to_message.from_user

@@ -21,6 +21,15 @@ async def on_message(update: Update, context: AppContext) -> None:
     await respond(context, outcome)
 
 
+async def on_edit(update: Update, context: AppContext) -> None:
+    """An edited private message: during a request the advisors get the new version; otherwise nothing."""
+    event = from_message(update, context.bot.username)
+    if event is None:
+        return
+    dialogue = context.core.dialogue
+    await respond(context, await dialogue.desk.edited_by_user(event, dialogue.catalog))
+
+
 async def on_button(update: Update, context: AppContext) -> None:
     """A button press, in a private chat or on a hub's card; one on a message Telegram no longer gives us is
     answered and dropped."""
@@ -35,4 +44,6 @@ async def on_button(update: Update, context: AppContext) -> None:
 def register(app: Application, group: int) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE & ~filters.UpdateType.EDITED & ~filters.StatusUpdate.ALL
     app.add_handler(MessageHandler(private, on_message), group=group)
+    edited = filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE
+    app.add_handler(MessageHandler(edited, on_edit), group=group)
     app.add_handler(CallbackQueryHandler(on_button), group=group)

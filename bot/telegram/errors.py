@@ -1,4 +1,5 @@
-"""The error handler: log the failure (ids only, never message text) and tell the user, in their language."""
+"""The error handler: log the failure (ids only, never message text) and tell the user, in their language,
+once the pipeline gives the update up (a failure that a retry cures is never apologised for)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from telegram.constants import ChatType
 from telegram.ext import Application
 
 from bot.i18n import pick_language
+from bot.storage import describe, is_transient
 from bot.telegram.context import AppContext
 from bot.telegram.pipeline import after_transaction, handler_failed
 from bot.telegram.sender import answer
@@ -20,8 +22,11 @@ async def on_error(update: object, context: AppContext) -> None:
     """Nothing a handler raises reaches the user as a traceback: the update's effects are rolled back, the
     button is answered (in any chat), and an entrepreneur gets an apology once the transaction is over."""
     update_id = update.update_id if isinstance(update, Update) else None
-    log.error("update %s failed", update_id, exc_info=context.error)
-    handler_failed()
+    if is_transient(context.error):  # the pipeline rolls back and retries it; the apology waits
+        log.warning("update %s: the database is busy or unreachable (%s)", update_id, describe(context.error))
+    else:
+        log.error("update %s failed", update_id, exc_info=context.error)
+    handler_failed(context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     query = update.callback_query

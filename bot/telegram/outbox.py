@@ -8,7 +8,8 @@ Delivery rules (docs/handoff.md):
   backoff; `BadRequest` and `Forbidden` are permanent (PTB makes `BadRequest` a `NetworkError`: it is
   caught first) and are never retried;
 - a row is marked sent, with its Telegram message id, in the same transaction as its effects (the card's id,
-  the thread's links). A crash between Telegram's answer and that commit sends the row again after the
+  the thread's links), by its id and its token: ids are never reused (AUTOINCREMENT), and a row deleted while
+  it was being sent (/forget) is never confused with a newer one. A crash between Telegram's answer and that commit sends the row again after the
   restart: relays are at-least-once, never lost. A timed-out send is the same case.
 """
 
@@ -27,7 +28,7 @@ from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.core.types import Handoff, Outcome, Reply
-from bot.storage import OutboxItem, Store, utcnow
+from bot.storage import OutboxItem, Store, describe, is_transient, utcnow
 from bot.telegram import sender
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,8 @@ IDLE_SECONDS = 5.0
 MAX_BACKOFF = 300.0
 MAX_ATTEMPTS = 295  # with the backoff below, about 24 hours of retries before a row is given up
 FORUM_CACHE_SECONDS = 600.0
+STOP_GRACE = 5.0
+RECORD_ATTEMPTS = 8  # about 20 s of a busy or unreachable database after a send, before giving up (resent)
 
 
 class Tracker(Protocol):
@@ -78,6 +81,7 @@ class OutboxSender:
         self._reported_rights: set[int] = set()
         self._workers: dict[int, asyncio.Task[None]] = {}
         self._limit = asyncio.Semaphore(LANES_AT_ONCE)
+        self._stopping = False
 
     def wake(self) -> None:
         """New rows were committed: look now rather than at the next idle check."""
@@ -108,8 +112,13 @@ class OutboxSender:
         return pause
 
     async def stop(self) -> None:
-        """Stop the lane workers (at shutdown); unsent rows stay in the outbox for the next start."""
+        """Stop the lane workers (at shutdown); unsent rows stay in the outbox for the next start. A send
+        under way is let finish and recorded first (up to `STOP_GRACE` seconds): cancelling it between
+        Telegram's answer and our commit would send it again at the next start."""
+        self._stopping = True
         workers = list(self._workers.values())
+        if workers:
+            await asyncio.wait(workers, timeout=STOP_GRACE)
         for worker in workers:
             worker.cancel()
         await asyncio.gather(*workers, return_exceptions=True)
@@ -120,6 +129,8 @@ class OutboxSender:
             async with self._limit:
                 while rows := await self.store.pending_outbox(lane=lane, limit=20):
                     for item in rows:
+                        if self._stopping:
+                            return
                         if item.not_before > self.clock() or not await self._deliver(item):
                             return
         except Exception:
@@ -137,7 +148,7 @@ class OutboxSender:
         except _Moved as moved:
             async with self.store.unit_of_work():
                 await self.store.enqueue([replace(item.reply, chat_id=moved.chat_id)])
-                await self.store.outbox_sent(item_id=item.id, message_id=None)
+                await self.store.outbox_sent(item_id=item.id, token=item.token, message_id=None)
             self.wake()
             return True
         except RetryAfter as exc:
@@ -149,6 +160,7 @@ class OutboxSender:
             log.info("outbox %s: Telegram asks to wait %ss", item.id, seconds)
             await self.store.outbox_retry(
                 item_id=item.id,
+                token=item.token,
                 not_before=self.clock() + dt.timedelta(seconds=seconds),
                 attempts=item.attempts,
             )
@@ -162,14 +174,32 @@ class OutboxSender:
         except Exception as exc:  # a bug or a broken row: retried with backoff, then given up, never spinning
             log.exception("outbox %s could not be sent", item.id)
             return await self._transient(item, exc)
+        for attempt in range(
+            RECORD_ATTEMPTS
+        ):  # sent for sure: record it, never send it again for a DB hiccup
+            try:
+                await self._record_sent(item, reply, message_id)
+                return True
+            except Exception as exc:
+                if not is_transient(exc) or attempt == RECORD_ATTEMPTS - 1:
+                    raise
+                log.warning("outbox %s sent, recording it failed (%s): retrying", item.id, describe(exc))
+                await asyncio.sleep(min(5.0, 0.2 * 2**attempt))
+        return True
+
+    async def _record_sent(self, item: OutboxItem, reply: Reply | None, message_id: int | None) -> None:
+        """Mark the row sent with its Telegram id, and what that id means (the card, the topic, the thread)."""
         async with self.store.unit_of_work():
-            await self.store.outbox_sent(item_id=item.id, message_id=message_id)
+            if not await self.store.outbox_sent(item_id=item.id, token=item.token, message_id=message_id):
+                log.info(
+                    "outbox %s was deleted while it was being sent (/forget): nothing to record", item.id
+                )
+                return
             if reply is not None and message_id is not None:
                 if reply.action == "open_topic" and reply.handoff is not None:
                     await self.tracker.topic_opened(reply.handoff, message_id, reply.chat_id)
                 elif reply.track:
                     await self.tracker.delivered(reply.track, reply.chat_id, message_id)
-        return True
 
     async def _send(self, reply: Reply) -> int | None:
         if reply.action == "open_topic" and not await self._is_forum(reply.chat_id):
@@ -237,7 +267,7 @@ class OutboxSender:
         log.warning("outbox %s to chat %s failed for good: %s", item.id, item.lane, type(exc).__name__)
         gone = isinstance(exc, Forbidden | ChatMigrated) or "chat not found" in str(exc).lower()
         async with self.store.unit_of_work():
-            await self.store.outbox_failed(item_id=item.id)
+            await self.store.outbox_failed(item_id=item.id, token=item.token)
             if gone:  # blocked by the entrepreneur, or removed from (or lost) the hub's group
                 outcome = await self.tracker.unreachable(item.lane, item.reply.handoff)
             elif (item.reply.track or "").startswith("card:"):
@@ -255,6 +285,9 @@ class OutboxSender:
         backoff = min(MAX_BACKOFF, 0.5 * 2 ** min(attempts, 10)) * (0.75 + random.random() / 2)  # noqa: S311
         log.info("outbox %s: %s, retry %s in %.1fs", item.id, type(exc).__name__, attempts, backoff)
         await self.store.outbox_retry(
-            item_id=item.id, not_before=self.clock() + dt.timedelta(seconds=backoff), attempts=attempts
+            item_id=item.id,
+            token=item.token,
+            not_before=self.clock() + dt.timedelta(seconds=backoff),
+            attempts=attempts,
         )
         return False

@@ -2,12 +2,19 @@
 
 python-telegram-bot confirms `getUpdates` offsets as soon as updates sit in its in-memory queue, so a
 SIGKILL would lose them. Here the Application is built with `.updater(None)` (PTB's supported route) and:
-1. the receiver stores each batch of raw updates, then asks for the next batch with a higher offset, which
-   is what tells Telegram they were received;
-2. the processor feeds stored updates to `Application.process_update` one at a time, in update_id order,
+1. the receiver stores each batch of raw updates (JSON as Telegram sent it, parsed only later), then asks
+   for the next batch with a higher offset, which is what tells Telegram they were received. The offset comes
+   from what Telegram returned, never from the stored ids: after a quiet week Telegram starts update ids again
+   at random, possibly lower. A duplicate is the same id with the same content, and each one is logged;
+2. the processor feeds stored updates to `Application.process_update` one at a time, in arrival order,
    inside one database transaction that also holds the update's effects (state, outbox rows) and marks it
    handled: after a crash an update was either fully handled or is handled again from scratch;
 3. after the commit, button presses are answered and the outbox is woken up to send the replies.
+
+An update the library cannot read is set aside at once (kept, not handled) and the others go on. An update
+whose handling fails is rolled back and retried: a transient database error (locked, connection lost,
+serialization failure) up to `TRANSIENT_ATTEMPTS` times, anything else up to `FAILING_ATTEMPTS` times; only
+then is it set aside for inspection and the person gets the apology, never for a failure that a retry cured.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ from telegram.error import InvalidToken, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
 
 from bot.core.types import Outcome
-from bot.storage import Store
+from bot.storage import InboxItem, Store, describe, is_transient
 from bot.telegram.context import AppContext
 from bot.telegram.outbox import OutboxSender
 from bot.telegram.sender import answer, expand
@@ -31,18 +38,25 @@ from bot.telegram.sender import answer, expand
 log = logging.getLogger(__name__)
 
 POLL_TIMEOUT = 10
+TRANSIENT_ATTEMPTS = 10  # a busy or unreachable database: about a minute of retries before setting aside
+FAILING_ATTEMPTS = 3  # any other failure (a bug): tried again in case it was transient after all
+MAX_RETRY_PAUSE = 10.0
 OUTBOX_KEY = "outbox"
 _AFTER_COMMIT: ContextVar[list[Callable[[], Awaitable[None]]] | None] = ContextVar(
     "after_commit", default=None
 )
-_FAILED: ContextVar[list[bool] | None] = ContextVar("update_failed", default=None)
+_FAILED: ContextVar[list[BaseException | None] | None] = ContextVar("update_failed", default=None)
 _AFTER_ANYWAY: ContextVar[list[Callable[[], Awaitable[None]]] | None] = ContextVar(
     "after_anyway", default=None
 )
 
 
 class _Rollback(Exception):
-    """A handler failed: its partial effects are rolled back, the update is recorded as handled."""
+    """A handler failed: its partial effects are rolled back, the update is retried or set aside."""
+
+
+class _HandledElsewhere(Exception):
+    """Another process marked the update handled first: this one's effects are rolled back."""
 
 
 async def respond(context: AppContext, outcome: Outcome, query: CallbackQuery | None = None) -> None:
@@ -73,11 +87,11 @@ async def after_transaction(action: Callable[[], Awaitable[None]]) -> None:
         anyway.append(action)
 
 
-def handler_failed() -> None:
-    """Called by the error handler: roll the update's effects back."""
+def handler_failed(error: BaseException | None = None) -> None:
+    """Called by the error handler: roll the update's effects back (retried if `error` is transient)."""
     failed = _FAILED.get()
     if failed is not None:
-        failed.append(True)
+        failed.append(error)
 
 
 class Pipeline:
@@ -96,6 +110,7 @@ class Pipeline:
         self.outbox = outbox
         self.allowed_updates = allowed_updates
         self._stored = asyncio.Event()
+        self._failures: dict[int, int] = {}  # inbox id -> failed attempts in this process
         self.handled = 0
 
     def stored(self) -> None:
@@ -106,22 +121,37 @@ class Pipeline:
         """Store raw updates before anyone tells Telegram they arrived; returns how many were new."""
         rows = [(int(p["update_id"]), json.dumps(p, ensure_ascii=False)) for p in payloads]  # type: ignore[call-overload]
         async with self.store.unit_of_work():
-            added = await self.store.inbox_add(updates=rows)
+            skipped = await self.store.inbox_add(updates=rows)
+        for update_id in skipped:
+            log.info("update %s is already stored (same id, same content): skipped as a duplicate", update_id)
         self.stored()
-        return added
+        return len(rows) - len(skipped)
+
+    async def _get_updates(self, offset: int | None) -> list[dict[str, object]]:
+        """getUpdates as raw JSON: `Bot.get_updates` parses the whole batch, so one update shaped by a newer
+        Bot API would raise for all of them (and PTB would log its content). Parsing happens per update,
+        later; this is the same request PTB makes, through the same connection pool and rate limiter."""
+        # Pinned PTB 22.8: `_post` is what get_updates calls, without the de_list after it.
+        result = await self.app.bot._post(
+            "getUpdates",
+            {"offset": offset, "timeout": POLL_TIMEOUT, "allowed_updates": self.allowed_updates},
+            read_timeout=POLL_TIMEOUT + 5,
+        )
+        updates = result if isinstance(result, list) else []
+        readable = [u for u in updates if isinstance(u, dict) and isinstance(u.get("update_id"), int)]
+        if len(readable) != len(updates):
+            log.warning(
+                "getUpdates returned %s entries without an update id: ignored", len(updates) - len(readable)
+            )
+        return readable
 
     async def poll(self) -> None:
         """Long polling: store a batch, then confirm it by asking for the next one. Survives outages."""
-        offset = await self.store.inbox_offset()
+        offset: int | None = None  # none at start-up: Telegram sends what was not confirmed yet
         backoff = 1.0
         while True:
             try:
-                updates = await self.app.bot.get_updates(
-                    offset=offset,
-                    timeout=POLL_TIMEOUT,
-                    allowed_updates=self.allowed_updates,
-                    read_timeout=POLL_TIMEOUT + 5,
-                )
+                updates = await self._get_updates(offset)
             except InvalidToken:
                 log.critical("Telegram refuses the token (TELEGRAM_BOT_TOKEN): no update can be received")
                 raise
@@ -142,14 +172,20 @@ class Pipeline:
                 backoff = min(backoff * 1.5, 30.0)
                 continue
             backoff = 1.0
-            if updates:
-                try:
-                    await self.receive([update.to_dict() for update in updates])
-                except Exception:  # database busy or gone: not stored, so not confirmed; Telegram keeps them
-                    log.exception("storing received updates failed; polling them again")
-                    await asyncio.sleep(1.0)
-                    continue
-                offset = updates[-1].update_id + 1
+            if not updates:
+                # Everything up to `offset` is confirmed now; asking without an offset returns the oldest
+                # unconfirmed update whatever its id, so ids that start again lower are still received.
+                offset = None
+                continue
+            try:
+                await self.receive(updates)
+            except (
+                Exception
+            ) as exc:  # database busy or gone: not stored, so not confirmed; Telegram keeps them
+                log.warning("storing received updates failed (%s); polling them again", describe(exc))
+                await asyncio.sleep(1.0)
+                continue
+            offset = int(updates[-1]["update_id"]) + 1  # type: ignore[call-overload]
 
     async def process(self) -> None:
         """Handle stored updates in order, forever."""
@@ -158,51 +194,108 @@ class Pipeline:
             try:
                 while await self.process_pending():
                     pass
-            except Exception:
-                log.exception("processing stored updates failed; retrying")
+            except Exception as exc:
+                if is_transient(exc):
+                    log.warning("reading the inbox failed (%s); retrying", describe(exc))
+                else:
+                    log.exception("processing stored updates failed; retrying")
                 await asyncio.sleep(1.0)
                 continue
             await self._stored.wait()
 
     async def process_pending(self) -> int:
-        """Handle what is stored now; returns how many updates were handled."""
+        """Handle what is stored now, in arrival order; returns how many updates were tried. A failed one
+        stops the batch: it is first again at the next read, so later updates never overtake it."""
         pending = await self.store.inbox_pending()
-        for update_id, payload in pending:
-            await self._handle(update_id, payload)
+        for tried, item in enumerate(pending, start=1):
+            if not await self._handle(item):
+                return tried
         return len(pending)
 
-    async def _handle(self, update_id: int, payload: str) -> None:
+    async def _handle(self, item: InboxItem) -> bool:
+        """Handle one stored update; False when it failed and must be tried again."""
         try:
-            update = Update.de_json(json.loads(payload), self.app.bot)
-        except Exception:  # not an update we can read: recorded, never retried forever
-            log.exception("update %s could not be read; skipped", update_id)
+            update = Update.de_json(json.loads(item.payload), self.app.bot)
+        except Exception as exc:  # shaped by a newer Bot API, or not JSON: kept aside, the others go on
+            log.warning(
+                "update %s could not be read (%s): set aside, not handled", item.update_id, describe(exc)
+            )
             async with self.store.unit_of_work():
-                await self.store.inbox_handled(update_id=update_id)
-            return
+                await self.store.inbox_failed(item_id=item.id, error=describe(exc), set_aside="unreadable")
+            return True
         after: list[Callable[[], Awaitable[None]]] = []
         anyway: list[Callable[[], Awaitable[None]]] = []
-        failed: list[bool] = []
+        failed: list[BaseException | None] = []
         after_token, failed_token = _AFTER_COMMIT.set(after), _FAILED.set(failed)
         anyway_token = _AFTER_ANYWAY.set(anyway)
+        error: BaseException | None = None
         try:
             async with self.store.unit_of_work():
                 await self.app.process_update(update)
                 if failed:
                     raise _Rollback
-                await self.store.inbox_handled(update_id=update_id)
+                if not await self.store.inbox_handled(item_id=item.id):
+                    raise _HandledElsewhere
+        except _HandledElsewhere:
+            log.warning(
+                "update %s was handled by another process: this handling was rolled back", item.update_id
+            )
+            return True
         except _Rollback:
-            log.warning("update %s failed; its effects were rolled back", update_id)
-            after.clear()  # the error handler answered the button and apologised
-            async with self.store.unit_of_work():
-                await self.store.inbox_handled(update_id=update_id)  # a poison update must not loop forever
+            error = failed[0] or RuntimeError("a handler failed")
+        except Exception as exc:  # storage outside the handlers, or the commit itself
+            error = exc
         finally:
             _AFTER_COMMIT.reset(after_token)
             _FAILED.reset(failed_token)
             _AFTER_ANYWAY.reset(anyway_token)
+        if error is not None:
+            if not await self._failed(item, error):
+                return False  # rolled back, nothing said to anyone: it is tried again
+            after.clear()  # the error handler answered the button and apologises
+        self._failures.pop(item.id, None)
         self.handled += 1
         self.outbox.wake()
         for action in (*after, *anyway):
             try:
                 await action()
             except Exception:  # a button answer or an apology that could not be sent: nothing to undo
-                log.warning("a post-update action of update %s failed", update_id, exc_info=True)
+                log.warning("a post-update action of update %s failed", item.update_id, exc_info=True)
+        return True
+
+    async def _failed(self, item: InboxItem, error: BaseException) -> bool:
+        """Count a failed attempt; True when the update is set aside (enough of them), False to retry it
+        after a pause."""
+        transient = is_transient(error)
+        attempts = self._failures.get(item.id, 0) + 1
+        self._failures[item.id] = attempts
+        limit = TRANSIENT_ATTEMPTS if transient else FAILING_ATTEMPTS
+        final = attempts >= limit
+        try:
+            async with self.store.unit_of_work():
+                await self.store.inbox_failed(
+                    item_id=item.id, error=describe(error), set_aside="set_aside" if final else None
+                )
+        except Exception as exc:  # the database is still busy: the count stays in memory
+            log.warning("update %s: recording the failure failed too (%s)", item.update_id, describe(exc))
+            final = False
+        if final:
+            log.error(
+                "update %s failed %s times (%s): set aside for inspection, not marked handled",
+                item.update_id,
+                attempts,
+                describe(error),
+            )
+            return True
+        pause = min(MAX_RETRY_PAUSE, 0.5 * 2 ** (attempts - 1))
+        log.warning(
+            "update %s failed (%s, %s, attempt %s of %s): rolled back, retrying in %.1f s",
+            item.update_id,
+            describe(error),
+            "transient" if transient else "not transient",
+            attempts,
+            limit,
+            pause,
+        )
+        await asyncio.sleep(pause)
+        return False

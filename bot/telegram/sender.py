@@ -61,12 +61,28 @@ def _reply_to(reply: Reply) -> ReplyParameters | None:
     return ReplyParameters(message_id=reply.reply_to_message_id, allow_sending_without_reply=True)
 
 
+async def _erase(bot: Bot, reply: Reply) -> None:
+    """After a /forget: rename a topic to its number, or delete a copy of the person's message. Telegram may
+    refuse (a message over 48 hours old, already gone): that is said in the thread already, and logged."""
+    try:
+        if reply.action == "rename_topic" and reply.topic_id is not None:
+            name = "".join(span.text for span in reply.text)[: ForumTopicLimit.MAX_NAME_LENGTH] or "#"
+            await bot.edit_forum_topic(chat_id=reply.chat_id, message_thread_id=reply.topic_id, name=name)
+        elif reply.action == "delete_message" and reply.edit_message_id is not None:
+            await bot.delete_message(chat_id=reply.chat_id, message_id=reply.edit_message_id)
+    except BadRequest as exc:
+        log.info("%s in chat %s refused: %s", reply.action, reply.chat_id, exc.message)
+
+
 async def send(bot: Bot, reply: Reply) -> int | None:
     """Send one reply; returns the id of its (first) message, or of the topic it opened."""
     if reply.action == "open_topic":
         name = "".join(span.text for span in reply.text)[: ForumTopicLimit.MAX_NAME_LENGTH] or "#"
         topic = await bot.create_forum_topic(chat_id=reply.chat_id, name=name)
         return topic.message_thread_id
+    if reply.action in ("rename_topic", "delete_message"):
+        await _erase(bot, reply)
+        return None
     if reply.action in ("close_topic", "reopen_topic"):
         if reply.topic_id is not None:
             method = bot.close_forum_topic if reply.action == "close_topic" else bot.reopen_forum_topic

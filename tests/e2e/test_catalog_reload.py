@@ -76,3 +76,19 @@ async def test_reload_command_is_for_admins_only(running: Running, catalog: Path
     await running.say(ADMIN, "/reload")
     await running.bot_says(ADMIN.id, "Catalogue rechargé")
     await running.bot_says(ADMIN_CHAT, "Catalogue rechargé")
+
+
+async def test_watcher_survives_a_hostile_save_and_applies_the_next_one(
+    running: Running, catalog: Path
+) -> None:
+    good = (catalog / "services.yaml").read_text(encoding="utf-8")
+    (catalog / "services.yaml").write_text(
+        "version: 1\nservices:\n" + "- " * 100_000 + "x\n", encoding="utf-8"
+    )
+    report = await running.api.wait_for_bot_message(ADMIN_CHAT, contains="n'a PAS été rechargé", timeout=20)
+    assert "services.yaml:3: values are nested more than 40 levels deep" in report["text"]
+    (catalog / "services.yaml").write_text(
+        good.replace("Fonds pour tous", "Fonds renouvelé"), encoding="utf-8"
+    )
+    await running.api.wait_for_bot_message(ADMIN_CHAT, contains="Catalogue rechargé", timeout=20)
+    assert "Fonds renouvelé" in await results_for(running, MARIE)

@@ -167,3 +167,130 @@ async def test_a_reply_that_cannot_be_sent_does_not_make_its_lane_spin(
         await asyncio.sleep(3.0)
     retries = sum(at >= since for at in attempts)
     assert 1 <= retries <= 4, f"{retries} attempts to send the broken row in 3 s"
+
+
+# -- issue 11: a locked database, an unreadable update, ids that start again lower ---------------------------
+
+GREETING = "À quelle étape en est votre projet ?"
+FIRST_ID = 100_000_001  # the double's first update id
+
+
+def crowd(count: int, start: int) -> list[User]:
+    return [User(start + n, f"Personne{n}", language_code="fr") for n in range(count)]
+
+
+def greetings(bot: BotProcess, users: list[User]) -> dict[int, int]:
+    return {u.id: sum(GREETING in m.get("text", "") for m in bot.api.bot_messages(u.id)) for u in users}
+
+
+def tally(bot: BotProcess, users: list[User]) -> tuple[int, int, int]:
+    """(lost, duplicated, apologies) over `users`, each of whom said /start once."""
+    counts = greetings(bot, users)
+    sorry = sum("Désolé" in m.get("text", "") for u in users for m in bot.api.bot_messages(u.id))
+    return sum(n == 0 for n in counts.values()), sum(n > 1 for n in counts.values()), sorry
+
+
+def greeted(bot: BotProcess, users: list[User], timeout: float, what: str) -> None:
+    bot.wait_until(lambda: all(greetings(bot, users).values()), timeout, what)
+
+
+def test_a_locked_database_during_a_burst_loses_nothing_and_apologises_for_nothing(tmp_path: Path) -> None:
+    """Another process holds SQLite's write lock for 7 s (busy_timeout is 5 s) while 20 people write."""
+    import sqlite3
+    import threading
+
+    with bot_process(tmp_path) as bot:
+        bot.start()
+        users = crowd(20, 7000)
+        locked = threading.Event()
+
+        def hold() -> None:
+            connection = sqlite3.connect(bot.database_url.split("///", 1)[1], isolation_level=None)
+            connection.execute("BEGIN IMMEDIATE")
+            locked.set()
+            time.sleep(7.0)
+            connection.execute("COMMIT")
+            connection.close()
+
+        for user in users[:10]:  # the lock lands while these are being handled, between two of them
+            bot.api.user_says(user, "/start")
+        time.sleep(0.1)
+        holder = threading.Thread(target=hold, daemon=True)
+        holder.start()
+        locked.wait(5)
+        for user in users[10:]:
+            bot.api.user_says(user, "/start")
+            time.sleep(0.1)
+        holder.join()
+        greeted(bot, users, 60, "everyone greeted after the lock")
+        time.sleep(0.5)
+        assert bot.stop() == 0
+        assert bot.leftovers() == (0, 0)
+        lost, duplicated, sorry = tally(bot, users)
+        print(
+            f"\nfault-test database lock: {len(users)} messages during a 7 s lock, "
+            f"{lost} lost, {duplicated} duplicated, {sorry} apologies"
+        )
+        assert (lost, duplicated, sorry) == (0, 0, 0)
+
+
+def test_an_unreadable_update_stops_no_one(tmp_path: Path) -> None:
+    """Polls shaped by a newer Bot API between ordinary messages: before, the bot exited on every start."""
+    with bot_process(tmp_path) as bot:
+        bot.env["LOG_LEVEL"] = "INFO"
+        bot.start()
+        users = crowd(20, 7100)
+        for n, user in enumerate(users):
+            bot.api.user_says(user, "/start")
+            if n % 7 == 3:
+                bot.api.inject_update({"poll": {"id": str(n), "question": "Le sondage de Gisèle Secrète"}})
+        greeted(bot, users, 30, "everyone greeted despite the unreadable updates")
+        bot.stop()
+        bot.start()  # and it starts again, the unreadable ones set aside
+        more = crowd(5, 7200)
+        for user in more:
+            bot.api.user_says(user, "/start")
+        greeted(bot, more, 30, "the restarted bot greets")
+        assert bot.stop() == 0
+        assert bot.leftovers() == (0, 0)
+        lost, duplicated, sorry = tally(bot, users + more)
+        log = bot.log_text()
+        unreadable = log.count("could not be read")
+        print(
+            f"\nfault-test unreadable update: {len(users + more)} messages and {unreadable} unreadable "
+            f"updates, {lost} lost, {duplicated} duplicated, 1 process, {bot.starts} starts, 0 exits"
+        )
+        assert (lost, duplicated, sorry) == (0, 0, 0) and unreadable == 3
+        assert "Gisèle" not in log and "Secrète" not in log
+
+
+def test_update_ids_that_start_again_lower_lose_nothing(tmp_path: Path) -> None:
+    """After a quiet week Telegram picks the next update id at random: here the very ids already stored,
+    once across a restart and once while the bot runs."""
+    with bot_process(tmp_path) as bot:
+        bot.start()
+        first = crowd(20, 7300)
+        for user in first:
+            bot.api.user_says(user, "/start")
+        greeted(bot, first, 30, "the first crowd greeted")
+        assert bot.stop() == 0
+        bot.api.restart_update_ids(at=FIRST_ID)
+        second = crowd(20, 7400)
+        for user in second:
+            bot.api.user_says(user, "/start")  # while the bot is down
+        bot.start()
+        greeted(bot, second, 30, "everyone who wrote while the ids started again")
+        bot.api.restart_update_ids(at=FIRST_ID + 5)
+        third = crowd(20, 7500)
+        for user in third:
+            bot.api.user_says(user, "/start")
+        greeted(bot, third, 30, "everyone who wrote after the ids started again while running")
+        time.sleep(0.5)
+        assert bot.stop() == 0
+        assert bot.leftovers() == (0, 0)
+        lost, duplicated, sorry = tally(bot, first + second + third)
+        print(
+            f"\nfault-test ids start again lower: {len(first + second + third)} messages, ids reused twice, "
+            f"{lost} lost, {duplicated} duplicated"
+        )
+        assert (lost, duplicated, sorry) == (0, 0, 0)

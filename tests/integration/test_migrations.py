@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from bot.storage import Store, metadata
+
+
+@pytest.fixture
+def database_url(any_database_url: str) -> str:
+    """These tests run on SQLite and on PostgreSQL."""
+    return any_database_url
 
 
 async def test_models_and_migrations_do_not_diverge(store: Store) -> None:
@@ -22,3 +29,88 @@ async def test_upgrade_is_idempotent_across_restarts(database_url: str) -> None:
     for _ in range(2):
         store = await Store.open(database_url)
         await store.close()
+
+
+async def test_upgrade_from_0004_keeps_pending_updates_and_never_reuses_outbox_ids(database_url: str) -> None:
+    """0005 rebuilds the inbox (arrival order, fingerprints) and the outbox (AUTOINCREMENT, tokens): updates
+    not handled yet survive it, handled ones still count as duplicates, and a deleted outbox id stays used."""
+    import datetime as dt
+    import json
+
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from bot.storage import MIGRATIONS_DIR
+
+    def upgrade(revision: str) -> object:
+        def run(connection: object) -> None:
+            config = Config()
+            config.set_main_option("script_location", str(MIGRATIONS_DIR))
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+
+        return run
+
+    now = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    pending = json.dumps({"update_id": 12, "message": {"message_id": 1, "text": "bonjour"}})
+    engine = create_async_engine(database_url)
+    async with engine.begin() as connection:
+        await connection.run_sync(upgrade("0004"))
+        await connection.execute(
+            text("INSERT INTO inbox (update_id, payload, received_at, handled_at) VALUES (:u, :p, :r, :h)"),
+            [
+                {"u": 11, "p": "", "r": now, "h": now},
+                {"u": 12, "p": pending, "r": now, "h": None},
+            ],
+        )
+        await connection.execute(
+            text(
+                "INSERT INTO outbox (id, lane, payload, status, attempts, not_before, created_at) "
+                "VALUES (7, 1, '{}', 'pending', 0, :n, :n)"
+            ),
+            {"n": now},
+        )
+    await engine.dispose()
+    store = await Store.open(database_url)
+    try:
+        assert [(i.update_id, i.payload) for i in await store.inbox_pending()] == [(12, pending)]
+        async with store.unit_of_work():
+            assert await store.inbox_add(updates=[(11, '{"update_id": 11}'), (12, pending)]) == [11, 12]
+            assert await store.inbox_add(updates=[(13, '{"update_id": 13}')]) == []
+        async with store.engine.begin() as connection:
+            await connection.execute(text("DELETE FROM outbox WHERE id = 7"))
+        from bot.core.text import Span
+        from bot.core.types import Reply
+
+        async with store.unit_of_work():
+            await store.enqueue([Reply(chat_id=1, text=(Span("x"),))])
+        assert [item.id for item in await store.pending_outbox()] != [7]
+    finally:
+        await store.close()
+
+
+async def test_0005_downgrades_and_upgrades_again(database_url: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from bot.storage import MIGRATIONS_DIR
+
+    def to(revision: str, *, down: bool = False) -> object:
+        def run(connection: object) -> None:
+            config = Config()
+            config.set_main_option("script_location", str(MIGRATIONS_DIR))
+            config.attributes["connection"] = connection
+            (command.downgrade if down else command.upgrade)(config, revision)
+
+        return run
+
+    store = await Store.open(database_url)
+    async with store.unit_of_work():
+        await store.inbox_add(updates=[(5, '{"update_id": 5}')])
+    async with store.engine.begin() as connection:
+        await connection.run_sync(to("0004", down=True))
+        await connection.run_sync(to("head"))
+    assert [item.update_id for item in await store.inbox_pending()] == [5]
+    await store.close()

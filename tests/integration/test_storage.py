@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from bot.catalog.model import Catalog
 from bot.core.dialogue import Dialogue
 from bot.core.types import Profile
@@ -12,6 +14,12 @@ from bot.storage import Store, utcnow
 from tests.conftest import MINI_HUB_CHAT
 from tests.support.clock import Clock
 from tests.support.driver import ENTREPRENEUR, CoreDriver
+
+
+@pytest.fixture
+def database_url(any_database_url: str) -> str:
+    """These tests run on SQLite and on PostgreSQL."""
+    return any_database_url
 
 
 async def restarted(database_url: str, catalog: Catalog, i18n: I18n) -> tuple[Store, CoreDriver]:
@@ -110,3 +118,32 @@ def test_every_telegram_id_column_is_64_bit() -> None:
         RelayLinkRow.__table__.c.message_id,
     ]
     assert all(isinstance(column.type, BigInteger) for column in columns)
+
+
+async def test_an_outbox_row_deleted_while_sent_never_marks_the_next_row(store: Store) -> None:
+    """/forget deletes a row a worker is sending; the next row must get a new id, and the worker's "sent"
+    for the old row must not touch it (issue 11, item 4: the confirmation after /forget was never sent)."""
+    from sqlalchemy import delete
+
+    from bot.core.text import Span
+    from bot.core.types import Reply
+    from bot.storage import OutboxRow
+
+    def reply(text: str) -> Reply:
+        return Reply(chat_id=ENTREPRENEUR.id, text=(Span(text),))
+
+    async with store.unit_of_work():
+        await store.enqueue([reply("old")])
+    (held,) = await store.pending_outbox()
+    async with store.engine.begin() as connection:  # /forget, while the worker holds `held`
+        await connection.execute(delete(OutboxRow).where(OutboxRow.id == held.id))
+    async with store.unit_of_work():
+        await store.enqueue([reply("C'est fait")])
+    (confirmation,) = await store.pending_outbox()
+    assert confirmation.id != held.id, "an outbox id was given again while a worker may still hold it"
+    async with store.unit_of_work():
+        assert await store.outbox_sent(item_id=held.id, token=held.token, message_id=99) is False
+    assert [item.id for item in await store.pending_outbox()] == [confirmation.id]
+    async with store.unit_of_work():  # a stale token is refused even with the right id
+        assert await store.outbox_sent(item_id=confirmation.id, token="stale", message_id=1) is False
+        assert await store.outbox_sent(item_id=confirmation.id, token=confirmation.token, message_id=1)

@@ -39,10 +39,12 @@ SEND_METHODS = ("sendMessage", "copyMessage", "editMessageText")
 class BotProcess:
     """`python -m bot run` in a child process, on its own SQLite file; every run logs to one file."""
 
-    def __init__(self, api: BotApiDouble, folder: Path) -> None:
+    def __init__(
+        self, api: BotApiDouble, folder: Path, *, database_url: str | None = None, name: str = "bot"
+    ) -> None:
         self.api = api
-        self.database_url = f"sqlite+aiosqlite:///{folder / 'bot.db'}"
-        self.log_path = folder / "bot.log"
+        self.database_url = database_url or f"sqlite+aiosqlite:///{folder / 'bot.db'}"
+        self.log_path = folder / f"{name}.log"
         self.env = {
             **os.environ,
             "TELEGRAM_BOT_TOKEN": TOKEN,
@@ -111,6 +113,11 @@ class BotProcess:
             self._log.close()
             self._log = None
 
+    def log_text(self) -> str:
+        if self._log is not None:
+            self._log.flush()
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
     def log_tail(self, lines: int = 40) -> str:
         if self._log is not None:
             self._log.flush()
@@ -146,7 +153,8 @@ class BotProcess:
         async def count() -> tuple[int, int]:
             store = await Store.open(self.database_url)
             try:
-                return len(await store.inbox_pending()), len(await store.pending_outbox())
+                pending, unsent = await store.inbox_pending(), await store.pending_outbox()
+                return len(pending), len(unsent)
             finally:
                 await store.close()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -63,10 +64,14 @@ class Running:
 
 
 @asynccontextmanager
-async def running_bot(tmp_path: Path, catalog_dir: Path, **settings: Any) -> AsyncIterator[Running]:
-    """Start the bot (durable pipeline, long polling) against a fresh double, on a fresh SQLite file."""
+async def running_bot(
+    tmp_path: Path, catalog_dir: Path, *, api: BotApiDouble | None = None, **settings: Any
+) -> AsyncIterator[Running]:
+    """Start the bot (durable pipeline, long polling) against a fresh double (or `api`, to start a bot again
+    against the same one), on a fresh SQLite file unless `database_url` is given."""
     clock: Clock = settings.pop("clock", None) or Clock()
-    with BotApiDouble() as api:
+    database_url = settings.pop("database_url", None) or f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    with BotApiDouble() if api is None else contextlib.nullcontext(api) as api:
         for chat_id, title in settings.pop("groups", {}).items():
             forum = isinstance(title, tuple)
             api.register_group(chat_id, title[0] if forum else title, is_forum=forum)
@@ -74,7 +79,7 @@ async def running_bot(tmp_path: Path, catalog_dir: Path, **settings: Any) -> Asy
             telegram_bot_token=TOKEN,
             telegram_api_url=api.base_url.removesuffix("/bot"),
             catalog_dir=catalog_dir,
-            database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+            database_url=database_url,
             **{"catalog_watch": False, "group_messages_per_minute": 10000, "tick_seconds": 3600, **settings},
         )
         core = await build_core(config, now=clock)

@@ -504,3 +504,37 @@ def test_eligibility_codes_need_a_taxonomy(tmp_path: Path) -> None:
     assert errors(folder) == [
         f"services.yaml:{at}: target group 'women': taxonomy.yaml lists no groups (add them there first)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("true", "advisor_chat_id: 'true' is not a whole number"),
+        ("0", "advisor_chat_id: 0 is not a group's id: those are negative, such as -1001234567899"),
+        ("4242", "advisor_chat_id: 4242 is not a group's id: those are negative, such as -1001234567899"),
+        (
+            str(2**70),
+            f"advisor_chat_id: {2**70} is not a group's id: those are negative, such as -1001234567899",
+        ),
+        (
+            str(-(2**70)),
+            f"advisor_chat_id: {-(2**70)} is not a Telegram chat id (too long): "
+            "copy the id the bot posted in the group",
+        ),
+        ('"-1001000000001"', "advisor_chat_id: '-1001000000001' is not a whole number"),
+    ],
+)
+def test_advisor_chat_id_must_be_a_group_id(tmp_path: Path, value: str, expected: str) -> None:
+    folder = broken(tmp_path, "hubs.yaml", "advisor_chat_id: -1001000000001", f"advisor_chat_id: {value}")
+    at = line(folder, "hubs.yaml", f"advisor_chat_id: {value}")
+    assert errors(folder) == [f"hubs.yaml:{at}: {expected}"]
+
+
+def test_problems_are_capped_per_file(tmp_path: Path) -> None:
+    folder = tmp_path / "catalog"
+    shutil.copytree(MINI, folder)
+    (folder / "hubs.yaml").write_text("version: 1\nhubs:\n" + "- x\n" * 2000, encoding="utf-8")
+    found = errors(folder)
+    assert len(found) == 51
+    assert found[0] == "hubs.yaml:3: hubs: Input should be a valid dictionary or instance of Hub"
+    assert found[-1] == "hubs.yaml:1: ... and 1,950 more errors in this file"

@@ -307,6 +307,22 @@ class BotApiDouble(ServingMixin, GesturesMixin, MessageMethods, ChatMethods, Bot
         with self._lock:
             return list(self._allowed_updates) if self._allowed_updates is not None else None
 
+    def restart_update_ids(self, at: int) -> None:
+        """The next update gets id `at` and the following ones count up from there: what Telegram does after
+        a week without updates ("the next update id is chosen at random"), here possibly an id already used."""
+        with self._lock:
+            self._next_update_id = at
+
+    def inject_update(self, fields: JSONDict) -> JSONDict:
+        """Queue a raw update as given (`fields` without `update_id`), whatever its shape: one written by a
+        newer Bot API than the bot's library knows, say. Not filtered by ``allowed_updates``."""
+        with self._cond:
+            update = {"update_id": self._next_update_id, **copy.deepcopy(fields)}
+            self._next_update_id += 1
+            self._updates.append(update)
+            self._cond.notify_all()
+            return copy.deepcopy(update)
+
     def pending_updates(self) -> int:
         """Number of queued updates the bot has not confirmed (via ``offset``) yet."""
         with self._lock:

@@ -5,6 +5,7 @@ Telegram would deliver and returns its payload."""
 from __future__ import annotations
 
 import copy
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -215,6 +216,50 @@ class GesturesMixin(DoubleState):
             topic = self._new_topic(chat, user.to_json(), name, {"icon_color": icon_color})
             message = chat.messages[topic["message_thread_id"]]
             self._enqueue("message", message)
+            return copy.deepcopy(message)
+
+    def user_removes_member(
+        self, admin: User, chat_id: int, user_id: int, status: str = "kicked"
+    ) -> JSONDict | None:
+        """A group admin removes (``kicked``) a member, or the member leaves (``left``): from now on
+        ``getChatMember`` says so, and a ``chat_member`` update is queued, as Telegram does, only if
+        the bot is an administrator there and asked for ``chat_member`` in ``allowed_updates``.
+        Returns the queued update, or ``None``."""
+        with self._cond:
+            chat = self._chats.get(chat_id)
+            if chat is None or chat.type == "private":
+                raise ValueError(f"no group {chat_id}: register_group first")
+            old = self._member_json(chat, user_id)
+            self._members[(chat_id, user_id)] = {"status": status}
+            new = self._member_json(chat, user_id)
+            if self._member_json(chat, self._bot_id)["status"] not in ("administrator", "creator"):
+                return None
+            payload: JSONDict = {
+                "chat": chat.to_json(),
+                "from": admin.to_json(),
+                "date": int(time.time()),
+                "old_chat_member": old,
+                "new_chat_member": new,
+            }
+            return self._enqueue("chat_member", payload)
+
+    def user_edits_message(self, user: User, chat_id: int, message_id: int, text: str) -> JSONDict:
+        """The user edits the text (or the caption, for a media message) of a message of theirs:
+        the stored message changes, gets an ``edit_date``, and an ``edited_message`` update is
+        queued. Returns the edited message."""
+        with self._cond:
+            chat = self._chats.get(chat_id)
+            message = chat.messages.get(message_id) if chat else None
+            if message is None or message.get("from", {}).get("id") != user.id:
+                raise ValueError(f"no message {message_id} of user {user.id} in chat {chat_id}")
+            key = "caption" if "caption" in message or "text" not in message else "text"
+            message[key] = text
+            message.pop("entities" if key == "text" else "caption_entities", None)
+            entities = command_entities(text)
+            if entities:
+                message["entities" if key == "text" else "caption_entities"] = entities
+            message["edit_date"] = int(time.time())
+            self._enqueue("edited_message", message)
             return copy.deepcopy(message)
 
     # ---- internals -----------------------------------------------------------------------------

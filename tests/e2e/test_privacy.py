@@ -1,0 +1,150 @@
+"""End to end: what the bot keeps and writes about people. Logs at DEBUG hold no token, name or text;
+`/forget` leaves no trace of the person in the database files, the outbox or the hub's group."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import stat
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.bootstrap import configure_logging
+from bot.storage import Store
+from tests.conftest import MINI, MINI_HUB_CHAT
+from tests.support.botapi import TOKEN, User
+from tests.support.running import Running, running_bot
+
+pytestmark = pytest.mark.e2e
+
+MARIE = User(4242, "Marielle", language_code="fr", username="marielle_qc")
+LUC = User(777, "Lucien", language_code="fr")
+QUESTION = "Quelle subvention pour ma fromagerie Zébulon ?"
+ANSWER = "Bonjour, regardez le programme Argousier."
+
+
+@pytest.fixture
+async def forum(tmp_path: Path) -> AsyncIterator[Running]:
+    async with running_bot(
+        tmp_path, MINI, groups={MINI_HUB_CHAT: ("Pôle BSL — conseillers", "forum")}
+    ) as bot:
+        yield bot
+
+
+async def open_handoff(running: Running, question: str = QUESTION) -> dict[str, Any]:
+    """Marielle goes through the intake, agrees to share and asks; returns the card as the hub sees it."""
+    await running.say(MARIE, "/start hub-01")
+    for data in ("st:startup", "sc:tech", "nd:*", "adv", "ok:yes"):
+        await running.press(MARIE, data)
+    await running.bot_says(MARIE.id, "En un message")
+    await running.say(MARIE, question)
+    return await running.bot_says(MINI_HUB_CHAT, "Demande no 1")
+
+
+async def test_debug_logs_hold_no_token_name_or_text(
+    forum: Running, caplog: pytest.LogCaptureFixture
+) -> None:
+    configure_logging("DEBUG")
+    with caplog.at_level(logging.DEBUG):
+        card = await open_handoff(forum)
+        await forum.say(MARIE, "Mon fromage Zébulon est bleu.")
+        topic = card["message_thread_id"]
+        await forum.say(LUC, ANSWER, chat_id=MINI_HUB_CHAT, message_thread_id=topic)
+        await forum.bot_says(MARIE.id, ANSWER)
+    log = caplog.text
+    assert len(caplog.records) > 100  # DEBUG really was on, for the libraries too
+    assert any(r.name.startswith("telegram") for r in caplog.records)
+    for secret in (TOKEN, TOKEN.split(":")[1], "Marielle", "marielle_qc", "Lucien", "Zébulon", "Argousier"):
+        assert secret not in log, secret
+
+
+def traces(folder: Path, *needles: str) -> dict[str, list[str]]:
+    """Which database files (the database, its -wal and -shm) hold which of these texts, as UTF-8 bytes."""
+    found: dict[str, list[str]] = {}
+    for path in sorted(folder.glob("bot.db*")):
+        data = path.read_bytes()
+        hits = [needle for needle in needles if needle.encode() in data]
+        if hits:
+            found[path.name] = hits
+    return found
+
+
+async def outbox_rows(running: Running) -> list[tuple[int, str]]:
+    async with running.core.store.engine.connect() as connection:
+        result = await connection.exec_driver_sql("SELECT lane, payload FROM outbox")
+        return [(int(lane), payload) for lane, payload in result.all()]
+
+
+async def test_forget_leaves_no_trace_in_the_database_files_the_outbox_or_the_hub(tmp_path: Path) -> None:
+    needles = ("Marielle", "marielle_qc", "Zébulon", "Mon fromage bleu")
+    async with running_bot(
+        tmp_path, MINI, groups={MINI_HUB_CHAT: ("Pôle BSL — conseillers", "forum")}
+    ) as bot:
+        card = await open_handoff(bot)
+        topic = card["message_thread_id"]
+        await bot.say(MARIE, "Mon fromage bleu coule.")
+        await bot.say(LUC, ANSWER, chat_id=MINI_HUB_CHAT, message_thread_id=topic)
+        await bot.bot_says(MARIE.id, ANSWER)
+        assert traces(tmp_path, *needles)  # the test can see them before
+        await bot.bot_says(MINI_HUB_CHAT, "Mon fromage bleu")
+        copies = [
+            m["message_id"]
+            for m in bot.api.bot_messages(MINI_HUB_CHAT)
+            if "Mon fromage bleu" in m.get("text", "")
+        ]
+        await bot.say(MARIE, "/forget")
+        await bot.press(MARIE, "fg:yes", expect="C'est fait")
+
+        edited = await bot.api.wait_for(
+            lambda: (m := bot.api.message(MINI_HUB_CHAT, card["message_id"])) and "effacé" in m["text"] and m
+        )
+        assert "Marielle" not in edited["text"] and "Zébulon" not in edited["text"]
+        assert "Demande no 1" in edited["text"]
+        await bot.bot_says(MINI_HUB_CHAT, "veuillez supprimer celles qui restent")
+        renamed = await bot.api.wait_for(
+            lambda: "Marielle" not in bot.api.topics(MINI_HUB_CHAT)[topic]["name"] or None,
+            description="the topic renamed without her name",
+        )
+        assert renamed and bot.api.topics(MINI_HUB_CHAT)[topic]["name"] == "Demande no 1 (données effacées)"
+        await bot.api.wait_for(
+            lambda: set(copies) <= set(bot.api.deleted_message_ids(MINI_HUB_CHAT)) or None,
+            description="the copies of her messages deleted from the hub group",
+        )
+        assert copies and not any(
+            "Mon fromage bleu" in m.get("text", "") for m in bot.api.bot_messages(MINI_HUB_CHAT)
+        )
+
+        def scrubbed() -> bool | None:
+            return not traces(tmp_path, *needles) or None
+
+        async def no_row_of_hers() -> bool:
+            rows = await outbox_rows(bot)
+            return not any(lane == MARIE.id or str(MARIE.id) in payload for lane, payload in rows)
+
+        for _ in range(100):
+            if await no_row_of_hers() and scrubbed():
+                break
+            await asyncio.sleep(0.1)
+        assert await no_row_of_hers()
+        assert traces(tmp_path, *needles) == {}
+    assert traces(tmp_path, *needles) == {}  # after the bot stopped
+    store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")  # and after a restart
+    await store.close()
+    assert traces(tmp_path, *needles) == {}
+
+
+async def test_database_folder_and_files_are_private(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    url = f"sqlite+aiosqlite:///{folder / 'bot.db'}"
+    async with running_bot(tmp_path, MINI, database_url=url) as bot:
+        await bot.say(MARIE, "/start hub-01")
+        await bot.bot_says(MARIE.id, "À quelle étape")
+        modes = {
+            p.name: stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir() if p.name.startswith("bot.db")
+        }
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+        assert {"bot.db", "bot.db-wal", "bot.db-shm"} <= set(modes)
+        assert set(modes.values()) == {0o600}, modes
