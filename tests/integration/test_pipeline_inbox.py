@@ -123,7 +123,8 @@ async def test_a_database_that_fails_for_a_while_loses_no_message_and_apologises
     tmp_path: Path, database_url: str
 ) -> None:
     """SQLite locked by another writer for 7 s (busy_timeout is 5 s); PostgreSQL: every connection of the
-    bot killed, three times, during the burst. Every person is answered, once, without an apology."""
+    bot but its lock's killed, three times, during the burst. Every person is answered, once, without an
+    apology."""
     warm, burst = people(2, start=9300), people(10)
     async with running_bot(tmp_path, MINI, database_url=database_url) as bot:
         api = bot.api
@@ -142,14 +143,13 @@ async def test_a_database_that_fails_for_a_while_loses_no_message_and_apologises
                 await asyncio.sleep(0.05)
             await asyncio.to_thread(holder.join)
         else:
-            pytest.skip(
-                "PostgreSQL connections killed mid-burst: all answered in most runs, but one run in several "
-                "hung past the 120 s timeout (cause not found yet); SQLite's lock covers the transient path"
-            )
             admin = bot.core.store.engine  # a second connection of the same database, used as an operator's
+            # Every connection of the bot but the one holding the active-process lock: losing that one stops
+            # the process on purpose (docs/production.md), which a restart answers, not this test.
             kill = text(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                "AND pid NOT IN (SELECT pid FROM pg_locks WHERE locktype = 'advisory')"
             )
             for user in burst:
                 api.user_says(user, "/start")
