@@ -2,7 +2,8 @@
 """Project tasks that need nothing but Python 3.11+: each one creates `.venv` and installs what it needs.
 
     python3 tasks.py run      serve Telegram, or chat in the terminal when no token is set
-    python3 tasks.py test     the whole test suite (extra arguments go to pytest)
+    python3 tasks.py test     lint, types, then the whole test suite (extra arguments go to pytest)
+    python3 tasks.py types    the type checker alone (mypy, configured in pyproject.toml)
     python3 tasks.py chat | lint | format | messages | check-catalog | bench | relevance
 
 Only the standard library is used here, so this file works before anything is installed.
@@ -56,18 +57,28 @@ def run(*command: str, timeout: float | None = None, **env: str) -> int:
         return 124
 
 
+def lint() -> int:
+    return run(str(BIN / "ruff"), "check", ".") or run(str(BIN / "ruff"), "format", "--check", ".")
+
+
+def types() -> int:
+    return run(str(BIN / "mypy"))
+
+
 def main(argv: list[str]) -> int:
     task, *rest = argv or ["help"]
     tasks = {
         "run": lambda: run(str(PYTHON), "-m", "bot", "run"),
         "chat": lambda: run(str(PYTHON), "-m", "bot", "chat"),
+        # Lint and types first; the first failure stops the task and its exit code is returned.
         # pytest exits 5 when it collects no test: that is returned as is, and it fails CI.
         # pytest-timeout stops a hung test; this stops a run that hangs anywhere else (at exit, say), so CI
         # fails in 30 minutes instead of stalling for an hour.
-        "test": lambda: run(str(PYTHON), "-m", "pytest", *rest, timeout=1800, PTB_TIMEDELTA="true"),
-        "lint": lambda: (
-            run(str(BIN / "ruff"), "check", ".") or run(str(BIN / "ruff"), "format", "--check", ".")
+        "test": lambda: (
+            lint() or types() or run(str(PYTHON), "-m", "pytest", *rest, timeout=1800, PTB_TIMEDELTA="true")
         ),
+        "lint": lint,
+        "types": types,
         "format": lambda: (
             run(str(BIN / "ruff"), "check", "--fix", ".") or run(str(BIN / "ruff"), "format", ".")
         ),

@@ -10,6 +10,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from bot.catalog.loader import CatalogInvalid, check_catalog, load_catalog
 from bot.catalog.model import DIMENSIONS, ELIGIBILITY, Catalog
@@ -165,7 +166,11 @@ def _desk_report(catalog: Catalog, handoffs: list[Handoff]) -> None:
         if not mine:
             continue
         claimed = [h for h in mine if h.claimed_at and h.created_at]
-        waits = [(h.claimed_at - h.created_at).total_seconds() / 60 for h in claimed]  # type: ignore[operator]
+        waits = [
+            (h.claimed_at - h.created_at).total_seconds() / 60
+            for h in claimed
+            if h.claimed_at and h.created_at  # as in `claimed`: narrows both to datetime
+        ]
         ratings = [h.rating for h in mine if h.rating]
         helped = [h.helped for h in mine if h.helped in ("yes", "no")]
         parts = [f"{len(mine)} requests", f"{len(claimed)} taken"]
@@ -232,14 +237,12 @@ def _match(args: argparse.Namespace) -> int:
     ranking = rank(catalog, profile, today=day)
     results = [explain(entry, profile, day) for entry in ranking.best(max(args.limit, 0))]
     gettext = I18n().get(lang).gettext
-    payload = {
-        "results": [_result_json(catalog, item, lang, gettext) for item in results],
-        "uncovered": list(ranking.uncovered),
-    }
+    found = [_result_json(catalog, item, lang, gettext) for item in results]
+    payload = {"results": found, "uncovered": list(ranking.uncovered)}
     if args.json:
         print(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
-        for number, item in enumerate(payload["results"], start=1):
+        for number, item in enumerate(found, start=1):
             reasons = " · ".join(r["label"] for r in item["reasons"])
             deadline = f" (deadline {item['deadline']})" if item["deadline"] else ""
             print(f"{number}. {item['title']} — {item['organization']}{deadline}\n   {reasons}")
@@ -272,9 +275,7 @@ def _unknown_codes(catalog: Catalog, args: argparse.Namespace) -> list[str]:
     return problems
 
 
-def _result_json(
-    catalog: Catalog, item: Match, lang: str, gettext: Callable[[str], str]
-) -> dict[str, object]:
+def _result_json(catalog: Catalog, item: Match, lang: str, gettext: Callable[[str], str]) -> dict[str, Any]:
     entry = item.entry
     deadline = getattr(entry, "deadline", None)
     return {

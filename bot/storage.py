@@ -20,7 +20,7 @@ from contextlib import asynccontextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from alembic import command
 from alembic.config import Config
@@ -41,7 +41,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
-from sqlmodel import Field, SQLModel, select
+from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.text import Span
@@ -260,6 +260,12 @@ def _utc(value: Any) -> Any:
     return value.astimezone(dt.UTC) if isinstance(value, dt.datetime) else value
 
 
+@overload
+def _aware(value: dt.datetime) -> dt.datetime: ...
+@overload
+def _aware(value: None) -> None: ...
+@overload
+def _aware(value: dt.datetime | None) -> dt.datetime | None: ...
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
     """SQLite gives naive datetimes back; everything we store is UTC."""
     return value.replace(tzinfo=dt.UTC) if value is not None and value.tzinfo is None else value
@@ -664,21 +670,21 @@ class Store:
         """
         async with self._session() as session:
             ids = (await session.exec(select(HandoffRow.id).where(HandoffRow.user_chat_id == chat_id))).all()
-            links = await session.exec(delete(RelayLinkRow).where(RelayLinkRow.handoff_id.in_(ids)))  # type: ignore[attr-defined]
-            handoffs = await session.exec(delete(HandoffRow).where(HandoffRow.user_chat_id == chat_id))  # type: ignore[arg-type]
+            links = await session.exec(delete(RelayLinkRow).where(col(RelayLinkRow.handoff_id).in_(ids)))
+            handoffs = await session.exec(delete(HandoffRow).where(col(HandoffRow.user_chat_id) == chat_id))
             conversations = await session.exec(
-                delete(ConversationRow).where(ConversationRow.chat_id == chat_id)
-            )  # type: ignore[arg-type]
+                delete(ConversationRow).where(col(ConversationRow.chat_id) == chat_id)
+            )
             waiting = select(OutboxRow.id, OutboxRow.payload).where(
                 OutboxRow.status == "pending", OutboxRow.lane != chat_id
-            )  # type: ignore[arg-type]
+            )
             theirs = [
                 row_id
                 for row_id, payload in (await session.exec(waiting)).all()
                 if _about(payload, chat_id, ids)
             ]
             await session.exec(
-                delete(OutboxRow).where((OutboxRow.lane == chat_id) | OutboxRow.id.in_(theirs))  # type: ignore[union-attr]
+                delete(OutboxRow).where((col(OutboxRow.lane) == chat_id) | col(OutboxRow.id).in_(theirs))
             )
             event.listen(
                 session.sync_session, "after_commit", lambda _s: self._after_forget(chat_id), once=True
@@ -688,7 +694,9 @@ class Store:
     async def handoffs_of(self, *, user_chat_id: int) -> list[Handoff]:
         """Every handoff of one entrepreneur, open or closed, oldest first (what /forget must rewrite)."""
         async with self._session() as session:
-            query = select(HandoffRow).where(HandoffRow.user_chat_id == user_chat_id).order_by(HandoffRow.id)  # type: ignore[arg-type]
+            query = (
+                select(HandoffRow).where(HandoffRow.user_chat_id == user_chat_id).order_by(col(HandoffRow.id))
+            )
             return [_handoff(row) for row in (await session.exec(query)).all()]
 
     def _after_forget(self, chat_id: int) -> None:
@@ -704,9 +712,9 @@ class Store:
         for _ in range(int(wait / 0.25)):
             async with self._sessions() as session, session.begin():
                 due = select(func.count()).select_from(OutboxRow)
-                due = due.where(OutboxRow.lane == chat_id, OutboxRow.status == "pending")  # type: ignore[arg-type]
+                due = due.where(OutboxRow.lane == chat_id, OutboxRow.status == "pending")
                 if not (await session.exec(due)).one():
-                    await session.exec(delete(OutboxRow).where(OutboxRow.lane == chat_id))  # type: ignore[arg-type]
+                    await session.exec(delete(OutboxRow).where(col(OutboxRow.lane) == chat_id))
                     break
             await asyncio.sleep(0.25)
         await self.checkpoint()
@@ -718,7 +726,8 @@ class Store:
         for attempt in range(attempts):
             async with self.engine.connect() as connection:
                 raw = await connection.get_raw_connection()
-                cursor = await raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+                driver: Any = raw.driver_connection  # aiosqlite's connection: never None while connected
+                cursor = await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 busy = (await cursor.fetchone())[0]
                 await cursor.close()
             if not busy:
@@ -772,9 +781,9 @@ class Store:
         sources, target = HANDOFF_TRANSITIONS[action]
         return await self._change(
             handoff_id,
-            (HandoffRow.status.in_(sources), *when),
+            (col(HandoffRow.status).in_(sources), *when),
             status=target,
-            **values,  # type: ignore[attr-defined]
+            **values,
         )
 
     async def _change(self, handoff_id: int, when: tuple[Any, ...], **values: Any) -> bool:
@@ -782,7 +791,7 @@ class Store:
         values = {name: _utc(value) for name, value in values.items()}
         async with self._session() as session:
             result = await session.exec(
-                update(HandoffRow).where(HandoffRow.id == handoff_id, *when).values(**values)  # type: ignore[arg-type]
+                update(HandoffRow).where(col(HandoffRow.id) == handoff_id, *when).values(**values)
             )
             return bool(result.rowcount)
 
@@ -830,8 +839,8 @@ class Store:
         return await self._transition(
             handoff_id,
             "reopen",
-            HandoffRow.close_reason.in_(("advisor", "ended")),  # type: ignore[union-attr]
-            HandoffRow.closed_at >= _utc(closed_since),  # type: ignore[operator]
+            col(HandoffRow.close_reason).in_(("advisor", "ended")),
+            col(HandoffRow.closed_at) >= _utc(closed_since),
             closed_at=None,
             close_reason=None,
             advisor_id=advisor_id,
@@ -862,7 +871,7 @@ class Store:
     async def update_handoff(self, *, handoff_id: int, in_chat: int | None = None, **values: Any) -> None:
         """Set bookkeeping fields (topic_id, remind_at, reminders, acked, rating, comment, follow_up_at...);
         with `in_chat`, only while the handoff still lives in that hub chat."""
-        when = (HandoffRow.hub_chat_id == in_chat,) if in_chat is not None else ()
+        when = (col(HandoffRow.hub_chat_id) == in_chat,) if in_chat is not None else ()
         await self._change(handoff_id, when, **values)
 
     async def link_message(
@@ -879,8 +888,8 @@ class Store:
                 )
             if card:  # only while the handoff is still in that chat (a transfer may have moved it since)
                 await session.exec(
-                    update(HandoffRow)  # type: ignore[arg-type]
-                    .where(HandoffRow.id == handoff_id, HandoffRow.hub_chat_id == hub_chat_id)
+                    update(HandoffRow)
+                    .where(col(HandoffRow.id) == handoff_id, col(HandoffRow.hub_chat_id) == hub_chat_id)
                     .values(card_message_id=message_id)
                 )
 
@@ -912,8 +921,8 @@ class Store:
         async with self._session() as session:
             query = select(HandoffRow).where(
                 HandoffRow.hub_chat_id == hub_chat_id, HandoffRow.topic_id == topic_id
-            )  # type: ignore[arg-type]
-            row = (await session.exec(query.order_by(HandoffRow.id.desc()))).first()  # type: ignore[union-attr]
+            )
+            row = (await session.exec(query.order_by(col(HandoffRow.id).desc()))).first()
             return _handoff(row) if row else None
 
     async def open_handoffs(self, *, hub_chat_id: int, advisor_id: int | None = None) -> list[Handoff]:
@@ -921,11 +930,11 @@ class Store:
         async with self._session() as session:
             query = select(HandoffRow).where(
                 HandoffRow.hub_chat_id == hub_chat_id,
-                HandoffRow.status.in_(("waiting", "claimed")),  # type: ignore[attr-defined]
+                col(HandoffRow.status).in_(("waiting", "claimed")),
             )
             if advisor_id is not None:
                 query = query.where(HandoffRow.advisor_id == advisor_id, HandoffRow.status == "claimed")
-            rows = (await session.exec(query.order_by(HandoffRow.created_at, HandoffRow.id))).all()  # type: ignore[arg-type]
+            rows = (await session.exec(query.order_by(col(HandoffRow.created_at), col(HandoffRow.id)))).all()
             return [_handoff(row) for row in rows]
 
     async def due_reminders(self, *, now: dt.datetime) -> list[Handoff]:
@@ -967,11 +976,11 @@ class Store:
             first = (
                 select(OutboxRow.lane, func.min(OutboxRow.id))
                 .where(OutboxRow.status == "pending")
-                .group_by(OutboxRow.lane)
+                .group_by(col(OutboxRow.lane))
                 .subquery()
             )
-            query = select(OutboxRow.lane, OutboxRow.not_before).join(first, OutboxRow.id == first.c[1])
-            return {int(lane): _aware(due) for lane, due in (await session.exec(query)).all()}  # type: ignore[misc]
+            query = select(OutboxRow.lane, OutboxRow.not_before).join(first, col(OutboxRow.id) == first.c[1])
+            return {int(lane): _aware(due) for lane, due in (await session.exec(query)).all()}
 
     async def pending_outbox(self, *, lane: int | None = None, limit: int = 10000) -> list[OutboxItem]:
         """A lane's unsent replies (every lane's without `lane`), oldest first: the order they must be sent in."""
@@ -979,7 +988,7 @@ class Store:
             query = select(OutboxRow).where(OutboxRow.status == "pending")
             if lane is not None:
                 query = query.where(OutboxRow.lane == lane)
-            query = query.order_by(OutboxRow.id).limit(limit)  # type: ignore[arg-type]
+            query = query.order_by(col(OutboxRow.id)).limit(limit)
             rows = (await session.exec(query)).all()
             return [
                 OutboxItem(
@@ -987,7 +996,7 @@ class Store:
                     row.lane,
                     reply_from_json(row.payload),
                     row.attempts,
-                    _aware(row.not_before),  # type: ignore[arg-type]
+                    _aware(row.not_before),
                     row.token,
                 )
                 for row in rows
@@ -1010,8 +1019,12 @@ class Store:
         """Change the pending row `item_id` only if it is still the row the worker read (same token)."""
         async with self._session() as session:
             result = await session.exec(
-                update(OutboxRow)  # type: ignore[arg-type]
-                .where(OutboxRow.id == item_id, OutboxRow.token == token, OutboxRow.status == "pending")
+                update(OutboxRow)
+                .where(
+                    col(OutboxRow.id) == item_id,
+                    col(OutboxRow.token) == token,
+                    col(OutboxRow.status) == "pending",
+                )
                 .values(**values)
             )
             return bool(result.rowcount)
@@ -1041,10 +1054,10 @@ class Store:
                     "status": "pending",
                     "attempts": 0,
                 }
-                insert = dialect.insert(InboxRow).values(**row)  # type: ignore[attr-defined]
+                insert = dialect.insert(InboxRow).values(**row)
                 result = await session.exec(
                     insert.on_conflict_do_nothing(index_elements=["update_id", "fingerprint"])
-                )  # type: ignore[call-overload]
+                )
                 if not result.rowcount:
                     skipped.append(update_id)
         return skipped
@@ -1053,10 +1066,7 @@ class Store:
         """Stored updates not handled yet, in the order they arrived."""
         async with self._session() as session:
             query = (
-                select(InboxRow)
-                .where(InboxRow.status == "pending")
-                .order_by(InboxRow.id)  # type: ignore[arg-type]
-                .limit(limit)
+                select(InboxRow).where(InboxRow.status == "pending").order_by(col(InboxRow.id)).limit(limit)
             )
             return [
                 InboxItem(row.id or 0, row.update_id, row.payload, row.attempts)
@@ -1068,8 +1078,8 @@ class Store:
         process, in which case the caller rolls its effects back)."""
         async with self._session() as session:
             result = await session.exec(
-                update(InboxRow)  # type: ignore[arg-type]
-                .where(InboxRow.id == item_id, InboxRow.status == "pending")
+                update(InboxRow)
+                .where(col(InboxRow.id) == item_id, col(InboxRow.status) == "pending")
                 .values(handled_at=utcnow(), status="handled", payload="")
             )
             return bool(result.rowcount)
@@ -1082,7 +1092,9 @@ class Store:
             if set_aside is not None:
                 values |= {"status": set_aside, "handled_at": utcnow()}
             await session.exec(
-                update(InboxRow).where(InboxRow.id == item_id, InboxRow.status == "pending").values(**values)  # type: ignore[arg-type]
+                update(InboxRow)
+                .where(col(InboxRow.id) == item_id, col(InboxRow.status) == "pending")
+                .values(**values)
             )
             attempts = (await session.exec(select(InboxRow.attempts).where(InboxRow.id == item_id))).first()
             return int(attempts or 0)
@@ -1091,16 +1103,17 @@ class Store:
         """Updates set aside (unreadable, or failing again and again): (update id, status, error)."""
         async with self._session() as session:
             query = select(InboxRow.update_id, InboxRow.status, InboxRow.error).where(
-                InboxRow.status.in_(("unreadable", "set_aside"))  # type: ignore[attr-defined]
+                col(InboxRow.status).in_(("unreadable", "set_aside"))
             )
             return [
-                (int(u), str(st), e) for u, st, e in (await session.exec(query.order_by(InboxRow.id))).all()
-            ]  # type: ignore[arg-type]
+                (int(u), str(st), e)
+                for u, st, e in (await session.exec(query.order_by(col(InboxRow.id)))).all()
+            ]
 
     async def handoff_outcomes(self) -> list[Handoff]:
         """Every handoff still kept (retention applies), for counts: `aiguilleur report` prints no name or text."""
         async with self._session() as session:
-            rows = (await session.exec(select(HandoffRow).order_by(HandoffRow.id))).all()  # type: ignore[arg-type]
+            rows = (await session.exec(select(HandoffRow).order_by(col(HandoffRow.id)))).all()
             return [_handoff(row) for row in rows]
 
     # -- what the network lacks -------------------------------------------------------------------------
@@ -1123,8 +1136,10 @@ class Store:
         """The recorded profiles nothing fitted, oldest first."""
         async with self._session() as session:
             query = (
-                select(UnmetRequestRow).where(UnmetRequestRow.network == network).order_by(UnmetRequestRow.id)
-            )  # type: ignore[arg-type]
+                select(UnmetRequestRow)
+                .where(UnmetRequestRow.network == network)
+                .order_by(col(UnmetRequestRow.id))
+            )
             rows = (await session.exec(query)).all()
             return [
                 Profile(r.stage, (r.sector,) if r.sector else (), r.region, tuple(json.loads(r.needs)))
@@ -1151,8 +1166,10 @@ class Store:
         """The recorded uncovered needs of a network, oldest first."""
         async with self._session() as session:
             query = (
-                select(CoverageGapRow).where(CoverageGapRow.network == network).order_by(CoverageGapRow.id)
-            )  # type: ignore[arg-type]
+                select(CoverageGapRow)
+                .where(CoverageGapRow.network == network)
+                .order_by(col(CoverageGapRow.id))
+            )
             rows = (await session.exec(query)).all()
             return [Gap(r.network, r.region, r.stage, r.sector, r.need) for r in rows]
 
@@ -1163,22 +1180,24 @@ class Store:
         inbox and outbox bookkeeping."""
         async with self._session() as session:
             old = select(HandoffRow.id).where(
-                HandoffRow.status == "closed", HandoffRow.closed_at < older_than
-            )  # type: ignore[operator]
+                HandoffRow.status == "closed", col(HandoffRow.closed_at) < older_than
+            )
             ids = (await session.exec(old)).all()
-            links = await session.exec(delete(RelayLinkRow).where(RelayLinkRow.handoff_id.in_(ids)))  # type: ignore[attr-defined]
-            handoffs = await session.exec(delete(HandoffRow).where(HandoffRow.id.in_(ids)))  # type: ignore[union-attr]
+            links = await session.exec(delete(RelayLinkRow).where(col(RelayLinkRow.handoff_id).in_(ids)))
+            handoffs = await session.exec(delete(HandoffRow).where(col(HandoffRow.id).in_(ids)))
             idle = delete(ConversationRow).where(
-                ConversationRow.updated_at < older_than,  # type: ignore[arg-type]
-                ConversationRow.handoff_id.is_(None),  # type: ignore[union-attr]  (never orphan an open handoff)
+                col(ConversationRow.updated_at) < older_than,
+                col(ConversationRow.handoff_id).is_(None),  # never orphan an open handoff
             )
             conversations = await session.exec(idle)
             day_ago = utcnow() - dt.timedelta(days=1)  # bookkeeping only, already emptied of content
             await session.exec(
-                delete(InboxRow).where(InboxRow.status == "handled", InboxRow.handled_at < day_ago)  # type: ignore[arg-type,operator]
+                delete(InboxRow).where(col(InboxRow.status) == "handled", col(InboxRow.handled_at) < day_ago)
             )
             await session.exec(  # set aside for inspection, with their content: kept no longer than the rest
-                delete(InboxRow).where(InboxRow.status != "handled", InboxRow.handled_at < older_than)  # type: ignore[arg-type,operator]
+                delete(InboxRow).where(
+                    col(InboxRow.status) != "handled", col(InboxRow.handled_at) < older_than
+                )
             )
-            await session.exec(delete(OutboxRow).where(OutboxRow.sent_at < day_ago))  # type: ignore[arg-type,operator]
+            await session.exec(delete(OutboxRow).where(col(OutboxRow.sent_at) < day_ago))
             return int(links.rowcount + handoffs.rowcount + conversations.rowcount)

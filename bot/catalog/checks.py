@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -109,7 +110,7 @@ def _entry_checks(
             if entry.id in first_use:
                 where = first_use[entry.id]
                 yield _error(doc, (*loc, "id"), f"id '{entry.id}' is already used at {where[0]}:{where[1]()}")
-            first_use.setdefault(entry.id, (doc.path, lambda doc=doc, loc=loc: doc.line_of((*loc, "id"))))
+            first_use.setdefault(entry.id, (doc.path, partial(doc.line_of, (*loc, "id"))))
             yield from texts.check(doc, loc, entry, required=("title",), optional=("summary",))
             yield from _dates(doc, loc, entry, today)
 
@@ -196,7 +197,7 @@ def _place_checks(places: PlacesFile, regions: list[str], doc: YamlDoc) -> Itera
                     yield _error(doc, loc, f"'{name}' already means region '{region}' at line {line}")
                 else:
                     yield _warning(doc, loc, f"'{name}' is listed twice (also at line {line})")
-            seen.setdefault(key, (place.region, lambda loc=loc: doc.line_of(loc)))
+            seen.setdefault(key, (place.region, partial(doc.line_of, loc)))
 
 
 NAMES = {"groups": "target group", "legal_forms": "legal form", "sizes": "company size"}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -139,7 +140,7 @@ def _check_file(path: Path, model: type[BaseModel], problems: list[Problem]) -> 
     try:
         return model.model_validate(doc.data), doc
     except ValidationError as exc:
-        problems.extend(Problem(path, lambda loc=e["loc"]: doc.line_of(loc), _plain(e)) for e in exc.errors())
+        problems.extend(Problem(path, partial(doc.line_of, e["loc"]), _plain(e)) for e in exc.errors())
         return None
 
 

@@ -44,8 +44,14 @@ def _type_name(annotation: object) -> str:
         return " or ".join(repr(a) for a in args)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", annotation.__name__).lower()  # HandoffPolicy
-    plain = {str: "text", int: "number", bool: "true or false", dt.date: "date (YYYY-MM-DD)"}
-    return plain.get(annotation, getattr(annotation, "__name__", str(annotation)))  # type: ignore[call-overload]
+    plain: dict[object, str] = {
+        str: "text",
+        int: "number",
+        bool: "true or false",
+        dt.date: "date (YYYY-MM-DD)",
+    }
+    name: str = plain.get(annotation, getattr(annotation, "__name__", str(annotation)))
+    return name
 
 
 def table(model: type[BaseModel]) -> str:
@@ -61,8 +67,8 @@ def field_reference() -> str:
     parts = []
     for filename, model in FILES.items():
         parts.append(f"#### `{filename}`\n\n{(model.__doc__ or '').strip()}\n\n{table(model)}")
-    for title, model in RECORDS.items():
-        parts.append(f"#### Fields of {title}\n\n{(model.__doc__ or '').strip()}\n\n{table(model)}")
+    for title, record in RECORDS.items():
+        parts.append(f"#### Fields of {title}\n\n{(record.__doc__ or '').strip()}\n\n{table(record)}")
     return "\n\n".join(parts) + "\n"
 
 

@@ -78,7 +78,7 @@ class Problem:
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Problem) and (str(self), self.severity) == (str(other), other.severity)
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None  # type: ignore[assignment]  # typeshed wants a method; None: unhashable, as it defines __eq__
 
 
 @dataclass

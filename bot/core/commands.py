@@ -10,7 +10,7 @@ Restarting or switching language from a typed message the understanding is not s
 from __future__ import annotations
 
 from bot.core.intake import ask, profile_keyboard, profile_summary
-from bot.core.text import bold, fmt, italic, lines, plain
+from bot.core.text import Rich, Span, bold, fmt, italic, lines, plain
 from bot.core.turn import Keyboard, Turn
 from bot.core.types import Button, Profile
 from bot.i18n import language_name
@@ -46,7 +46,7 @@ def start(turn: Turn, payload: str | None) -> None:
     )
     if not name:
         hello = fmt(_("Hello! I am Aiguilleur, the assistant of {network}."), network=bold(network))
-    parts = [
+    parts: list[str | Span | Rich] = [
         hello,
         _(
             "I find the support services and opportunities that fit your project, then connect you with an "

@@ -62,7 +62,7 @@ class Dialogue:
 
     def prepare(self, catalog: Catalog) -> Understander:
         """The understander of a catalog (it knows its places), built once; a reload builds it off the loop."""
-        cached = catalog.__dict__.get("_understander")
+        cached: Understander | None = catalog.__dict__.get("_understander")
         if cached is None:
             cached = catalog.__dict__.setdefault("_understander", Understander(self.language_data, catalog))
         return cached
@@ -228,7 +228,7 @@ class Dialogue:
             handled = catalog.has_code(DIMENSION[step], value) and self.answers.answer(turn, step, value)
         elif prefix == "sk" and value == step and step in SINGLE_STEPS:
             self.answers.answer(turn, step, None)
-        elif (prefix, step) in (("nd", "needs"), ("ss", "sectors")):
+        elif step is not None and (prefix, step) in (("nd", "needs"), ("ss", "sectors")):
             handled = self.answers.ticked(turn, step, value)
         elif step in eligibility.CRITERIA and (
             prefix == eligibility.PREFIX[step] or (prefix, value) == ("sk", step)

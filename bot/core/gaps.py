@@ -14,10 +14,13 @@ from bot.catalog.model import Catalog
 
 
 class GapRow(Protocol):
-    """What the table needs of a recorded gap."""
+    """What the table needs of a recorded gap (read-only: `bot.storage.Gap` is a frozen dataclass)."""
 
-    region: str | None
-    need: str
+    @property
+    def region(self) -> str | None: ...
+
+    @property
+    def need(self) -> str: ...
 
 
 def gap_table(catalog: Catalog, gaps: Iterable[GapRow]) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from bot.catalog.model import Catalog
@@ -17,7 +18,7 @@ from bot.catalog.schema import Hub
 from bot.core import card
 from bot.core.handoff import HandoffDesk
 from bot.core.office_hours import reminder_due, schedule_for
-from bot.core.text import Rich, bold, fmt, italic, lines, plain
+from bot.core.text import Rich, Span, bold, fmt, italic, lines, plain
 from bot.core.thread import DeskBase
 from bot.core.types import Handoff, Inbound, MessageRef, Outcome, Reply
 
@@ -210,7 +211,9 @@ class HubDesk(DeskBase):
                 (plain(_h("You have no open request.") if mine else _h("No open request. Well done!")),)
             )
             return
-        rows: list[Rich | str] = [bold(_h("Your requests") if mine else _h("Open requests, oldest first"))]
+        rows: list[str | Span | Rich] = [
+            bold(_h("Your requests") if mine else _h("Open requests, oldest first"))
+        ]
         for h in handoffs:
             state = (
                 _h("waiting {age}").format(age=card.age(h.created_at, now, locale))
@@ -434,8 +437,13 @@ class HubDesk(DeskBase):
         )
 
     def announce(
-        self, send, catalog: Catalog, handoff: Handoff, *, transferred_from: str | None = None
-    ) -> None:  # type: ignore[no-untyped-def]
+        self,
+        send: Callable[[Reply], None],
+        catalog: Catalog,
+        handoff: Handoff,
+        *,
+        transferred_from: str | None = None,
+    ) -> None:
         self.entrepreneur_desk.announce(send, catalog, handoff)
         if transferred_from:
             _h = self.hub_gettext(catalog)

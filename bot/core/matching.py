@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.catalog.model import Catalog, Entry
@@ -133,9 +134,9 @@ class MatchIndex:
             criteria,
         )
 
-    def mask(self, dimension: str, codes: object) -> int:
+    def mask(self, dimension: str, codes: Iterable[str]) -> int:
         bits = self.bits[dimension]
-        return sum(bits.get(code, 0) for code in set(codes))  # type: ignore[call-overload]
+        return sum(bits.get(code, 0) for code in set(codes))
 
     def rank(self, profile: Profile, today: dt.date) -> Ranking:
         """Every eligible entry with its rank key, and the stated needs none of them covers.
@@ -251,9 +252,10 @@ def prepare_index(catalog: Catalog) -> None:
 
 def _index(catalog: Catalog) -> MatchIndex:
     """One index per catalog object, built on first use; a reloaded catalog gets its own."""
-    return catalog.__dict__.get("_match_index") or catalog.__dict__.setdefault(
+    index: MatchIndex = catalog.__dict__.get("_match_index") or catalog.__dict__.setdefault(
         "_match_index", MatchIndex(catalog)
     )
+    return index
 
 
 def eligible(entry: Entry, profile: Profile, today: dt.date) -> bool:

@@ -171,12 +171,12 @@ def show_results(turn: Turn, page: int = 0) -> None:
         turn.gaps = ranking.uncovered
     if not total:
         turn.unmet = profile
-        text = (
+        nothing = (
             bold(_("I found nothing that fits all your answers.")),
             plain("\n"),
             plain(_("An advisor of your hub knows more programs than I do: they can help.")),
         )
-        turn.say(text, results_keyboard(turn, has_more=False))
+        turn.say(nothing, results_keyboard(turn, has_more=False))
         return
     today = turn.catalog.today()
     shown = [explain(entry, profile, today) for entry in ranking.best(start + PAGE_SIZE)[start:]]

@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 from bot.catalog.model import Catalog
 from bot.catalog.schema import Hub
 from bot.core import card
 from bot.core.text import Rich, plain
-from bot.core.types import Button, Conversation, Handoff, Reply
+from bot.core.types import Button, Conversation, Handoff, Reply, ReplyAction
 from bot.i18n import I18n
 from bot.storage import Store, utcnow
 
@@ -46,9 +47,9 @@ class DeskBase:
     def hub_gettext(self, catalog: Catalog) -> Callable[[str], str]:
         return self.i18n.get(catalog.default_language).gettext
 
-    def in_thread(self, handoff: Handoff, text: Rich, **options: object) -> Reply:
+    def in_thread(self, handoff: Handoff, text: Rich, **options: Any) -> Reply:
         """A message in the handoff's thread in its hub chat."""
-        return Reply(handoff.hub_chat_id, text, handoff=handoff.id, track=f"relay:{handoff.id}", **options)  # type: ignore[arg-type]
+        return Reply(handoff.hub_chat_id, text, handoff=handoff.id, track=f"relay:{handoff.id}", **options)
 
     def card_edit(self, catalog: Catalog, handoff: Handoff) -> Reply:
         """The card, edited in place to show the handoff's current state."""
@@ -77,8 +78,8 @@ class DeskBase:
             reply, handoff=None, track=None, topic_id=handoff.topic_id, reply_to_message_id=reply_to
         )
 
-    def topic_action(self, handoff: Handoff, action: str) -> Reply:
-        return Reply(handoff.hub_chat_id, handoff=handoff.id, action=action)  # type: ignore[arg-type]
+    def topic_action(self, handoff: Handoff, action: ReplyAction) -> Reply:
+        return Reply(handoff.hub_chat_id, handoff=handoff.id, action=action)
 
     def rating_question(
         self, handoff: Handoff, _: Callable[[str], str]

@@ -7,6 +7,7 @@ can leak into the next user's.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from babel.support import NullTranslations
 
@@ -47,9 +48,9 @@ class Turn:
     def locale(self) -> str:
         return self.catalog.locale(self.conv.lang)
 
-    def say(self, text: Rich, buttons: Keyboard = (), **options: object) -> None:
+    def say(self, text: Rich, buttons: Keyboard = (), **options: Any) -> None:
         """Send a message to the user's own chat."""
-        self.replies.append(Reply(self.conv.chat_id, text, buttons, **options))  # type: ignore[arg-type]
+        self.replies.append(Reply(self.conv.chat_id, text, buttons, **options))
 
     def send(self, reply: Reply) -> None:
         """Send something elsewhere (a hub's advisor chat)."""
@@ -60,8 +61,8 @@ class Turn:
         if self.event.button_message_id is not None:
             self.say(text, buttons, edit_message_id=self.event.button_message_id)
 
-    def update(self, **changes: object) -> None:
-        self.conv = replace(self.conv, **changes)  # type: ignore[arg-type]
+    def update(self, **changes: Any) -> None:
+        self.conv = replace(self.conv, **changes)
 
     def update_profile(self, **changes: object) -> None:
         self.conv = self.conv.with_profile(**changes)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Any, Literal
 
 from bot.core.text import Rich
 
@@ -140,20 +140,18 @@ class Profile:
             sectors = [data["sector"]] if data.get("sector") else []
         groups = data.get("groups")
         age = data.get("age")
+        needs = data.get("needs")
+        skipped = data.get("skipped")
         return cls(
             stage=_text(data.get("stage")),
             sectors=tuple(str(s) for s in sectors) if isinstance(sectors, list) else (),
             region=_text(data.get("region")),
-            needs=tuple(str(n) for n in data.get("needs") or ())
-            if isinstance(data.get("needs"), list)
-            else (),
+            needs=tuple(str(n) for n in needs) if isinstance(needs, list) else (),
             age=age if isinstance(age, int) and not isinstance(age, bool) else None,
             groups=tuple(str(g) for g in groups) if isinstance(groups, list) else None,
             legal_form=_text(data.get("legal_form")),
             size=_text(data.get("size")),
-            skipped=tuple(str(c) for c in data.get("skipped") or ())
-            if isinstance(data.get("skipped"), list)
-            else (),
+            skipped=tuple(str(c) for c in skipped) if isinstance(skipped, list) else (),
         )
 
 
@@ -177,8 +175,8 @@ class Conversation:
     consent_at: dt.datetime | None = None
     last_handoff_id: int | None = None
 
-    def with_profile(self, **changes: object) -> Conversation:
-        return replace(self, profile=replace(self.profile, **changes))  # type: ignore[arg-type]
+    def with_profile(self, **changes: Any) -> Conversation:
+        return replace(self, profile=replace(self.profile, **changes))
 
 
 # The handoff lifecycle: action -> (states it may start from, state it leads to). Storage applies each as one

@@ -10,14 +10,14 @@ import asyncio
 import logging
 
 from telegram import Update
-from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, filters
+from telegram.ext import ApplicationHandlerStop, CommandHandler, filters
 
 from bot.catalog.loader import Checked
 from bot.catalog.reload import CatalogReloader
 from bot.core.admin import reload_report
 from bot.core.types import Outcome, Reply
 from bot.settings import Settings
-from bot.telegram.context import AppContext
+from bot.telegram.context import App, AppContext
 from bot.telegram.pipeline import publish
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ def admin_filter(settings: Settings) -> filters.BaseFilter:
     return allowed or users or filters.Chat(chat_id=[])
 
 
-async def report(app: Application, checked: Checked, chat_id: int | None) -> None:  # type: ignore[type-arg]
+async def report(app: App, checked: Checked, chat_id: int | None) -> None:
     """Tell the admin chat (and whoever asked) how the reload went."""
     core = app.bot_data["core"]
     text = reload_report(checked, core.dialogue.catalog, core.dialogue.i18n)
@@ -53,7 +53,7 @@ async def on_reload(update: Update, context: AppContext) -> None:
     raise ApplicationHandlerStop
 
 
-def start_watching(app: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+def start_watching(app: App, settings: Settings) -> None:
     """Reload on every save in the catalog folder, until `stop_watching`."""
     stop = asyncio.Event()
     app.bot_data[STOP_KEY] = stop
@@ -74,7 +74,7 @@ def _log_failure(task: asyncio.Task[None]) -> None:
         log.error("the catalog watcher stopped", exc_info=task.exception())
 
 
-async def stop_watching(app: Application) -> None:  # type: ignore[type-arg]
+async def stop_watching(app: App) -> None:
     """Stop the watcher and wait for it, so no reload runs during shutdown."""
     stop = app.bot_data.pop(STOP_KEY, None)
     task = app.bot_data.pop(TASK_KEY, None)
@@ -90,6 +90,6 @@ async def stop_watching(app: Application) -> None:  # type: ignore[type-arg]
             await asyncio.to_thread(reloader.close)
 
 
-def register(app: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+def register(app: App, settings: Settings) -> None:
     app.bot_data["admin_chat_id"] = settings.admin_chat_id
     app.add_handler(CommandHandler("reload", on_reload, filters=admin_filter(settings)), group=0)

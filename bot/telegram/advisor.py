@@ -13,10 +13,10 @@ import logging
 from telegram import ChatMember, ChatMemberAdministrator, ChatMemberRestricted, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
-from telegram.ext import Application, ChatMemberHandler, MessageHandler, filters
+from telegram.ext import ChatMemberHandler, MessageHandler, filters
 
 from bot.core.hub_groups import GroupRights
-from bot.telegram.context import AppContext
+from bot.telegram.context import App, AppContext
 from bot.telegram.convert import from_message
 from bot.telegram.pipeline import respond
 
@@ -133,7 +133,7 @@ def _rights(member: ChatMember, forum: bool) -> GroupRights:
     )
 
 
-def register(app: Application, group: int) -> None:  # type: ignore[type-arg]
+def register(app: App, group: int) -> None:
     # Edited messages too: the core relays an advisor's new version to the entrepreneur.
     groups = filters.ChatType.GROUPS & filters.UpdateType.MESSAGES & ~filters.StatusUpdate.ALL
     app.add_handler(MessageHandler(groups, on_group_message), group=group)

@@ -19,7 +19,7 @@ import signal
 import threading
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes
 
 from bot.bootstrap import Core, build_core
 from bot.catalog.loader import load_catalog
@@ -28,7 +28,7 @@ from bot.core.commands import BOT_COMMANDS
 from bot.settings import Settings
 from bot.storage import Leadership, utcnow
 from bot.telegram import admin, advisor, entrepreneur, errors
-from bot.telegram.context import CORE_KEY, AppContext
+from bot.telegram.context import CORE_KEY, App, AppContext
 from bot.telegram.outbox import OutboxSender
 from bot.telegram.pipeline import OUTBOX_KEY, Pipeline
 from bot.telegram.sender import expand
@@ -51,7 +51,7 @@ FAILED_KEY = "failed"
 TASKS_KEY = "pipeline_tasks"
 
 
-def build_application(settings: Settings, **hooks: object) -> Application:  # type: ignore[type-arg]
+def build_application(settings: Settings, **hooks: object) -> App:
     """The Application with its handlers, without PTB's updater: our pipeline receives updates durably."""
     assert settings.telegram_bot_token is not None
     builder = (
@@ -75,7 +75,7 @@ def build_application(settings: Settings, **hooks: object) -> Application:  # ty
 
 
 async def attach(
-    app: Application,  # type: ignore[type-arg]
+    app: App,
     core: Core,
     settings: Settings,
     *,
@@ -114,7 +114,7 @@ async def attach(
     return pipeline
 
 
-def _task_ended(app: Application, task: asyncio.Task[None]) -> None:  # type: ignore[type-arg]
+def _task_ended(app: App, task: asyncio.Task[None]) -> None:
     """A receiving, processing or sending task must never end while the bot runs: stop, loudly, so that the
     service manager restarts the process (nothing is lost: the inbox and outbox are durable)."""
     if task.cancelled():
@@ -127,7 +127,7 @@ def _task_ended(app: Application, task: asyncio.Task[None]) -> None:  # type: ig
         stop.set()
 
 
-async def detach(app: Application) -> None:  # type: ignore[type-arg]
+async def detach(app: App) -> None:
     """Stop what `attach` started that the Application does not stop itself."""
     await admin.stop_watching(app)
     if (receiver := app.bot_data.pop("webhook", None)) is not None:
@@ -140,7 +140,7 @@ async def detach(app: Application) -> None:  # type: ignore[type-arg]
         await outbox.stop()
 
 
-async def set_commands(app: Application, core: Core) -> None:  # type: ignore[type-arg]
+async def set_commands(app: App, core: Core) -> None:
     """The command menu in every offered language, and a default one in the network's language."""
     dialogue = core.dialogue
     catalog = dialogue.catalog
@@ -164,7 +164,7 @@ async def tick(context: AppContext) -> None:
     await run_tick(context.application)
 
 
-async def run_tick(app: Application) -> None:  # type: ignore[type-arg]
+async def run_tick(app: App) -> None:
     core: Core = app.bot_data[CORE_KEY]
     async with core.store.unit_of_work():
         outcome = await core.dialogue.tick()

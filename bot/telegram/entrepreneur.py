@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.telegram.advisor import acting_member
-from bot.telegram.context import AppContext
+from bot.telegram.context import App, AppContext
 from bot.telegram.convert import from_callback, from_message
 from bot.telegram.pipeline import after_transaction, respond
 from bot.telegram.sender import answer
@@ -41,7 +41,7 @@ async def on_button(update: Update, context: AppContext) -> None:
     await respond(context, outcome, update.callback_query)
 
 
-def register(app: Application, group: int) -> None:  # type: ignore[type-arg]
+def register(app: App, group: int) -> None:
     private = filters.ChatType.PRIVATE & ~filters.UpdateType.EDITED & ~filters.StatusUpdate.ALL
     app.add_handler(MessageHandler(private, on_message), group=group)
     edited = filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE

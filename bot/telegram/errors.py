@@ -7,11 +7,10 @@ import logging
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.ext import Application
 
 from bot.i18n import pick_language
 from bot.storage import describe, is_transient
-from bot.telegram.context import AppContext
+from bot.telegram.context import App, AppContext
 from bot.telegram.pipeline import after_transaction, handler_failed
 from bot.telegram.sender import answer
 
@@ -22,7 +21,9 @@ async def on_error(update: object, context: AppContext) -> None:
     """Nothing a handler raises reaches the user as a traceback: the update's effects are rolled back, the
     button is answered (in any chat), and an entrepreneur gets an apology once the transaction is over."""
     update_id = update.update_id if isinstance(update, Update) else None
-    if is_transient(context.error):  # the pipeline rolls back and retries it; the apology waits
+    if context.error is not None and is_transient(
+        context.error
+    ):  # the pipeline rolls back and retries it; the apology waits
         log.warning("update %s: the database is busy or unreachable (%s)", update_id, describe(context.error))
     else:
         log.error("update %s failed", update_id, exc_info=context.error)
@@ -56,5 +57,5 @@ async def on_error(update: object, context: AppContext) -> None:
     await after_transaction(apologise)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_error_handler(on_error)  # type: ignore[arg-type]
+def register(app: App) -> None:
+    app.add_error_handler(on_error)

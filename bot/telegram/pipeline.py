@@ -24,14 +24,14 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
+from typing import Any
 
 from telegram import CallbackQuery, Update
 from telegram.error import InvalidToken, RetryAfter, TelegramError, TimedOut
-from telegram.ext import Application
 
 from bot.core.types import Outcome
 from bot.storage import InboxItem, Store, describe, is_transient
-from bot.telegram.context import AppContext
+from bot.telegram.context import App, AppContext
 from bot.telegram.outbox import OutboxSender
 from bot.telegram.sender import answer, expand
 
@@ -69,7 +69,7 @@ async def respond(context: AppContext, outcome: Outcome, query: CallbackQuery | 
     after.append(lambda: answer(query, outcome.notice))
 
 
-async def publish(app: Application, outcome: Outcome) -> None:  # type: ignore[type-arg]
+async def publish(app: App, outcome: Outcome) -> None:
     """Replies decided outside an update (a job, the catalog watcher): to the outbox, then sent."""
     async with app.bot_data["core"].store.unit_of_work():
         await app.bot_data["core"].store.enqueue(expand(outcome.replies))
@@ -99,11 +99,11 @@ class Pipeline:
 
     def __init__(
         self,
-        app: Application,
+        app: App,
         store: Store,
         outbox: OutboxSender,
         *,
-        allowed_updates: list[str],  # type: ignore[type-arg]
+        allowed_updates: list[str],
     ) -> None:
         self.app = app
         self.store = store
@@ -117,9 +117,9 @@ class Pipeline:
         """New updates were stored (by the poller or a webhook): process them."""
         self._stored.set()
 
-    async def receive(self, payloads: list[dict[str, object]]) -> int:
+    async def receive(self, payloads: list[dict[str, Any]]) -> int:
         """Store raw updates before anyone tells Telegram they arrived; returns how many were new."""
-        rows = [(int(p["update_id"]), json.dumps(p, ensure_ascii=False)) for p in payloads]  # type: ignore[call-overload]
+        rows = [(int(p["update_id"]), json.dumps(p, ensure_ascii=False)) for p in payloads]
         async with self.store.unit_of_work():
             skipped = await self.store.inbox_add(updates=rows)
         for update_id in skipped:
@@ -127,7 +127,7 @@ class Pipeline:
         self.stored()
         return len(rows) - len(skipped)
 
-    async def _get_updates(self, offset: int | None) -> list[dict[str, object]]:
+    async def _get_updates(self, offset: int | None) -> list[dict[str, Any]]:
         """getUpdates as raw JSON: `Bot.get_updates` parses the whole batch, so one update shaped by a newer
         Bot API would raise for all of them (and PTB would log its content). Parsing happens per update,
         later; this is the same request PTB makes, through the same connection pool and rate limiter."""
@@ -185,7 +185,7 @@ class Pipeline:
                 log.warning("storing received updates failed (%s); polling them again", describe(exc))
                 await asyncio.sleep(1.0)
                 continue
-            offset = int(updates[-1]["update_id"]) + 1  # type: ignore[call-overload]
+            offset = int(updates[-1]["update_id"]) + 1
 
     async def process(self) -> None:
         """Handle stored updates in order, forever."""

@@ -13,9 +13,10 @@ import hmac
 import json
 import logging
 import time
-from typing import Any
+from typing import Any, cast
 
 from telegram import Bot
+from tornado.http1connection import HTTP1Connection
 from tornado.httpserver import HTTPServer
 from tornado.web import Application, RequestHandler, stream_request_body
 
@@ -76,7 +77,8 @@ class _UpdateHandler(RequestHandler):
         if not length.isdigit() or int(length) > MAX_BODY:
             self._refuse(413, "body too large")
             return
-        self.request.connection.set_max_body_size(MAX_BODY)  # type: ignore[union-attr]
+        # HTTPServer speaks HTTP/1.1 only: every request's connection is an HTTP1Connection.
+        cast(HTTP1Connection, self.request.connection).set_max_body_size(MAX_BODY)
 
     def data_received(self, chunk: bytes) -> None:
         self._size += len(chunk)
@@ -110,14 +112,17 @@ class WebhookReceiver:
         self._server: HTTPServer | None = None
 
     async def start(self, bot: Bot) -> None:
-        secret = self.settings.webhook_secret.get_secret_value()  # type: ignore[union-attr]
+        webhook_secret, webhook_url = self.settings.webhook_secret, self.settings.webhook_url
+        assert webhook_secret is not None  # both checked in __init__: narrows the types
+        assert webhook_url is not None
+        secret = webhook_secret.get_secret_value()
         self.refusals = Refusals()
         handler = {"pipeline": self.pipeline, "secret": secret, "refusals": self.refusals}
         app = Application([(PATH, _UpdateHandler, handler)])
         self._server = HTTPServer(app, max_body_size=MAX_BODY)
         self._server.listen(self.settings.webhook_port, address=self.settings.webhook_listen)
         await bot.set_webhook(
-            url=self.settings.webhook_url,  # type: ignore[arg-type]
+            url=webhook_url,
             secret_token=secret,
             allowed_updates=self.allowed_updates,
         )

@@ -25,7 +25,7 @@ import sys
 import tempfile
 from array import array
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,11 +77,11 @@ class LinearModel:
     classes: tuple[str, ...]
     word_index: dict[str, int]
     char_index: dict[str, int]
-    idf: array
-    weights: array
-    intercept: array
+    idf: array[float]
+    weights: array[float]
+    intercept: array[float]
 
-    def row(self, index: int) -> array:
+    def row(self, index: int) -> array[float]:
         width = len(self.classes)
         return self.weights[index * width : (index + 1) * width]
 
@@ -117,8 +117,8 @@ class LinearModel:
         return {intent: value / total for intent, value in zip(self.classes, exp, strict=True)}
 
 
-def _doubles(values: object) -> array:
-    return array("d", (float(v) for v in values))  # type: ignore[attr-defined]
+def _doubles(values: Iterable[float]) -> array[float]:
+    return array("d", (float(v) for v in values))
 
 
 def train(examples: dict[str, list[list[str]]]) -> LinearModel:

@@ -7,6 +7,7 @@ warning: one language file serves every network.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -31,9 +32,7 @@ def load_language_data(directory: Path, catalog: Catalog) -> tuple[dict[str, Lan
             problems.append(exc.problem)
             continue
         except ValidationError as exc:
-            problems.extend(
-                Problem(path, lambda loc=e["loc"], d=doc: d.line_of(loc), _plain(e)) for e in exc.errors()
-            )
+            problems.extend(Problem(path, partial(doc.line_of, e["loc"]), _plain(e)) for e in exc.errors())
             continue
         found = list(_check(parsed, doc, path, catalog))
         problems.extend(found)

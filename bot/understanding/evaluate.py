@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import argparse
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any, cast
 
 import yaml
 
@@ -107,7 +109,9 @@ def evaluate(cases: list[dict[str, object]]) -> Report:
         if not report.count_intent(got.intent, str(case["intent"])):
             wrong.append(f"intent {got.intent} (expected {case['intent']}, {got.confidence:.2f})")
         for slot in SLOTS:
-            expected = set(case.get(slot) or ()) if slot == "needs" else {case.get(slot)} - {None}
+            expected: set[Any] = (
+                set(_listed(case.get(slot))) if slot == "needs" else {case.get(slot)} - {None}
+            )
             value = getattr(got, slot)
             found = set(value) if slot == "needs" else {value} - {None}
             counts = report.slot_counts[slot]
@@ -189,9 +193,14 @@ def subsets(cases: list[dict[str, object]]) -> list[tuple[str, list[dict[str, ob
         subset = [c for c in cases if c["lang"] == lang]
         if subset:
             out.append((lang, subset))
-    tags = sorted({str(t) for c in cases for t in (c.get("tags") or ())})  # type: ignore[union-attr]
-    out.extend((f"tag {tag}", [c for c in cases if tag in (c.get("tags") or ())]) for tag in tags)  # type: ignore[operator]
+    tags = sorted({str(t) for c in cases for t in _listed(c.get("tags"))})
+    out.extend((f"tag {tag}", [c for c in cases if tag in _listed(c.get("tags"))]) for tag in tags)
     return out
+
+
+def _listed(value: object) -> Iterable[object]:
+    """A list field of a case as read from YAML (absent or empty: nothing)."""
+    return cast("Iterable[object]", value or ())
 
 
 def main(argv: list[str] | None = None) -> None:
