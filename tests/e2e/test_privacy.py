@@ -8,7 +8,6 @@ import logging
 import stat
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -34,22 +33,12 @@ async def forum(tmp_path: Path) -> AsyncIterator[Running]:
         yield bot
 
 
-async def open_handoff(running: Running, question: str = QUESTION) -> dict[str, Any]:
-    """Marielle goes through the intake, agrees to share and asks; returns the card as the hub sees it."""
-    await running.say(MARIE, "/start hub-01")
-    for data in ("st:startup", "sc:tech", "nd:*", "adv", "ok:yes"):
-        await running.press(MARIE, data)
-    await running.bot_says(MARIE.id, "En un message")
-    await running.say(MARIE, question)
-    return await running.bot_says(MINI_HUB_CHAT, "Demande no 1")
-
-
 async def test_debug_logs_hold_no_token_name_or_text(
     forum: Running, caplog: pytest.LogCaptureFixture
 ) -> None:
     configure_logging("DEBUG")
     with caplog.at_level(logging.DEBUG):
-        card = await open_handoff(forum)
+        card = await forum.open_handoff(MARIE, MINI_HUB_CHAT, QUESTION)
         await forum.say(MARIE, "Mon fromage Zébulon est bleu.")
         topic = card["message_thread_id"]
         await forum.say(LUC, ANSWER, chat_id=MINI_HUB_CHAT, message_thread_id=topic)
@@ -83,7 +72,7 @@ async def test_forget_leaves_no_trace_in_the_database_files_the_outbox_or_the_hu
     async with running_bot(
         tmp_path, MINI, groups={MINI_HUB_CHAT: ("Pôle BSL — conseillers", "forum")}
     ) as bot:
-        card = await open_handoff(bot)
+        card = await bot.open_handoff(MARIE, MINI_HUB_CHAT, QUESTION)
         topic = card["message_thread_id"]
         await bot.say(MARIE, "Mon fromage bleu coule.")
         await bot.say(LUC, ANSWER, chat_id=MINI_HUB_CHAT, message_thread_id=topic)

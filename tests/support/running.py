@@ -58,6 +58,22 @@ class Running:
     async def bot_says(self, chat_id: int, contains: str) -> dict[str, Any]:
         return await self.api.wait_for_bot_message(chat_id, contains=contains)
 
+    async def open_handoff(
+        self, person: User, hub_chat: int, question: str = "Comment trouver un mentor ?"
+    ) -> dict[str, Any]:
+        """`person` starts from hub-01's link, goes through the intake, agrees to share and asks; returns the
+        card as the hub's group sees it."""
+        await self.say(person, "/start hub-01")
+        for data in ("st:startup", "sc:tech", "nd:*", "adv", "ok:yes"):
+            await self.press(person, data)
+        await self.bot_says(person.id, "En un message")
+        await self.say(person, question)
+        return await self.bot_says(hub_chat, "Demande no 1")
+
+    def texts(self, chat_id: int, thread_id: int | None = None) -> list[str]:
+        """What the bot wrote in a chat (or one of its topics), captions included."""
+        return [m.get("text") or m.get("caption") or "" for m in self.api.bot_messages(chat_id, thread_id)]
+
     async def tick(self) -> None:
         """What the JobQueue does every TICK_SECONDS, now."""
         await run_tick(self.app)
