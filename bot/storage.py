@@ -564,7 +564,19 @@ def _upgrade(connection: Connection) -> None:
     command.upgrade(config, "head")
 
 
-_CURRENT: ContextVar[AsyncSession | None] = ContextVar("aiguilleur_unit_of_work", default=None)
+_CURRENT: ContextVar[tuple[asyncio.Task[Any] | None, AsyncSession] | None] = ContextVar(
+    "aiguilleur_unit_of_work", default=None
+)
+
+
+def _current_session() -> AsyncSession | None:
+    """The unit of work of this very task. A task started inside one inherits the context variable (asyncio
+    copies the context), but must not use that session: asyncpg refuses, or hangs, when two tasks share a
+    connection. So the session is tagged with the task that opened it."""
+    current = _CURRENT.get()
+    if current is None or current[0] is not asyncio.current_task():
+        return None
+    return current[1]
 
 
 class Store:
@@ -582,11 +594,11 @@ class Store:
         The transaction is per asyncio task (a context variable), so a job running beside an update never
         writes into that update's transaction.
         """
-        if _CURRENT.get() is not None:
+        if _current_session() is not None:
             yield  # already inside one: join it
             return
         async with self._sessions() as session, session.begin():
-            token = _CURRENT.set(session)
+            token = _CURRENT.set((asyncio.current_task(), session))
             try:
                 yield
             finally:
@@ -623,7 +635,7 @@ class Store:
 
     @asynccontextmanager
     async def _session(self) -> AsyncIterator[AsyncSession]:
-        current = _CURRENT.get()
+        current = _current_session()
         if current is not None:
             yield current
             return
