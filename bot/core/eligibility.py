@@ -15,6 +15,7 @@ import re
 from bot.catalog.model import Catalog
 from bot.core.intake import code_buttons
 from bot.core.matching import open_criteria, rank
+from bot.core.results import PAGE_SIZE, show_results
 from bot.core.text import Rich, bold, fmt
 from bot.core.turn import Keyboard, Turn, grid
 from bot.core.types import Button
@@ -22,7 +23,6 @@ from bot.core.types import Button
 CRITERIA = ("age", "groups", "legal_form", "size")
 DIMENSION = {"groups": "groups", "legal_form": "legal_forms", "size": "sizes"}
 PREFIX = {"age": "ag", "groups": "gr", "legal_form": "lf", "size": "sz"}
-PAGE = 4
 MAX_AGE = 120
 _AGE = re.compile(r"(?<!\d)(\d{1,3})(?!\d)")
 
@@ -31,7 +31,7 @@ def next_criterion(turn: Turn) -> str | None:
     """The first criterion that the first page of results depends on and the profile has not answered."""
     profile = turn.conv.profile
     ranking = rank(turn.catalog, profile)
-    pending = {c for entry in ranking.best(PAGE) for c in open_criteria(entry, profile)}
+    pending = {c for entry in ranking.best(PAGE_SIZE) for c in open_criteria(entry, profile)}
     return next((c for c in CRITERIA if c in pending and c not in profile.skipped), None)
 
 
@@ -160,8 +160,6 @@ def describe(turn: Turn, step: str) -> str:
 
 def results_or_question(turn: Turn) -> None:
     """At the end of the intake: the one eligibility question the first page depends on, else the results."""
-    from bot.core.results import show_results
-
     step = next_criterion(turn)
     if step is None:
         show_results(turn)

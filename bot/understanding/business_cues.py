@@ -155,6 +155,8 @@ def _number(word: str) -> int | None:
     return _NUMBER_WORDS.get(word)
 
 
+# "my tourism business": a sector word may stand between the possessive and the business noun
+_SECTOR_NOUNS = {"tourism", "tech", "construction", "trucking", "software", "consulting", "cleaning"}
 _POSSESSIVE = {"mon", "ma", "notre", "nos", "mes", "my", "our", "تاعي", "تاعنا", "ديالي", "ديالنا"}
 _OWN_SUFFIXED = re.compile(r"^(?:شركت|مؤسست|مصنع|محل|مشروع)(?:ي|نا)$")
 _ADJECTIVES = {
@@ -183,7 +185,3 @@ def owns_business(words: list[str]) -> bool:
         if word in ("تاعي", "تاعنا", "ديالي") and index and words[index - 1] in _BUSINESS:
             return True
     return False
-
-
-# "my tourism business": a sector word may stand between the possessive and the business noun
-_SECTOR_NOUNS = {"tourism", "tech", "construction", "trucking", "software", "consulting", "cleaning"}
