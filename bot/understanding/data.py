@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from bot.catalog.loader import _plain
 from bot.catalog.model import Catalog
 from bot.catalog.yamlfile import Problem, YamlDoc, YamlError, read_yaml
+from bot.understanding.corpus import load_corpus
 from bot.understanding.lexicon import SLOT_DIMENSIONS
 from bot.understanding.normalize import normalize
 from bot.understanding.schema import INTENTS, LanguageFile
@@ -38,7 +39,22 @@ def load_language_data(directory: Path, catalog: Catalog) -> tuple[dict[str, Lan
         problems.extend(found)
         if not any(p.severity == "error" for p in found):
             data[parsed.language] = parsed
-    return data, problems
+    corpus, found = load_corpus(directory)
+    problems.extend(found)
+    return {lang: _with_corpus(parsed, corpus.get(lang, {})) for lang, parsed in data.items()}, problems
+
+
+def _with_corpus(data: LanguageFile, messages: dict[str, list[str]]) -> LanguageFile:
+    """The language file with the corpus's messages added to their intents' examples (a message already
+    given as a phrase, or under another intent in the phrases, is left out: the phrases decide)."""
+    phrases = {normalize(p) for examples in data.intents.values() for p in examples}
+    if not messages:
+        return data
+    intents = {
+        intent: [*examples, *(m for m in messages.get(intent, ()) if normalize(m) not in phrases)]
+        for intent, examples in data.intents.items()
+    }
+    return data.model_copy(update={"intents": intents})
 
 
 def _check(data: LanguageFile, doc: YamlDoc, path: Path, catalog: Catalog) -> list[Problem]:

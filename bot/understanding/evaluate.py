@@ -26,6 +26,7 @@ from typing import Any, cast
 import yaml
 
 from bot.catalog.loader import load_catalog
+from bot.understanding.corpus import load_corpus
 from bot.understanding.data import load_language_data
 from bot.understanding.understand import Understander
 
@@ -130,7 +131,8 @@ def evaluate(cases: list[dict[str, object]]) -> Report:
 
 class Baseline:
     """TF-IDF character n-grams (2-5, within words) + logistic regression on the raw example phrases of
-    `intents/<lang>.yaml`: what a plain statistical classifier does with the same data."""
+    `intents/<lang>.yaml` and the messages of `intents/corpus/`: what a plain statistical classifier does
+    with the same data."""
 
     def __init__(self, directory: Path = ROOT / "intents") -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer  # evaluation only
@@ -138,10 +140,15 @@ class Baseline:
         from sklearn.pipeline import make_pipeline
 
         self.models = {}
+        corpus, _problems = load_corpus(Path(directory))
         for path in sorted(Path(directory).glob("*.yaml")):
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
-            texts = [p for phrases in data["intents"].values() for p in phrases]
-            labels = [intent for intent, phrases in data["intents"].items() for _ in phrases]
+            examples = {
+                intent: [*phrases, *corpus.get(data["language"], {}).get(intent, ())]
+                for intent, phrases in data["intents"].items()
+            }
+            texts = [p for phrases in examples.values() for p in phrases]
+            labels = [intent for intent, phrases in examples.items() for _ in phrases]
             pipeline = make_pipeline(
                 TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
                 LogisticRegression(C=10.0, max_iter=2000),
