@@ -21,7 +21,10 @@ in Tadoussac needs a loan to buy boats" is not a personal loan).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+
+from bot.understanding.normalize import normalize
 
 # fmt: off
 _SELL_BUY = {
@@ -29,9 +32,11 @@ _SELL_BUY = {
     "rachetons", "acheter", "achete", "achetons", "reprendre", "reprends", "reprend", "reprenons", "repris",
     "sell", "selling", "sold", "sells", "buy", "buying", "bought", "acquire", "acquiring", "acquired",
     "takeover", "نبيع", "بيع", "نبيعو", "يبيع", "نشري", "نشتري", "شراء", "نشريو", "اشتري", "ورثت", "ورثنا",
-    "herite", "heritee", "inherited", "inheriting",
+    "herite", "heritee", "inherited", "inheriting", "passer", "transferer", "transfere", "transmettre",
+    "transmets", "leguer", "transfer", "transferring", "ننقل", "نحول", "nbi3", "nbie", "nechri",
+    "nachri", "nchri",
 }
-_TAKE = {"take", "taking", "took", "takes"}
+_TAKE = {"take", "taking", "took", "takes", "hand", "hands", "handed", "handing"}
 _BUSINESS = {
     "entreprise", "compagnie", "commerce", "business", "shop", "ferme", "magasin", "quincaillerie",
     "boutique", "usine", "atelier", "restaurant", "resto", "garage", "pharmacie", "epicerie", "depanneur",
@@ -47,11 +52,13 @@ _BETWEEN = {
 _WISH = {
     "veux", "voudrais", "aimerais", "aimerait", "voudrait", "veut", "pense", "songe", "projette", "compte",
     "want", "wanna", "would", "thinking", "planning", "plan", "hoping", "hope", "dream", "نحب", "نبغي",
-    "بغيت", "حاب", "نريد", "اريد", "نفكر", "ناوي",
+    "بغيت", "حاب", "نريد", "اريد", "نفكر", "ناوي", "nheb", "nhab", "nhebb", "hab", "habb", "nebghi",
+    "bghit", "habin", "nhebbou", "yhebbou", "n7eb", "nfakker",
 }
 _OPEN = {
     "ouvrir", "lancer", "partir", "demarrer", "fonder", "creer", "open", "opening", "start", "starting",
-    "launch", "launching", "found", "نفتح", "نلانسي", "نبدا", "افتح", "انشاء", "نطلق",
+    "launch", "launching", "found", "نفتح", "نلانسي", "نبدا", "افتح", "انشاء", "نطلق", "nftah", "neftah",
+    "nfteh", "yftahou", "nebda", "nabda", "nlanci",
 }
 _FILLER = {
     "a", "de", "d", "to", "about", "of", "me", "se", "like", "bientot", "soon", "un", "une", "on", "nous",
@@ -72,7 +79,10 @@ _SINCE = {
     "depuis", "fait", "ago", "since", "for", "been", "around", "affaires", "business", "operating",
     "ouvert", "ouverte", "demarre", "lance", "lancee", "fonde", "fondee", "existe", "opened", "launched",
     "started", "founded", "منذ", "قبل", "بدانا", "بدينا", "فتحنا", "من", "عندنا", "عندي",
+    "etablie", "etabli", "established", "fabrique", "fabriquons", "operation", "operations",
 }
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
+_IN_PROGRESS = ({"train"}, {"process"})  # "en train de partir", "in the process of launching"
 _PERSONAL_AGE = re.compile(r"\b(?:je ai|j ai|i am|im|i m|عمري|عندي)\s+\S+\s+(?:ans|years|سنه)\b")
 
 
@@ -91,7 +101,9 @@ def stage_cue(words: list[str]) -> str | None:
         return "succession"
     if _plans_to_open(words):
         return "idea"
-    if set(words) & _GROWING:
+    if _opening_now(words):
+        return "startup"
+    if any(_growing(word) for word in words):
         return "growth"
     return _from_age(words, text)
 
@@ -100,8 +112,16 @@ def stage_cue(words: list[str]) -> str | None:
 _GROWING = {
     "pousse", "doubler", "doublons", "double", "tripler", "grossit", "expanding", "doubling",
     "doubled", "tripled", "growing", "تنمو", "نكبرو", "يكبر", "توسيع", "نوسعو", "نوسع", "توسع",
+    "grandir", "grossir", "croitre", "expand", "scale", "nwasse3", "nkabbar", "nkabar",
 }  # fmt: skip
+_OBJECT_SUFFIXES = ("ها", "هم", "ه")  # "نوسعها": we expand it
 # fmt: on
+
+
+def _growing(word: str) -> bool:
+    return word in _GROWING or any(
+        word.endswith(suffix) and word[: -len(suffix)] in _GROWING for suffix in _OBJECT_SUFFIXES
+    )
 
 
 def _changes_hands(words: list[str]) -> bool:
@@ -131,10 +151,25 @@ def _plans_to_open(words: list[str]) -> bool:
     return False
 
 
+def _opening_now(words: list[str]) -> bool:
+    """'chu en train de partir ma shop', 'in the process of launching': opening it now."""
+    for index, word in enumerate(words):
+        if word in _IN_PROGRESS[0] | _IN_PROGRESS[1] and set(words[index + 1 : index + 4]) & _OPEN:
+            return True
+    return False
+
+
 def _from_age(words: list[str], text: str) -> str | None:
     if _PERSONAL_AGE.search(text):
         return None
+    this_year = dt.date.today().year
     for index, word in enumerate(words):
+        if _YEAR.match(word) and set(words[max(0, index - 4) : index]) & _SINCE:
+            age = this_year - int(word)  # "depuis 1994", "since 2009", "منذ 2010"
+            if 0 <= age <= 2:
+                return "startup"
+            if age >= 5:
+                return "established"
         unit = "months" if word in _MONTHS else "years" if word in _YEARS else None
         if unit is None or index == 0:
             continue
@@ -158,7 +193,7 @@ def _number(word: str) -> int | None:
 # "my tourism business": a sector word may stand between the possessive and the business noun
 _SECTOR_NOUNS = {"tourism", "tech", "construction", "trucking", "software", "consulting", "cleaning"}
 _POSSESSIVE = {"mon", "ma", "notre", "nos", "mes", "my", "our", "تاعي", "تاعنا", "ديالي", "ديالنا"}
-_OWN_SUFFIXED = re.compile(r"^(?:شركت|مؤسست|مصنع|محل|مشروع)(?:ي|نا)$")
+_OWN_SUFFIXED = re.compile(r"^(?:شركت|موسست|مصنع|محل|مشروع)(?:ي|نا)$")  # normalised: ؤ -> و
 _ADJECTIVES = {
     "petite",
     "petit",
@@ -185,3 +220,16 @@ def owns_business(words: list[str]) -> bool:
         if word in ("تاعي", "تاعنا", "ديالي") and index and words[index - 1] in _BUSINESS:
             return True
     return False
+
+
+def _normalised(words: set[str]) -> set[str]:
+    """The lists above as `normalize` writes words (no accents, ؤ -> و, ة -> ه), so that they match."""
+    return {normalize(word) for word in words}
+
+
+_SELL_BUY, _TAKE, _BUSINESS, _BETWEEN, _WISH, _OPEN, _FILLER, _SINCE, _GROWING = map(
+    _normalised, (_SELL_BUY, _TAKE, _BUSINESS, _BETWEEN, _WISH, _OPEN, _FILLER, _SINCE, _GROWING)
+)
+_MONTHS, _YEARS, _POSSESSIVE, _ADJECTIVES, _SECTOR_NOUNS = map(
+    _normalised, (_MONTHS, _YEARS, _POSSESSIVE, _ADJECTIVES, _SECTOR_NOUNS)
+)

@@ -77,25 +77,35 @@ _CLITIC_PREFIXES = sorted(
 )
 
 
-def strip_clitics(words: list[str], known: set[str] | frozenset[str]) -> list[str]:
-    """Arabic words that are not known as written, with the shortest run of leading clitics whose removal
-    leaves a known word: "بوهران" -> "وهران", "فبسكره" -> "بسكره" (not "سكره"). A known word is never
-    touched ("وهران", "بيع")."""
+def strip_clitics(
+    words: list[str], known: set[str] | frozenset[str], facts: set[str] | frozenset[str] = frozenset()
+) -> list[str]:
+    """Arabic words with the shortest run of leading clitics removed when that leaves a word the bot knows:
+    "بوهران" -> "وهران", "فبسكره" -> "بسكره" (not "سكره").
+
+    A word of a fact ("وهران", a place; "فلاحه", a sector) is never touched, and a word that becomes a word of
+    a fact once stripped is stripped even if it is known as written: whole messages in the language data
+    teach the classifier "فوهران" as a word, and it must still be read as Oran. Otherwise a known word is
+    left as written ("بيع", sale, is not "ب" + "يع"), and an unknown one is stripped to a known one.
+    """
     out = []
     for word in words:
-        if word not in known and _ARABIC_LETTER.match(word):
-            word = next(
-                (
-                    word[len(prefix) :]
-                    for prefix in _CLITIC_PREFIXES
-                    if word.startswith(prefix)
-                    and len(word) - len(prefix) >= 2
-                    and word[len(prefix) :] in known
-                ),
-                word,
-            )
+        if word not in facts and _ARABIC_LETTER.match(word):
+            stripped = _stripped(word, facts) if facts else None
+            if stripped is None and word not in known:
+                stripped = _stripped(word, known)
+            word = stripped or word
         out.append(word)
     return out
+
+
+def _stripped(word: str, vocabulary: set[str] | frozenset[str]) -> str | None:
+    """`word` without the shortest run of clitics that leaves a word of `vocabulary` (of 2 letters or more)."""
+    for prefix in _CLITIC_PREFIXES:
+        rest = word[len(prefix) :]
+        if word.startswith(prefix) and len(rest) >= 2 and rest in vocabulary:
+            return rest
+    return None
 
 
 def normalize(text: str) -> str:

@@ -110,15 +110,24 @@ class Understander:
         self.lexicons: dict[str, Lexicon] = {}
         self.models: dict[str, IntentModel] = {}
         self.known: dict[str, frozenset[str]] = {}
+        self.facts: dict[str, frozenset[str]] = {}  # the words of facts' phrases: places, labels, synonyms
         self.examples: dict[str, dict[str, list[list[str]]]] = {}  # what each model was trained on
         for lang in self.languages:
             lexicon = build_lexicon(data.get(lang), catalog, lang)
             self.lexicons[lang] = lexicon
             self.known[lang] = frozenset(lexicon.vocabulary)
+            self.facts[lang] = frozenset(
+                word
+                for phrase, (slot, _code) in lexicon.phrases.items()
+                if slot != "none"
+                for word in phrase.split()
+            )
             examples: dict[str, list[list[str]]] = {}
             raw: dict[str, list[list[str]]] = {}
             for intent, phrases in data[lang].intents.items() if lang in data else ():
-                raw[intent] = [strip_clitics(normalize(p).split(), self.known[lang]) for p in phrases]
+                raw[intent] = [
+                    strip_clitics(normalize(p).split(), self.known[lang], self.facts[lang]) for p in phrases
+                ]
                 examples[intent] = [_delexicalise(w, extract(w, lexicon)) for w in raw[intent]]
             self.examples[lang] = examples
             self.models[lang] = (
@@ -152,7 +161,7 @@ class Understander:
         lang = lang if lang in self.languages else self.detect(text, words)
         lexicon = self.lexicons[lang]
         if lang == "ar":
-            words = strip_clitics(words, self.known[lang])
+            words = strip_clitics(words, self.known[lang], self.facts[lang])
         found = extract(words, lexicon)
         if found.stage is None:
             found.stage = stage_cue(words)

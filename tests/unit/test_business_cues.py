@@ -1,0 +1,65 @@
+"""Stage cues and Arabic clitics as general rules (issue 10): a business's age from a year, opening now,
+handing a business over, Arabizi and hamza spellings, and place names with an attached preposition even when
+whole messages of the language data made the attached form a known word."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.understanding.business_cues import stage_cue
+from bot.understanding.evaluate import understander
+from bot.understanding.normalize import normalize, strip_clitics
+
+
+def cue(text: str) -> str | None:
+    return stage_cue(normalize(text).split())
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        ("On fabrique des pièces en aluminium à Saguenay depuis 1994", "established"),
+        (f"we've been operating since {dt.date.today().year - 1}", "startup"),
+        ("منذ 2001 ونحن في السوق", "established"),
+        ("chu en train de partir ma shop de soudure", "startup"),
+        ("we are in the process of launching our app", "startup"),
+        ("Mon père veut me passer l'entreprise familiale", "succession"),
+        ("I'm handing over the company to my daughter", "succession"),
+        ("nheb nechri l'entreprise ta3 patron ta3i", "succession"),
+        ("rani nheb nftah atelier", "idea"),
+        ("عندي مزرعة ونحب نوسعها", "growth"),
+        ("نبيع المؤسسة تاعي", "succession"),  # ؤ is written و once normalised: the noun still matches
+    ],
+)
+def test_open_ended_stage_cues(text: str, stage: str) -> None:
+    assert cue(text) == stage
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "j'ai 67 ans et je cherche du financement",  # a person's age, not a business's
+        "en 2027 on verra",  # a year without "since"
+        "je passe mon tour",  # passing, but no business after it
+    ],
+)
+def test_no_stage_without_a_cue(text: str) -> None:
+    assert cue(text) is None
+
+
+def test_an_attached_preposition_is_stripped_from_a_place_even_when_the_form_is_known() -> None:
+    # "فوهران" (in Oran) is a word of the corpus's messages; it must still be read as Oran, and a word of a
+    # fact itself is never cut ("فلاحه", agriculture, is not "ف" + "لاحه").
+    known = {"فوهران", "وهران", "فلاحه", "بيع"}
+    facts = {"وهران", "فلاحه"}
+    assert strip_clitics(["فوهران", "فلاحه", "بيع"], known, facts) == ["وهران", "فلاحه", "بيع"]
+
+
+@pytest.mark.parametrize(
+    ("text", "region"),
+    [("راني فوهران", "DZ-31"), ("لعنابة", "DZ-23"), ("كاين حاضنة فقسنطينة؟", "DZ-25")],
+)
+def test_arabic_towns_with_a_preposition(text: str, region: str) -> None:
+    assert understander("algerie").understand(text, "ar").region == region
