@@ -81,6 +81,7 @@ _SINCE = {
     "started", "founded", "منذ", "قبل", "بدانا", "بدينا", "فتحنا", "من", "عندنا", "عندي",
     "etablie", "etabli", "established", "fabrique", "fabriquons", "operation", "operations",
 }
+_PERSON_BOUND = {"moins", "plus", "under", "over", "aged", "age", "jeunes", "youth", "اقل", "اكثر"}
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _IN_PROGRESS = ({"train"}, {"process"})  # "en train de partir", "in the process of launching"
 _PERSONAL_AGE = re.compile(r"\b(?:je ai|j ai|i am|im|i m|عمري|عندي)\s+\S+\s+(?:ans|years|سنه)\b")
@@ -175,8 +176,12 @@ def _from_age(words: list[str], text: str) -> str | None:
             continue
         number = _number(words[index - 1])
         context = set(words[max(0, index - 7) : index + 5])
-        if number is None or not context & _SINCE:
-            continue
+        if (
+            number is None
+            or not context & _SINCE
+            or set(words[max(0, index - 4) : index - 1]) & _PERSON_BOUND
+        ):
+            continue  # "les jeunes de moins de 35 ans": an age limit for people, not the business's age
         if unit == "months" or number <= 2:
             return "startup"
         if number >= 5:

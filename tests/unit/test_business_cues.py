@@ -42,6 +42,7 @@ def test_open_ended_stage_cues(text: str, stage: str) -> None:
     [
         "j'ai 67 ans et je cherche du financement",  # a person's age, not a business's
         "en 2027 on verra",  # a year without "since"
+        "Y a-tu de quoi pour les jeunes de moins de 35 ans qui partent une business?",  # an age limit
         "je passe mon tour",  # passing, but no business after it
     ],
 )
