@@ -174,8 +174,10 @@ class Understander:
         exact = confidence == EXACT_CONFIDENCE and model.exact.get(" ".join(plain)) == intent
         facts = found.any()
         action = self._action(model, delexicalised, intent)
-        if not words:
-            intent, confidence = "out_of_scope", 1.0
+        if not any(c.isalpha() for w in words for c in w):
+            # Nothing to understand ("", "99", "?", an emoji): not a request of another kind, so the
+            # dialogue says it did not understand and asks again, rather than "I can't help with that".
+            intent, confidence, action = "out_of_scope", 0.0, None
         elif plain and all(w.startswith("_") for w in plain):
             intent, confidence = "inform", max(confidence, 0.9)  # nothing but facts: "tech", "Gaspésie"
         elif intent == "out_of_scope" and owns_business(words) and not exact:
