@@ -1,25 +1,51 @@
 """After a handoff closes: the rating and optional comment the advisors see, what writing again does, and
-the one-time follow-up days later (did the referral help?)."""
+the one-time follow-up days later (did the referral help?). The entrepreneur's side."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.catalog.model import Catalog
 from bot.core import card
-from bot.core.handoff import HandoffDesk
-from bot.core.text import bold, fmt, italic, lines, plain
-from bot.core.thread import DeskBase
-from bot.core.turn import Turn
-from bot.core.types import Button, Handoff, Reply
+from bot.core.buttons import (
+    AskAdvisor,
+    FollowUp,
+    Helped,
+    OpenProfile,
+    ProfileTarget,
+    Rate,
+    SkipComment,
+    button,
+)
+from bot.core.card import Gettext
+from bot.core.steps import Step
+from bot.core.text import Rich, bold, fmt, italic, lines, plain
+from bot.core.thread import DeskServices, HandoffThread
+from bot.core.turn import Keyboard, Turn
+from bot.core.types import Handoff, Reply
 
 COMMENT_LIMIT = 4096  # Telegram's own limit for a message: a comment is never cut
 
 
-class Aftercare(DeskBase):
-    """Ratings, comments, the offer of a new request, and follow-ups."""
+def rating_question(handoff: Handoff, _: Gettext) -> tuple[Rich, Keyboard]:
+    """'How helpful was this conversation?', with one to five stars and Skip."""
+    stars = tuple(button("★" * n, Rate(handoff.id, n)) for n in range(1, 6))
+    return (
+        (plain(_("How helpful was this conversation? 1 star: not at all, 5 stars: very.")),),
+        (stars[:3], stars[3:], (button(_("Skip"), Rate(handoff.id, 0)),)),
+    )
 
-    def __init__(self, desk: HandoffDesk) -> None:
-        super().__init__(desk.store, desk.i18n, desk.advisor_chat, desk.now)
-        self.desk = desk
+
+class Aftercare:
+    """Ratings, comments, the offer of a new request, and follow-ups; `request` asks for an advisor again."""
+
+    def __init__(
+        self, services: DeskServices, thread: HandoffThread, request: Callable[[Turn], None]
+    ) -> None:
+        self.services = services
+        self.store = services.store
+        self.thread = thread
+        self.request = request
 
     async def rate(self, turn: Turn, handoff_id: int, stars: int) -> bool:
         """A rating button: only for this user's last closed handoff, once."""
@@ -33,21 +59,20 @@ class Aftercare(DeskBase):
             self._closed(turn)
             return True
         turn.edit_pressed((plain("★" * stars + "☆" * (5 - stars)),))
-        _h = self.hub_gettext(turn.catalog)
         turn.send(
-            self.in_thread(
+            self.thread.in_thread(
                 handoff,
-                (italic(_h("The entrepreneur rated the conversation {stars}/5.").format(stars=stars)),),
+                (italic(turn._h("The entrepreneur rated the conversation {stars}/5.").format(stars=stars)),),
             )
         )
-        turn.update(step="comment")
+        turn.update(step=Step.COMMENT)
         turn.say(
             (
                 plain(
                     _("Thank you! Anything to add for the advisors? Write it in one message, or press Skip.")
                 ),
             ),
-            ((Button(_("Skip"), f"cm:{handoff.id}"),),),
+            ((button(_("Skip"), SkipComment(handoff.id)),),),
         )
         return True
 
@@ -58,11 +83,12 @@ class Aftercare(DeskBase):
         text = turn.event.text.strip()
         if handoff is not None and text:
             await self.store.update_handoff(handoff_id=handoff.id, comment=text[:COMMENT_LIMIT])
-            _h = self.hub_gettext(turn.catalog)
             turn.send(
-                self.in_thread(
+                self.thread.in_thread(
                     handoff,
-                    fmt(_h("The entrepreneur's comment: {comment}"), comment=italic(text[:COMMENT_LIMIT])),
+                    fmt(
+                        turn._h("The entrepreneur's comment: {comment}"), comment=italic(text[:COMMENT_LIMIT])
+                    ),
                 )
             )
         self._closed(turn)
@@ -81,24 +107,29 @@ class Aftercare(DeskBase):
 
     def _closed(self, turn: Turn) -> None:
         _ = turn._
-        turn.update(step="closed")
+        turn.update(step=Step.CLOSED)
         turn.say((plain(_("Thank you! Your results are still here; send /start to begin again.")),))
 
     def offer_new(self, turn: Turn) -> None:
         """Writing after a close reopens nothing silently: the bot offers a new request instead."""
         _ = turn._
-        turn.update(step="results")
+        turn.update(step=Step.RESULTS)
         turn.say(
             lines(
                 bold(_("Your conversation with the advisor is closed.")),
                 _("Your message was not sent. Would you like to ask an advisor again?"),
             ),
-            ((Button(_("Talk to an advisor"), "adv"), Button(_("My results"), "pf:results")),),
+            (
+                (
+                    button(_("Talk to an advisor"), AskAdvisor()),
+                    button(_("My results"), OpenProfile(ProfileTarget.RESULTS)),
+                ),
+            ),
         )
 
     def follow_up(self, catalog: Catalog, handoff: Handoff) -> Reply:
         """The one-time question, days after a close: did the referral help?"""
-        _u = self.i18n.get(handoff.lang).gettext
+        _u = self.services.user_gettext(handoff)
         name = card.hub_name(catalog, handoff.hub_id, handoff.lang)
         return Reply(
             handoff.user_chat_id,
@@ -107,36 +138,38 @@ class Aftercare(DeskBase):
                 hub=bold(name),
             ),
             (
-                (Button(_u("Yes"), f"fu:{handoff.id}:yes"), Button(_u("No"), f"fu:{handoff.id}:no")),
-                (Button(_u("Talk to an advisor again"), f"fu:{handoff.id}:adv"),),
+                (
+                    button(_u("Yes"), FollowUp(handoff.id, Helped.YES)),
+                    button(_u("No"), FollowUp(handoff.id, Helped.NO)),
+                ),
+                (button(_u("Talk to an advisor again"), FollowUp(handoff.id, Helped.ADVISOR)),),
             ),
         )
 
-    async def follow_up_answer(self, turn: Turn, handoff_id: int, answer: str) -> bool:
+    async def follow_up_answer(self, turn: Turn, handoff_id: int, answer: Helped) -> bool:
         handoff = await self._own_closed(turn, handoff_id, any_closed=True)
-        if handoff is None or handoff.helped is not None or answer not in ("yes", "no", "adv"):
+        if handoff is None or handoff.helped is not None:
             return False
-        await self.store.update_handoff(handoff_id=handoff.id, helped=answer)
+        await self.store.update_handoff(handoff_id=handoff.id, helped=str(answer))
         _ = turn._
-        labels = {"yes": _("Yes"), "no": _("No"), "adv": _("Talk to an advisor again")}
+        labels = {Helped.YES: _("Yes"), Helped.NO: _("No"), Helped.ADVISOR: _("Talk to an advisor again")}
         turn.edit_pressed((plain(labels[answer]),))
-        _h = self.hub_gettext(turn.catalog)
         notes = {
-            "yes": _h("Follow-up: the entrepreneur says this referral helped."),
-            "no": _h("Follow-up: the entrepreneur says this referral did not help."),
-            "adv": _h("Follow-up: the entrepreneur asks to talk to an advisor again."),
+            Helped.YES: turn._h("Follow-up: the entrepreneur says this referral helped."),
+            Helped.NO: turn._h("Follow-up: the entrepreneur says this referral did not help."),
+            Helped.ADVISOR: turn._h("Follow-up: the entrepreneur asks to talk to an advisor again."),
         }
-        turn.send(self.in_thread(handoff, (italic(notes[answer]),)))
-        if answer == "yes":
+        turn.send(self.thread.in_thread(handoff, (italic(notes[answer]),)))
+        if answer is Helped.YES:
             turn.say((plain(_("Glad to hear it! Good luck with your project.")),))
-        elif answer == "no":
+        elif answer is Helped.NO:
             turn.say(
                 (plain(_("Sorry to hear that. An advisor can look at it again with you.")),),
-                ((Button(_("Talk to an advisor"), "adv"),),),
+                ((button(_("Talk to an advisor"), AskAdvisor()),),),
             )
         elif turn.conv.handoff_id is None:
             turn.update(hub_id=handoff.hub_id)
-            self.desk.request(turn)
+            self.request(turn)
         return True
 
     async def _own_closed(self, turn: Turn, handoff_id: int, *, any_closed: bool = False) -> Handoff | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.core import eligibility
+from bot.core.buttons import Action, SkipStep
 from bot.core.intake import (
     answered_line,
     ask,
@@ -23,26 +24,28 @@ from bot.core.intake import (
     toggle_need,
     toggle_sector,
 )
+from bot.core.steps import Step
 from bot.core.turn import Turn
 from bot.understanding.understand import Understanding
 
-SINGLE_STEPS = ("stage", "sector", "region", "hub_region")
+SINGLE_STEPS = (Step.STAGE, Step.SECTOR, Step.REGION, Step.HUB_REGION)
 MAX_TYPED_WORDS = 3
 OWN_SLOT = {
-    "stage": "stage",
-    "sector": "sector",
-    "sectors": "sector",
-    "region": "region",
-    "hub_region": "region",
-    "needs": "needs",
+    Step.STAGE: "stage",
+    Step.SECTOR: "sector",
+    Step.SECTORS: "sector",
+    Step.REGION: "region",
+    Step.HUB_REGION: "region",
+    Step.NEEDS: "needs",
 }
 
 
-def says_more(heard: Understanding, step: str) -> bool:
+def says_more(heard: Understanding, step: str | None) -> bool:
     """True when a message holds facts beyond one answer to `step` (another slot, or several values)."""
     facts = [slot for slot in ("stage", "sector", "region") if getattr(heard, slot)]
     facts += ["needs"] * len(heard.needs)
-    return len(facts) > 1 or (len(facts) == 1 and facts[0] != OWN_SLOT.get(step))
+    own = OWN_SLOT.get(known) if (known := Step.of(step)) else None
+    return len(facts) > 1 or (len(facts) == 1 and facts[0] != own)
 
 
 class Answers:
@@ -51,28 +54,28 @@ class Answers:
     def __init__(self, request: Callable[[Turn], None]) -> None:
         self.request = request
 
-    def answer(self, turn: Turn, step: str, code: str | None) -> bool:
+    def answer(self, turn: Turn, step: Step, code: str | None) -> bool:
         """A button of a single-choice question (None: Skip, which keeps any answer already given)."""
         store_answer(turn, step, code)
         turn.edit_pressed(answered_line(turn, step, code))
         self.advance(turn, step)
         return True
 
-    def advance(self, turn: Turn, step: str) -> None:
+    def advance(self, turn: Turn, step: Step) -> None:
         """After an answer: the next open question, else the eligibility question or the results."""
-        if step == "hub_region":
+        if step is Step.HUB_REGION:
             self.request(turn)
         elif turn.conv.editing or step in eligibility.CRITERIA:
             eligibility.results_or_question(turn)
-        elif (following := next_step(turn, "sector" if step == "sectors" else step)) is not None:
+        elif (following := next_step(turn, Step.SECTOR if step is Step.SECTORS else step)) is not None:
             ask(turn, following)
         else:
             eligibility.results_or_question(turn)
 
-    def ticked(self, turn: Turn, step: str, value: str) -> bool:
-        """A tick in the needs or the several-sectors question, or Done (`*`), which keeps what was given."""
-        field = "needs" if step == "needs" else "sectors"
-        if value == "*":
+    def ticked(self, turn: Turn, step: Step, value: str | None) -> bool:
+        """A tick in the needs or the several-sectors question, or Done (None), which keeps what was given."""
+        field = "needs" if step is Step.NEEDS else "sectors"
+        if value is None:
             if not getattr(turn.conv.profile, field):
                 skip(turn, step)
             turn.edit_pressed(answered_line(turn, step, None))
@@ -80,17 +83,17 @@ class Answers:
             return True
         if not turn.catalog.has_code(field, value):
             return False
-        (toggle_need if step == "needs" else toggle_sector)(turn, value)
+        (toggle_need if step is Step.NEEDS else toggle_sector)(turn, value)
         turn.edit_pressed(question(turn, step), keyboard(turn, step))
         return True
 
-    def criterion(self, turn: Turn, step: str, prefix: str, value: str) -> bool:
+    def criterion(self, turn: Turn, step: Step, action: Action) -> bool:
         """An answer to an eligibility question (or its Skip)."""
-        if prefix == "sk":
+        if isinstance(action, SkipStep):
             eligibility.skip(turn, step)
             done: bool | None = True
         else:
-            done = eligibility.answer_button(turn, step, prefix, value)
+            done = eligibility.answer_button(turn, step, action)
         if done is None:
             return False
         if not done:
@@ -103,23 +106,26 @@ class Answers:
     def typed(self, turn: Turn, heard: Understanding) -> bool:
         """A short answer that is one of the buttons' labels ('démarrage', 'Terminé'); False leaves the
         message to the free-text way (also when it says more than this one answer)."""
-        step, text = turn.conv.step or "", turn.event.text.strip()
-        if len(text.split()) > MAX_TYPED_WORDS or says_more(heard, step):
+        step, text = turn.step, turn.event.text.strip()
+        if step is None or len(text.split()) > MAX_TYPED_WORDS or says_more(heard, step):
             return False
-        if step in ("needs", "sectors", "groups") and text.casefold() in (turn._("Done").casefold(), "ok"):
-            if step != "groups":
-                return self.ticked(turn, step, "*")
+        if step in (Step.NEEDS, Step.SECTORS, Step.GROUPS) and text.casefold() in (
+            turn._("Done").casefold(),
+            "ok",
+        ):
+            if step is not Step.GROUPS:
+                return self.ticked(turn, step, None)
             self.advance(turn, step)
             return True
         if step in eligibility.CRITERIA:
             return self._typed_criterion(turn, step, text)
         if (
-            step not in (*SINGLE_STEPS, "needs", "sectors")
+            step not in (*SINGLE_STEPS, Step.NEEDS, Step.SECTORS)
             or (code := label_choice(turn, step, text)) is None
         ):
             return False
-        if step in ("needs", "sectors"):
-            (toggle_need if step == "needs" else toggle_sector)(turn, code)
+        if step in (Step.NEEDS, Step.SECTORS):
+            (toggle_need if step is Step.NEEDS else toggle_sector)(turn, code)
             turn.say(question(turn, step), keyboard(turn, step))
         else:
             store_answer(turn, step, code)
@@ -127,9 +133,9 @@ class Answers:
             self.advance(turn, step)
         return True
 
-    def _typed_criterion(self, turn: Turn, step: str, text: str) -> bool:
+    def _typed_criterion(self, turn: Turn, step: Step, text: str) -> bool:
         """'67' at the age question, a typed label at the others."""
-        if step == "age":
+        if step is Step.AGE:
             age = eligibility.typed_age(text)
             if age is None:
                 return False
@@ -138,7 +144,7 @@ class Answers:
             code = label_choice(turn, step, text)
             if code is None:
                 return False
-            if step == "groups":
+            if step is Step.GROUPS:
                 turn.update_profile(groups=tuple(dict.fromkeys([*(turn.conv.profile.groups or ()), code])))
                 turn.say(eligibility.question(turn, step), eligibility.keyboard(turn, step))
                 return True

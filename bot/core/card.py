@@ -10,6 +10,7 @@ from collections.abc import Callable
 from babel.dates import format_timedelta
 
 from bot.catalog.model import Catalog
+from bot.core.buttons import BackToCard, Claim, CloseRequest, ShowTransfer, TransferTo, button
 from bot.core.text import Rich, bold, fmt, italic, lines, plain
 from bot.core.types import Button, Handoff, Profile
 from bot.i18n import language_name
@@ -126,25 +127,26 @@ def card_question(question: str) -> str:
 
 def card_buttons(handoff: Handoff, _h: Gettext) -> tuple[tuple[Button, ...], ...]:
     """Claim while waiting; transfer and close while open; nothing once closed."""
+    if not handoff.is_open:
+        return ()
+    transfer_or_close = (
+        button(_h("Transfer"), ShowTransfer(handoff.id)),
+        button(_h("Close"), CloseRequest(handoff.id)),
+    )
     if handoff.status == "waiting":
-        return (
-            (Button(_h("Claim"), f"hc:{handoff.id}"),),
-            (Button(_h("Transfer"), f"ht:{handoff.id}"), Button(_h("Close"), f"hz:{handoff.id}")),
-        )
-    if handoff.status == "claimed":
-        return ((Button(_h("Transfer"), f"ht:{handoff.id}"), Button(_h("Close"), f"hz:{handoff.id}")),)
-    return ()
+        return ((button(_h("Claim"), Claim(handoff.id)),), transfer_or_close)
+    return (transfer_or_close,)
 
 
 def transfer_buttons(catalog: Catalog, handoff: Handoff, _h: Gettext) -> tuple[tuple[Button, ...], ...]:
     """One button per other hub that has an advisor chat, then Back."""
     lang = catalog.default_language
     rows = [
-        (Button(catalog.text(hub.name, lang), f"hx:{handoff.id}:{hub.id}"),)
+        (button(catalog.text(hub.name, lang), TransferTo(handoff.id, hub.id)),)
         for hub in catalog.hubs
         if hub.id != handoff.hub_id and hub.advisor_chat_id is not None
     ]
-    rows.append((Button(_h("Back"), f"hb:{handoff.id}"),))
+    rows.append((button(_h("Back"), BackToCard(handoff.id)),))
     return tuple(rows)
 
 

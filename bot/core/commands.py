@@ -3,16 +3,30 @@
 `BOT_COMMANDS` is what Telegram's command menu lists, per language (`setMyCommands`).
 
 Restarting or switching language from a typed message the understanding is not sure of is asked first
-("Start the questions again?"). Those buttons, `as:<action>:<step>:<argument>:<y|n>` (action `rs` restart,
-`lg` language), name the step they were asked at: pressed at any other step, or forged, they are expired.
+("Start the questions again?"). Those buttons (`Sure`, sent as `as:<action>:<step>:<argument>:<y|n>`, action
+`rs` restart, `lg` language) name the step they were asked at: pressed at any other step, or forged, they are
+expired.
 """
 
 from __future__ import annotations
 
+from bot.core.buttons import (
+    AskAdvisor,
+    ChooseLanguage,
+    ConfirmForget,
+    EditAnswers,
+    OpenProfile,
+    ProfileTarget,
+    Sure,
+    SureAction,
+    YesNo,
+    button,
+)
 from bot.core.intake import ask, profile_keyboard, profile_summary
+from bot.core.steps import Step
 from bot.core.text import Rich, Span, bold, fmt, italic, lines, plain
 from bot.core.turn import Keyboard, Turn
-from bot.core.types import Button, Profile
+from bot.core.types import Profile
 from bot.i18n import language_name
 
 
@@ -70,7 +84,7 @@ def start(turn: Turn, payload: str | None) -> None:
     if catalog.network.sample and catalog.network.notice:
         parts.append(italic(catalog.text(catalog.network.notice, turn.lang)))
     turn.say(lines(*parts))
-    ask(turn, "stage")
+    ask(turn, Step.STAGE)
 
 
 def help_text(turn: Turn) -> None:
@@ -111,63 +125,67 @@ def privacy(turn: Turn) -> None:
 
 def language_menu(turn: Turn, offered: tuple[str, ...]) -> None:
     _ = turn._
-    buttons = tuple((Button(language_name(lang), f"lg:{lang}"),) for lang in offered)
+    buttons = tuple((button(language_name(lang), ChooseLanguage(lang)),) for lang in offered)
     turn.say((bold(_("Which language do you prefer?")),), buttons)
 
 
 def confirm_forget(turn: Turn) -> None:
     _ = turn._
-    turn.update(step="forget")
+    turn.update(step=Step.FORGET)
     turn.say(
         lines(
             bold(_("Delete everything I keep about you?")),
             _("Your answers, your language and your conversations with advisors will be erased."),
         ),
-        ((Button(_("Yes, delete everything"), "fg:yes"), Button(_("No, keep it"), "fg:no")),),
+        (
+            (
+                button(_("Yes, delete everything"), ConfirmForget(YesNo.YES)),
+                button(_("No, keep it"), ConfirmForget(YesNo.NO)),
+            ),
+        ),
     )
 
 
-SURE = "as"  # the button family of "are you sure?" questions
-SURE_ACTIONS = ("rs", "lg")
-
-
-def sure_buttons(turn: Turn, action: str, argument: str, yes: str, no: str) -> Keyboard:
+def sure_buttons(turn: Turn, action: SureAction, argument: str, yes: str, no: str) -> Keyboard:
     """Yes / No for an action asked first, valid only at the step where it was asked."""
-    at = f"{SURE}:{action}:{turn.conv.step or '-'}:{argument}"
-    return ((Button(yes, f"{at}:y"), Button(no, f"{at}:n")),)
+    return (
+        (
+            button(yes, Sure(action, turn.step, argument, yes=True)),
+            button(no, Sure(action, turn.step, argument, yes=False)),
+        ),
+    )
 
 
-def parse_sure(value: str, step: str | None, offered: tuple[str, ...]) -> tuple[str, str, bool] | None:
-    """(action, argument, yes) of an `as:` button's value, or None when stale (another step) or forged."""
-    parts = value.split(":")
-    if len(parts) != 4:
-        return None
-    action, at, argument, answer = parts
-    if at != (step or "-") or answer not in ("y", "n") or action not in SURE_ACTIONS:
-        return None
-    if (action == "rs" and argument) or (action == "lg" and argument not in offered):
-        return None
-    return action, argument, answer == "y"
+def sure_counts(sure: Sure, step: Step | None, offered: tuple[str, ...]) -> bool:
+    """Whether an "are you sure?" answer still counts: asked at this very step, with a valid argument."""
+    if sure.at != step:
+        return False
+    if sure.action is SureAction.RESTART:
+        return not sure.argument
+    return sure.argument in offered
 
 
 def confirm_restart(turn: Turn) -> None:
     """'Start the questions again?', when a typed message seemed to ask for it."""
     _ = turn._
     turn.say(
-        lines(bold(sure_title(turn, "rs", "")), _("Your answers will be erased.")),
-        sure_buttons(turn, "rs", "", _("Yes, start again"), _("No, go on")),
+        lines(bold(sure_title(turn, SureAction.RESTART, "")), _("Your answers will be erased.")),
+        sure_buttons(turn, SureAction.RESTART, "", _("Yes, start again"), _("No, go on")),
     )
 
 
 def confirm_language(turn: Turn, lang: str) -> None:
     """'Shall I speak English?', when a typed message seemed to ask for it."""
     _ = turn._
-    turn.say((bold(sure_title(turn, "lg", lang)),), sure_buttons(turn, "lg", lang, _("Yes"), _("No")))
+    turn.say(
+        (bold(sure_title(turn, SureAction.LANGUAGE, lang)),),
+        sure_buttons(turn, SureAction.LANGUAGE, lang, _("Yes"), _("No")),
+    )
 
 
-def sure_title(turn: Turn, action: str, argument: str) -> str:
+def sure_title(turn: Turn, action: SureAction, argument: str) -> str:
     """The question of an action asked first; it stays, with the answer, once a button is pressed."""
-    if action == "rs":
+    if action is SureAction.RESTART:
         return turn._("Start the questions again?")
     return turn._("Shall I speak {language}?").format(language=language_name(argument))
 
@@ -188,7 +206,7 @@ def forgotten(turn: Turn, rows: int) -> None:
 
 def show_profile(turn: Turn) -> None:
     _ = turn._
-    turn.update(step="results" if turn.conv.step not in (None, "stage") else turn.conv.step)
+    turn.update(step=Step.RESULTS if turn.step not in (None, Step.STAGE) else turn.step)
     turn.say(lines(bold(_("Your answers")), profile_summary(turn)), profile_keyboard(turn))
 
 
@@ -204,7 +222,10 @@ def not_understood(turn: Turn) -> None:
             ),
         ),
         (
-            (Button(_("See my results"), "pf:results"), Button(_("Change my answers"), "edit")),
-            (Button(_("Talk to an advisor"), "adv"),),
+            (
+                button(_("See my results"), OpenProfile(ProfileTarget.RESULTS)),
+                button(_("Change my answers"), EditAnswers()),
+            ),
+            (button(_("Talk to an advisor"), AskAdvisor()),),
         ),
     )

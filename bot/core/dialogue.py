@@ -7,33 +7,38 @@ per event from `self.catalog`, which a reload replaces whole.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from functools import partial
 
 from bot.catalog.model import Catalog
-from bot.core import commands, eligibility, freetext
+from bot.core import commands, freetext, languages
+from bot.core.advisor_desk import AdvisorDesk
 from bot.core.aftercare import Aftercare
-from bot.core.answers import SINGLE_STEPS, Answers
-from bot.core.handoff import HandoffDesk
-from bot.core.hub_desk import HubDesk
+from bot.core.answers import Answers
+from bot.core.entrepreneur_buttons import EntrepreneurButtons
+from bot.core.entrepreneur_desk import EntrepreneurDesk
 from bot.core.hub_groups import GroupRights, HubGroups
-from bot.core.intake import DIMENSION, PREFIX, ask, next_step, question
 from bot.core.reminders import Reminders
-from bot.core.results import show_results
+from bot.core.steps import Step
 from bot.core.text import bold, fmt, plain
-from bot.core.thread import AdvisorChat, Clock, catalog_advisor_chat
+from bot.core.thread import AdvisorChat, Clock, DeskServices, HandoffThread, catalog_advisor_chat
 from bot.core.turn import Turn
 from bot.core.types import Conversation, Handoff, Inbound, Outcome, Person
-from bot.i18n import I18n, language_name, pick_language
+from bot.i18n import I18n, pick_language
 from bot.storage import Store, utcnow
 from bot.understanding.normalize import has_arabic, normalize
 from bot.understanding.schema import LanguageFile
 from bot.understanding.understand import Understander, Understanding
 
-HANDOFF_COMMANDS = ("end", "help", "privacy", "forget", "language")
+HANDOFF_COMMANDS = ("end", "help", "privacy", "forget", "language")  # what counts during a request
+Command = Callable[[Turn], Awaitable[None]]
 
 
 class Dialogue:
-    """Turns inbound events into outcomes, for every adapter alike."""
+    """Turns inbound events into outcomes, for every adapter alike: an entrepreneur's private chat here (its
+    buttons in `entrepreneur_buttons`, its requests at the entrepreneur's desk), a hub's group at the advisors'
+    desk."""
 
     def __init__(
         self,
@@ -53,12 +58,23 @@ class Dialogue:
         self.retention_days = retention_days
         self.language_data = language_data or {}
         self.admin_chat_id = admin_chat_id
-        self.desk = HandoffDesk(store, i18n, advisor_chat, now)
-        self.hub_desk = HubDesk(self.desk)
-        self.hub_groups = HubGroups(store, i18n, advisor_chat, now)
-        self.aftercare = Aftercare(self.desk)
-        self.reminders = Reminders(self.desk, self.aftercare)
-        self.answers = Answers(self.desk.request)
+        services = DeskServices(store, i18n, advisor_chat, now)
+        thread = HandoffThread(services)
+        self.entrepreneur_desk = EntrepreneurDesk(services, thread)
+        self.advisor_desk = AdvisorDesk(services, thread)
+        self.hub_groups = HubGroups(services)
+        self.aftercare = Aftercare(services, thread, self.entrepreneur_desk.request)
+        self.reminders = Reminders(services, thread, self.aftercare.follow_up)
+        self.answers = Answers(self.entrepreneur_desk.request)
+        self.buttons = EntrepreneurButtons(
+            store=store,
+            answers=self.answers,
+            desk=self.entrepreneur_desk,
+            aftercare=self.aftercare,
+            i18n=i18n,
+        )
+        self.commands = command_table(self.entrepreneur_desk, i18n)
+        self.messages = message_table(self.entrepreneur_desk, self.aftercare)
 
     def prepare(self, catalog: Catalog) -> Understander:
         """The understander of a catalog (it knows its places), built once; a reload builds it off the loop."""
@@ -69,25 +85,30 @@ class Dialogue:
 
     def offered_languages(self, catalog: Catalog) -> tuple[str, ...]:
         """The network's languages that have translations."""
-        return tuple(lang for lang in catalog.languages if lang in self.i18n.languages) or (
-            catalog.default_language,
-        )
+        return languages.offered(self.i18n, catalog)
 
     async def handle(self, event: Inbound) -> Outcome:
         """Handle one event from a private chat (entrepreneur) or a group (hub advisors)."""
         catalog = self.catalog
         if not event.private:
-            return await self.hub_desk.handle(event, catalog)
+            return await self.advisor_desk.handle(event, catalog)
         offered = self.offered_languages(catalog)
         conv = await self.store.get_conversation(chat_id=event.chat_id)
         if conv is None or conv.lang not in offered:
             lang = self._first_language(event, offered, catalog)
             conv = replace(conv, lang=lang) if conv else Conversation(chat_id=event.chat_id, lang=lang)
-        turn = Turn(catalog, conv, self.i18n.get(conv.lang), event, self.retention_days)
+        turn = Turn(
+            catalog,
+            conv,
+            self.i18n.get(conv.lang),
+            self.i18n.get(catalog.default_language),
+            event,
+            self.retention_days,
+        )
         if event.command:
-            await self._command(turn, event.command, offered)
+            await self._command(turn, event.command)
         elif event.button:
-            await self._button(turn, event.button, offered)
+            await self.buttons.press(turn, event.button)
         else:
             await self._message(turn, offered)
         if event.button and turn.conv.updated_at is None:
@@ -127,10 +148,11 @@ class Dialogue:
             self.catalog,
             conv,
             self.i18n.get(conv.lang),
+            self.i18n.get(self.catalog.default_language),
             Inbound(chat_id, Person(chat_id)),
             self.retention_days,
         )
-        await self.desk.end_by_user(turn, reason="blocked")
+        await self.entrepreneur_desk.end_by_user(turn, reason="blocked")
         await self.store.save_conversation(turn.conv)
         return Outcome(tuple(turn.replies))
 
@@ -153,7 +175,7 @@ class Dialogue:
 
     async def undelivered(self, track: str) -> Outcome:
         """An adapter could not send a tracked reply: a handoff card that never arrived closes its handoff."""
-        return await self.desk.undelivered(track, self.catalog)
+        return await self.entrepreneur_desk.undelivered(track, self.catalog)
 
     async def unreachable(self, chat_id: int, handoff_id: int | None) -> Outcome:
         """A chat the bot can no longer write to: an entrepreneur who blocked it, or a hub group it lost. Their
@@ -163,7 +185,7 @@ class Dialogue:
         handoff = await self.store.get_handoff(handoff_id=handoff_id) if handoff_id else None
         if handoff is None or not handoff.is_open or handoff.hub_chat_id != chat_id:
             return Outcome()
-        return await self.desk.undelivered(f"card:{handoff.id}", self.catalog)
+        return await self.entrepreneur_desk.undelivered(f"card:{handoff.id}", self.catalog)
 
     async def thread_of(self, handoff_id: int) -> Handoff | None:
         """Where a handoff's thread is now (its hub chat, topic and card), for an adapter about to send."""
@@ -174,35 +196,29 @@ class Dialogue:
         card). Nothing changes if the handoff has moved to another chat since."""
         await self.store.update_handoff(handoff_id=handoff_id, topic_id=topic_id, in_chat=chat_id)
 
-    # -- commands ----------------------------------------------------------------------------------------
+    def is_hub_chat(self, chat_id: int) -> bool:
+        """Whether this group is a hub's advisor chat (where members may act on requests)."""
+        return self.advisor_desk.hub_of_chat(self.catalog, chat_id) is not None
 
-    async def _command(self, turn: Turn, command: str, offered: tuple[str, ...]) -> None:
+    async def edited(self, event: Inbound) -> Outcome:
+        """An entrepreneur edited a private message: during a request the advisors get the new version."""
+        return await self.entrepreneur_desk.edited_by_user(event, self.catalog)
+
+    def switch_language(self, turn: Turn, lang: str) -> None:
+        """Speak `lang` from now on, and ask the open question again in it."""
+        languages.switch(turn, self.i18n, lang)
+
+    def request_advisor(self, turn: Turn) -> None:
+        self.entrepreneur_desk.request(turn)
+
+    # -- commands: a dispatch table by name ----------------------------------------------------------------
+
+    async def _command(self, turn: Turn, command: str) -> None:
         _ = turn._
         if turn.conv.handoff_id is not None and command not in HANDOFF_COMMANDS:
             turn.say(fmt(_("You are talking with an advisor. Send {command} first."), command=bold("/end")))
-            return
-        if command == "start":
-            commands.start(turn, turn.event.args[0] if turn.event.args else None)
-        elif command == "restart":
-            commands.start(turn, turn.conv.hub_id)
-        elif command == "help":
-            commands.help_text(turn)
-            freetext.reask(turn)
-        elif command == "privacy":
-            commands.privacy(turn)
-        elif command == "language":
-            commands.language_menu(turn, offered)
-        elif command == "forget":
-            commands.confirm_forget(turn)
-        elif command == "profile":
-            commands.show_profile(turn)
-        elif command == "advisor":
-            self.desk.request(turn)
-        elif command == "end":
-            if turn.conv.handoff_id is not None:
-                await self.desk.end_by_user(turn)
-            else:
-                turn.say((plain(_("You are not talking with an advisor right now.")),))
+        elif (run := self.commands.get(command)) is not None:
+            await run(turn)
         else:
             turn.say(
                 fmt(
@@ -211,134 +227,19 @@ class Dialogue:
                 )
             )
 
-    # -- buttons -----------------------------------------------------------------------------------------
-
-    async def _button(self, turn: Turn, data: str, offered: tuple[str, ...]) -> None:
-        """Every button is checked against the current state; anything else is politely 'expired'."""
-        prefix, _sep, value = data.partition(":")
-        step = turn.conv.step
-        catalog = turn.catalog
-        handled = True
-        if turn.conv.handoff_id is not None and prefix not in ("fg", "lg"):
-            handled = False  # while an advisor has the chat, only the deletion and language buttons count
-        elif prefix == "sc" and value == "+" and step == "sector":
-            turn.edit_pressed(question(turn, "sector"))
-            ask(turn, "sectors")
-        elif prefix in ("st", "sc", "rg") and step in SINGLE_STEPS and PREFIX[step] == prefix:
-            handled = catalog.has_code(DIMENSION[step], value) and self.answers.answer(turn, step, value)
-        elif prefix == "sk" and value == step and step in SINGLE_STEPS:
-            self.answers.answer(turn, step, None)
-        elif step is not None and (prefix, step) in (("nd", "needs"), ("ss", "sectors")):
-            handled = self.answers.ticked(turn, step, value)
-        elif step in eligibility.CRITERIA and (
-            prefix == eligibility.PREFIX[step] or (prefix, value) == ("sk", step)
-        ):
-            handled = self.answers.criterion(turn, step, prefix, value)
-        elif prefix == "more" and step == "results":
-            show_results(turn, turn.conv.page + 1)
-        elif prefix in ("edit", "pf") and step not in ("handoff", "question", "forget"):
-            handled = self._profile_button(turn, value if prefix == "pf" else "")
-        elif prefix == "adv" and step not in ("handoff", "question", "consent"):
-            self.desk.request(turn)
-        elif prefix == "cancel" and step in ("question", "hub_region", "consent"):
-            show_results(turn, turn.conv.page)
-        elif prefix == "lg" and value in offered:
-            self.switch_language(turn, value)
-        elif prefix == commands.SURE and (sure := commands.parse_sure(value, step, offered)):
-            self._sure(turn, *sure)
-        elif prefix == "fg" and step == "forget" and value in ("yes", "no"):
-            await self._forget(turn, value == "yes")
-        elif prefix == "cf" and step == "confirm" and value in ("yes", "no"):
-            freetext.answer_confirmation(turn, value == "yes")
-        elif prefix == "ok" and step == "consent" and value in ("yes", "no"):
-            self.desk.consent(turn, value == "yes")
-        elif (
-            prefix in ("rt", "fu") and (parts := value.split(":")) and len(parts) == 2 and parts[0].isdigit()
-        ):
-            handoff_id = int(parts[0][:12])
-            if prefix == "rt":
-                handled = parts[1].isdigit() and await self.aftercare.rate(
-                    turn, handoff_id, int(parts[1][:2])
-                )
-            else:
-                handled = await self.aftercare.follow_up_answer(turn, handoff_id, parts[1])
-        elif prefix == "cm" and step == "comment" and value == str(turn.conv.last_handoff_id):
-            self.aftercare.skip_comment(turn)
-        else:
-            handled = False
-        if not handled:
-            turn.notice = turn._("This button has expired. Please use the latest message.")
-
-    def _profile_button(self, turn: Turn, value: str) -> bool:
-        if value == "results":
-            eligibility.results_or_question(turn)
-        elif value == "about":
-            turn.update_profile(age=None, groups=None, legal_form=None, size=None, skipped=())
-            turn.update(editing=True)
-            eligibility.results_or_question(turn)
-        elif value in ("stage", "sector", "region", "needs"):
-            turn.update(editing=True)
-            ask(turn, value)
-        elif value == "":
-            commands.show_profile(turn)
-        else:
-            return False
-        return True
-
-    def switch_language(self, turn: Turn, lang: str) -> None:
-        """Speak `lang` from now on, and ask the open question again in it."""
-        turn.update(lang=lang)
-        turn.tr = self.i18n.get(lang)
-        turn.say((plain(turn._("Done: I will speak {language}.").format(language=language_name(lang))),))
-        freetext.reask(turn)
-
-    def request_advisor(self, turn: Turn) -> None:
-        self.desk.request(turn)
-
-    def _sure(self, turn: Turn, action: str, argument: str, yes: bool) -> None:
-        """The answer to 'Start the questions again?' or 'Shall I speak English?'."""
-        _ = turn._
-        title = commands.sure_title(turn, action, argument)
-        turn.edit_pressed((bold(title), plain(" "), plain(_("Yes") if yes else _("No"))))
-        if not yes:
-            if not freetext.reask(turn):
-                turn.say((plain(_("Nothing changed.")),))
-        elif action == "rs":
-            commands.start(turn, turn.conv.hub_id)
-        else:
-            self.switch_language(turn, argument)
-
-    async def _forget(self, turn: Turn, confirmed: bool) -> None:
-        if not confirmed:
-            turn.say((plain(turn._("Nothing was deleted.")),))
-            turn.update(step="handoff" if turn.conv.handoff_id else "results")
-            if turn.conv.handoff_id is None and (following := next_step(turn)) is not None:
-                ask(turn, following)  # in the middle of the questions: go on where they were
-            return
-        await self.desk.end_by_user(turn, reason="forget")
-        rows = await self.store.forget_user(chat_id=turn.conv.chat_id)
-        commands.forgotten(turn, rows)
-
     # -- free text ---------------------------------------------------------------------------------------
 
     async def _message(self, turn: Turn, offered: tuple[str, ...]) -> None:
-        _ = turn._
-        step = turn.conv.step
-        if turn.conv.handoff_id is not None and step in ("handoff", "forget"):
+        step = turn.step
+        if turn.conv.handoff_id is not None and step in (Step.HANDOFF, Step.FORGET):
             # While a request is open everything reaches the advisors, the /forget question pending or not.
-            if not await self.desk.relay_from_user(turn):
+            if not await self.entrepreneur_desk.relay_from_user(turn):
                 self.aftercare.offer_new(turn)
-        elif step == "question":
-            await self.desk.submit(turn)
-        elif step == "consent":
-            self.desk.request(turn)  # consent is given with its own button, never by a guess at free text
-        elif step == "comment":
-            await self.aftercare.comment(turn)
-        elif step in ("rating", "closed"):
-            self.aftercare.offer_new(turn)
+        elif step is not None and (at_step := self.messages.get(step)) is not None:
+            await at_step(turn)
         elif not turn.event.text:
-            turn.say((plain(_("I can only read text here.")),))
-        elif step == "forget":
+            turn.say((plain(turn._("I can only read text here.")),))
+        elif step is Step.FORGET:
             commands.confirm_forget(turn)
         else:
             heard = self._hear(turn)
@@ -355,3 +256,53 @@ class Dialogue:
         text = turn.event.text
         lang = "ar" if has_arabic(text) and "ar" in understander.languages else turn.lang
         return understander.understand(text, lang)
+
+
+# -- the tables: functions and other objects' methods, so that nothing in them refers back to the dialogue ---
+
+
+def command_table(desk: EntrepreneurDesk, i18n: I18n) -> dict[str, Command]:
+    """The entrepreneur's commands, by name."""
+    return {
+        "start": at_once(lambda turn: commands.start(turn, turn.event.args[0] if turn.event.args else None)),
+        "restart": at_once(lambda turn: commands.start(turn, turn.conv.hub_id)),
+        "help": at_once(_help),
+        "privacy": at_once(commands.privacy),
+        "language": at_once(lambda turn: commands.language_menu(turn, languages.offered(i18n, turn.catalog))),
+        "forget": at_once(commands.confirm_forget),
+        "profile": at_once(commands.show_profile),
+        "advisor": at_once(desk.request),
+        "end": partial(_end, desk),
+    }
+
+
+def message_table(desk: EntrepreneurDesk, aftercare: Aftercare) -> dict[Step, Command]:
+    """What a message means at the steps that read it neither as an answer nor as free text."""
+    return {
+        Step.QUESTION: desk.submit,
+        Step.CONSENT: at_once(desk.request),  # consent has its own button, never a guess at free text
+        Step.COMMENT: aftercare.comment,
+        Step.RATING: at_once(aftercare.offer_new),
+        Step.CLOSED: at_once(aftercare.offer_new),
+    }
+
+
+def at_once(act: Callable[[Turn], None]) -> Command:
+    """A synchronous step of the dialogue, in a table of awaitable ones."""
+
+    async def run(turn: Turn) -> None:
+        act(turn)
+
+    return run
+
+
+def _help(turn: Turn) -> None:
+    commands.help_text(turn)
+    freetext.reask(turn)
+
+
+async def _end(desk: EntrepreneurDesk, turn: Turn) -> None:
+    if turn.conv.handoff_id is not None:
+        await desk.end_by_user(turn)
+    else:
+        turn.say((plain(turn._("You are not talking with an advisor right now.")),))

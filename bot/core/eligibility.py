@@ -4,30 +4,45 @@ They are asked only when they change the results: after the four intake answers,
 page of results has a criterion the profile has not answered, the bot asks that one question (skippable,
 never mandatory), then shows the results. A skipped criterion is never asked again in the same search.
 
-Buttons: `ag:<age>` (a band's youngest age), `gr:<code>` toggles a group and `gr:*` ends the choice,
-`lf:<code>` a legal form, `sz:<code>` a size, `sk:<step>` skips. An answer only counts at its own step.
+Buttons (`bot.core.buttons`): `PickAge` (a band's youngest age), `TickGroup` toggles a group and `GroupsDone`
+ends the choice, `PickLegalForm`, `PickSize`, `SkipStep` skips. An answer only counts at its own step.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from bot.catalog.model import Catalog
+from bot.core.buttons import (
+    Action,
+    GroupsDone,
+    PickAge,
+    PickLegalForm,
+    PickSize,
+    SkipStep,
+    TickGroup,
+    button,
+)
 from bot.core.intake import code_buttons
 from bot.core.matching import open_criteria, rank
 from bot.core.results import PAGE_SIZE, show_results
+from bot.core.steps import Step
 from bot.core.text import Rich, bold, fmt
 from bot.core.turn import Keyboard, Turn, grid
-from bot.core.types import Button
 
-CRITERIA = ("age", "groups", "legal_form", "size")
-DIMENSION = {"groups": "groups", "legal_form": "legal_forms", "size": "sizes"}
-PREFIX = {"age": "ag", "groups": "gr", "legal_form": "lf", "size": "sz"}
+CRITERIA = (Step.AGE, Step.GROUPS, Step.LEGAL_FORM, Step.SIZE)
+DIMENSION = {Step.GROUPS: "groups", Step.LEGAL_FORM: "legal_forms", Step.SIZE: "sizes"}
+KIND: dict[Step, Callable[[str], Action]] = {
+    Step.GROUPS: TickGroup,
+    Step.LEGAL_FORM: PickLegalForm,
+    Step.SIZE: PickSize,
+}
 MAX_AGE = 120
 _AGE = re.compile(r"(?<!\d)(\d{1,3})(?!\d)")
 
 
-def next_criterion(turn: Turn) -> str | None:
+def next_criterion(turn: Turn) -> Step | None:
     """The first criterion that the first page of results depends on and the profile has not answered."""
     profile = turn.conv.profile
     ranking = rank(turn.catalog, profile)
@@ -49,30 +64,33 @@ def age_bands(catalog: Catalog) -> list[tuple[int, int | None]]:
     return [(low, (starts[i + 1] - 1) if i + 1 < len(starts) else None) for i, low in enumerate(starts)]
 
 
-def question(turn: Turn, step: str) -> Rich:
+def question(turn: Turn, step: Step) -> Rich:
     _ = turn._
     texts = {
-        "age": _("Some programs have an age limit. How old are you? (optional)"),
-        "groups": _("Some programs are reserved for some people. Does any of these describe you? (optional)"),
-        "legal_form": _("Some programs accept only some legal forms. What is your business? (optional)"),
-        "size": _("Some programs depend on the size of the business. How many employees? (optional)"),
+        Step.AGE: _("Some programs have an age limit. How old are you? (optional)"),
+        Step.GROUPS: _(
+            "Some programs are reserved for some people. Does any of these describe you? (optional)"
+        ),
+        Step.LEGAL_FORM: _("Some programs accept only some legal forms. What is your business? (optional)"),
+        Step.SIZE: _("Some programs depend on the size of the business. How many employees? (optional)"),
     }
     return (bold(texts[step]),)
 
 
-def keyboard(turn: Turn, step: str) -> Keyboard:
+def keyboard(turn: Turn, step: Step) -> Keyboard:
     """The step's choices, then Skip (and for groups, Done or None of these)."""
     _ = turn._
-    skip = Button(_("Skip"), f"sk:{step}")
-    if step == "age":
+    skip = button(_("Skip"), SkipStep(step))
+    if step is Step.AGE:
         buttons = [
-            Button(_band_label(turn, low, high), f"ag:{max(low, 1)}") for low, high in age_bands(turn.catalog)
+            button(_band_label(turn, low, high), PickAge(max(low, 1)))
+            for low, high in age_bands(turn.catalog)
         ]
         return (*grid(buttons, 3), (skip,))
-    chosen = set(turn.conv.profile.groups or ()) if step == "groups" else set()
-    buttons = code_buttons(turn, DIMENSION[step], PREFIX[step], chosen)
-    if step == "groups":
-        done = Button(_("Done") if chosen else _("None of these"), "gr:*")
+    chosen = set(turn.conv.profile.groups or ()) if step is Step.GROUPS else set()
+    buttons = code_buttons(turn, DIMENSION[step], KIND[step], chosen)
+    if step is Step.GROUPS:
+        done = button(_("Done") if chosen else _("None of these"), GroupsDone())
         return (*grid(buttons), (done, skip))
     return (*grid(buttons), (skip,))
 
@@ -86,38 +104,32 @@ def _band_label(turn: Turn, low: int, high: int | None) -> str:
     return f"{low}–{high}"
 
 
-def ask(turn: Turn, step: str) -> None:
+def ask(turn: Turn, step: Step) -> None:
     turn.update(step=step)
     turn.say(question(turn, step), keyboard(turn, step))
 
 
-def answer_button(turn: Turn, step: str, prefix: str, value: str) -> bool | None:
+def answer_button(turn: Turn, step: Step, action: Action) -> bool | None:
     """Apply a button of an eligibility step: True when it completes the step, False when the step goes on
     (a group ticked), None when the button does not belong here (stale or forged)."""
-    if PREFIX.get(step) != prefix:
-        return None
-    if step == "age":
-        return _set_age(turn, value)
-    if step == "groups":
-        if value == "*":
-            turn.update_profile(groups=tuple(turn.conv.profile.groups or ()))
-            return True
-        if not turn.catalog.has_code("groups", value):
+    if step is Step.AGE and isinstance(action, PickAge):
+        if not 0 < action.age <= MAX_AGE:
             return None
+        turn.update_profile(age=action.age)
+        return True
+    if step is Step.GROUPS and isinstance(action, GroupsDone):
+        turn.update_profile(groups=tuple(turn.conv.profile.groups or ()))
+        return True
+    if not isinstance(action, TickGroup | PickLegalForm | PickSize) or KIND.get(step) is not type(action):
+        return None
+    if not turn.catalog.has_code(DIMENSION[step], action.code):
+        return None
+    if step is Step.GROUPS:
         chosen = list(turn.conv.profile.groups or ())
-        chosen.remove(value) if value in chosen else chosen.append(value)
+        chosen.remove(action.code) if action.code in chosen else chosen.append(action.code)
         turn.update_profile(groups=tuple(chosen))
         return False
-    if not turn.catalog.has_code(DIMENSION[step], value):
-        return None
-    turn.update_profile(**{step: value})
-    return True
-
-
-def _set_age(turn: Turn, value: str) -> bool | None:
-    if not value.isdigit() or not 0 < int(value[:3]) <= MAX_AGE:
-        return None
-    turn.update_profile(age=int(value[:3]))
+    turn.update_profile(**{step: action.code})
     return True
 
 
@@ -130,29 +142,29 @@ def typed_age(text: str) -> int | None:
     return age if 10 <= age <= MAX_AGE else None
 
 
-def skip(turn: Turn, step: str) -> None:
+def skip(turn: Turn, step: Step) -> None:
     """Never asked again in this search; an answer already given is kept."""
-    turn.update_profile(skipped=tuple(dict.fromkeys([*turn.conv.profile.skipped, step])))
+    turn.update_profile(skipped=tuple(dict.fromkeys([*turn.conv.profile.skipped, str(step)])))
 
 
-def answered_line(turn: Turn, step: str) -> Rich:
+def answered_line(turn: Turn, step: Step) -> Rich:
     """'Age: 67', 'Is: Woman entrepreneur', 'Legal form: skipped'."""
     _ = turn._
     p = turn.conv.profile
-    names = {"age": _("Age"), "groups": _("Is"), "legal_form": _("Legal form"), "size": _("Size")}
+    names = {Step.AGE: _("Age"), Step.GROUPS: _("Is"), Step.LEGAL_FORM: _("Legal form"), Step.SIZE: _("Size")}
     value = describe(turn, step) or (
-        _("none of these") if step == "groups" and p.groups == () else _("skipped")
+        _("none of these") if step is Step.GROUPS and p.groups == () else _("skipped")
     )
     return fmt(_("{name}: {value}"), name=bold(names[step]), value=value)
 
 
-def describe(turn: Turn, step: str) -> str:
+def describe(turn: Turn, step: Step) -> str:
     """The answer to one criterion in words, '' when not given."""
     p = turn.conv.profile
     catalog = turn.catalog
-    if step == "age":
+    if step is Step.AGE:
         return str(p.age) if p.age is not None else ""
-    if step == "groups":
+    if step is Step.GROUPS:
         return ", ".join(catalog.label("groups", g, turn.lang) for g in p.groups or ())
     code = getattr(p, step)
     return catalog.label(DIMENSION[step], code, turn.lang) if code else ""

@@ -13,15 +13,16 @@ from __future__ import annotations
 from typing import Protocol
 
 from bot.core import commands, eligibility
+from bot.core.buttons import ConfirmFacts, EditAnswers, YesNo, button
 from bot.core.intake import ask, keyboard, next_step
+from bot.core.steps import Step
 from bot.core.text import bold, fmt, plain
 from bot.core.turn import Turn
-from bot.core.types import Button
 from bot.understanding.understand import Understanding
 
 UNSURE = 0.45
-INTAKE_STEPS = ("stage", "sector", "region", "hub_region", "needs")
-QUESTION_STEPS = (*INTAKE_STEPS, "sectors", "confirm", *eligibility.CRITERIA)
+INTAKE_STEPS = (Step.STAGE, Step.SECTOR, Step.REGION, Step.HUB_REGION, Step.NEEDS)
+QUESTION_STEPS = (*INTAKE_STEPS, Step.SECTORS, Step.CONFIRM, *eligibility.CRITERIA)
 GREETED_ALREADY = ("greet", "help", "restart")  # a first message that /start's greeting answers in full
 
 
@@ -37,13 +38,13 @@ def respond(
     turn: Turn, heard: Understanding, acts: Actions, offered: tuple[str, ...], *, greeted: bool = False
 ) -> None:
     """Answer a message that is not a typed button label: facts, a request, or another intent."""
-    intent, step = heard.intent, turn.conv.step
+    intent, step = heard.intent, turn.step
     if greeted and (intent == "out_of_scope" or (intent in GREETED_ALREADY and not heard.has_facts)):
         return  # a first "bonjour" (or spam): the greeting and the first question are the answer
-    action = heard.action or ("ask_advisor" if step == "hub_region" else None)
+    action = heard.action or ("ask_advisor" if step is Step.HUB_REGION else None)
     if intent == "out_of_scope":  # never filled from, never acted on
         (out_of_scope if heard.confidence >= UNSURE else unsure)(turn)
-    elif step == "confirm" and intent in ("affirm", "deny"):
+    elif step is Step.CONFIRM and intent in ("affirm", "deny"):
         answer_confirmation(turn, intent == "affirm")
     elif fill(turn, heard):
         if action == "ask_advisor":
@@ -109,17 +110,17 @@ def understood_line(turn: Turn) -> str:
 def confirm(turn: Turn) -> None:
     """'Compris : ... C'est bien ça ?' with Yes / Correct."""
     _ = turn._
-    turn.update(step="confirm")
+    turn.update(step=Step.CONFIRM)
     turn.say(
         fmt(_("Understood: {facts}. Is that right?"), facts=bold(understood_line(turn))),
-        ((Button(_("Yes"), "cf:yes"), Button(_("Correct"), "cf:no")),),
+        ((button(_("Yes"), ConfirmFacts(YesNo.YES)), button(_("Correct"), ConfirmFacts(YesNo.NO))),),
     )
 
 
 def noted(turn: Turn, *, correctable: bool = False) -> None:
     """'Compris : ...' in one line when the message also asked for something, which comes right after."""
     _ = turn._
-    buttons = ((Button(_("Change my answers"), "edit"),),) if correctable else ()
+    buttons = ((button(_("Change my answers"), EditAnswers()),),) if correctable else ()
     turn.say(fmt(_("Understood: {facts}."), facts=bold(understood_line(turn))), buttons)
 
 
@@ -173,12 +174,12 @@ def out_of_scope(turn: Turn) -> None:
 
 def reask(turn: Turn) -> bool:
     """Ask the open question again, with its buttons; False when no question is open."""
-    step = turn.conv.step
-    if step in (*INTAKE_STEPS, "sectors"):
+    step = turn.step
+    if step in (*INTAKE_STEPS, Step.SECTORS):
         ask(turn, step)
     elif step in eligibility.CRITERIA:
         eligibility.ask(turn, step)
-    elif step == "confirm":
+    elif step is Step.CONFIRM:
         confirm(turn)
     else:
         return False
@@ -206,7 +207,7 @@ def state_change(turn: Turn, heard: Understanding, acts: Actions, offered: tuple
 
 def unsure(turn: Turn) -> None:
     """Never a silent guess: during the questions, ask the open question again; otherwise offer the main actions."""
-    step = turn.conv.step
+    step = turn.step
     if step in INTAKE_STEPS:
         turn.say(
             (plain(turn._("I did not catch that. Please choose one of the buttons, or Skip.")),),

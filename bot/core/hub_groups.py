@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from bot.catalog.model import Catalog
 from bot.core.text import bold, fmt, lines
-from bot.core.thread import DeskBase
+from bot.core.thread import DeskServices
 from bot.core.types import Outcome, Reply
 
 
@@ -21,15 +21,18 @@ class GroupRights:
     forum: bool
 
 
-class HubGroups(DeskBase):
+class HubGroups:
     """Messages about groups themselves, to the group and to the admin chat."""
+
+    def __init__(self, services: DeskServices) -> None:
+        self.services = services
 
     def group_joined(
         self, chat_id: int, catalog: Catalog, rights: GroupRights, admin_chat: int | None
     ) -> Outcome:
         """Added to (or promoted in) a group: say which hub it serves or how to link it; report missing rights."""
-        _h = self.hub_gettext(catalog)
-        hub = self.hub_of_chat(catalog, chat_id)
+        _h = self.services.hub_gettext(catalog)
+        hub = self.services.hub_of_chat(catalog, chat_id)
         if hub is None:
             text = lines(
                 fmt(_h("Hello! This group's chat id is {chat_id}."), chat_id=bold(str(chat_id))),
@@ -70,10 +73,10 @@ class HubGroups(DeskBase):
 
     def group_left(self, chat_id: int, catalog: Catalog, admin_chat: int | None) -> Outcome:
         """Removed from a hub's group: the admins must know, its requests cannot be answered meanwhile."""
-        hub = self.hub_of_chat(catalog, chat_id)
+        hub = self.services.hub_of_chat(catalog, chat_id)
         if hub is None or admin_chat is None:
             return Outcome()
-        _h = self.hub_gettext(catalog)
+        _h = self.services.hub_gettext(catalog)
         problem = _h("I was removed from this group: its requests cannot be answered until I am added back.")
         name = catalog.text(hub.name, catalog.default_language)
         return Outcome(
@@ -95,8 +98,8 @@ class HubGroups(DeskBase):
 
     def lacks_rights(self, chat_id: int, catalog: Catalog, admin_chat: int | None) -> Outcome:
         """A topic could not be created: the request goes on as replies to its card, and admins are told."""
-        _h = self.hub_gettext(catalog)
-        hub = self.hub_of_chat(catalog, chat_id)
+        _h = self.services.hub_gettext(catalog)
+        hub = self.services.hub_of_chat(catalog, chat_id)
         problem = _h("I cannot create topics here. Please give me the administrator right to manage topics.")
         replies = [Reply(chat_id, (bold(problem),))]
         if admin_chat is not None and hub is not None:

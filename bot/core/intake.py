@@ -1,9 +1,9 @@
 """The intake: stage, sector, region, then needs, each by button or by typing its label, each skippable.
 
-Buttons carry short codes (`st:idea`, `nd:financing`); an answer only counts for the question being
-asked, so an old or forged button never changes anything behind the user's back. A sector button answers
-at once; "Several sectors" (`sc:+`) turns the question into ticks (`ss:tech`, `ss:*` when done). Skip
-never erases an answer already given.
+Buttons carry short codes (`PickStage("idea")` is sent as `st:idea`, see `bot.core.buttons`); an answer only
+counts for the question being asked, so an old or forged button never changes anything behind the user's
+back. A sector button answers at once; "Several sectors" (`sc:+`) turns the question into ticks (`ss:tech`,
+`ss:*` when done). Skip never erases an answer already given.
 
 A question answered already (by a button, by a typed message, by a hub's link) or skipped is never asked
 again in the same intake: skips are kept in the profile's `skipped`, with the eligibility criteria skipped.
@@ -11,93 +11,120 @@ again in the same intake: skips are kept in the profile's `skipped`, with the el
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rapidfuzz import fuzz, process
 
+from bot.core.buttons import (
+    Action,
+    Cancel,
+    NeedsDone,
+    OpenProfile,
+    PickRegion,
+    PickSector,
+    PickStage,
+    ProfileTarget,
+    SectorsDone,
+    SeveralSectors,
+    SkipStep,
+    TickNeed,
+    TickSector,
+    button,
+)
 from bot.core.normalize import fold
+from bot.core.steps import Step
 from bot.core.text import Rich, bold, fmt, lines
 from bot.core.turn import Keyboard, Turn, grid
 from bot.core.types import Button
 
-STEPS = ("stage", "sector", "region", "needs")
+STEPS = (Step.STAGE, Step.SECTOR, Step.REGION, Step.NEEDS)
 DIMENSION = {
-    "stage": "stages",
-    "sector": "sectors",
-    "region": "regions",
-    "needs": "needs",
-    "hub_region": "regions",
-    "sectors": "sectors",
-    "groups": "groups",
-    "legal_form": "legal_forms",
-    "size": "sizes",
+    Step.STAGE: "stages",
+    Step.SECTOR: "sectors",
+    Step.REGION: "regions",
+    Step.NEEDS: "needs",
+    Step.HUB_REGION: "regions",
+    Step.SECTORS: "sectors",
+    Step.GROUPS: "groups",
+    Step.LEGAL_FORM: "legal_forms",
+    Step.SIZE: "sizes",
 }
-PREFIX = {"stage": "st", "sector": "sc", "region": "rg", "hub_region": "rg", "needs": "nd", "sectors": "ss"}
-MULTI = {"needs": "needs", "sectors": "sectors"}  # steps answered by ticking, then Done
+# The button of one code at each step: `PickStage("idea")` answers the stage question.
+KIND: dict[Step, Callable[[str], Action]] = {
+    Step.STAGE: PickStage,
+    Step.SECTOR: PickSector,
+    Step.REGION: PickRegion,
+    Step.HUB_REGION: PickRegion,
+    Step.NEEDS: TickNeed,
+    Step.SECTORS: TickSector,
+}
+MULTI = {Step.NEEDS: "needs", Step.SECTORS: "sectors"}  # steps answered by ticking, then Done
 MAX_SECTORS = 3
 LABEL_CUTOFF = 85
 
 
-def question(turn: Turn, step: str) -> Rich:
+def question(turn: Turn, step: Step) -> Rich:
     """The question for a step, in the user's language."""
     _ = turn._
     texts = {
-        "stage": _("Where is your project at?"),
-        "sector": _("Which sector are you in?"),
-        "region": _("Which region is your business in?"),
-        "hub_region": _("To find your hub, which region is your business in?"),
-        "needs": _("What do you need? Pick one or more, then press Done."),
-        "sectors": _("Which sectors are you in? Pick up to three, then press Done."),
+        Step.STAGE: _("Where is your project at?"),
+        Step.SECTOR: _("Which sector are you in?"),
+        Step.REGION: _("Which region is your business in?"),
+        Step.HUB_REGION: _("To find your hub, which region is your business in?"),
+        Step.NEEDS: _("What do you need? Pick one or more, then press Done."),
+        Step.SECTORS: _("Which sectors are you in? Pick up to three, then press Done."),
     }
     return (bold(texts[step]),)
 
 
-def keyboard(turn: Turn, step: str) -> Keyboard:
+def keyboard(turn: Turn, step: Step) -> Keyboard:
     """The buttons of a step: its codes, then Skip (or Done for the needs)."""
     _ = turn._
     chosen = set(getattr(turn.conv.profile, MULTI[step])) if step in MULTI else set()
-    buttons = code_buttons(turn, DIMENSION[step], PREFIX[step], chosen)
+    buttons = code_buttons(turn, DIMENSION[step], KIND[step], chosen)
     last = {
-        "needs": Button(_("Done"), "nd:*"),
-        "sectors": Button(_("Done"), "ss:*"),
-        "hub_region": Button(_("Cancel"), "cancel"),
-    }.get(step, Button(_("Skip"), f"sk:{step}"))
-    if step == "sector":
-        return (*grid(buttons), (Button(_("Several sectors"), "sc:+"), last))
+        Step.NEEDS: button(_("Done"), NeedsDone()),
+        Step.SECTORS: button(_("Done"), SectorsDone()),
+        Step.HUB_REGION: button(_("Cancel"), Cancel()),
+    }.get(step) or button(_("Skip"), SkipStep(step))
+    if step is Step.SECTOR:
+        return (*grid(buttons), (button(_("Several sectors"), SeveralSectors()), last))
     return (*grid(buttons), (last,))
 
 
-def code_buttons(turn: Turn, dimension: str, prefix: str, chosen: set[str]) -> list[Button]:
-    """One button per code of a taxonomy list (`prefix:code`), ticked when already chosen."""
+def code_buttons(turn: Turn, dimension: str, kind: Callable[[str], Action], chosen: set[str]) -> list[Button]:
+    """One button per code of a taxonomy list (`kind(code)`), ticked when already chosen."""
     buttons = []
     for term in turn.catalog.terms(dimension):
         label = turn.catalog.label(dimension, term.code, turn.lang)
-        buttons.append(Button(f"✓ {label}" if term.code in chosen else label, f"{prefix}:{term.code}"))
+        buttons.append(button(f"✓ {label}" if term.code in chosen else label, kind(term.code)))
     return buttons
 
 
-def ask(turn: Turn, step: str) -> None:
+def ask(turn: Turn, step: Step) -> None:
     """Move the conversation to `step` and ask its question."""
     turn.update(step=step)
     turn.say(question(turn, step), keyboard(turn, step))
 
 
-def next_step(turn: Turn, after: str | None = None) -> str | None:
+def next_step(turn: Turn, after: Step | None = None) -> Step | None:
     """The first intake question after `after` (from the start when None) still open: a step answered
     already, whether by a button, a typed message or a hub's link, or skipped, is not asked again."""
     steps = STEPS if after is None else STEPS[STEPS.index(after) + 1 :]
     return next((step for step in steps if not answered(turn, step)), None)
 
 
-def answered(turn: Turn, step: str) -> bool:
+def answered(turn: Turn, step: Step) -> bool:
     """Whether an intake step has an answer, or was skipped, in this intake."""
     p = turn.conv.profile
-    values = {"stage": p.stage, "sector": p.sectors, "region": p.region, "needs": p.needs}
+    values = {Step.STAGE: p.stage, Step.SECTOR: p.sectors, Step.REGION: p.region, Step.NEEDS: p.needs}
     return bool(values[step]) or step in p.skipped
 
 
-def skip(turn: Turn, step: str) -> None:
+def skip(turn: Turn, step: Step) -> None:
     """Skip a question: what was answered stays, and the step is not asked again in this intake."""
-    step = {"sectors": "sector", "hub_region": "region"}.get(step, step)
-    turn.update_profile(skipped=tuple(dict.fromkeys([*turn.conv.profile.skipped, step])))
+    step = {Step.SECTORS: Step.SECTOR, Step.HUB_REGION: Step.REGION}.get(step, step)
+    turn.update_profile(skipped=tuple(dict.fromkeys([*turn.conv.profile.skipped, str(step)])))
 
 
 PLACE_CUTOFF = 85  # "rimousky" vs "rimouski" scores 87.5
@@ -117,7 +144,7 @@ def place_choice(turn: Turn, text: str) -> str | None:
     return names[found[0]] if found else None
 
 
-def label_choice(turn: Turn, step: str, text: str) -> str | None:
+def label_choice(turn: Turn, step: Step, text: str) -> str | None:
     """The code whose label the user typed (typos tolerated), for the step being asked; None if unclear."""
     dimension = DIMENSION[step]
     if dimension == "regions" and (region := place_choice(turn, text)):
@@ -136,11 +163,11 @@ def label_choice(turn: Turn, step: str, text: str) -> str | None:
     return options[found[2]][1] if found else None
 
 
-def answered_line(turn: Turn, step: str, code: str | None) -> Rich:
+def answered_line(turn: Turn, step: Step, code: str | None) -> Rich:
     """What replaces a question once answered: 'Stage: Startup'."""
     _ = turn._
-    if step in MULTI or step == "sector":
-        field = "needs" if step == "needs" else "sectors"
+    if step in MULTI or step is Step.SECTOR:
+        field = "needs" if step is Step.NEEDS else "sectors"
         labels = [turn.catalog.label(field, c, turn.lang) for c in getattr(turn.conv.profile, field)]
         value = ", ".join(labels) if labels else _("skipped")
     else:
@@ -148,11 +175,16 @@ def answered_line(turn: Turn, step: str, code: str | None) -> Rich:
     return fmt(_("{name}: {value}"), name=bold(step_name(turn, step)), value=value)
 
 
-def step_name(turn: Turn, step: str) -> str:
+def step_name(turn: Turn, step: Step) -> str:
     """What an answer is called: 'Étape', 'Secteur', 'Région', 'Besoins'."""
     _ = turn._
-    names = {"stage": _("Stage"), "sector": _("Sector"), "region": _("Region"), "needs": _("Needs")}
-    return names[{"hub_region": "region", "sectors": "sector"}.get(step, step)]
+    names = {
+        Step.STAGE: _("Stage"),
+        Step.SECTOR: _("Sector"),
+        Step.REGION: _("Region"),
+        Step.NEEDS: _("Needs"),
+    }
+    return names[{Step.HUB_REGION: Step.REGION, Step.SECTORS: Step.SECTOR}.get(step, step)]
 
 
 def profile_summary(turn: Turn) -> Rich:
@@ -166,16 +198,16 @@ def profile_summary(turn: Turn) -> Rich:
 
     needs = ", ".join(catalog.label("needs", n, turn.lang) for n in p.needs) or _("not given")
     values = {
-        "stage": show("stages", p.stage),
-        "sector": ", ".join(show("sectors", s) for s in p.sectors) or _("not given"),
-        "region": show("regions", p.region),
+        Step.STAGE: show("stages", p.stage),
+        Step.SECTOR: ", ".join(show("sectors", s) for s in p.sectors) or _("not given"),
+        Step.REGION: show("regions", p.region),
     }
     return lines(
         *(
             fmt(_("{name}: {value}"), name=bold(step_name(turn, step)), value=value)
             for step, value in values.items()
         ),
-        fmt(_("{name}: {value}"), name=bold(step_name(turn, "needs")), value=needs),
+        fmt(_("{name}: {value}"), name=bold(step_name(turn, Step.NEEDS)), value=needs),
         *about_lines(turn),
     )
 
@@ -193,21 +225,28 @@ def about_lines(turn: Turn) -> tuple[Rich, ...]:
 
 def profile_keyboard(turn: Turn) -> Keyboard:
     _ = turn._
+
+    def change(label: str, target: ProfileTarget) -> Button:
+        return button(label, OpenProfile(target))
+
     return (
-        (Button(_("Change stage"), "pf:stage"), Button(_("Change sector"), "pf:sector")),
-        (Button(_("Change region"), "pf:region"), Button(_("Change needs"), "pf:needs")),
-        (Button(_("Change age, status, size"), "pf:about"), Button(_("See my results"), "pf:results")),
+        (change(_("Change stage"), ProfileTarget.STAGE), change(_("Change sector"), ProfileTarget.SECTOR)),
+        (change(_("Change region"), ProfileTarget.REGION), change(_("Change needs"), ProfileTarget.NEEDS)),
+        (
+            change(_("Change age, status, size"), ProfileTarget.ABOUT),
+            change(_("See my results"), ProfileTarget.RESULTS),
+        ),
     )
 
 
-def store_answer(turn: Turn, step: str, code: str | None) -> None:
+def store_answer(turn: Turn, step: Step, code: str | None) -> None:
     """Record a single-choice answer; None (skipped) keeps what was there. A new region resets the hub."""
     if code is None:
         skip(turn, step)
         return
-    if step == "stage":
+    if step is Step.STAGE:
         turn.update_profile(stage=code)
-    elif step == "sector":
+    elif step is Step.SECTOR:
         turn.update_profile(sectors=(code,))
     else:
         turn.update_profile(region=code)

@@ -8,13 +8,13 @@ during the hub's office hours.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from bot.catalog.model import Catalog
 from bot.core import card
-from bot.core.aftercare import Aftercare
-from bot.core.handoff import HandoffDesk
 from bot.core.office_hours import schedule_for
 from bot.core.text import bold, fmt, italic
+from bot.core.thread import DeskServices, HandoffThread
 from bot.core.types import Handoff, Outcome, Reply
 
 log = logging.getLogger(__name__)
@@ -23,33 +23,39 @@ log = logging.getLogger(__name__)
 class Reminders:
     """Turns the clock's ticks into reminders, escalations and follow-ups."""
 
-    def __init__(self, desk: HandoffDesk, aftercare: Aftercare) -> None:
-        self.desk = desk
-        self.aftercare = aftercare
-        self.store = desk.store
+    def __init__(
+        self,
+        services: DeskServices,
+        thread: HandoffThread,
+        follow_up: Callable[[Catalog, Handoff], Reply],
+    ) -> None:
+        self.services = services
+        self.store = services.store
+        self.thread = thread
+        self.follow_up = follow_up
 
     async def tick(self, catalog: Catalog) -> Outcome:
         """Everything due now, once: each sent item is marked in the same unit of work."""
         replies: list[Reply] = []
-        for handoff in await self.store.due_reminders(now=self.desk.now()):
+        for handoff in await self.store.due_reminders(now=self.services.now()):
             replies.extend(await self._remind(catalog, handoff))
-        for handoff in await self.store.due_follow_ups(now=self.desk.now()):
+        for handoff in await self.store.due_follow_ups(now=self.services.now()):
             await self.store.update_handoff(handoff_id=handoff.id, follow_up_at=None)
             if handoff.helped is None and await self.store.get_conversation(chat_id=handoff.user_chat_id):
-                replies.append(self.aftercare.follow_up(catalog, handoff))
+                replies.append(self.follow_up(catalog, handoff))
         return Outcome(tuple(replies))
 
     async def _remind(self, catalog: Catalog, handoff: Handoff) -> list[Reply]:
-        now = self.desk.now()
+        now = self.services.now()
         hub = catalog.hub(handoff.hub_id)
-        if hub is None or self.desk.advisor_chat(hub) != handoff.hub_chat_id:
+        if hub is None or self.services.advisor_chat(hub) != handoff.hub_chat_id:
             await self.store.update_handoff(handoff_id=handoff.id, remind_at=None)
             return []
         schedule = schedule_for(catalog, hub)
         if not schedule.is_open(now):
             await self.store.update_handoff(handoff_id=handoff.id, remind_at=schedule.next_opening(now))
             return []
-        _h = self.desk.hub_gettext(catalog)
+        _h = self.services.hub_gettext(catalog)
         waited = card.age(handoff.created_at, now, catalog.locale(catalog.default_language))
         coordination = catalog.handoff_policy.coordination_chat_id
         if handoff.reminders == 0:
@@ -62,7 +68,7 @@ class Reminders:
             )
             log.info("handoff %s: reminder sent to hub %s", handoff.id, hub.id)
             return [
-                self.desk.in_thread(
+                self.thread.in_thread(
                     handoff,
                     fmt(
                         _h(
@@ -72,7 +78,7 @@ class Reminders:
                         age=bold(waited),
                     ),
                 ),
-                self.desk.card_edit(catalog, handoff),
+                self.thread.card_edit(catalog, handoff),
             ]
         await self.store.update_handoff(
             handoff_id=handoff.id, reminders=handoff.reminders + 1, remind_at=None
@@ -91,7 +97,7 @@ class Reminders:
                     age=bold(waited),
                 ),
             ),
-            self.desk.in_thread(
+            self.thread.in_thread(
                 handoff,
                 (italic(_h("No one has claimed this request: the network's coordination was told.")),),
             ),

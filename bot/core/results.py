@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.catalog.model import Catalog, Entry
+from bot.core.buttons import AskAdvisor, EditAnswers, MoreResults, pack
 from bot.core.matching import Match, Reason, explain, match, rank
 from bot.core.text import Rich, Span, bold, fmt, italic, link, plain
 from bot.core.turn import Keyboard, Turn
@@ -123,8 +124,13 @@ def results_keyboard(turn: Turn, has_more: bool) -> Keyboard:
     _ = turn._
     rows: list[tuple[Button, ...]] = []
     if has_more:
-        rows.append((Button(_("More results"), "more"),))
-    rows.append((Button(_("Change my answers"), "edit"), Button(_("Talk to an advisor"), "adv")))
+        rows.append((Button(_("More results"), pack(MoreResults())),))
+    rows.append(
+        (
+            Button(_("Change my answers"), pack(EditAnswers())),
+            Button(_("Talk to an advisor"), pack(AskAdvisor())),
+        )
+    )
     return tuple(rows)
 
 
@@ -195,7 +201,8 @@ def show_results(turn: Turn, page: int = 0) -> None:
 def _page_header(
     turn: Turn, start: int, count: int, total: int, covering: int, uncovered: tuple[str, ...]
 ) -> Rich:
-    """The gap admission (first page only), then 'Here is what fits your project (1-4 of 12):'."""
+    """The gap admission (first page only), then 'Here is what fits your project (1-4 of 12):', or 'The
+    closest' when no entry covers any stated need genuinely (some may list one in passing)."""
     _ = turn._
     spans: list[Span] = []
     if start == 0 and uncovered:
@@ -203,7 +210,7 @@ def _page_header(
         spans.append(plain(" "))
         spans.append(plain(_("An advisor of your hub may know other options: press “Talk to an advisor”.")))
         spans.append(plain("\n\n"))
-        if not covering:
+        if not covering or set(uncovered) >= set(turn.conv.profile.needs):  # only "in passing", if at all
             spans.append(
                 bold(_("The closest ({first}-{last} of {total}):").format(first=1, last=count, total=total))
             )

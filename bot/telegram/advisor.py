@@ -72,9 +72,7 @@ async def on_group_message(update: Update, context: AppContext) -> None:
     )
     if event is None or (update.effective_user and update.effective_user.is_bot and not anonymous_admin):
         return  # other bots; an anonymous admin posts as GroupAnonymousBot on behalf of the group itself
-    if context.core.dialogue.hub_desk.hub_of_chat(
-        context.core.dialogue.catalog, event.chat_id
-    ) is not None and (not await acting_member(update, context)):
+    if context.core.dialogue.is_hub_chat(event.chat_id) and not await acting_member(update, context):
         return
     await respond(context, await context.core.dialogue.handle(event))
 

@@ -26,8 +26,7 @@ async def on_edit(update: Update, context: AppContext) -> None:
     event = from_message(update, context.bot.username)
     if event is None:
         return
-    dialogue = context.core.dialogue
-    await respond(context, await dialogue.desk.edited_by_user(event, dialogue.catalog))
+    await respond(context, await context.core.dialogue.edited(event))
 
 
 async def on_button(update: Update, context: AppContext) -> None:

@@ -1,4 +1,5 @@
-"""The handoff, entrepreneur's side: consent, the question, the relay to the hub's thread, the end.
+"""The entrepreneur's desk: asking for an advisor (consent, the question), the relay of their messages to the
+hub's thread, and the end of a request from their side (/end, /forget, blocking the bot).
 
 A handoff is `waiting` (no advisor yet), `claimed` or `closed` (see docs/handoff.md). Its thread in the hub
 chat is a forum topic when the group has topics, else the replies to its card; replies say which handoff
@@ -11,42 +12,49 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
 from dataclasses import replace
 
 from bot.catalog.model import Catalog
 from bot.catalog.schema import Hub
 from bot.core import card, freetext
+from bot.core.aftercare import rating_question
+from bot.core.buttons import Cancel, GiveConsent, OpenProfile, ProfileTarget, YesNo, button
 from bot.core.intake import ask
 from bot.core.office_hours import opening_parts, reminder_due, schedule_for
 from bot.core.results import PAGE_SIZE, contact_of, current_matches, top_ids
+from bot.core.steps import Step
 from bot.core.text import Rich, Span, bold, fmt, italic, lines, plain
-from bot.core.thread import DeskBase
+from bot.core.thread import DeskServices, HandoffThread
 from bot.core.turn import Turn
-from bot.core.types import Button, Handoff, Inbound, MessageRef, Outcome, Reply
+from bot.core.types import Handoff, Inbound, MessageRef, Outcome, Reply
 
 log = logging.getLogger(__name__)
 
 
-class HandoffDesk(DeskBase):
+class EntrepreneurDesk:
     """Creates handoffs, relays the entrepreneur's messages and closes them from the entrepreneur's side."""
+
+    def __init__(self, services: DeskServices, thread: HandoffThread) -> None:
+        self.services = services
+        self.store = services.store
+        self.thread = thread
 
     def request(self, turn: Turn) -> None:
         """'Talk to an advisor': find the hub (asking the region if needed), ask consent once, then the question."""
         _ = turn._
         hub = self._hub_of(turn)
         if hub is None:
-            ask(turn, "hub_region")
+            ask(turn, Step.HUB_REGION)
             return
         name = bold(turn.catalog.text(hub.name, turn.lang))
-        if self.advisor_chat(hub) is None:
+        if self.services.advisor_chat(hub) is None:
             log.warning("hub %s has no advisor chat configured; handoff refused", hub.id)
             self._contact_directly(turn, hub, name)
             return
         turn.update(hub_id=hub.id)
         away = self.away_notice(turn, hub)
         if turn.conv.consent_at is None:
-            turn.update(step="consent")
+            turn.update(step=Step.CONSENT)
             turn.say(
                 lines(
                     *((away,) if away else ()),
@@ -63,7 +71,12 @@ class HandoffDesk(DeskBase):
                     ),
                     bold(_("Do you agree?")),
                 ),
-                ((Button(_("I agree"), "ok:yes"), Button(_("No, thanks"), "ok:no")),),
+                (
+                    (
+                        button(_("I agree"), GiveConsent(YesNo.YES)),
+                        button(_("No, thanks"), GiveConsent(YesNo.NO)),
+                    ),
+                ),
             )
             return
         self._ask_question(turn, name, away)
@@ -86,16 +99,16 @@ class HandoffDesk(DeskBase):
                 ),
             )
         text = lines(fmt(_("{hub} does not take questions through this bot yet."), hub=name), after)
-        if turn.conv.step in freetext.QUESTION_STEPS and turn.conv.step != "hub_region":
+        if turn.step in freetext.QUESTION_STEPS and turn.step is not Step.HUB_REGION:
             turn.say(text)
             freetext.reask(turn)  # asked in the middle of the questions: they go on
             return
-        turn.say(text, ((Button(_("See my results"), "pf:results"),),))
-        turn.update(step="results")
+        turn.say(text, ((button(_("See my results"), OpenProfile(ProfileTarget.RESULTS)),),))
+        turn.update(step=Step.RESULTS)
 
     def away_notice(self, turn: Turn, hub: Hub) -> Rich | None:
         """Outside the hub's office hours, when to expect an answer: said before the person writes."""
-        now = self.now()
+        now = self.services.now()
         opening = schedule_for(turn.catalog, hub).next_opening(now)
         if opening <= now:
             return None
@@ -107,10 +120,10 @@ class HandoffDesk(DeskBase):
         _ = turn._
         turn.edit_pressed((plain(_("I agree") if agreed else _("No, thanks")),))
         if not agreed:
-            turn.update(step="results")
+            turn.update(step=Step.RESULTS)
             turn.say((plain(_("Understood: nothing was shared. Your results are still here.")),))
             return
-        turn.update(consent_at=self.now())
+        turn.update(consent_at=self.services.now())
         hub = self._hub_of(turn)
         if hub is None:
             self.request(turn)
@@ -120,15 +133,15 @@ class HandoffDesk(DeskBase):
     def _ask_question(self, turn: Turn, name: Span, away: Rich | None = None) -> None:
         """The question prompt; `away` (out of office hours) comes first, before the person writes."""
         _ = turn._
-        turn.update(step="question")
+        turn.update(step=Step.QUESTION)
         text = fmt(_("In one message, what would you like to ask the advisors of {hub}?"), hub=name)
-        turn.say(lines(away, text) if away else text, ((Button(_("Cancel"), "cancel"),),))
+        turn.say(lines(away, text) if away else text, ((button(_("Cancel"), Cancel()),),))
 
     async def submit(self, turn: Turn) -> None:
         """The question arrived: open the handoff, its topic and its card; say when to expect an answer."""
         _ = turn._
         hub = self._hub_of(turn)
-        chat = self.advisor_chat(hub) if hub else None
+        chat = self.services.advisor_chat(hub) if hub else None
         question = turn.event.text.strip()
         if hub is None or chat is None or turn.conv.consent_at is None:
             self.request(turn)
@@ -136,7 +149,7 @@ class HandoffDesk(DeskBase):
         if not question and not turn.event.has_media:
             turn.say((plain(_("Please write your question as text.")),))
             return
-        catalog, now = turn.catalog, self.now()
+        catalog, now = turn.catalog, self.services.now()
         schedule = schedule_for(catalog, hub)
         handoff = await self.store.create_handoff(
             user_chat_id=turn.conv.chat_id,
@@ -151,15 +164,15 @@ class HandoffDesk(DeskBase):
             remind_at=reminder_due(catalog, hub, schedule.next_opening(now)),
             at=now,
         )
-        self.announce(turn.send, catalog, handoff)
+        self.thread.announce(turn.send, catalog, handoff)
         whole = card.card_question(question) != question or turn.event.has_media  # a photo, a document...
         if whole and turn.event.message_id is not None:
             turn.send(
-                self.in_thread(
+                self.thread.in_thread(
                     handoff, (plain(question),), copy_of=MessageRef(turn.conv.chat_id, turn.event.message_id)
                 )
             )
-        turn.update(step="handoff", handoff_id=handoff.id)
+        turn.update(step=Step.HANDOFF, handoff_id=handoff.id)
         name = bold(turn.catalog.text(hub.name, turn.lang))
         turn.say(
             lines(
@@ -167,27 +180,6 @@ class HandoffDesk(DeskBase):
                 self.when_to_expect(turn, schedule.next_opening(now), now),
                 _("Everything you write now goes to them."),
                 fmt(_("Send {command} when you are done."), command=bold("/end")),
-            )
-        )
-
-    def announce(self, send: Callable[[Reply], None], catalog: Catalog, handoff: Handoff) -> None:
-        """A new thread for the handoff in its hub chat: the topic (in a forum), then the card."""
-        _h = self.hub_gettext(catalog)
-        send(
-            Reply(
-                handoff.hub_chat_id,
-                (plain(card.topic_name(catalog, handoff, _h)),),
-                handoff=handoff.id,
-                action="open_topic",
-            )
-        )
-        send(
-            Reply(
-                handoff.hub_chat_id,
-                card.card_text(catalog, handoff, _h, self.now()),
-                card.card_buttons(handoff, _h),
-                handoff=handoff.id,
-                track=f"card:{handoff.id}",
             )
         )
 
@@ -206,7 +198,7 @@ class HandoffDesk(DeskBase):
         if handoff is None or turn.event.message_id is None:
             return False
         turn.send(
-            self.in_thread(
+            self.thread.in_thread(
                 handoff,
                 (plain(turn.event.text),) if turn.event.text else (),
                 copy_of=MessageRef(turn.conv.chat_id, turn.event.message_id),
@@ -226,12 +218,12 @@ class HandoffDesk(DeskBase):
         )
         if handoff is None or not handoff.is_open or event.message_id is None:
             return Outcome()  # an answer to the questions, edited: the answer given stands
-        _h = self.hub_gettext(catalog)
+        _h = self.services.hub_gettext(catalog)
         log.info("handoff %s: the entrepreneur edited message %s", handoff.id, event.message_id)
         return Outcome(
             (
-                self.in_thread(handoff, (italic(_h("✏️ The entrepreneur edited a message:")),)),
-                self.in_thread(
+                self.thread.in_thread(handoff, (italic(_h("✏️ The entrepreneur edited a message:")),)),
+                self.thread.in_thread(
                     handoff,
                     (plain(event.text),) if event.text else (),
                     copy_of=MessageRef(event.chat_id, event.message_id),
@@ -251,61 +243,63 @@ class HandoffDesk(DeskBase):
         messages are deleted, the topic renamed to the request's number, and the thread is told to delete by
         hand what Telegram refuses to (copies older than 48 hours)."""
         catalog = turn.catalog
-        _h = self.hub_gettext(catalog)
         for handoff in await self.store.handoffs_of(user_chat_id=turn.conv.chat_id):
             card_reply = Reply(
-                handoff.hub_chat_id, card.forgotten_card(catalog, handoff, _h), action="edit_card"
+                handoff.hub_chat_id, card.forgotten_card(catalog, handoff, turn._h), action="edit_card"
             )
-            if (placed := self.pinned(handoff, card_reply)) is not None:
+            if (placed := self.thread.pinned(handoff, card_reply)) is not None:
                 turn.send(placed)
             if handoff.topic_id is None and handoff.card_message_id is None:
                 continue  # nothing of theirs was ever posted
             for message_id in await self.store.thread_copies(handoff_id=handoff.id):
                 turn.send(Reply(handoff.hub_chat_id, action="delete_message", edit_message_id=message_id))
             if handoff.topic_id is not None:
-                name = (plain(_h("Request #{number} (data deleted)").format(number=handoff.id)),)
+                name = (plain(turn._h("Request #{number} (data deleted)").format(number=handoff.id)),)
                 turn.send(Reply(handoff.hub_chat_id, name, action="rename_topic", topic_id=handoff.topic_id))
-            note = _h(
+            note = turn._h(
                 "Their name and question were removed from the card, and the bot deleted the copies of their "
                 "messages. Telegram refuses to delete copies older than 48 hours: please delete any that remain."
             )
-            if (placed := self.pinned(handoff, Reply(handoff.hub_chat_id, (italic(note),)))) is not None:
+            if (
+                placed := self.thread.pinned(handoff, Reply(handoff.hub_chat_id, (italic(note),)))
+            ) is not None:
                 turn.send(placed)
             log.info("handoff %s: card rewritten after /forget", handoff.id)
 
     async def _end(self, turn: Turn, reason: str) -> None:
         _ = turn._
         handoff = await self._open_handoff(turn)
-        turn.update(step="results", handoff_id=None)
+        turn.update(step=Step.RESULTS, handoff_id=None)
         catalog = turn.catalog
-        follow_up = self.follow_up_at(catalog) if reason == "ended" else None
+        follow_up = self.services.follow_up_at(catalog) if reason == "ended" else None
         if handoff is None or not await self.store.close_handoff(
-            at=self.now(), handoff_id=handoff.id, reason=reason, follow_up_at=follow_up
+            at=self.services.now(), handoff_id=handoff.id, reason=reason, follow_up_at=follow_up
         ):
             return
         closed = await self.store.get_handoff(handoff_id=handoff.id)
         assert closed is not None
-        _h = self.hub_gettext(catalog)
         notes = {
-            "ended": _h("The entrepreneur ended the conversation."),
-            "forget": _h("The entrepreneur deleted their data: this request is closed."),
-            "blocked": _h("The entrepreneur blocked the bot: this request is closed."),
+            "ended": turn._h("The entrepreneur ended the conversation."),
+            "forget": turn._h("The entrepreneur deleted their data: this request is closed."),
+            "blocked": turn._h("The entrepreneur blocked the bot: this request is closed."),
         }
         thread = (
-            self.in_thread(closed, (italic(notes[reason]),)),
-            self.card_edit(catalog, closed),
-            self.topic_action(closed, "close_topic"),
+            self.thread.in_thread(closed, (italic(notes[reason]),)),
+            self.thread.card_edit(catalog, closed),
+            self.thread.topic_action(closed, "close_topic"),
         )
         for reply in thread:
             if reason == "forget" and reply.action == "edit_card":
                 continue  # `forget_in_threads` rewrote the card without their name
-            placed = self.pinned(closed, reply) if reason == "forget" else reply  # its rows go right after
+            placed = (
+                self.thread.pinned(closed, reply) if reason == "forget" else reply
+            )  # its rows go right after
             if placed is not None:
                 turn.send(placed)
         if reason == "ended":
-            turn.update(step="rating", last_handoff_id=closed.id)
+            turn.update(step=Step.RATING, last_handoff_id=closed.id)
             turn.say((bold(_("Your conversation with the advisor is closed.")),))
-            turn.say(*self.rating_question(closed, _))
+            turn.say(*rating_question(closed, _))
 
     async def undelivered(self, track: str, catalog: Catalog) -> Outcome:
         """The card could not be posted (bot removed from the group, group gone): close, tell the entrepreneur."""
@@ -316,14 +310,14 @@ class HandoffDesk(DeskBase):
             else None
         )
         if handoff is None or not await self.store.close_handoff(
-            at=self.now(), handoff_id=handoff.id, reason="undelivered"
+            at=self.services.now(), handoff_id=handoff.id, reason="undelivered"
         ):
             return Outcome()
         log.error("handoff %s: card not delivered to the advisor chat of hub %s", handoff.id, handoff.hub_id)
         conv = await self.store.get_conversation(chat_id=handoff.user_chat_id)
         if conv and conv.handoff_id == handoff.id:
-            await self.store.save_conversation(replace(conv, step="results", handoff_id=None))
-        _u = self.i18n.get(handoff.lang).gettext
+            await self.store.save_conversation(replace(conv, step=Step.RESULTS, handoff_id=None))
+        _u = self.services.user_gettext(handoff)
         name = card.hub_name(catalog, handoff.hub_id, handoff.lang)
         text = fmt(
             _u(
