@@ -1,6 +1,6 @@
 """Routing quality on the blind relevance table: does the first page hold what an advisor would name?
 
-    .venv/bin/python -m tools.relevance [tests/relevance/judgments.yaml]
+    .venv/bin/python -m tools.relevance [--failures] [tests/relevance/judgments.yaml]
 
 The table (`tests/relevance/judgments.yaml`) was written by someone who read the catalog entries, never the
 matcher or its output: per profile, entry ids graded 3 (the specialist), 2 (useful and eligible),
@@ -15,6 +15,11 @@ network and overall:
 - gaps admitted: judged-uncovered needs that the bot also says nothing covers; and false gaps, needs the bot
   says nothing covers although the judge found a relevant entry.
 `tests/unit/test_relevance.py` runs the same computation with thresholds.
+
+`--failures` prints, for each profile whose first page misses the specialist, scores under 1 on nDCG or
+does not admit a judged gap: its first page with each entry's grade, where every grade-3 entry ranked, and
+the needs it said uncovered. Use it on the tuning table only: the held-out table's profiles are not for
+reading, only its aggregate line.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from typing import Any
 import yaml
 
 from bot.catalog.loader import load_catalog
-from bot.catalog.model import Catalog
+from bot.catalog.model import Catalog, Entry
 from bot.core.matching import rank
 from bot.core.types import Profile
 
@@ -73,6 +78,7 @@ class Scores:
     gaps_admitted: int = 0
     false_gaps: int = 0
     misses: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
 
     def row(self, name: str) -> str:
         def mean(values: list[float]) -> float:
@@ -130,6 +136,26 @@ def score_profile(case: dict[str, Any], today: dt.date, into: list[Scores]) -> N
         scores.gaps += len(uncovered)
         scores.gaps_admitted += len(uncovered & set(ranking.uncovered))
         scores.false_gaps += len(set(ranking.uncovered) - uncovered)
+    ndcg = dcg(grades) / ideal if ideal else 1.0
+    if ndcg < 0.999 or uncovered - set(ranking.uncovered) or set(ranking.uncovered) - uncovered:
+        into[-1].failures.append(_failure(case, ranking.best(None), judged, ndcg, ranking.uncovered))
+
+
+def _failure(
+    case: dict[str, Any], ordered: list[Entry], judged: dict[str, int], ndcg: float, said: tuple[str, ...]
+) -> str:
+    """One profile's first page with grades, where each specialist ranked, and the gaps said vs judged."""
+    places = {entry.id: n for n, entry in enumerate(ordered, 1)}
+    page = ", ".join(f"{e.id}={judged.get(e.id, 0)}" for e in ordered[:PAGE])
+    specialists = ", ".join(
+        f"{entry_id}@{places.get(entry_id, 'not eligible')}" for entry_id, g in judged.items() if g == 3
+    )
+    lines = [f"{case['id']} (nDCG {ndcg:.3f}): {case.get('says', '')}", f"    page: {page}"]
+    if specialists:
+        lines.append(f"    specialists: {specialists}")
+    if case.get("uncovered") or said:
+        lines.append(f"    gaps judged {sorted(case.get('uncovered') or ())}, said {sorted(said)}")
+    return "\n".join(lines)
 
 
 def evaluate(path: Path = TABLE) -> dict[str, Scores]:
@@ -143,7 +169,9 @@ def evaluate(path: Path = TABLE) -> dict[str, Scores]:
 
 
 def main(argv: list[str]) -> int:
-    path = Path(argv[0]) if argv else TABLE
+    failures = "--failures" in argv
+    args = [a for a in argv if a != "--failures"]
+    path = Path(args[0]) if args else TABLE
     results = evaluate(path)
     print(
         f"Relevance on {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path} (first page = {PAGE})"
@@ -155,6 +183,10 @@ def main(argv: list[str]) -> int:
         print(results[name].row(name))
     for miss in results["all"].misses:
         print(f"  {miss}")
+    if failures:
+        print(f"\n{len(results['all'].failures)} profiles below a perfect first page:")
+        for failure in results["all"].failures:
+            print(failure)
     return 0
 
 

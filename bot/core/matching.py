@@ -3,21 +3,27 @@
 Hard filters are what the entrepreneur must never see broken: an entry outside their region, stage or
 sectors, an opportunity past its deadline, or one whose criteria (age band, target groups, legal form,
 company size) exclude them. A criterion the profile has not answered does not exclude: the entry stays,
-ranked after the ones known to fit, and its reason says the condition ("if you are 18 to 39").
+ranked as a "maybe", and its reason says the condition ("if you are 18 to 39").
 
-The ranking is lexicographic, in the order the hubs' advisors asked for:
-1. how many of the stated needs the entry covers;
-2. specificity: a specialist (of a target group or legal form the person has, of that one need, of their
-   sectors) before a generic entry, and a local generalist before a network-wide one (`WEIGHTS`);
-3. eligibility fit: every criterion known to hold before "maybe";
-4. region: the user's own region before network-wide entries;
-5. the nearest deadline; then the id, so the order is stable.
-A stated need that no eligible entry covers is a gap: `Ranking.uncovered` names it, the dialogue admits it,
-and it is recorded for the network's report.
+The ranking (docs/matching.md):
+1. entries that cover at least one stated need come first;
+2. then fit points, the sum of what makes the entry right for this person (`WEIGHTS`): how well it covers
+   the stated needs (each further need it covers; a stated need being its main purpose, the first of its
+   `needs`) and how specific it is to them (a target group, a youth or senior age band, or one or two legal
+   forms or sizes that are theirs; limited to at most half of the sectors, theirs among them; local, listing
+   at most a third of the network's regions, theirs among them); an opportunity costs a point against an
+   entry that is open any day, and each selective criterion still unanswered costs as much as a specialty
+   earns (a specialist you may not be eligible for is a "maybe");
+3. the user's own region before network-wide entries;
+4. the nearest deadline; then the id, so the order is stable.
+A stated need that no eligible entry covers genuinely is a gap: `Ranking.uncovered` names it, the dialogue
+admits it, and it is recorded for the network's report. An entry covers a need genuinely when the need is
+its main purpose, or when it is specific to the person (local, their sector, a criterion of theirs); a
+generic entry that lists the need after another purpose only covers it in passing, as "the closest".
 
 For speed at network scale (10,000 entries), each entry is reduced once per catalog to integers (a bit per
-code, its deadline as an ordinal) and bucketed by (region, stage); a query scores only the entries of the
-user's region plus the network-wide ones, and builds reasons only for the results actually shown.
+code, its deadline as an ordinal, its fixed points) and bucketed by (region, stage); a query scores only the
+entries of the user's region plus the network-wide ones, and builds reasons only for the results shown.
 """
 
 from __future__ import annotations
@@ -32,16 +38,23 @@ from bot.core.types import Profile
 
 NO_DEADLINE = 10**9
 NO_AGE = -1
-NARROW_NEEDS = 1  # an entry answering this one need only is a specialist of it
-NARROW_STAGES = 2
-NARROW_SECTORS = 4  # an entry limited to four sectors or fewer is a specialist of them
-# Specificity: what makes an entry a specialist for this profile, each worth points. A target group it is
-# reserved for (or an age band the person is in) or a legal form it is limited to counts most; then
-# answering that one need only, or being limited to the person's sectors; being local (the region's own
-# office) counts least, so any specialist comes before a generic regional entry, and a local generalist
-# before a network-wide one. Narrow stages proved uninformative (most programs list two or three) and count
-# nothing. Chosen on tests/relevance/judgments.yaml; tests/relevance/heldout.yaml is the blind check.
-WEIGHTS = {"group": 3, "legal_form": 3, "sector": 2, "local": 1, "need": 2, "stage": 0}
+ADULT_AGE = 18  # an age band open to every adult ("18 and over") is a condition, not a specialty
+SELECTIVE_CODES = 2  # one or two legal forms (or sizes) make a specialist; more only exclude a few
+# Fit points, chosen on tests/relevance/judgments.yaml (tests/relevance/heldout.yaml is the blind check).
+# Every specialty is worth the same, being local a little less (a region's generalist office is less of a
+# specialist than a program for the person's need, sector or group); an unanswered selective criterion
+# cancels one specialty; an opportunity costs a point against a service with the same merits.
+WEIGHTS = {
+    "extra_need": 3,  # each stated need covered beyond the first
+    "main_need": 3,  # the entry's main purpose (its first need) is a stated need
+    "group": 3,  # a target group, or a selective age band, the person is in
+    "legal_form": 3,  # one or two legal forms (at most half of them), theirs among them
+    "size": 3,  # likewise for company sizes
+    "sector": 3,  # at most half of the sectors, theirs among them
+    "local": 2,  # at most a third of the network's regions (or one region), theirs among them
+    "unknown": -3,  # per selective criterion (or sector restriction) the profile has not answered
+    "opportunity": -1,  # a call with a deadline, against an entry open any day
+}
 
 
 @dataclass(frozen=True)
@@ -58,7 +71,7 @@ class Reason:
 
 @dataclass(frozen=True)
 class Match:
-    """One entry that fits the profile, with its score, the needs it covers and its reasons."""
+    """One entry that fits the profile, with a display score, the needs it covers and its reasons."""
 
     entry: Entry
     score: float
@@ -68,25 +81,65 @@ class Match:
 
 @dataclass(frozen=True)
 class _Criteria:
-    """Who an entry is reserved for, as integers; most entries have none (and carry None instead)."""
+    """Who an entry is reserved for, as integers; most entries have none (and carry None instead).
+
+    A mask is 0 when the entry sets no such criterion; `selective` says which criteria narrow the
+    audience enough to count as a specialty (and, while unanswered, as a "maybe")."""
 
     groups: int
     legal_forms: int
     sizes: int
     age_min: int
     age_max: int
+    age_selective: bool
+    legal_forms_selective: bool
+    sizes_selective: bool
 
 
-# Rank points, one integer ordered like the lexicographic key: covered needs x 4096, specialist points x 16,
-# then 2 x (7 - criteria not yet answered), then 1 for the user's own region.
-COVERED_UNIT = 1 << 12
-KNOWN_FIT = 7 << 1
-UNKNOWN_FIT = 1 << 1  # one criterion (or a sector restriction) the profile has not answered
+# The rank as one integer, ordered like the lexicographic key: covers a stated need x COVERED_UNIT, then
+# (fit points + POINTS_OFFSET) x 2, then 1 for the user's own region. Points stay within +-127.
+UNIT = 2
+COVERED_UNIT = 1 << 9
+POINTS_OFFSET = 1 << 7
+SCALED = {name: weight * UNIT for name, weight in WEIGHTS.items()}
 
-# An entry as integers, for the hot loop: (sectors mask, needs mask, deadline ordinal, id, position,
-# specialist points it earns when it covers a need, points when it matches a sector, criteria or None).
-_Packed = tuple[int, int, int, str, int, int, int, "_Criteria | None"]
-RankKey = tuple[int, int, str, int]  # (minus the rank points, deadline, id, position): sorted ascending
+# An entry as integers, for the hot loop: (sectors mask, needs mask, main-need bit, deadline ordinal, id,
+# position, fixed rank part, special: points when it matches a sector << 1 | 1 when local, criteria or None).
+_Packed = tuple[int, int, int, int, str, int, int, int, "_Criteria | None"]
+RankKey = tuple[int, int, str, int]  # (minus the rank, deadline, id, position): sorted ascending
+
+
+def selective_age(entry: Entry) -> bool:
+    """A youth or senior band ("18 to 39", "50 and over"), not one open to every adult ("18 and over")."""
+    age = entry.age
+    return age is not None and (age.max is not None or (age.min or 0) > ADULT_AGE)
+
+
+def is_local(entry: Entry, regions: int) -> bool:
+    """An entry of one region, or of at most a third of the network's regions (not a network of offices)."""
+    return bool(entry.regions) and (len(entry.regions) == 1 or 3 * len(entry.regions) <= regions)
+
+
+def narrow(codes: Iterable[str], of: int) -> bool:
+    """At most half of a dimension's codes: a restriction that makes a specialist."""
+    count = len(set(codes))
+    return count > 0 and 2 * count <= of
+
+
+def selective(entry: Entry) -> tuple[str, ...]:
+    """The entry's criteria that narrow its audience enough to make it a specialist: any target group, a
+    youth or senior age band, one or two legal forms or sizes. The others ("18 and over"; any business
+    form but an association) only exclude those they exclude."""
+    found = []
+    if selective_age(entry):
+        found.append("age")
+    if entry.groups:
+        found.append("groups")
+    if 0 < len(set(entry.legal_forms)) <= SELECTIVE_CODES:
+        found.append("legal_form")
+    if 0 < len(set(entry.sizes)) <= SELECTIVE_CODES:
+        found.append("size")
+    return tuple(found)
 
 
 class MatchIndex:
@@ -101,6 +154,7 @@ class MatchIndex:
     def __init__(self, catalog: Catalog) -> None:
         self.entries = catalog.entries  # not the catalog itself: no reference cycle (see catalog/reload.py)
         self.bits = {dim: {t.code: 1 << n for n, t in enumerate(catalog.terms(dim))} for dim in self.DIMS}
+        self.counts = {dim: len(catalog.terms(dim)) for dim in (*self.DIMS, "regions")}
         self.buckets: dict[tuple[str, str], list[_Packed]] = {}
         stage_bits = [("", 0), *self.bits["stages"].items()]
         for position, entry in enumerate(catalog.entries):
@@ -116,21 +170,31 @@ class MatchIndex:
         criteria = None
         if entry.groups or entry.age or entry.legal_forms or entry.sizes:
             age = entry.age
+            chosen = selective(entry)
             criteria = _Criteria(
                 self.mask("groups", entry.groups),
                 self.mask("legal_forms", entry.legal_forms),
                 self.mask("sizes", entry.sizes),
                 age.min if age and age.min is not None else NO_AGE,
                 age.max if age and age.max is not None else NO_AGE,
+                "age" in chosen,
+                "legal_form" in chosen,
+                "size" in chosen,
             )
+        local = is_local(entry, self.counts["regions"])
+        fixed = POINTS_OFFSET * UNIT + (1 if entry.regions else 0)  # the own-region bit: only its pool has it
+        fixed += SCALED["local"] if local else 0
+        fixed += SCALED["opportunity"] if deadline else 0
+        main = self.bits["needs"].get(entry.needs[0], 0) if entry.needs else 0
         return (
             self.mask("sectors", entry.sectors),
             self.mask("needs", entry.needs),
+            main,
             deadline.toordinal() if deadline else NO_DEADLINE,
             entry.id,
             position,
-            WEIGHTS["need"] if len(entry.needs) <= NARROW_NEEDS else 0,
-            WEIGHTS["sector"] if entry.sectors and len(entry.sectors) <= NARROW_SECTORS else 0,
+            fixed,
+            (SCALED["sector"] if narrow(entry.sectors, self.counts["sectors"]) else 0) << 1 | local,
             criteria,
         )
 
@@ -139,37 +203,57 @@ class MatchIndex:
         return sum(bits.get(code, 0) for code in set(codes))
 
     def rank(self, profile: Profile, today: dt.date) -> Ranking:
-        """Every eligible entry with its rank key, and the stated needs none of them covers.
+        """Every eligible entry with its rank key, and the stated needs none of them covers genuinely.
 
-        The key packs the lexicographic order into one integer (covered needs, then specialist points, then
-        eligibility known, then region), so that the loop over thousands of entries stays cheap."""
+        The key packs the lexicographic order into one integer (covers a need, fit points, own region), so
+        that the loop over thousands of entries stays cheap."""
         query = _Query(self, profile, today)
         region = profile.region or ""
-        pools = ((1, self.buckets.get((region, query.stage_key), ())),) if region else ()
+        pools = (self.buckets.get((region, query.stage_key), ()),) if region else ()
         keyed: list[RankKey] = []
-        covered_any = 0
-        day, sectors, needs, local = query.day, query.sectors, query.needs, WEIGHTS["local"]
-        for regional, pool in (*pools, (0, self.buckets.get(("", query.stage_key), ()))):
-            base = KNOWN_FIT + ((local << 4 | 1) if regional else 0)
-            for e_sectors, e_needs, deadline, entry_id, position, need_pts, sector_pts, criteria in pool:
-                if deadline < day or (sectors and e_sectors and not e_sectors & sectors):
+        day, sectors, needs = query.day, query.sectors, query.needs
+        missing = needs  # the stated needs no entry has covered genuinely yet
+        extra, main_pts, unknown, covered_unit = (
+            SCALED["extra_need"],
+            SCALED["main_need"],
+            SCALED["unknown"],
+            COVERED_UNIT,
+        )
+        for pool in (*pools, self.buckets.get(("", query.stage_key), ())):
+            for e_sectors, e_needs, main, deadline, entry_id, position, fixed, special, criteria in pool:
+                if deadline < day:
                     continue
-                points = base
+                points = fixed
+                if e_sectors:  # limited to some sectors: a specialist of theirs, or a "maybe" while unknown
+                    if not sectors:
+                        points += unknown
+                    elif e_sectors & sectors:
+                        points += special >> 1
+                    else:
+                        continue
                 if criteria is not None:
                     fit = query.fit(criteria)
                     if fit is None:
                         continue
                     points += fit
-                if e_sectors:  # limited to some sectors: a specialist of theirs, or unknown fit
-                    points += (sector_pts << 4) if sectors else -UNKNOWN_FIT
                 covered = e_needs & needs
                 if covered:
-                    covered_any |= covered
-                    points += covered.bit_count() * COVERED_UNIT + (need_pts << 4)
+                    points += covered_unit
+                    if covered & (covered - 1):
+                        points += (covered.bit_count() - 1) * extra
+                    if main & needs:
+                        points += main_pts
+                    if covered & missing:  # genuinely: its main need, or any need if specific to the person
+                        if (
+                            special & 1
+                            or (sectors and special > 1)
+                            or (criteria is not None and query.specific)
+                        ):
+                            missing &= ~covered
+                        else:
+                            missing &= ~main
                 keyed.append((-points, deadline, entry_id, position))
-        uncovered = tuple(
-            n for n in profile.needs if n in self.bits["needs"] and not self.bits["needs"][n] & covered_any
-        )
+        uncovered = tuple(n for n in profile.needs if self.bits["needs"].get(n, 0) & missing)
         return Ranking(self.entries, keyed, uncovered)
 
 
@@ -186,40 +270,46 @@ class _Query:
         self.size = bits["sizes"].get(profile.size or "", 0)
         self.age = profile.age
         self.day = today.toordinal()
+        self.specific = False  # set by `fit`: whether the last criteria fitted made a specialist
 
     def fit(self, c: _Criteria) -> int | None:
-        """None when a criterion excludes the person; else rank points: specialist points (a group, an age
-        band or a legal form that is theirs) shifted into place, plus 2 per criterion known to hold."""
-        unknown = 0
-        specific = 0
-        if c.groups:
+        """None when a criterion excludes the person; else rank points: each selective criterion known to
+        hold is a specialty (and `specific` says whether there was one), each one unanswered a "maybe" that
+        cancels one."""
+        points = 0
+        specific = False
+        if c.groups:  # a target group is always selective
             if self.groups is None:
-                unknown += 1
+                points += SCALED["unknown"]
             elif not c.groups & self.groups:
                 return None
             else:
-                specific += WEIGHTS["group"]
+                points += SCALED["group"]
+                specific = True
         if c.age_min != NO_AGE or c.age_max != NO_AGE:
             if self.age is None:
-                unknown += 1
+                points += SCALED["unknown"] if c.age_selective else 0
             elif (c.age_min != NO_AGE and self.age < c.age_min) or (
                 c.age_max != NO_AGE and self.age > c.age_max
             ):
                 return None
-            else:
-                specific += WEIGHTS["group"]  # a youth program for a young founder: a target group
-        for mask, mine, weight in (
-            (c.legal_forms, self.legal_form, WEIGHTS["legal_form"]),
-            (c.sizes, self.size, 0),
+            elif c.age_selective:  # a youth program for a young founder: a target group
+                points += SCALED["group"]
+                specific = True
+        for mask, mine, selective, weight in (
+            (c.legal_forms, self.legal_form, c.legal_forms_selective, SCALED["legal_form"]),
+            (c.sizes, self.size, c.sizes_selective, SCALED["size"]),
         ):
             if mask:
                 if not mine:
-                    unknown += 1
+                    points += SCALED["unknown"] if selective else 0
                 elif not mask & mine:
                     return None
-                else:
-                    specific += weight
-        return (specific << 4) - unknown * UNKNOWN_FIT
+                elif selective:
+                    points += weight
+                    specific = True
+        self.specific = specific
+        return points
 
 
 class Ranking:
@@ -278,18 +368,46 @@ def eligible(entry: Entry, profile: Profile, today: dt.date) -> bool:
     return entry.kind != "opportunity" or entry.deadline >= today
 
 
+def fit_points(catalog: Catalog, entry: Entry, profile: Profile) -> tuple[bool, int]:
+    """The ranking written plainly (the index must agree with this): whether an eligible entry covers a
+    stated need, and its fit points (`WEIGHTS`)."""
+    terms = {dim: len(catalog.terms(dim)) for dim in ("regions", "sectors")}
+    covered = [n for n in profile.needs if n in entry.needs]
+    points = WEIGHTS["extra_need"] * max(len(covered) - 1, 0)
+    if covered and entry.needs[0] in profile.needs:
+        points += WEIGHTS["main_need"]
+    if is_local(entry, terms["regions"]):
+        points += WEIGHTS["local"]
+    if entry.kind == "opportunity":
+        points += WEIGHTS["opportunity"]
+    if entry.sectors:
+        if not profile.sectors:
+            points += WEIGHTS["unknown"]
+        elif narrow(entry.sectors, terms["sectors"]):
+            points += WEIGHTS["sector"]
+    answered = {
+        "groups": profile.groups is not None,
+        "age": profile.age is not None,
+        "legal_form": profile.legal_form is not None,
+        "size": profile.size is not None,
+    }
+    weight = {"groups": "group", "age": "group", "legal_form": "legal_form", "size": "size"}
+    for criterion in selective(entry):
+        points += WEIGHTS[weight[criterion]] if answered[criterion] else WEIGHTS["unknown"]
+    return bool(covered), points
+
+
 def open_criteria(entry: Entry, profile: Profile) -> tuple[str, ...]:
-    """The entry's conditions the profile has not answered yet: 'age', 'groups', 'legal_form', 'size'."""
-    missing = []
-    if entry.age and profile.age is None:
-        missing.append("age")
-    if entry.groups and profile.groups is None:
-        missing.append("groups")
-    if entry.legal_forms and profile.legal_form is None:
-        missing.append("legal_form")
-    if entry.sizes and profile.size is None:
-        missing.append("size")
-    return tuple(missing)
+    """The entry's selective conditions the profile has not answered yet: 'age', 'groups', 'legal_form',
+    'size' (the ones worth a question: a broad one such as "18 and over" changes nothing for most people,
+    and excludes the others once they say so)."""
+    answered = {
+        "age": profile.age is not None,
+        "groups": profile.groups is not None,
+        "legal_form": profile.legal_form is not None,
+        "size": profile.size is not None,
+    }
+    return tuple(c for c in selective(entry) if not answered[c])
 
 
 def explain(entry: Entry, profile: Profile, today: dt.date) -> Match:

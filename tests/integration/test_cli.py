@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import MINI, ROOT
+from tests.support.personas import MINI, ROOT
 
 
 def aiguilleur(*args: str, cwd: Path = ROOT, **env: str) -> subprocess.CompletedProcess[str]:
@@ -136,7 +136,7 @@ def test_match_refuses_unknown_eligibility_codes() -> None:
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
         "aiguilleur: --age 300 is not an age (0 to 120)",
-        "aiguilleur: unknown group 'youth' (known: women, indigenous, immigrants, students)",
+        "aiguilleur: unknown group 'youth' (known: women, indigenous, immigrants, students, graduates, underrepresented)",
     ]
 
 

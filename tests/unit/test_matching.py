@@ -6,7 +6,7 @@ import datetime as dt
 import random
 from dataclasses import replace
 
-from bot.catalog.model import Catalog
+from bot.catalog.model import Catalog, Entry
 from bot.core.matching import Reason, eligible, match, rank
 from bot.core.types import Profile
 
@@ -40,7 +40,8 @@ def test_expired_opportunities_are_never_shown(mini_catalog: Catalog) -> None:
 def test_needs_first_then_regional_then_nearest_deadline(mini_catalog: Catalog) -> None:
     ranked = ids(mini_catalog, Profile(region="01", needs=("financing",)))
     assert ranked[:2] == ["call-01", "fund-all"]  # both cover financing; the regional one first
-    assert ranked[2:] == ["mentor-01-tech", "advice-startup"]
+    # covering nothing: the open entry before the local one limited to a sector the person has not given
+    assert ranked[2:] == ["advice-startup", "mentor-01-tech"]
 
 
 def test_reasons_are_data(mini_catalog: Catalog) -> None:
@@ -85,8 +86,8 @@ def test_random_profiles_never_break_the_hard_filters(quebec_catalog: Catalog) -
             assert not (entry.sectors and profile.sectors) or set(profile.sectors) & set(entry.sectors)
             assert getattr(entry, "deadline", today) >= today
             assert eligible(entry, profile, today), f"{entry.id} excludes this person"
-        covered = [sum(n in m.entry.needs for n in profile.needs) for m in results]
-        assert covered == sorted(covered, reverse=True), "an entry covering fewer needs came first"
+        covers = [bool(set(profile.needs) & set(m.entry.needs)) for m in results]
+        assert covers == sorted(covers, reverse=True), "an entry covering no stated need came first"
         assert results == match(quebec_catalog, profile, today=today), "order is not stable"
 
 
@@ -216,3 +217,72 @@ def test_a_need_only_excluded_entries_cover_is_a_gap(mini_catalog: Catalog) -> N
         "financing",
     )
     assert rank(catalog, Profile(needs=("financing",)), today=TODAY).uncovered == ()
+
+
+def test_a_need_listed_only_in_passing_by_a_generic_entry_is_a_gap(mini_catalog: Catalog) -> None:
+    """A network-wide entry open to all whose main purpose is another need covers that need in passing:
+    the need is admitted as a gap (the entry stays, as the closest); its main need, or a local or
+    specialist entry listing the need, covers it."""
+    from bot.catalog.schema import Service
+
+    catalog = eligibility_catalog(mini_catalog)
+    passing = Service(
+        id="mentors-and-more",
+        title={"fr": "m", "en": "m"},
+        organization="Org",
+        summary={"fr": "m"},
+        needs=["mentoring", "advice"],
+    )
+    catalog = replace(catalog, entries=(*catalog.entries, passing))
+    idea_01 = rank(catalog, Profile(region="01", stage="idea", needs=("advice",)), today=TODAY)
+    assert idea_01.uncovered == ("advice",)
+    assert [e.id for e in idea_01.best(1)] == ["mentors-and-more"]  # still shown first, as the closest
+    assert rank(catalog, Profile(region="01", needs=("mentoring",)), today=TODAY).uncovered == ()
+    local = rank(catalog, Profile(region="02", stage="idea", needs=("advice",)), today=TODAY)
+    assert local.uncovered == ()  # generic-02 lists advice after mentoring, but it is the region's own
+
+
+def test_a_selective_criterion_is_a_specialty_a_broad_one_only_a_condition(mini_catalog: Catalog) -> None:
+    from bot.catalog.schema import AgeBand, Service
+
+    catalog = eligibility_catalog(mini_catalog)
+
+    def service(id: str, **fields: object) -> Service:
+        return Service(
+            id=id,
+            title={"fr": id, "en": id},
+            organization="Org",
+            summary={"fr": id},
+            needs=["financing"],
+            **fields,
+        )
+
+    adults = service("adults-loan", age=AgeBand(min=18))
+    catalog = replace(catalog, entries=(*catalog.entries, adults))
+    young = ids(catalog, Profile(needs=("financing",), age=25, groups=(), legal_form="company", size="micro"))
+    assert young[0] == "youth-loan"  # a youth band the person is in: a specialty
+    assert set(young[1:3]) == {"adults-loan", "fund-all"}  # "18 and over" is no specialty: ties, by id
+    unknown = ids(catalog, Profile(needs=("financing",)))
+    # "18 and over" unanswered is no "maybe": it ranks with the open entries, before the youth loan
+    assert unknown.index("adults-loan") < unknown.index("youth-loan")
+
+
+def test_the_index_ranks_as_the_plain_points_say(quebec_catalog: Catalog) -> None:
+    """The packed rank agrees with `fit_points`: covers a need, points, own region, deadline, id."""
+    from bot.catalog.loader import load_catalog
+    from bot.core.matching import fit_points
+    from tests.conftest import ROOT
+
+    for catalog in (quebec_catalog, load_catalog(ROOT / "catalog" / "algerie")):
+        for profile, today in random_profiles(catalog, 150, seed=11):
+            found = [e.id for e in rank(catalog, profile, today=today).best()]
+
+            def key(
+                entry: Entry, profile: Profile = profile, catalog: Catalog = catalog
+            ) -> tuple[bool, int, bool, dt.date, str]:
+                covers, points = fit_points(catalog, entry, profile)
+                deadline = getattr(entry, "deadline", dt.date.max)
+                return (not covers, -points, not entry.regions, deadline, entry.id)
+
+            expected = sorted((e for e in catalog.entries if eligible(e, profile, today)), key=key)
+            assert found == [e.id for e in expected]

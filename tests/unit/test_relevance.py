@@ -14,9 +14,14 @@ from tests.conftest import ROOT
 from tools.relevance import evaluate
 
 FLOORS = {
-    "judgments.yaml": {"ndcg": 0.66, "precision": 0.72, "specialist": 0.80, "gaps_admitted": 0.80},
-    "heldout.yaml": {"ndcg": 0.60, "precision": 0.68, "specialist": 0.74, "gaps_admitted": 0.80},
+    "judgments.yaml": {"ndcg": 0.82, "precision": 0.87, "specialist": 0.98, "gaps_admitted": 0.99},
+    "heldout.yaml": {"ndcg": 0.72, "precision": 0.75, "specialist": 0.82, "gaps_admitted": 0.99},
 }
+# Needs said uncovered although the judge found a relevant entry. The held-out table has one (measured on
+# 2026-12-04 and not examined: that table is read only as an aggregate): the gap rule counts a generic
+# entry that lists a need after its main purpose as covering it only in passing, which admits every judged
+# gap on both tables at that price (docs/matching.md).
+FALSE_GAPS = {"judgments.yaml": 0, "heldout.yaml": 1}
 
 
 @pytest.mark.parametrize("table", sorted(FLOORS))
@@ -25,6 +30,8 @@ def test_routing_quality_stays_above_its_floors(table: str) -> None:
     summary = scores.summary
     assert scores.profiles >= 40
     assert summary["need_first"] == 1.0, "an entry covering no stated need came before one that does"
-    assert summary["false_gaps"] == 0, "a need was said uncovered although a judged-relevant entry covers it"
+    assert summary["false_gaps"] <= FALSE_GAPS[table], (
+        "a need said uncovered although a judged entry covers it"
+    )
     for metric, floor in FLOORS[table].items():
         assert summary[metric] >= floor, f"{metric} {summary[metric]:.3f} fell under {floor} on {table}"
