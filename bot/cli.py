@@ -1,5 +1,6 @@
-"""The `aiguilleur` command line: run, chat, understand, match, report, catalog check. Output shapes are a
-contract that scripts rely on (README.md, "Command line")."""
+"""The `aiguilleur` command line: run, chat, understand, match, report, catalog check, catalog export and
+catalog import (HSDS 3.0, spreadsheets). Output shapes are a contract that scripts rely on (README.md,
+"Command line")."""
 
 from __future__ import annotations
 
@@ -52,7 +53,9 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "report", help="requests to advisors per hub, and what entrepreneurs asked for that the catalog lacks"
     )
-    c = commands.add_parser("catalog", help="catalog tools: 'catalog check DIR' validates a catalog folder")
+    c = commands.add_parser(
+        "catalog", help="catalog tools: check a folder; export or import it as HSDS 3.0 or a spreadsheet"
+    )
     c_commands = c.add_subparsers(dest="catalog_command", required=True, metavar="ACTION")
     check = c_commands.add_parser("check", help="validate a catalog folder: PATH:LINE: message per problem")
     check.add_argument("directory", type=Path)
@@ -61,6 +64,19 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--coverage", action="store_true", help="also list the needs no entry covers, per region and stage"
     )
+    export = c_commands.add_parser("export", help="write the catalog as HSDS 3.0 JSON or as a spreadsheet")
+    export.add_argument("--format", required=True, choices=("hsds", "xlsx"))
+    export.add_argument("directory", nargs="?", type=Path, help="hsds: a folder for one JSON file per table")
+    export.add_argument(
+        "--out", type=Path, help="one file: .json (nested services) or .zip (tables) for hsds; .xlsx for xlsx"
+    )
+    export.add_argument("--catalog", type=Path, default=None, help="catalog folder (default: CATALOG_DIR)")
+    imports = c_commands.add_parser(
+        "import", help="write a catalog folder's YAML from HSDS 3.0 data or a spreadsheet"
+    )
+    imports.add_argument("--format", required=True, choices=("hsds", "xlsx"))
+    imports.add_argument("source", type=Path, help="hsds: a folder, .zip or .json; xlsx: the .xlsx file")
+    imports.add_argument("--into", type=Path, required=True, help="the catalog folder to write into")
     return parser
 
 
@@ -68,6 +84,14 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of `aiguilleur` and `python -m bot`."""
     args = _parser().parse_args(argv)
     try:
+        if args.command == "catalog" and args.catalog_command == "export":
+            from bot.catalog.transfer import run_export
+
+            return run_export(args, args.catalog or load_settings().catalog_dir)
+        if args.command == "catalog" and args.catalog_command == "import":
+            from bot.catalog.transfer import run_import
+
+            return run_import(args)
         if args.command == "catalog":
             return _catalog_check(
                 args.directory, strict=args.strict, today=args.today, coverage=args.coverage
