@@ -2,8 +2,11 @@
 """Project tasks that need nothing but Python 3.11+: each one creates `.venv` and installs what it needs.
 
     python3 tasks.py run      serve Telegram, or chat in the terminal when no token is set
-    python3 tasks.py test     lint, types, then the whole test suite (extra arguments go to pytest)
+    python3 tasks.py test     lint, types, then the whole test suite, the slow tests in a second process
+                              beside the others (extra arguments go to one pytest, as they are)
+    python3 tasks.py quick    the inner loop: the tests not marked slow, stopping at the first failure
     python3 tasks.py types    the type checker alone (mypy, configured in pyproject.toml)
+    python3 tasks.py bench    the benchmarks, ending with the load test: the bot beside a bare echo bot (tools/)
     python3 tasks.py chat | lint | format | messages | check-catalog | bench | relevance
 
 Only the standard library is used here, so this file works before anything is installed.
@@ -15,6 +18,7 @@ import hashlib
 import os
 import subprocess
 import sys
+import tempfile
 import venv
 from pathlib import Path
 
@@ -25,6 +29,8 @@ PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".installed-for"
 # asyncpg (the `postgres` extra) is installed for the tests too: they run on PostgreSQL as well as SQLite.
 EXTRAS = "dev,postgres"
+# The inner loop's pytest options: the tests not marked slow (pyproject.toml), stopping at the first failure.
+QUICK = ("-m", "not slow", "-x", "-q")
 
 
 def ensure_environment() -> None:
@@ -57,8 +63,55 @@ def run(*command: str, timeout: float | None = None, **env: str) -> int:
         return 124
 
 
+def ensure_chromium() -> None:
+    """The report's page is checked in a real headless browser (tests/integration/test_report_page.py): install
+    Debian's chromium when it is missing and we may (root, apt-get); elsewhere that test skips, or fails in CI."""
+    import shutil
+
+    apt_get = shutil.which("apt-get")
+    if shutil.which("chromium") or apt_get is None or not hasattr(os, "geteuid") or os.geteuid():
+        return
+    print("Installing chromium (Debian package) for the report's screenshot test ...", flush=True)
+    apt = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run([apt_get, "update", "-qq"], check=False, env=apt)
+    subprocess.run([apt_get, "install", "-y", "-qq", "chromium"], check=False, env=apt)
+
+
 def lint() -> int:
     return run(str(BIN / "ruff"), "check", ".") or run(str(BIN / "ruff"), "format", "--check", ".")
+
+
+def tests(rest: list[str]) -> int:
+    """The whole suite. Without arguments the slow tests, which mostly wait (child processes killed and
+    restarted, Telegram's retry delays), run in a second pytest process beside the others, and their report
+    follows the others': the suite takes about 60% of one process's time on two cores. With arguments (a -k,
+    a path), one process, as they ask."""
+    pytest = (str(PYTHON), "-m", "pytest")
+    if rest:
+        return run(*pytest, *rest, timeout=1800, PTB_TIMEDELTA="true")
+    with tempfile.TemporaryFile() as report:
+        slow = subprocess.Popen(
+            [*pytest, "-m", "slow"],
+            cwd=ROOT,
+            env={**os.environ, "PTB_TIMEDELTA": "true"},
+            stdout=report,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            others = run(*pytest, "-m", "not slow", timeout=1800, PTB_TIMEDELTA="true")
+            print("\nThe slow tests, run beside them:", flush=True)
+            slow_code = slow.wait(timeout=1800)
+        except subprocess.TimeoutExpired:
+            print("tasks.py: the slow tests still running after 1800 s: stopped, failing", file=sys.stderr)
+            slow_code = 124
+        finally:
+            if slow.poll() is None:
+                slow.kill()
+                slow.wait()
+        report.seek(0)
+        sys.stdout.buffer.write(report.read())
+        sys.stdout.flush()
+    return others or slow_code
 
 
 def types() -> int:
@@ -74,9 +127,9 @@ def main(argv: list[str]) -> int:
         # pytest exits 5 when it collects no test: that is returned as is, and it fails CI.
         # pytest-timeout stops a hung test; this stops a run that hangs anywhere else (at exit, say), so CI
         # fails in 30 minutes instead of stalling for an hour.
-        "test": lambda: (
-            lint() or types() or run(str(PYTHON), "-m", "pytest", *rest, timeout=1800, PTB_TIMEDELTA="true")
-        ),
+        "test": lambda: lint() or types() or ensure_chromium() or tests(rest),
+        # The inner loop: no lint, no types, no slow tests (fault tolerance, failover: see pyproject.toml).
+        "quick": lambda: run(str(PYTHON), "-m", "pytest", *QUICK, *rest, timeout=600, PTB_TIMEDELTA="true"),
         "lint": lint,
         "types": types,
         "format": lambda: (
@@ -88,6 +141,8 @@ def main(argv: list[str]) -> int:
             or run(str(PYTHON), "-m", "tools.bench_storage")
             or run(str(PYTHON), "-m", "tools.bench_startup")
             or run(str(PYTHON), "-m", "tools.bench_relay")
+            or run(str(PYTHON), "-m", "tools.bench_report")
+            or run(str(PYTHON), "-m", "tools.bench_load")
         ),
         "relevance": lambda: (
             run(str(PYTHON), "-m", "tools.relevance", *rest)

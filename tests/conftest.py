@@ -1,5 +1,9 @@
 """Fixtures shared by every tier: catalogs, a per-test SQLite database, the dialogue core; for the storage,
-pipeline and a few end-to-end tests, the same database on PostgreSQL too (`any_database_url`)."""
+pipeline and a few end-to-end tests, the same database on PostgreSQL too (`any_database_url`).
+
+Databases are copies of one template migrated once per run (tests/support/databases.py); the migration
+tests ask for empty ones (`any_empty_database_url`). People, chats and catalogs: tests/support/personas.py.
+"""
 
 from __future__ import annotations
 
@@ -15,21 +19,37 @@ from bot.catalog.model import Catalog
 from bot.core.dialogue import Dialogue
 from bot.i18n import I18n
 from bot.storage import Store
+from tests.support import network
 from tests.support.clock import Clock
+from tests.support.databases import PostgresTemplate, SqliteTemplate, sqlite_url
 from tests.support.driver import CoreDriver
+from tests.support.personas import (  # re-exported: older tests import them from here
+    ADMIN_CHAT,
+    COORDINATION_CHAT,
+    MINI,
+    MINI_HUB_CHAT,
+    OTHER_HUB_CHAT,
+    QUEBEC,
+    ROOT,
+)
 from tests.support.postgres import Cluster, Unavailable, required
 
 os.environ.setdefault(
     "PTB_TIMEDELTA", "true"
 )  # PTB's timedelta API; its deprecation warnings are errors here
 
-ROOT = Path(__file__).resolve().parent.parent
-MINI = ROOT / "tests" / "support" / "catalogs" / "mini"
-QUEBEC = ROOT / "catalog" / "quebec"
-MINI_HUB_CHAT = -1001000000001
-OTHER_HUB_CHAT = -1001000000003
-COORDINATION_CHAT = -1001000000099
-ADMIN_CHAT = -1001000000777
+__all__ = ["ADMIN_CHAT", "COORDINATION_CHAT", "MINI", "MINI_HUB_CHAT", "OTHER_HUB_CHAT", "QUEBEC", "ROOT"]
+
+network.install()  # from the first import on: collection and session fixtures are guarded too
+
+
+@pytest.fixture(autouse=True)
+def network_guard() -> Iterator[None]:
+    """Fails a test that tried to reach another machine, even where a library caught the error and retried."""
+    network.take_attempts()
+    yield
+    if attempts := network.take_attempts():
+        pytest.fail("tried to leave this machine:\n" + "\n".join(attempts), pytrace=False)
 
 
 @cache
@@ -58,9 +78,15 @@ def i18n() -> I18n:
     return _i18n()
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplate:
+    return SqliteTemplate(tmp_path_factory.mktemp("template"))
+
+
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'aiguilleur.db'}"
+def database_url(tmp_path: Path, sqlite_template: SqliteTemplate) -> str:
+    """A migrated SQLite database of this test's own (a copy of the template)."""
+    return sqlite_template.copy(tmp_path / "aiguilleur.db")
 
 
 @pytest.fixture(scope="session")
@@ -78,11 +104,27 @@ def postgres() -> Iterator[Cluster]:
         cluster.stop()
 
 
+@pytest.fixture(scope="session")
+def postgres_template(postgres: Cluster) -> PostgresTemplate:
+    return PostgresTemplate(postgres)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def any_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A fresh database on SQLite, then on PostgreSQL: a module opts in by overriding `database_url` with it."""
+    """A migrated database on SQLite, then on PostgreSQL: a module opts in by overriding `database_url` with
+    it."""
     if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'aiguilleur.db'}"
+        sqlite: SqliteTemplate = request.getfixturevalue("sqlite_template")
+        return sqlite.copy(tmp_path / "aiguilleur.db")
+    postgres: PostgresTemplate = request.getfixturevalue("postgres_template")
+    return postgres.copy()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database (no schema) on SQLite, then on PostgreSQL: for the tests of the migrations."""
+    if request.param == "sqlite":
+        return sqlite_url(tmp_path / "aiguilleur.db")
     cluster: Cluster = request.getfixturevalue("postgres")
     return cluster.database()
 

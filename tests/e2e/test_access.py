@@ -7,21 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import MINI, MINI_HUB_CHAT
-from tests.support.botapi import User
+from tests.support.personas import LUC, MARIE, MINI, MINI_HUB_CHAT, SOPHIE
 from tests.support.running import Running, running_bot
 
 pytestmark = pytest.mark.e2e
 
-MARIE = User(4242, "Marie", language_code="fr", username="marie_qc")
-LUC = User(777, "Luc", language_code="fr")
-SOPHIE = User(778, "Sophie", language_code="fr")
-
 
 @pytest.fixture
-async def forum(tmp_path: Path) -> AsyncIterator[Running]:
+async def forum(tmp_path: Path, database_url: str) -> AsyncIterator[Running]:
     async with running_bot(
-        tmp_path, MINI, groups={MINI_HUB_CHAT: ("Pôle BSL — conseillers", "forum")}
+        tmp_path, MINI, groups={MINI_HUB_CHAT: ("Pôle BSL — conseillers", "forum")}, database_url=database_url
     ) as bot:
         yield bot
 

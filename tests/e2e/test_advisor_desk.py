@@ -11,21 +11,28 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ADMIN_CHAT, COORDINATION_CHAT, MINI, MINI_HUB_CHAT, OTHER_HUB_CHAT
 from tests.support.botapi import User
+from tests.support.personas import (
+    ADMIN_CHAT,
+    COORDINATION_CHAT,
+    LUC,
+    MARIE,
+    MINI,
+    MINI_HUB_CHAT,
+    OTHER_HUB_CHAT,
+    SOPHIE,
+)
 from tests.support.running import Running, running_bot
 
 pytestmark = pytest.mark.e2e
 
-MARIE = User(4242, "Marie", language_code="fr", username="marie_qc")
-LUC = User(777, "Luc", language_code="fr")
-SOPHIE = User(778, "Sophie", language_code="fr")
-
 
 @pytest.fixture
-async def forum(tmp_path: Path) -> AsyncIterator[Running]:
+async def forum(tmp_path: Path, database_url: str) -> AsyncIterator[Running]:
     groups = {MINI_HUB_CHAT: ("Pôle BSL — conseillers", "forum"), OTHER_HUB_CHAT: "Pôle CN — conseillers"}
-    async with running_bot(tmp_path, MINI, groups=groups, admin_chat_id=ADMIN_CHAT) as bot:
+    async with running_bot(
+        tmp_path, MINI, groups=groups, admin_chat_id=ADMIN_CHAT, database_url=database_url
+    ) as bot:
         bot.api.register_group(ADMIN_CHAT, "Coordination")
         yield bot
 
@@ -62,7 +69,8 @@ async def test_in_a_forum_each_request_lives_in_its_own_topic(forum: Running) ->
     await forum.press(LUC, "hz:1", chat_id=MINI_HUB_CHAT)
     await forum.bot_says(MARIE.id, "Le conseiller a fermé la conversation.")
     await api.wait_for(lambda: api.topics(MINI_HUB_CHAT)[topic_id].get("is_closed") or None)
-    assert api.message(MINI_HUB_CHAT, card["message_id"])["text"] != card["text"]  # edited, not re-sent
+    closed = api.message(MINI_HUB_CHAT, card["message_id"])  # edited, not re-sent
+    assert "Statut : fermée par Luc" in closed["text"] and "reply_markup" not in closed  # no button left
     assert len([t for t in forum.texts(MINI_HUB_CHAT) if t.startswith("Demande no 1")]) == 1
 
 
@@ -121,6 +129,7 @@ async def test_a_forum_where_the_bot_cannot_manage_topics_still_works_and_admins
     assert relayed["reply_to_message"]["message_id"] == card["message_id"]
 
 
+@pytest.mark.slow  # honours two real 1 s retry_after waits
 async def test_a_rate_limited_group_gets_every_message_in_order(forum: Running) -> None:
     api = forum.api
     await forum.open_handoff(MARIE, MINI_HUB_CHAT)

@@ -8,15 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import MINI, MINI_HUB_CHAT
 from tests.support.botapi import User
+from tests.support.personas import ADMIN_CHAT, MARIE, MINI, MINI_HUB_CHAT
+from tests.support.personas import CATALOG_ADMIN as ADMIN
 from tests.support.running import Running, running_bot
 
 pytestmark = pytest.mark.e2e
-
-ADMIN_CHAT = -1002000000000
-ADMIN = User(99, "Admin", language_code="fr")
-MARIE = User(4242, "Marie", language_code="fr")
 
 
 @pytest.fixture
@@ -27,11 +24,12 @@ def catalog(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-async def running(tmp_path: Path, catalog: Path) -> AsyncIterator[Running]:
+async def running(tmp_path: Path, catalog: Path, database_url: str) -> AsyncIterator[Running]:
     groups = {MINI_HUB_CHAT: "Pôle BSL", ADMIN_CHAT: "Admins du catalogue"}
     async with running_bot(
         tmp_path,
         catalog,
+        database_url=database_url,
         groups=groups,
         admin_chat_id=ADMIN_CHAT,
         admin_user_ids=[ADMIN.id],
@@ -76,6 +74,7 @@ async def test_reload_command_is_for_admins_only(running: Running, catalog: Path
     await running.say(ADMIN, "/reload")
     await running.bot_says(ADMIN.id, "Catalogue rechargé")
     await running.bot_says(ADMIN_CHAT, "Catalogue rechargé")
+    assert sum("Catalogue rechargé" in text for text in running.texts(ADMIN_CHAT)) == 1  # not for Marie's
 
 
 async def test_watcher_survives_a_hostile_save_and_applies_the_next_one(

@@ -17,23 +17,14 @@ from typing import Any
 import pytest
 
 from bot.core.types import Profile
-from bot.i18n import I18n
-from tests.conftest import QUEBEC
-from tests.support.botapi import User
+from tests.support.personas import MARIE, QUEBEC
 from tests.support.running import Running, running_bot
+from tests.support.texts import CONSENT_QUESTION as CONSENT
+from tests.support.texts import FR, NEEDS_QUESTION, NOT_OURS, SECTOR_QUESTION, STAGE_QUESTION
 
 pytestmark = pytest.mark.e2e
 
-MARIE = User(4242, "Marie", language_code="fr", username="marie_qc")
 LEVIS_CHAT = -1001000000012
-FR = I18n().get("fr").gettext
-NOT_OURS = (
-    "I help entrepreneurs find support services and talk to an advisor of their hub; I can't help with that."
-)
-STAGE_QUESTION = "À quelle étape en est votre projet ?"
-SECTOR_QUESTION = "Dans quel secteur êtes-vous ?"
-NEEDS_QUESTION = "De quoi avez-vous besoin ?"
-CONSENT = "Êtes-vous d'accord ?"
 
 
 def quebec_with_groups(root: Path) -> Path:
@@ -55,9 +46,10 @@ def quebec_with_groups(root: Path) -> Path:
 
 
 @pytest.fixture
-async def running(tmp_path: Path) -> AsyncIterator[Running]:
+async def running(tmp_path: Path, database_url: str) -> AsyncIterator[Running]:
     catalog = quebec_with_groups(tmp_path)
-    async with running_bot(tmp_path, catalog, groups={LEVIS_CHAT: "Pôle Chaudière-Appalaches"}) as bot:
+    groups = {LEVIS_CHAT: "Pôle Chaudière-Appalaches"}
+    async with running_bot(tmp_path, catalog, groups=groups, database_url=database_url) as bot:
         yield bot
 
 

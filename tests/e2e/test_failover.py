@@ -15,9 +15,10 @@ import pytest
 
 from tests.e2e.test_fault_tolerance import AT_LEAST_ONCE_WINDOW, check, settle
 from tests.support.botapi import BotApiDouble
-from tests.support.faults import HUB_CHAT, BotProcess, Traffic, open_handoff
+from tests.support.faults import BotProcess, Traffic, open_handoff
+from tests.support.personas import MINI_HUB_CHAT
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]  # two child processes and a 10 s takeover
 
 TAKEOVER_SECONDS = 10.0
 
@@ -27,7 +28,7 @@ def test_the_standby_takes_over_within_10_s_of_a_sigkill_and_nothing_is_lost_or_
 ) -> None:
     rng = random.Random(11)
     with BotApiDouble() as api:
-        api.register_group(HUB_CHAT, "Pôle BSL — conseillers")
+        api.register_group(MINI_HUB_CHAT, "Pôle BSL — conseillers")
         active = BotProcess(api, tmp_path, database_url=postgres_url, name="active")
         standby = BotProcess(api, tmp_path, database_url=postgres_url, name="standby")
         try:

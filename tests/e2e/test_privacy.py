@@ -13,12 +13,13 @@ import pytest
 
 from bot.bootstrap import configure_logging
 from bot.storage import Store
-from tests.conftest import MINI, MINI_HUB_CHAT
 from tests.support.botapi import TOKEN, User
+from tests.support.personas import MINI, MINI_HUB_CHAT
 from tests.support.running import Running, running_bot
 
 pytestmark = pytest.mark.e2e
 
+# Not tests/support/personas.py's Marie and Luc: names that appear nowhere else, so any trace of them is theirs.
 MARIE = User(4242, "Marielle", language_code="fr", username="marielle_qc")
 LUC = User(777, "Lucien", language_code="fr")
 QUESTION = "Quelle subvention pour ma fromagerie Zébulon ?"

@@ -7,36 +7,34 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import MINI, MINI_HUB_CHAT
-from tests.support.botapi import User
+from tests.support.personas import MARIE, MINI, MINI_HUB_CHAT
 from tests.support.running import Running, running_bot
 
 pytestmark = pytest.mark.e2e
 
-AMINE = User(5151, "Amine", language_code="fr")
-
 
 @pytest.fixture
-async def running(tmp_path: Path) -> AsyncIterator[Running]:
-    async with running_bot(tmp_path, MINI, groups={MINI_HUB_CHAT: "Pôle BSL — conseillers"}) as bot:
+async def running(tmp_path: Path, database_url: str) -> AsyncIterator[Running]:
+    groups = {MINI_HUB_CHAT: "Pôle BSL — conseillers"}
+    async with running_bot(tmp_path, MINI, groups=groups, database_url=database_url) as bot:
         yield bot
 
 
 async def test_a_gap_is_admitted_with_an_advisor_offered_and_recorded(running: Running) -> None:
-    await running.say(AMINE, "/start")
-    await running.bot_says(AMINE.id, "À quelle étape en est votre projet ?")
+    await running.say(MARIE, "/start")
+    await running.bot_says(MARIE.id, "À quelle étape en est votre projet ?")
     for data, expect in (
         ("st:idea", "Dans quel secteur"),
         ("sc:tech", "Dans quelle région"),
         ("rg:01", "De quoi avez-vous besoin"),
     ):
-        await running.press(AMINE, data, expect=expect)
-    await running.press(AMINE, "nd:advice")
+        await running.press(MARIE, data, expect=expect)
+    await running.press(MARIE, "nd:advice")
     await running.api.wait_for(
-        lambda: "✓ Conseils" in str(running.api.last_bot_message(AMINE.id)["reply_markup"])
+        lambda: "✓ Conseils" in str(running.api.last_bot_message(MARIE.id)["reply_markup"])
     )
-    await running.press(AMINE, "nd:*")
-    results = await running.bot_says(AMINE.id, "Rien dans le catalogue ne couvre Conseils")
+    await running.press(MARIE, "nd:*")
+    results = await running.bot_says(MARIE.id, "Rien dans le catalogue ne couvre Conseils")
     assert results["text"].startswith(
         "Rien dans le catalogue ne couvre Conseils pour : Idée · Technologies · Bas-Saint-Laurent. "
         "Un conseiller de votre pôle connaît peut-être d'autres options"

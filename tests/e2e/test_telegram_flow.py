@@ -14,19 +14,17 @@ import pytest
 
 from bot.bootstrap import configure_logging
 from bot.telegram.app import ALLOWED_UPDATES
-from tests.conftest import MINI, MINI_HUB_CHAT
 from tests.support.botapi import TOKEN, User
+from tests.support.personas import LUC, MARIE, MINI, MINI_HUB_CHAT
 from tests.support.running import Running, running_bot
 
 pytestmark = pytest.mark.e2e
 
-MARIE = User(4242, "Marie", language_code="fr", username="marie_qc")
-LUC = User(777, "Luc", language_code="fr")
-
 
 @pytest.fixture
-async def running(tmp_path: Path) -> AsyncIterator[Running]:
-    async with running_bot(tmp_path, MINI, groups={MINI_HUB_CHAT: "Pôle BSL — conseillers"}) as bot:
+async def running(tmp_path: Path, database_url: str) -> AsyncIterator[Running]:
+    groups = {MINI_HUB_CHAT: "Pôle BSL — conseillers"}
+    async with running_bot(tmp_path, MINI, groups=groups, database_url=database_url) as bot:
         yield bot
 
 
@@ -78,9 +76,13 @@ async def test_from_start_to_an_advisor_and_back(running: Running) -> None:
     assert intro["text"] == "Luc, du Pôle du Bas-Saint-Laurent, prend le relais : vous pouvez lui écrire ici."
     assert "Luc" not in str(api.bot_messages(MARIE.id)[-1])  # a copy: only the bot is seen writing
     claimed = await api.wait_for(
-        lambda: "Luc" in (api.message(MINI_HUB_CHAT, card["message_id"]) or {}).get("text", "") or None
+        lambda: (
+            "Luc" in (found := api.message(MINI_HUB_CHAT, card["message_id"]) or {}).get("text", "") and found
+        ),
+        description="the card edited to say Luc has it",
     )
-    assert claimed  # the card itself now says who has it
+    buttons = [b["callback_data"] for row in claimed["reply_markup"]["inline_keyboard"] for b in row]
+    assert buttons == ["ht:1", "hz:1"]  # the card itself now says who has it, and no one else can claim it
 
     await running.say(MARIE, "Merci, j'attends votre appel.")
     relayed = await running.bot_says(MINI_HUB_CHAT, "Merci, j'attends votre appel.")
@@ -152,13 +154,18 @@ async def test_rate_limit_is_honoured_and_nothing_is_lost(running: Running) -> N
     await running.say(MARIE, "/help")
     help_message = await running.bot_says(MARIE.id, "Je peux vous aider à trouver de l'accompagnement")
     assert "/forget — Effacer tout ce que je garde sur vous" in help_message["text"]
+    refused, sent = api.calls_to("sendMessage")
+    assert (refused.fault, sent.fault, sent.status) == (429, None, 200)
+    assert sent.at - refused.at >= 1.0  # it waited as long as Telegram asked
+    assert running.texts(MARIE.id) == [help_message["text"]]  # once
 
 
 async def test_a_transient_telegram_error_is_retried_and_nothing_is_lost(running: Running) -> None:
     running.api.fail_next("sendMessage", error_code=500, description="Internal Server Error")
     await running.say(MARIE, "/privacy")
     privacy = await running.bot_says(MARIE.id, "Ce que je garde, et pourquoi")
-    assert privacy["text"].count("Ce que je garde") == 1
+    assert [call.fault for call in running.api.calls_to("sendMessage")] == [500, None]  # tried again
+    assert running.texts(MARIE.id) == [privacy["text"]]  # and received once
 
 
 async def test_a_bug_in_our_code_gets_an_apology_not_a_traceback(

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import MINI
+from tests.support.personas import MINI
 
 ROOT = Path(__file__).resolve().parents[2]
 MEMORY_CAP = 1_500_000_000  # bytes of address space for the child

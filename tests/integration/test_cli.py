@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.support.personas import MINI, ROOT
 
 
@@ -217,77 +219,25 @@ def test_understand_prints_the_contract() -> None:
     assert json.loads(arabic.stdout)["slots"]["region"] == "DZ-31"
 
 
-def test_report_shows_the_gap_table(tmp_path: Path) -> None:
-    import asyncio
-
-    from bot.core.types import Profile
-    from bot.storage import Store
-
-    url = f"sqlite+aiosqlite:///{tmp_path / 'gaps.db'}"
-
-    async def record() -> None:
-        store = await Store.open(url)
-        for region, needs in (("01", ("advice",)), ("01", ("advice", "mentoring")), ("02", ("mentoring",))):
-            await store.record_gaps(network="mini", profile=Profile("idea", ("tech",), region), needs=needs)
-        await store.record_gaps(network="other", profile=Profile(region="01"), needs=("advice",))
-        await store.close()
-
-    asyncio.run(record())
-    result = aiguilleur("report", CATALOG_DIR=str(MINI), DATABASE_URL=url)
-    assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
-    start = lines.index("4 needs found nothing (region x need):")
-    assert [line.split() for line in lines[start + 1 : start + 4]] == [
-        ["Conseils", "Mentorat"],
-        ["Bas-Saint-Laurent", "2", "1"],
-        ["Saguenay–Lac-Saint-Jean", "·", "1"],
-    ]
-
-
-def test_report_counts_what_found_nothing(tmp_path: Path) -> None:
-    import asyncio
-
-    from bot.core.types import Profile
-    from bot.storage import Store
-
-    url = f"sqlite+aiosqlite:///{tmp_path / 'report.db'}"
-
-    async def record() -> None:
-        store = await Store.open(url)
-        await store.record_unmet(
-            network="mini", profile=Profile("idea", ("tech",), "02", ("mentoring", "advice"))
-        )
-        await store.record_unmet(network="mini", profile=Profile(None, (), "02", ("mentoring",)))
-        await store.record_unmet(network="other", profile=Profile(None, (), "01", ()))
-        await store.close()
-
-    asyncio.run(record())
-    result = aiguilleur("report", CATALOG_DIR=str(MINI), DATABASE_URL=url)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [
-        "0 requests to advisors",
-        "0 needs found nothing (no gap recorded)",
-        f"2 requests found nothing in {MINI}",
-        "  by region: Saguenay–Lac-Saint-Jean 2",
-        "  by stage: Idée 1",
-        "  by sector: Technologies 1",
-        "  by need: Mentorat 2, Conseils 1",
-    ]
-
-
-def test_report_sums_up_the_desk_per_hub_without_names(tmp_path: Path) -> None:
+def _record_gaps_and_requests(url: str) -> None:
+    """Seven gaps (six of one need in one region), and six requests of a named person, claimed."""
     import asyncio
     import datetime as dt
 
+    from bot.core.funnel import FunnelEvent, Kind
     from bot.core.types import Profile
     from bot.storage import Store
 
-    url = f"sqlite+aiosqlite:///{tmp_path / 'report.db'}"
-    start = dt.datetime(2026, 11, 24, 15, 0, tzinfo=dt.UTC)
-
     async def record() -> None:
         store = await Store.open(url)
-        for n, (wait, rating, helped) in enumerate(((10, 4, "yes"), (30, 2, "no"), (None, None, None))):
+        for _ in range(6):
+            await store.record_gaps(
+                network="mini", profile=Profile("idea", ("tech",), "01"), needs=("advice",)
+            )
+        await store.record_gaps(network="mini", profile=Profile("idea", (), "02"), needs=("mentoring",))
+        await store.record_gaps(network="other", profile=Profile(region="01"), needs=("advice",))
+        start = dt.datetime(2026, 11, 24, 15, 0, tzinfo=dt.UTC)  # a Tuesday, 10:00 in Québec
+        for n in range(6):
             handoff = await store.create_handoff(
                 user_chat_id=100 + n,
                 hub_id="hub-01",
@@ -295,24 +245,83 @@ def test_report_sums_up_the_desk_per_hub_without_names(tmp_path: Path) -> None:
                 lang="fr",
                 question="Question privée",
                 first_name="Marie",
-                username=None,
-                profile=Profile(),
+                username="marie_t",
+                profile=Profile("idea", (), "01"),
                 matches=(),
                 remind_at=None,
                 at=start,
             )
-            if wait is not None:
-                at = start + dt.timedelta(minutes=wait)
-                await store.claim_handoff(handoff_id=handoff.id, advisor_id=7, advisor_name="Luc", at=at)
-                await store.update_handoff(handoff_id=handoff.id, rating=rating, helped=helped)
+            event = FunnelEvent(Kind.REQUESTED, "hub-01", "01", "idea", handoff_id=handoff.id)
+            await store.record_events(network="mini", events=[event], at=start)
+            claimed = FunnelEvent(Kind.CLAIMED, "hub-01", "01", "idea", handoff_id=handoff.id)
+            await store.record_events(
+                network="mini", events=[claimed], at=start + dt.timedelta(minutes=10 * n)
+            )
         await store.close()
 
     asyncio.run(record())
-    result = aiguilleur("report", CATALOG_DIR=str(MINI), DATABASE_URL=url)
+
+
+def test_report_counts_gaps_requests_and_waits_without_names(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'report.db'}"
+    _record_gaps_and_requests(url)
+    env = {"CATALOG_DIR": str(MINI), "DATABASE_URL": url}
+    result = aiguilleur("report", "--format", "csv", **env)
     assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
-    assert lines[:2] == [
-        "3 requests to advisors",
-        "  Pôle du Bas-Saint-Laurent: 3 requests, 2 taken, median wait 20 min, rated 3.0/5 (2), helped 1/2",
+    rows = [line.split(",") for line in result.stdout.splitlines()]
+    assert rows[0] == ["section", "hub", "region", "need", "stage", "metric", "value"]
+    assert ["gaps", "", "01", "advice", "", "count", "6"] in rows
+    assert ["gaps", "", "02", "mentoring", "", "count", "<5"] in rows
+    assert ["funnel", "", "", "", "", "requested", "6"] in rows
+    assert ["hub_times", "hub-01", "", "", "", "claim_median_min", "25.0"] in rows  # 0, 10, ... 50 minutes
+    text = aiguilleur("report", **env)
+    assert text.returncode == 0, text.stderr
+    assert "Pôle du Bas-Saint-Laurent" in text.stdout and "25 min" in text.stdout
+    for output in (result.stdout, text.stdout):
+        assert "Marie" not in output and "marie_t" not in output and "privée" not in output
+        assert "100" not in output.replace("1001000000001", "")  # no chat id either
+    one_day = aiguilleur("report", "--format", "json", "--from", "2026-11-25", "--to", "2026-11-30", **env)
+    sections = json.loads(one_day.stdout)["sections"]
+    assert sections["funnel"][3] == {"step": "requested", "count": 0}, "the requests came the day before"
+    region = aiguilleur("report", "--format", "json", "--region", "02", **env)
+    assert json.loads(region.stdout)["sections"]["gaps"] == [
+        {"region": "02", "need": "mentoring", "count": "<5"}
     ]
-    assert "Marie" not in result.stdout and "privée" not in result.stdout
+
+
+def test_report_writes_its_formats_to_a_file(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'report.db'}"
+    _record_gaps_and_requests(url)
+    env = {"CATALOG_DIR": str(MINI), "DATABASE_URL": url}
+    page = tmp_path / "report.html"
+    result = aiguilleur("report", "--format", "html", "--out", str(page), "--hub", "hub-01", **env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "" and page.read_text().startswith("<!doctype html>")
+    assert page.read_text().count("data:image/png;base64,") == 3  # no need was stated: no demand to draw
+    assert (
+        'id="chart-demand"><figcaption>Demand: needs stated, by need and region</figcaption><p class="none">'
+        in (page.read_text())
+    )
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (("--from", "2026-11-30", "--to", "2026-11-01"), "out of order"),
+        (("--to", "2999-01-01"), "is in the future"),
+        (("--from", "2999-01-01"), "is in the future"),
+        (("--from", "30/11/2026"), "is not a date"),
+        (("--hub", "hub-99"), "unknown hub 'hub-99' (known: hub-01, hub-02, hub-03)"),
+        (("--region", "99"), "unknown region '99'"),
+        (("--out", "/nonexistent-folder/report.csv"), "does not exist"),
+        (("--out", "."), "it is a folder"),
+    ],
+)
+def test_report_refuses_bad_input_with_exit_code_2(
+    tmp_path: Path, arguments: tuple[str, ...], message: str
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'report.db'}"
+    result = aiguilleur("report", *arguments, CATALOG_DIR=str(MINI), DATABASE_URL=url)
+    assert result.returncode == 2
+    assert result.stdout == "" and message in result.stderr and result.stderr.count("\n") == 1
+    assert not (tmp_path / "report.db").exists(), "nothing was read or created"

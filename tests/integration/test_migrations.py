@@ -10,9 +10,9 @@ from bot.storage import Store, metadata
 
 
 @pytest.fixture
-def database_url(any_database_url: str) -> str:
-    """These tests run on SQLite and on PostgreSQL."""
-    return any_database_url
+def database_url(any_empty_database_url: str) -> str:
+    """These tests run on SQLite and on PostgreSQL, from an empty database (not the migrated template)."""
+    return any_empty_database_url
 
 
 async def test_models_and_migrations_do_not_diverge(store: Store) -> None:
@@ -86,7 +86,11 @@ async def test_upgrade_from_0004_keeps_pending_updates_and_never_reuses_outbox_i
 
         async with store.unit_of_work():
             await store.enqueue([Reply(chat_id=1, text=(Span("x"),))])
-        assert [item.id for item in await store.pending_outbox()] != [7]
+        (queued,) = await store.pending_outbox()
+        if database_url.startswith("sqlite"):
+            assert queued.id == 8  # AUTOINCREMENT: past the highest id ever given, the deleted 7 included
+        else:
+            assert queued.id != 7  # a sequence, which the explicit 7 above did not advance
     finally:
         await store.close()
 
@@ -114,3 +118,46 @@ async def test_0005_downgrades_and_upgrades_again(database_url: str) -> None:
         await connection.run_sync(to("head"))
     assert [item.update_id for item in await store.inbox_pending()] == [5]
     await store.close()
+
+
+async def test_0006_adds_the_report_tables_and_downgrades_cleanly(database_url: str) -> None:
+    """0006 adds the anonymous funnel events and the digest's files; down to 0005 they go, and back."""
+    import datetime as dt
+
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import inspect, text
+
+    from bot.core.funnel import FunnelEvent, Kind
+    from bot.storage import MIGRATIONS_DIR
+
+    def to(revision: str, *, down: bool = False) -> object:
+        def run(connection: object) -> None:
+            config = Config()
+            config.set_main_option("script_location", str(MIGRATIONS_DIR))
+            config.attributes["connection"] = connection
+            (command.downgrade if down else command.upgrade)(config, revision)
+
+        return run
+
+    def tables(connection: object) -> set[str]:
+        return set(inspect(connection).get_table_names())
+
+    at = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    store = await Store.open(database_url)
+    try:
+        await store.record_events(network="mini", events=[FunnelEvent(Kind.STARTED)], at=at)
+        async with store.engine.begin() as connection:
+            assert {"funnel_event", "report_file"} <= await connection.run_sync(tables)
+            await connection.run_sync(to("0005", down=True))
+            assert not {"funnel_event", "report_file"} & await connection.run_sync(tables)
+            assert "outbox" in await connection.run_sync(tables)
+            await connection.run_sync(to("head"))
+        await store.record_events(
+            network="mini", events=[FunnelEvent(Kind.REQUESTED, "hub-01", handoff_id=3)], at=at
+        )
+        async with store.engine.connect() as connection:
+            rows = (await connection.execute(text("SELECT kind, hub_id, handoff_id FROM funnel_event"))).all()
+        assert [tuple(row) for row in rows] == [("requested", "hub-01", 3)]
+    finally:
+        await store.close()

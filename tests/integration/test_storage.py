@@ -11,9 +11,9 @@ from bot.core.dialogue import Dialogue
 from bot.core.types import Profile
 from bot.i18n import I18n
 from bot.storage import Store, utcnow
-from tests.conftest import MINI_HUB_CHAT
 from tests.support.clock import Clock
-from tests.support.driver import ENTREPRENEUR, CoreDriver
+from tests.support.driver import CoreDriver
+from tests.support.personas import ENTREPRENEUR, MINI_HUB_CHAT
 
 
 @pytest.fixture
@@ -56,8 +56,9 @@ async def test_restart_mid_handoff_keeps_relaying(
 
     store, after = await restarted(database_url, mini_catalog, i18n)
     await after.advisor_says(MINI_HUB_CHAT, "Réponse après redémarrage", reply_to=card.message_id)
-    assert after.last().reply.copy_of is not None
-    assert after.last().reply.chat_id == ENTREPRENEUR.id
+    copied = after.last().reply
+    assert copied.copy_of is not None and copied.copy_of.chat_id == MINI_HUB_CHAT  # the advisor's message
+    assert copied.chat_id == ENTREPRENEUR.id
     await after.say("Merci")
     relayed = after.last(MINI_HUB_CHAT)
     assert relayed.reply.copy_of is not None and relayed.reply.reply_to_message_id == card.message_id

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.settings import load_settings
 from bot.terminal import run_terminal
-from tests.conftest import MINI
+from tests.support.personas import MINI
 
 
 async def chat(tmp_path: Path, lines: list[str]) -> str:

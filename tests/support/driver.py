@@ -8,9 +8,7 @@ from dataclasses import dataclass, field, replace
 from bot.core.dialogue import Dialogue
 from bot.core.text import as_plain
 from bot.core.types import Inbound, Outcome, Person, Reply
-
-ENTREPRENEUR = Person(id=4242, first_name="Marie", username="marie_qc", language_code="fr-CA")
-ADVISOR = Person(id=777, first_name="Luc")
+from tests.support.personas import ADVISOR, ENTREPRENEUR
 
 
 @dataclass

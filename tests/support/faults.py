@@ -24,15 +24,13 @@ from pathlib import Path
 from typing import IO, Any, TypeVar
 
 from bot.storage import Store
-from tests.support.botapi import TOKEN, BotApiDouble, User
+from tests.support.botapi import TOKEN, BotApiDouble
+from tests.support.personas import LUC, MARIE, MINI, MINI_HUB_CHAT, ROOT
+
+HUB_CHAT = MINI_HUB_CHAT  # the name tools/bench_relay.py imports (with MARIE and LUC) from here
 
 T = TypeVar("T")
 
-ROOT = Path(__file__).resolve().parents[2]
-MINI = ROOT / "tests" / "support" / "catalogs" / "mini"
-HUB_CHAT = -1001000000001  # hub-01's advisor chat in the mini catalog (tests.conftest.MINI_HUB_CHAT)
-MARIE = User(4242, "Marie", language_code="fr", username="marie_qc")
-LUC = User(777, "Luc", language_code="fr")
 SEND_METHODS = ("sendMessage", "copyMessage", "editMessageText")
 
 
@@ -183,7 +181,7 @@ class BotProcess:
 def bot_process(folder: Path) -> Iterator[BotProcess]:
     """A double with the hub group, and the bot (not started yet) that talks to it."""
     with BotApiDouble() as api:
-        api.register_group(HUB_CHAT, "Pôle BSL — conseillers")
+        api.register_group(MINI_HUB_CHAT, "Pôle BSL — conseillers")
         bot = BotProcess(api, folder)
         try:
             yield bot
@@ -232,10 +230,10 @@ def open_handoff(bot: BotProcess) -> int:
     press(bot, "adv", "Êtes-vous d'accord ?")
     press(bot, "ok:yes", "En un message, que voulez-vous demander")
     api.user_says(MARIE, "Comment trouver un mentor ?")
-    card = bot_says(bot, HUB_CHAT, "Demande no 1")
+    card = bot_says(bot, MINI_HUB_CHAT, "Demande no 1")
     bot_says(bot, MARIE.id, "Votre question a été envoyée")
     bot.wait_for_card(1, card["message_id"])  # a human reads the card first; a test could outrun the commit
-    api.user_says(LUC, "Bonjour Marie.", chat_id=HUB_CHAT, reply_to_message_id=card["message_id"])
+    api.user_says(LUC, "Bonjour Marie.", chat_id=MINI_HUB_CHAT, reply_to_message_id=card["message_id"])
     bot_says(bot, MARIE.id, "prend le relais")
     bot_says(bot, MARIE.id, "Bonjour Marie.")
     return int(card["message_id"])
@@ -264,7 +262,7 @@ class Traffic:
             for n in range(self.each):
                 for text, user, where in (
                     (f"E-{n:03d}", MARIE, {}),
-                    (f"A-{n:03d}", LUC, {"chat_id": HUB_CHAT, "reply_to_message_id": self.card_id}),
+                    (f"A-{n:03d}", LUC, {"chat_id": MINI_HUB_CHAT, "reply_to_message_id": self.card_id}),
                 ):
                     self.sources[text] = self.api.user_says(user, text, **where)["message_id"]
                     time.sleep(self.interval)
@@ -334,7 +332,7 @@ def directions(traffic: Traffic) -> tuple[Direction, Direction]:
     """Entrepreneur -> hub and advisor -> entrepreneur, as delivered so far."""
     api = traffic.api
     by_source = {
-        (MARIE.id if text[0] == "E" else HUB_CHAT, mid): text for text, mid in traffic.sources.items()
+        (MARIE.id if text[0] == "E" else MINI_HUB_CHAT, mid): text for text, mid in traffic.sources.items()
     }
     copies: dict[str, list[Any]] = {}
     for call in api.calls_to("copyMessage"):
@@ -355,7 +353,7 @@ def directions(traffic: Traffic) -> tuple[Direction, Direction]:
             {t: c for t, c in copies.items() if t[0] == prefix},
         )
 
-    return direction("entrepreneur -> hub", "E", HUB_CHAT), direction(
+    return direction("entrepreneur -> hub", "E", MINI_HUB_CHAT), direction(
         "advisor -> entrepreneur", "A", MARIE.id
     )
 

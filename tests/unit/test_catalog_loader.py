@@ -10,7 +10,7 @@ import pytest
 
 from bot.catalog.loader import CatalogInvalid, check_catalog, load_catalog
 from bot.core.office_hours import schedule_for
-from tests.conftest import MINI, QUEBEC
+from tests.support.personas import MINI, QUEBEC
 
 
 def broken(tmp_path: Path, name: str, old: str, new: str) -> Path:

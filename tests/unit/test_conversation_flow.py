@@ -10,16 +10,11 @@ from typing import Any
 import pytest
 
 from bot.core.answers import says_more
-from bot.i18n import I18n
 from bot.storage import Store
 from bot.understanding.understand import Understanding
-from tests.support.driver import ENTREPRENEUR, CoreDriver
-
-FR = I18n().get("fr").gettext
-EXPIRED = "Ce bouton a expiré. Utilisez le message le plus récent."
-STAGE_QUESTION = "À quelle étape en est votre projet ?"
-SECTOR_QUESTION = "Dans quel secteur êtes-vous ?"
-NEEDS_QUESTION = "De quoi avez-vous besoin ? Choisissez un ou plusieurs besoins, puis Terminé."
+from tests.support.driver import CoreDriver
+from tests.support.personas import ENTREPRENEUR
+from tests.support.texts import EXPIRED, FR, NEEDS_QUESTION, SECTOR_QUESTION, STAGE_QUESTION
 
 
 def understood_with(driver: CoreDriver, monkeypatch: pytest.MonkeyPatch, confidence: float) -> None:

@@ -11,7 +11,8 @@ from bot.core.dialogue import Dialogue
 from bot.core.types import Inbound, Person, Profile
 from bot.i18n import I18n
 from bot.storage import Store
-from tests.support.driver import ENTREPRENEUR, CoreDriver
+from tests.support.driver import CoreDriver
+from tests.support.personas import ENTREPRENEUR
 
 
 async def finish_intake(driver: CoreDriver) -> None:
@@ -95,8 +96,9 @@ async def test_needs_toggle_in_place_then_done(driver: CoreDriver) -> None:
     await driver.say("/start")
     for data in ("st:idea", "sc:tech", "rg:01", "nd:financing", "nd:advice", "nd:financing"):
         await driver.press(data)
+    asked = next(s for s in driver.sent[ENTREPRENEUR.id] if "nd:financing" in s.buttons)
     needs_message = driver.last()
-    assert needs_message.reply.edit_message_id is not None
+    assert needs_message.reply.edit_message_id == asked.message_id  # the question itself, edited
     labels = [b.label for row in needs_message.reply.buttons for b in row]
     assert labels[:3] == ["Financement", "Mentorat", "✓ Conseils"]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.catalog.reference import field_reference
-from tests.conftest import ROOT
+from tests.support.personas import ROOT
 
 
 def test_catalog_guide_field_reference_matches_the_models() -> None:

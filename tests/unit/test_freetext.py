@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.i18n import I18n
 from bot.storage import Store
-from tests.support.driver import ENTREPRENEUR, CoreDriver
-
-FR = I18n().get("fr").gettext  # new texts are checked through their translation, whatever its state
-NOT_OURS = (
-    "I help entrepreneurs find support services and talk to an advisor of their hub; I can't help with that."
-)
+from tests.support.driver import CoreDriver
+from tests.support.personas import ENTREPRENEUR
+from tests.support.texts import FR, NOT_OURS
 
 
 async def test_one_message_fills_several_answers_and_is_confirmed(

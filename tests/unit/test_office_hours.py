@@ -19,7 +19,7 @@ from bot.core.office_hours import (
     reminder_due,
     schedule_for,
 )
-from tests.conftest import MINI, ROOT
+from tests.support.personas import MINI, ROOT
 
 QUEBEC_TIME = ZoneInfo("America/Toronto")
 ATLANTIC_TIME = ZoneInfo("America/Halifax")

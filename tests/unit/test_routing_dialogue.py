@@ -10,7 +10,8 @@ from bot.catalog.schema import AgeBand, Service, Term
 from bot.core.dialogue import Dialogue
 from bot.core.types import Profile
 from bot.storage import Store
-from tests.support.driver import ENTREPRENEUR, CoreDriver
+from tests.support.driver import CoreDriver
+from tests.support.personas import ENTREPRENEUR
 
 
 async def intake(driver: CoreDriver, *presses: str) -> None:

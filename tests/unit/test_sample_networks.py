@@ -13,8 +13,8 @@ from bot.core.matching import match
 from bot.core.types import Person, Profile
 from bot.i18n import I18n
 from bot.storage import Store
-from tests.conftest import ROOT
 from tests.support.driver import CoreDriver
+from tests.support.personas import ROOT
 
 ALGERIE = ROOT / "catalog" / "algerie"
 

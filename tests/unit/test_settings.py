@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.settings import SettingsError, load_settings
-from tests.conftest import ROOT
+from tests.support.personas import ROOT
 
 
 def test_defaults_run_locally(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:

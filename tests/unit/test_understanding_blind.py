@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from bot.understanding.evaluate import evaluate, load_cases
-from tests.conftest import ROOT
+from tests.support.personas import ROOT
 
 FLOORS = {
     "dev.yaml": {"accuracy": 0.93, "oos_precision": 0.95, "oos_recall": 0.91, "slot_f1": 0.92},

@@ -1,310 +1,214 @@
-"""HTTP plumbing: the loopback server, request decoding (form, multipart, JSON, query string) and
-the serving of Bot API calls and file downloads, with injected faults applied."""
+"""HTTP: the loopback server, the form-encoded requests PTB sends, and the faults a test injects (errors
+instead of executing, answers held back after executing)."""
 
 from __future__ import annotations
 
 import contextlib
 import json
+import random
 import re
 import sys
 import traceback
+from collections.abc import Iterable
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote
 
-from tests.support.botapi.common import MEDIA_KINDS, ApiError, bad_request
-from tests.support.botapi.faults import FaultsMixin
-from tests.support.botapi.values import ApiCall, JSONDict, UploadedFile
+from tests.support.botapi.state import ApiError, DoubleState
+from tests.support.botapi.values import ApiCall, JSONDict
 
-# Form fields that are strings in the Bot API and must never be JSON/number-decoded: a user may
-# well send the text "42", "true" or "[1, 2]".
-_STRING_PARAMS = frozenset(
-    {
-        "text",
-        "caption",
-        "parse_mode",
-        "description",
-        "short_description",
-        "name",
-        "title",
-        "url",
-        "query",
-        "callback_query_id",
-        "inline_message_id",
-        "language_code",
-        "secret_token",
-        "ip_address",
-        "file_id",
-        "action",
-        "message_effect_id",
-        "business_connection_id",
-        "icon_custom_emoji_id",
-        "emoji",
-        "first_name",
-        "last_name",
-        "phone_number",
-        "vcard",
-        "address",
-        "question",
-        "explanation",
-        "custom_title",
-        "performer",
-        "file_name",
-        "mime_type",
-        *MEDIA_KINDS,
-        "thumbnail",
-    }
+# Bot API string fields that must never be decoded as JSON or numbers: a user may write "42" or "true".
+STRING_FIELDS = frozenset(
+    {"text", "name", "url", "callback_query_id", "language_code", "secret_token", "parse_mode"}
 )
-_INT_RE = re.compile(r"-?\d+")
-_FLOAT_RE = re.compile(r"-?\d+\.\d+(?:[eE][-+]?\d+)?")
+DEFAULT_DESCRIPTIONS = {403: "Forbidden", 500: "Internal Server Error", 502: "Bad Gateway"}
 
 
-def _decode_param(name: str, value: object) -> object:
-    """Undo PTB's ``json_parameters`` encoding: JSON objects/arrays, booleans and numbers come
-    back as Python values, Bot API string fields stay strings whatever they look like."""
-    if not isinstance(value, str) or name in _STRING_PARAMS:
+def decode(name: str, value: str) -> object:
+    """Undo PTB's encoding (``RequestData.json_parameters``): every value but a string is ``json.dumps``-ed,
+    so ``chat_id=-100123`` arrives as ``"-100123"`` and ``reply_markup`` as a JSON object."""
+    if name in STRING_FIELDS:
         return value
-    stripped = value.strip()
-    if stripped and stripped[0] in "[{":
-        with contextlib.suppress(ValueError):
-            decoded = json.loads(stripped)
-            if isinstance(decoded, dict | list):
-                return decoded
-    if value in ("true", "false"):
-        return value == "true"
-    if _INT_RE.fullmatch(value):
-        return int(value)
-    if _FLOAT_RE.fullmatch(value):
-        return float(value)
+    with contextlib.suppress(ValueError):
+        return json.loads(value)
     return value
 
 
-def _header_param(header: str, name: str) -> str | None:
-    match = re.search(rf'(?:^|;)\s*{name}="((?:[^"\\]|\\.)*)"', header) or re.search(
-        rf"(?:^|;)\s*{name}=([^;\s]+)", header
-    )
-    return unquote(match.group(1)) if match else None
+def default_description(code: int, retry_after: int | None) -> str:
+    if code == 429:
+        return f"Too Many Requests: retry after {retry_after or 1}"
+    return DEFAULT_DESCRIPTIONS.get(code, f"Error {code}")
 
 
-def _parse_multipart(body: bytes, boundary: str) -> tuple[dict[str, str], dict[str, UploadedFile]]:
-    fields: dict[str, str] = {}
-    files: dict[str, UploadedFile] = {}
-    for raw_part in body.split(b"--" + boundary.encode("latin-1"))[1:]:
-        if raw_part.startswith(b"--"):
-            break
-        part = raw_part.removeprefix(b"\r\n").removesuffix(b"\r\n")
-        head, _, content = part.partition(b"\r\n\r\n")
-        headers: dict[str, str] = {}
-        for line in head.decode("utf-8", "replace").split("\r\n"):
-            key, _, value = line.partition(":")
-            headers[key.strip().lower()] = value.strip()
-        disposition = headers.get("content-disposition", "")
-        name = _header_param(disposition, "name")
-        if name is None:
-            continue
-        filename = _header_param(disposition, "filename")
-        if filename is not None:
-            files[name] = UploadedFile(name, filename, headers.get("content-type"), content)
-        else:
-            fields[name] = content.decode("utf-8")
-    return fields, files
+@dataclass
+class RandomRule:
+    """A ``fail_randomly`` or ``time_out_randomly`` rule, shared by the methods it was set for (one random
+    generator, so a seeded run is reproducible for a given order of calls)."""
+
+    rate: float
+    rng: random.Random
+    codes: tuple[int, ...] = ()
+    retry_after: int = 1
+    seconds: float = 0.0
 
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
     allow_reuse_address = True
-    double: ServingMixin
+    double: Serving
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        """Connection resets are normal (cancelled long polls, client timeouts); anything else
-        is a bug in the double and is recorded instead of printed."""
-        exc = sys.exc_info()[1]
-        if isinstance(exc, OSError):
-            return
-        self.double._record_server_error(traceback.format_exc())
+        """Connection resets are normal (cancelled long polls, client timeouts); anything else is a bug in
+        the double, recorded instead of printed."""
+        if not isinstance(sys.exc_info()[1], OSError):
+            with self.double._lock:
+                self.double._server_errors.append(traceback.format_exc())
 
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server_version = "BotApiDouble/1.0"
-    # Headers and body are separate writes: with Nagle + delayed ACK each call would take 40 ms.
+    # Headers and body are separate writes: with Nagle and delayed ACKs each call would take 40 ms.
     disable_nagle_algorithm = True
     server: Server
 
     def setup(self) -> None:
         super().setup()
-        self.server.double._track_connection(self.connection, add=True)
+        with self.server.double._lock:
+            self.server.double._connections.add(self.connection)
 
     def finish(self) -> None:
         try:
             super().finish()
         finally:
-            self.server.double._track_connection(self.connection, add=False)
+            with self.server.double._lock:
+                self.server.double._connections.discard(self.connection)
 
     def log_message(self, format: str, *args: Any) -> None:  # stdlib's signature
-        """Silence the default stderr access log."""
-
-    def do_GET(self) -> None:
-        self.server.double._serve(self)
+        """No access log on stderr."""
 
     def do_POST(self) -> None:
         self.server.double._serve(self)
 
 
-def _read_body(handler: BaseHTTPRequestHandler) -> bytes:
-    if handler.headers.get("Transfer-Encoding", "").lower() == "chunked":
-        chunks: list[bytes] = []
-        while True:
-            size = int(handler.rfile.readline().split(b";")[0].strip() or b"0", 16)
-            if size == 0:
-                handler.rfile.readline()
-                return b"".join(chunks)
-            chunks.append(handler.rfile.read(size))
-            handler.rfile.readline()
-    length = int(handler.headers.get("Content-Length") or 0)
-    return handler.rfile.read(length) if length > 0 else b""
+class Serving(DoubleState):
+    """One request: token, method, parameters, injected faults, then the method itself."""
 
+    def fail_next(
+        self,
+        method: str,
+        *,
+        error_code: int,
+        description: str | None = None,
+        retry_after: int | None = None,
+        times: int = 1,
+    ) -> None:
+        """Answer the next ``times`` calls of ``method`` with an error instead of executing them (nothing is
+        stored). ``retry_after`` adds ``parameters.retry_after`` (PTB raises ``RetryAfter``); 400 gives
+        ``BadRequest``, 403 ``Forbidden``, 5xx ``NetworkError``."""
+        text = description or default_description(error_code, retry_after)
+        with self._lock:
+            self._faults.append((self._canonical[method.lower()], error_code, text, retry_after, [times]))
 
-def _write(handler: BaseHTTPRequestHandler, status: int, payload: bytes, content_type: str) -> None:
-    handler.send_response(status)
-    handler.send_header("Content-Type", content_type)
-    handler.send_header("Content-Length", str(len(payload)))
-    handler.end_headers()
-    handler.wfile.write(payload)
-    handler.wfile.flush()
+    def fail_randomly(
+        self,
+        methods: Iterable[str],
+        rate: float,
+        *,
+        codes: Iterable[int] = (429, 500, 502),
+        retry_after: int = 1,
+        seed: int | None = None,
+    ) -> None:
+        """From now on, answer a fraction ``rate`` of the calls of ``methods`` with an error drawn from
+        ``codes`` instead of executing them; the call's ``fault`` records the code. ``fail_next`` comes first."""
+        rule = RandomRule(rate, random.Random(seed), tuple(codes), retry_after)
+        with self._lock:
+            self._random_faults.update(dict.fromkeys(self._names(methods), rule))
 
+    def time_out_randomly(
+        self, methods: Iterable[str], rate: float, seconds: float, *, seed: int | None = None
+    ) -> None:
+        """From now on, answer a fraction ``rate`` of the calls of ``methods`` ``seconds`` late: the call IS
+        executed (the message stored) and marked ``late``, so a client with a shorter timeout sees
+        ``TimedOut`` although the message exists. A faulted call is never also late."""
+        rule = RandomRule(rate, random.Random(seed), seconds=seconds)
+        with self._lock:
+            self._random_timeouts.update(dict.fromkeys(self._names(methods), rule))
 
-def _json_bytes(data: object) -> bytes:
-    return json.dumps(data, ensure_ascii=False).encode("utf-8")
+    def _names(self, methods: Iterable[str]) -> list[str]:
+        if isinstance(methods, str):
+            raise TypeError("methods must be a collection of method names, not one string")
+        return [self._canonical[method.lower()] for method in methods]
 
-
-class ServingMixin(FaultsMixin):
-    """Serves one HTTP request: routing, authentication, parameters, faults, dispatch."""
+    def _fault(self, method: str) -> tuple[int, str, int | None] | None:
+        """The fault that answers this call instead of running it, if any (lock held)."""
+        for fault in self._faults:
+            name, code, text, retry_after, left = fault
+            if name == method:
+                left[0] -= 1
+                if left[0] <= 0:
+                    self._faults.remove(fault)
+                return code, text, retry_after
+        rule = self._random_faults.get(method)
+        if rule is None or rule.rng.random() >= rule.rate:
+            return None
+        code = rule.rng.choice(rule.codes)
+        retry_after = rule.retry_after if code == 429 else None
+        return code, default_description(code, retry_after), retry_after
 
     def _serve(self, handler: BaseHTTPRequestHandler) -> None:
-        split = urlsplit(handler.path)
-        body = _read_body(handler)
-        api = re.fullmatch(r"/bot([^/]*)/([^/?]+)/?", split.path)
-        if api is None:
-            files = re.fullmatch(r"/file/bot([^/]*)/(.+)", split.path)
-            if files is not None:
-                self._serve_file(handler, unquote(files.group(1)), unquote(files.group(2)))
-                return
-            self._answer(handler, 404, ApiError(404, "Not Found").payload())
+        path = re.fullmatch(r"/bot([^/]*)/([^/?]+)", handler.path)
+        length = int(handler.headers.get("Content-Length") or 0)
+        body = handler.rfile.read(length).decode("utf-8") if length > 0 else ""
+        if path is None:
+            self._answer(handler, ApiError(404, "Not Found").payload(), 404)
             return
-        self._serve_api(handler, unquote(api.group(1)), unquote(api.group(2)), split, body)
-
-    def _serve_file(self, handler: BaseHTTPRequestHandler, token: str, file_path: str) -> None:
-        if token != self._token:
-            error = ApiError(401, "Unauthorized")
-            self._answer(handler, error.code, error.payload())
-            return
-        with self._lock:
-            stored = next((f for f in self._files.values() if f.file_path == file_path), None)
-        if stored is None:
-            error = ApiError(404, "Not Found")
-            self._answer(handler, error.code, error.payload())
-            return
-        _write(handler, 200, stored.content, "application/octet-stream")
-
-    def _answer(self, handler: BaseHTTPRequestHandler, status: int, payload: JSONDict) -> None:
-        _write(handler, status, _json_bytes(payload), "application/json")
-
-    def _parse_params(
-        self, handler: BaseHTTPRequestHandler, split: SplitResult, body: bytes
-    ) -> tuple[dict[str, Any], dict[str, UploadedFile], str]:
-        raw: dict[str, Any] = {}
-        files: dict[str, UploadedFile] = {}
-        transport = "none"
-        if split.query:
-            raw.update(parse_qsl(split.query, keep_blank_values=True))
-            transport = "query"
-        content_type = handler.headers.get("Content-Type", "")
-        mime = content_type.split(";")[0].strip().lower()
-        if body:
-            if mime == "application/x-www-form-urlencoded":
-                raw.update(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
-                transport = "form"
-            elif mime == "multipart/form-data":
-                boundary = _header_param(content_type, "boundary")
-                if not boundary:
-                    raise bad_request("multipart boundary is missing")
-                fields, files = _parse_multipart(body, boundary)
-                raw.update(fields)
-                transport = "multipart"
-            elif mime == "application/json":
-                try:
-                    decoded = json.loads(body)
-                except ValueError as exc:
-                    raise bad_request("can't parse JSON object") from exc
-                if not isinstance(decoded, dict):
-                    raise bad_request("JSON object expected")
-                raw.update(decoded)
-                transport = "json"
-        return {name: _decode_param(name, value) for name, value in raw.items()}, files, transport
-
-    def _serve_api(
-        self, handler: BaseHTTPRequestHandler, token: str, raw_method: str, split: SplitResult, body: bytes
-    ) -> None:
-        canonical = self._canonical.get(raw_method.lower())
-        parse_error: ApiError | None = None
-        try:
-            params, files, transport = self._parse_params(handler, split, body)
-        except ApiError as exc:
-            params, files, transport, parse_error = {}, {}, "invalid", exc
-        call = ApiCall(
-            method=canonical or raw_method,
-            params=params,
-            files=files,
-            transport=transport,
-            http_method=handler.command,
-        )
+        method = self._canonical.get(unquote(path.group(2)).lower())
+        params = {name: decode(name, value) for name, value in parse_qsl(body, keep_blank_values=True)}
+        call = ApiCall(method or path.group(2), params)
         with self._lock:
             self._calls.append(call)
-
         late_by: float | None = None
-        if token != self._token:
+        if unquote(path.group(1)) != self._token:
             status, payload = 401, ApiError(401, "Unauthorized").payload()
-        elif canonical is None:
+        elif method is None:
             status, payload = 404, ApiError(404, "Not Found: method not found").payload()
-        elif parse_error is not None:
-            status, payload = parse_error.code, parse_error.payload()
         else:
-            delay = self._take_delay(canonical)
-            if delay is not None and not delay.then_accept:
-                self._stop_event.wait(delay.seconds)
-                with self._lock:
-                    call.status = 0
-                handler.close_connection = True
-                return
-            status, payload = self._execute(canonical, params, files, call)
-            if delay is not None:
-                late_by = delay.seconds
-            elif call.fault is None:
-                late_by = self._roll_timeout(canonical)
+            status, payload = self._execute(method, params, call)
+            rule = self._random_timeouts.get(method)
+            if call.executed and rule is not None and rule.rng.random() < rule.rate:
+                late_by = rule.seconds
         with self._lock:
-            call.status = status
-            call.late = late_by is not None and call.executed
+            call.status, call.late = status, late_by is not None
         if late_by is not None:
             self._stop_event.wait(late_by)
-        self._answer(handler, status, payload)
+        self._answer(handler, payload, status)
 
-    def _execute(
-        self, method: str, params: dict[str, Any], files: dict[str, UploadedFile], call: ApiCall
-    ) -> tuple[int, JSONDict]:
+    def _execute(self, method: str, params: dict[str, Any], call: ApiCall) -> tuple[int, JSONDict]:
         with self._cond:
-            fault = self._take_fault(method, params)
+            fault = self._fault(method)
             if fault is not None:
-                call.fault = fault.error_code
-                parameters = {"retry_after": fault.retry_after} if fault.retry_after is not None else None
-                return fault.error_code, ApiError(fault.error_code, fault.description, parameters).payload()
+                code, text, retry_after = fault
+                call.fault = code
+                return code, ApiError(
+                    code, text, {"retry_after": retry_after} if retry_after else None
+                ).payload()
             call.executed = True
             try:
-                result = self._dispatch[method](params, files)
-            except ApiError as exc:
-                return exc.code, exc.payload()
+                return 200, {"ok": True, "result": self._dispatch[method](params)}
+            except ApiError as error:
+                return error.code, error.payload()
             except Exception:  # a bug in the double must not hang the bot
                 self._server_errors.append(traceback.format_exc())
                 return 500, ApiError(500, "Internal Server Error: BotApiDouble crashed").payload()
-            return 200, {"ok": True, "result": result}
+
+    @staticmethod
+    def _answer(handler: BaseHTTPRequestHandler, payload: JSONDict, status: int) -> None:
+        data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        handler.send_response(status)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data)
+        handler.wfile.flush()

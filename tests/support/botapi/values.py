@@ -1,4 +1,4 @@
-"""Public value types of the double: the bot's identity, users, uploaded files, recorded calls."""
+"""Public value types of the double: the bot's identity, users, recorded calls."""
 
 from __future__ import annotations
 
@@ -23,14 +23,10 @@ class User:
     first_name: str
     language_code: str | None = None
     username: str | None = None
-    is_bot: bool = False
-    last_name: str | None = None
 
     def to_json(self) -> JSONDict:
         """The ``User`` object exactly as Telegram serialises it (absent fields omitted)."""
-        data: JSONDict = {"id": self.id, "is_bot": self.is_bot, "first_name": self.first_name}
-        if self.last_name:
-            data["last_name"] = self.last_name
+        data: JSONDict = {"id": self.id, "is_bot": False, "first_name": self.first_name}
         if self.username:
             data["username"] = self.username
         if self.language_code:
@@ -38,42 +34,19 @@ class User:
         return data
 
 
-@dataclass(frozen=True)
-class UploadedFile:
-    """One file part of a ``multipart/form-data`` request (what PTB uploads for ``InputFile``)."""
-
-    field_name: str
-    filename: str | None
-    content_type: str | None
-    content: bytes
-
-
 @dataclass
 class ApiCall:
     """One HTTP request the bot made, as the double understood it.
 
-    ``params`` holds decoded values (ints, bools, dicts, lists) so tests can compare with plain
-    Python data. ``transport`` tells how the parameters travelled ("form", "multipart", "json",
-    "query" or "none"), ``status`` is the HTTP status answered (``None`` while the request is
-    still being served, ``0`` when the double dropped the connection on purpose).
-
-    What the double did with it, for fault tests:
-
-    * ``fault``: the error code of an injected fault (``fail_next``, ``fail_randomly``) that
-      answered the call instead of executing it, else ``None``;
-    * ``executed``: the method really ran in the double (it may still have answered a genuine
-      error such as ``400 chat not found``; ``status == 200`` tells it took effect). False for
-      injected faults, dropped requests, a wrong token or an unknown method;
-    * ``late``: the answer was held back on purpose (``delay_next`` with ``then_accept``,
-      ``time_out_randomly``) after the call was executed, so a client with a shorter timeout
-      saw ``TimedOut`` although the call took effect.
+    ``params`` holds decoded values (ints, bools, dicts, lists), ``at`` the ``time.monotonic()`` of its
+    arrival, ``status`` the HTTP status answered (``None`` while it is being served). For fault tests:
+    ``fault`` is the error code of an injected fault that answered instead of executing it; ``executed``
+    says the method ran (``status == 200``: it took effect); ``late`` that the answer was held back on
+    purpose after the call took effect (``time_out_randomly``), so the bot may have seen a timeout.
     """
 
     method: str
     params: dict[str, Any]
-    files: dict[str, UploadedFile] = field(default_factory=dict)
-    transport: str = "none"
-    http_method: str = "POST"
     at: float = field(default_factory=time.monotonic)
     status: int | None = None
     fault: int | None = None
