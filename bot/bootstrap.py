@@ -14,12 +14,14 @@ from typing import Any
 
 from bot.catalog.loader import load_catalog
 from bot.catalog.model import Catalog
+from bot.core.clock import utcnow
 from bot.core.dialogue import Dialogue
 from bot.core.matching import prepare_index
-from bot.core.thread import AdvisorChat, Clock, catalog_advisor_chat
+from bot.core.ports import Clock
+from bot.core.thread import AdvisorChat, catalog_advisor_chat
 from bot.i18n import I18n
 from bot.settings import Settings
-from bot.storage import Store, utcnow
+from bot.storage import Store
 from bot.understanding.data import load_language_data
 
 log = logging.getLogger(__name__)
@@ -59,6 +61,7 @@ async def build_core(
     if warnings := sum(p.severity == "warning" for p in problems):
         log.info("language data: %s warnings, see aiguilleur catalog check", warnings)
     store = await Store.open(settings.database_url)
+    # The core sees the store only through its ports (bot.core.ports): mypy checks here that it fits them.
     dialogue = Dialogue(
         catalog=catalog,
         store=store,

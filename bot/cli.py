@@ -17,7 +17,7 @@ from bot.catalog.loader import CatalogInvalid, check_catalog, load_catalog
 from bot.catalog.model import DIMENSIONS, ELIGIBILITY, Catalog
 from bot.core.matching import Match, explain, rank
 from bot.core.results import reason_text
-from bot.core.types import Handoff, Profile
+from bot.core.types import Profile
 from bot.i18n import I18n
 from bot.settings import SettingsError, load_settings
 
@@ -50,9 +50,13 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument("--limit", type=int, default=5)
     m.add_argument("--today", type=dt.date.fromisoformat, help="YYYY-MM-DD (default: today in the network)")
     m.add_argument("--json", action="store_true", help="print JSON (the scripting contract)")
-    commands.add_parser(
-        "report", help="requests to advisors per hub, and what entrepreneurs asked for that the catalog lacks"
+    r = commands.add_parser(
+        "report",
+        help="the funnel, response times in office hours, demand and gaps, for a period (counts only)",
     )
+    from bot.reporting.command import add_arguments
+
+    add_arguments(r)
     c = commands.add_parser(
         "catalog", help="catalog tools: check a folder; export or import it as HSDS 3.0 or a spreadsheet"
     )
@@ -101,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "understand":
             return _understand(args)
         if args.command == "report":
-            return asyncio.run(_report())
+            return _report(args)
         settings = load_settings()
     except SettingsError as exc:
         print(f"aiguilleur: invalid settings:\n{exc}", file=sys.stderr)
@@ -141,70 +145,18 @@ def _understand(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _report() -> int:
-    """Requests to advisors per hub, then the unmet requests of this network counted by region, stage,
-    sector and need. Counts only: no name, no text."""
-    from collections import Counter
-
-    from bot.storage import Store
+def _report(args: argparse.Namespace) -> int:
+    """The network's report for a period (bot/reporting): counts only, no name, no id, no text."""
+    from bot.reporting.command import run
 
     settings = load_settings()
-    catalog = load_catalog(settings.catalog_dir)
-    store = await Store.open(settings.database_url)
+    directory = args.catalog or settings.catalog_dir
     try:
-        profiles = await store.unmet_requests(network=catalog.network.id)
-        handoffs = await store.handoff_outcomes()
-        gaps = await store.coverage_gaps(network=catalog.network.id)
-    finally:
-        await store.close()
-    _desk_report(catalog, handoffs)
-    from bot.core.gaps import gap_table
-
-    for line in gap_table(catalog, gaps):
-        print(line)
-    lang = catalog.default_language
-    print(f"{len(profiles)} requests found nothing in {catalog.directory}")
-    for title, dimension, values in (
-        ("region", "regions", [p.region for p in profiles]),
-        ("stage", "stages", [p.stage for p in profiles]),
-        ("sector", "sectors", [p.sector for p in profiles]),
-        ("need", "needs", [n for p in profiles for n in p.needs]),
-    ):
-        counts = Counter(v for v in values if v)
-        if counts:
-            shown = ", ".join(
-                f"{catalog.label(dimension, code, lang)} {n}" for code, n in counts.most_common()
-            )
-            print(f"  by {title}: {shown}")
-    return 0
-
-
-def _desk_report(catalog: Catalog, handoffs: list[Handoff]) -> None:
-    """Per hub: requests, how many an advisor took and how fast, ratings, and whether the referral helped."""
-    import statistics
-
-    lang = catalog.default_language
-    print(f"{len(handoffs)} requests to advisors")
-    for hub in catalog.hubs:
-        mine = [h for h in handoffs if h.hub_id == hub.id]
-        if not mine:
-            continue
-        claimed = [h for h in mine if h.claimed_at and h.created_at]
-        waits = [
-            (h.claimed_at - h.created_at).total_seconds() / 60
-            for h in claimed
-            if h.claimed_at and h.created_at  # as in `claimed`: narrows both to datetime
-        ]
-        ratings = [h.rating for h in mine if h.rating]
-        helped = [h.helped for h in mine if h.helped in ("yes", "no")]
-        parts = [f"{len(mine)} requests", f"{len(claimed)} taken"]
-        if waits:
-            parts.append(f"median wait {statistics.median(waits):.0f} min")
-        if ratings:
-            parts.append(f"rated {statistics.mean(ratings):.1f}/5 ({len(ratings)})")
-        if helped:
-            parts.append(f"helped {helped.count('yes')}/{len(helped)}")
-        print(f"  {catalog.text(hub.name, lang)}: " + ", ".join(parts))
+        catalog = load_catalog(directory)
+    except CatalogInvalid as exc:
+        print(f"aiguilleur: the catalog {directory} has problems:\n{exc}", file=sys.stderr)
+        return 1
+    return asyncio.run(run(args, catalog, settings.database_url))
 
 
 def _catalog_check(directory: Path, *, strict: bool, today: dt.date | None, coverage: bool = False) -> int:

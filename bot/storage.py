@@ -1,8 +1,9 @@
-"""The only module that speaks SQL: table models, the async engine, migrations and storage functions.
+"""Where SQL is spoken (with bot/storage_reports.py): table models, the async engine, migrations, and `Store`.
 
-Storage functions take keyword arguments and return the core's plain dataclasses, never table rows, so the
-core does not depend on SQLModel. The engine is async (aiosqlite by default, asyncpg in production) so a
-database call never blocks the event loop that serves every chat. Times are timezone-aware UTC.
+`Store` implements the core's ports (bot/core/ports.py) without the core importing anything from here: its
+functions take keyword arguments and return the core's plain dataclasses, never table rows. The engine is
+async (aiosqlite by default, asyncpg in production) so a database call never blocks the event loop that
+serves every chat. Times are timezone-aware UTC.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import json
 import logging
 import os
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -44,8 +45,20 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.core.clock import utcnow as utcnow  # re-exported: adapters and tests import it from here too
+from bot.core.funnel import FunnelEvent
 from bot.core.text import Span
-from bot.core.types import HANDOFF_TRANSITIONS, Button, Conversation, Handoff, MessageRef, Profile, Reply
+from bot.core.types import (
+    HANDOFF_TRANSITIONS,
+    Attachment,
+    Button,
+    Conversation,
+    Gap,
+    Handoff,
+    MessageRef,
+    Profile,
+    Reply,
+)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 log = logging.getLogger(__name__)
@@ -82,8 +95,14 @@ class InboxItem:
     attempts: int
 
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+async def cancel_and_wait(task: asyncio.Task[Any]) -> None:
+    """Cancel `task` and wait until it has ended (at shutdown); raise what it raised, if not cancelled. The
+    caller stays cancellable meanwhile: with `suppress(CancelledError)` around `await task`, a shutdown step
+    cancelled for taking too long went on waiting, its own cancellation absorbed."""
+    task.cancel()
+    await asyncio.wait({task})
+    if not task.cancelled():
+        task.result()
 
 
 def _big(**kwargs: Any) -> Any:
@@ -235,17 +254,6 @@ class CoverageGapRow(SQLModel, table=True):
     created_at: dt.datetime = _when(nullable=False, index=True)
 
 
-@dataclass(frozen=True)
-class Gap:
-    """One recorded uncovered need, as codes."""
-
-    network: str
-    region: str | None
-    stage: str | None
-    sector: str | None
-    need: str
-
-
 def _profile_json(profile: Profile) -> str:
     return json.dumps(profile.as_json())
 
@@ -338,6 +346,7 @@ def reply_to_json(reply: Reply) -> str:
             "handoff": reply.handoff,
             "action": reply.action,
             "topic": reply.topic_id,
+            "file": [a.kind, a.file_id, a.name] if (a := reply.attachment) else None,
         },
         ensure_ascii=False,
     )
@@ -356,6 +365,7 @@ def reply_from_json(raw: str) -> Reply:
         handoff=data["handoff"],
         action=data["action"],
         topic_id=data["topic"],
+        attachment=Attachment(*data["file"]) if data.get("file") else None,
     )
 
 
@@ -485,7 +495,9 @@ class Leadership:
                 log.warning("another process is active on this database: standing by until it stops")
                 announced = True
             with suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=every)
+                # Not wait_for: on Python 3.11 it swallows a cancellation that comes as `stop` is set.
+                async with asyncio.timeout(every):
+                    await stop.wait()
         return False
 
     async def _try_postgres(self) -> bool:
@@ -537,7 +549,8 @@ class Leadership:
     async def check(self) -> None:
         """Raise when the lock may have been lost (its PostgreSQL session is gone): stop leading at once."""
         if self._connection is not None:
-            await asyncio.wait_for(self._connection.execute(text("SELECT 1")), timeout=10)
+            async with asyncio.timeout(10):  # not wait_for, which may swallow a cancellation on Python 3.11
+                await self._connection.execute(text("SELECT 1"))
             await self._connection.commit()
 
     async def release(self) -> None:
@@ -624,9 +637,7 @@ class Store:
 
     async def close(self) -> None:
         for task in list(self._background):
-            task.cancel()
-            with suppress(asyncio.CancelledError):
-                await task
+            await cancel_and_wait(task)
         await self.engine.dispose()
 
     def leadership(self) -> Leadership:
@@ -683,6 +694,7 @@ class Store:
         async with self._session() as session:
             ids = (await session.exec(select(HandoffRow.id).where(HandoffRow.user_chat_id == chat_id))).all()
             links = await session.exec(delete(RelayLinkRow).where(col(RelayLinkRow.handoff_id).in_(ids)))
+            await storage_reports.unlink_events(session, ids)  # the report's events keep no link to them
             handoffs = await session.exec(delete(HandoffRow).where(col(HandoffRow.user_chat_id) == chat_id))
             conversations = await session.exec(
                 delete(ConversationRow).where(col(ConversationRow.chat_id) == chat_id)
@@ -1130,6 +1142,11 @@ class Store:
 
     # -- what the network lacks -------------------------------------------------------------------------
 
+    async def record_events(self, *, network: str, events: Iterable[FunnelEvent], at: dt.datetime) -> None:
+        """Store anonymous funnel steps for the report (bot/storage_reports.py: the table and the queries)."""
+        async with self._session() as session:
+            session.add_all(storage_reports.event_rows(network, events, at))
+
     async def record_unmet(self, *, network: str, profile: Profile) -> None:
         """Remember that nothing fitted this profile (codes only, nothing that identifies anyone)."""
         async with self._session() as session:
@@ -1196,6 +1213,7 @@ class Store:
             )
             ids = (await session.exec(old)).all()
             links = await session.exec(delete(RelayLinkRow).where(col(RelayLinkRow.handoff_id).in_(ids)))
+            await storage_reports.unlink_events(session, ids)
             handoffs = await session.exec(delete(HandoffRow).where(col(HandoffRow.id).in_(ids)))
             idle = delete(ConversationRow).where(
                 col(ConversationRow.updated_at) < older_than,
@@ -1213,3 +1231,6 @@ class Store:
             )
             await session.exec(delete(OutboxRow).where(col(OutboxRow.sent_at) < day_ago))
             return int(links.rowcount + handoffs.rowcount + conversations.rowcount)
+
+
+from bot import storage_reports  # noqa: E402  (last: it registers the report's table in `metadata`)

@@ -13,11 +13,22 @@ import typing
 from pydantic import BaseModel
 
 from bot.catalog.hours import Days
-from bot.catalog.schema import FILES, AgeBand, Contact, HandoffPolicy, Hub, Opportunity, Service, Term
+from bot.catalog.schema import (
+    FILES,
+    AgeBand,
+    Contact,
+    DigestPolicy,
+    HandoffPolicy,
+    Hub,
+    Opportunity,
+    Service,
+    Term,
+)
 
 RECORDS: dict[str, type[BaseModel]] = {
     "a term (stages, sectors, needs, regions, groups, legal forms, sizes)": Term,
     "the handoff policy (`handoff:` in `network.yaml`)": HandoffPolicy,
+    "the monthly digest (`digest:` in `network.yaml`)": DigestPolicy,
     "a hub": Hub,
     "a service": Service,
     "an opportunity": Opportunity,

@@ -160,6 +160,19 @@ class HandoffPolicy(Strict):
         return dt.timedelta(days=self.follow_up_days) if self.follow_up_days else None
 
 
+class DigestPolicy(Strict):
+    """`digest:` in `network.yaml`: the monthly report posted to the coordination chat (docs/report.md)."""
+
+    enabled: bool = Field(
+        default=False,
+        strict=True,
+        description="post last month's report on the first working day of each month; needs coordination_chat_id",
+    )
+    hour: int = Field(
+        default=9, ge=0, le=23, strict=True, description="the hour it is posted, in the network's time zone"
+    )
+
+
 class NetworkFile(Strict):
     """`network.yaml`: who runs this catalog, its languages, its time zone and its handoff policy."""
 
@@ -183,6 +196,9 @@ class NetworkFile(Strict):
     )
     handoff: HandoffPolicy = Field(
         default_factory=HandoffPolicy, description="office hours, reminders, escalation, follow-up"
+    )
+    digest: DigestPolicy = Field(
+        default_factory=DigestPolicy, description="the monthly report in the coordination chat: on/off, hour"
     )
 
 

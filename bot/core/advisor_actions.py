@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import replace
 
 from bot.catalog.schema import Hub
-from bot.core import card
+from bot.core import card, funnel
 from bot.core.aftercare import rating_question
 from bot.core.office_hours import reminder_due, schedule_for
 from bot.core.steps import Step
@@ -47,6 +47,7 @@ class AdvisorActions:
             return False
         claimed = await self.store.get_handoff(handoff_id=handoff.id)
         assert claimed is not None
+        await self.services.record(turn.catalog, funnel.of_handoff(funnel.Kind.CLAIMED, claimed))
         turn.notice = turn._h("You claimed request #{number}.").format(number=claimed.id)
         turn.replies.append(self.thread.card_edit(turn.catalog, claimed))
         _u = self.services.user_gettext(claimed)
@@ -81,6 +82,7 @@ class AdvisorActions:
             return
         closed = await self._after_close(handoff.id)
         assert closed is not None
+        await self.services.record(turn.catalog, funnel.of_handoff(funnel.Kind.CLOSED, closed))
         turn.notice = turn._h("Request closed. The entrepreneur has been told.")
         turn.replies.append(self.thread.in_thread(closed, (italic(turn.notice),)))
         turn.replies.append(self.thread.card_edit(turn.catalog, closed))
@@ -179,6 +181,13 @@ class AdvisorActions:
             return
         moved = await self.store.get_handoff(handoff_id=handoff.id)
         assert moved is not None
+        # The new hub's first answer is counted anew (`advisor_replied`), and so is its wait.
+        await self.store.update_handoff(handoff_id=moved.id, advisor_replied=False)
+        await self.services.record(
+            catalog,
+            funnel.of_handoff(funnel.Kind.TRANSFER_OUT, moved, hub_id=handoff.hub_id),
+            funnel.of_handoff(funnel.Kind.TRANSFER_IN, moved),
+        )
         name = catalog.text(target.name, catalog.default_language)
         by = turn.event.sender.first_name or turn._h("an advisor")
         turn.notice = turn._h("Transferred to {hub}.").format(hub=name)

@@ -18,7 +18,7 @@ from typing import Any
 
 from bot.catalog.model import Catalog
 from bot.catalog.schema import Hub
-from bot.core import advisor_queue, card
+from bot.core import advisor_queue, card, funnel
 from bot.core.advisor_actions import AdvisorActions
 from bot.core.buttons import (
     MAX_INT,
@@ -270,6 +270,9 @@ class AdvisorDesk:
         await self.store.link_message(
             hub_chat_id=event.chat_id, message_id=event.message_id, handoff_id=handoff.id
         )
+        if not handoff.advisor_replied:  # the first answer at this hub: the report's response time
+            await self.store.update_handoff(handoff_id=handoff.id, advisor_replied=True)
+            await self.services.record(turn.catalog, funnel.of_handoff(funnel.Kind.ANSWERED, handoff))
 
 
 # One handler per kind of card button: functions of the class, so the table holds no instance.

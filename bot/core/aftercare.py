@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.catalog.model import Catalog
-from bot.core import card
+from bot.core import card, funnel
 from bot.core.buttons import (
     AskAdvisor,
     FollowUp,
@@ -54,6 +54,10 @@ class Aftercare:
             return False
         _ = turn._
         await self.store.update_handoff(handoff_id=handoff.id, rating=stars)
+        if stars:
+            await self.services.record(
+                turn.catalog, funnel.of_handoff(funnel.Kind.RATED, handoff, value=stars)
+            )
         if stars == 0:
             turn.edit_pressed((plain(_("No rating given.")),))
             self._closed(turn)
@@ -83,6 +87,7 @@ class Aftercare:
         text = turn.event.text.strip()
         if handoff is not None and text:
             await self.store.update_handoff(handoff_id=handoff.id, comment=text[:COMMENT_LIMIT])
+            await self.services.record(turn.catalog, funnel.of_handoff(funnel.Kind.COMMENTED, handoff))
             turn.send(
                 self.thread.in_thread(
                     handoff,
@@ -151,6 +156,10 @@ class Aftercare:
         if handoff is None or handoff.helped is not None:
             return False
         await self.store.update_handoff(handoff_id=handoff.id, helped=str(answer))
+        value = funnel.HELPED[str(answer)]
+        await self.services.record(
+            turn.catalog, funnel.of_handoff(funnel.Kind.FOLLOW_UP, handoff, value=value)
+        )
         _ = turn._
         labels = {Helped.YES: _("Yes"), Helped.NO: _("No"), Helped.ADVISOR: _("Talk to an advisor again")}
         turn.edit_pressed((plain(labels[answer]),))

@@ -10,6 +10,7 @@ expired.
 
 from __future__ import annotations
 
+from bot.core import funnel
 from bot.core.buttons import (
     AskAdvisor,
     ChooseLanguage,
@@ -84,6 +85,9 @@ def start(turn: Turn, payload: str | None) -> None:
     if catalog.network.sample and catalog.network.notice:
         parts.append(italic(catalog.text(catalog.network.notice, turn.lang)))
     turn.say(lines(*parts))
+    turn.events.append(
+        funnel.of_conversation(catalog, funnel.Kind.STARTED, turn.conv.hub_id, turn.conv.profile)
+    )
     ask(turn, Step.STAGE)
 
 

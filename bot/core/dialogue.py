@@ -16,17 +16,18 @@ from bot.core import commands, freetext, languages
 from bot.core.advisor_desk import AdvisorDesk
 from bot.core.aftercare import Aftercare
 from bot.core.answers import Answers
+from bot.core.clock import utcnow
 from bot.core.entrepreneur_buttons import EntrepreneurButtons
 from bot.core.entrepreneur_desk import EntrepreneurDesk
 from bot.core.hub_groups import GroupRights, HubGroups
+from bot.core.ports import Clock, Store
 from bot.core.reminders import Reminders
 from bot.core.steps import Step
 from bot.core.text import bold, fmt, plain
-from bot.core.thread import AdvisorChat, Clock, DeskServices, HandoffThread, catalog_advisor_chat
+from bot.core.thread import AdvisorChat, DeskServices, HandoffThread, catalog_advisor_chat
 from bot.core.turn import Turn
 from bot.core.types import Conversation, Handoff, Inbound, Outcome, Person
 from bot.i18n import I18n, pick_language
-from bot.storage import Store, utcnow
 from bot.understanding.normalize import has_arabic, normalize
 from bot.understanding.schema import LanguageFile
 from bot.understanding.understand import Understander, Understanding
@@ -121,6 +122,8 @@ class Dialogue:
             await self.store.record_gaps(
                 network=catalog.network.id, profile=turn.conv.profile, needs=turn.gaps
             )
+        if turn.events:
+            await self.entrepreneur_desk.services.record(catalog, *turn.events)
         return Outcome(tuple(turn.replies), turn.notice)
 
     def group_joined(self, chat_id: int, rights: GroupRights) -> Outcome:

@@ -49,12 +49,12 @@ from bot.core.buttons import (
 )
 from bot.core.entrepreneur_desk import EntrepreneurDesk
 from bot.core.intake import DIMENSION, KIND, ask, next_step, question
+from bot.core.ports import Conversations
 from bot.core.results import show_results
 from bot.core.steps import Step
 from bot.core.text import bold, plain
 from bot.core.turn import Turn
 from bot.i18n import I18n
-from bot.storage import Store
 
 Handler = Callable[["EntrepreneurButtons", Turn, Any], Awaitable[bool]]
 DURING_HANDOFF = (ConfirmForget, ChooseLanguage)  # the buttons that count while an advisor has the chat
@@ -65,7 +65,13 @@ class EntrepreneurButtons:
     """Carries out a button pressed in an entrepreneur's private chat, if it still counts."""
 
     def __init__(
-        self, *, store: Store, answers: Answers, desk: EntrepreneurDesk, aftercare: Aftercare, i18n: I18n
+        self,
+        *,
+        store: Conversations,
+        answers: Answers,
+        desk: EntrepreneurDesk,
+        aftercare: Aftercare,
+        i18n: I18n,
     ) -> None:
         self.store = store
         self.answers = answers

@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from bot.catalog.model import Catalog
 from bot.catalog.schema import Hub
-from bot.core import card, freetext
+from bot.core import card, freetext, funnel
 from bot.core.aftercare import rating_question
 from bot.core.buttons import Cancel, GiveConsent, OpenProfile, ProfileTarget, YesNo, button
 from bot.core.intake import ask
@@ -164,6 +164,7 @@ class EntrepreneurDesk:
             remind_at=reminder_due(catalog, hub, schedule.next_opening(now)),
             at=now,
         )
+        await self.services.record(catalog, funnel.of_handoff(funnel.Kind.REQUESTED, handoff))
         self.thread.announce(turn.send, catalog, handoff)
         whole = card.card_question(question) != question or turn.event.has_media  # a photo, a document...
         if whole and turn.event.message_id is not None:
@@ -278,6 +279,7 @@ class EntrepreneurDesk:
             return
         closed = await self.store.get_handoff(handoff_id=handoff.id)
         assert closed is not None
+        await self.services.record(catalog, funnel.of_handoff(funnel.Kind.CLOSED, closed))
         notes = {
             "ended": turn._h("The entrepreneur ended the conversation."),
             "forget": turn._h("The entrepreneur deleted their data: this request is closed."),
@@ -313,6 +315,7 @@ class EntrepreneurDesk:
             at=self.services.now(), handoff_id=handoff.id, reason="undelivered"
         ):
             return Outcome()
+        await self.services.record(catalog, funnel.of_handoff(funnel.Kind.CLOSED, handoff))
         log.error("handoff %s: card not delivered to the advisor chat of hub %s", handoff.id, handoff.hub_id)
         conv = await self.store.get_conversation(chat_id=handoff.user_chat_id)
         if conv and conv.handoff_id == handoff.id:

@@ -8,22 +8,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from typing import Protocol
 
 from bot.catalog.model import Catalog
+from bot.core.types import Gap
 
 
-class GapRow(Protocol):
-    """What the table needs of a recorded gap (read-only: `bot.storage.Gap` is a frozen dataclass)."""
-
-    @property
-    def region(self) -> str | None: ...
-
-    @property
-    def need(self) -> str: ...
-
-
-def gap_table(catalog: Catalog, gaps: Iterable[GapRow]) -> list[str]:
+def gap_table(catalog: Catalog, gaps: Iterable[Gap]) -> list[str]:
     """A text table: one row per region with gaps, one column per need that was ever uncovered."""
     counts = Counter((gap.region or "", gap.need) for gap in gaps)
     total = sum(counts.values())

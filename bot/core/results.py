@@ -12,14 +12,31 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.catalog.model import Catalog, Entry
+from bot.core import funnel
 from bot.core.buttons import AskAdvisor, EditAnswers, MoreResults, pack
 from bot.core.matching import Match, Reason, explain, match, rank
+from bot.core.steps import Step
 from bot.core.text import Rich, Span, bold, fmt, italic, link, plain
 from bot.core.turn import Keyboard, Turn
 from bot.core.types import Button, Profile
 from bot.i18n import long_date
 
 PAGE_SIZE = 4
+# The steps an intake ends from: results shown after one of them complete a profile (the report's funnel);
+# shown again later (after /profile, a cancelled request, an edited answer) they do not.
+INTAKE_STEPS = (
+    None,
+    Step.STAGE,
+    Step.SECTOR,
+    Step.SECTORS,
+    Step.REGION,
+    Step.NEEDS,
+    Step.AGE,
+    Step.GROUPS,
+    Step.LEGAL_FORM,
+    Step.SIZE,
+    Step.CONFIRM,
+)
 SUMMARY_CHARS = 220  # four results with their summaries stay well inside one Telegram message
 
 
@@ -168,6 +185,8 @@ def show_results(turn: Turn, page: int = 0) -> None:
     start = page * PAGE_SIZE
     ranking = rank(turn.catalog, profile)
     total = ranking.total
+    if page == 0 and not turn.conv.editing and Step.of(turn.conv.step) in INTAKE_STEPS:
+        turn.events.extend(funnel.completed(turn.catalog, turn.conv.hub_id, profile, total))
     turn.update(step="results", editing=False)
     if start and start >= total:
         turn.notice = _("That was everything I found.")

@@ -16,13 +16,14 @@ from bot.catalog.model import Catalog
 from bot.catalog.schema import Hub
 from bot.core import card
 from bot.core.card import Gettext
+from bot.core.clock import utcnow
+from bot.core.funnel import FunnelEvent
+from bot.core.ports import Clock, Store
 from bot.core.text import Rich, italic, plain
 from bot.core.types import Handoff, Reply, ReplyAction
 from bot.i18n import I18n
-from bot.storage import Store, utcnow
 
 AdvisorChat = Callable[[Hub], int | None]
-Clock = Callable[[], dt.datetime]
 
 
 def catalog_advisor_chat(hub: Hub) -> int | None:
@@ -50,6 +51,10 @@ class DeskServices:
     def user_gettext(self, handoff: Handoff) -> Gettext:
         """The entrepreneur's language, for what the hub's side tells them."""
         return self.i18n.get(handoff.lang).gettext
+
+    async def record(self, catalog: Catalog, *events: FunnelEvent) -> None:
+        """Store a request's funnel steps now, in the unit of work of the step (anonymous: bot.core.funnel)."""
+        await self.store.record_events(network=catalog.network.id, events=events, at=self.now())
 
     def follow_up_at(self, catalog: Catalog) -> dt.datetime | None:
         """When to ask whether a closed request helped; None when the network asks nothing."""

@@ -14,6 +14,7 @@ from babel.support import NullTranslations
 
 from bot.catalog.model import Catalog
 from bot.catalog.schema import Hub
+from bot.core.funnel import FunnelEvent
 from bot.core.steps import Step
 from bot.core.text import Rich
 from bot.core.types import Button, Conversation, Inbound, Profile, Reply
@@ -36,6 +37,7 @@ class Turn:
     forgotten: bool = False
     unmet: Profile | None = None
     gaps: tuple[str, ...] = ()  # stated needs nothing covered, recorded for the network's report
+    events: list[FunnelEvent] = field(default_factory=list)  # the funnel's steps, stored with the turn
 
     def _(self, message: str) -> str:
         """Translate into the user's language."""

@@ -65,6 +65,16 @@ ReplyAction = Literal[
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a reply (whose text is then its caption): a `photo` (PNG) or a `document`. The file
+    is stored apart (`report_file`, by `file_id`) and read by the outbox when it sends: the monthly digest."""
+
+    kind: Literal["photo", "document"]
+    file_id: int
+    name: str
+
+
+@dataclass(frozen=True)
 class Reply:
     """Something to show: a new message, an edit of an earlier one, or a copy of another message.
 
@@ -84,6 +94,7 @@ class Reply:
     handoff: int | None = None
     action: ReplyAction = "send"
     topic_id: int | None = None  # an explicit forum topic (a thread the handoff has since left)
+    attachment: Attachment | None = None  # a photo or a document, with `text` as its caption
 
 
 @dataclass(frozen=True)
@@ -225,3 +236,14 @@ class Handoff:
     @property
     def is_open(self) -> bool:
         return self.status in HANDOFF_TRANSITIONS["close"][0]
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One recorded uncovered need, as codes (`ports.Statistics.record_gaps` keeps one per need)."""
+
+    network: str
+    region: str | None
+    stage: str | None
+    sector: str | None
+    need: str

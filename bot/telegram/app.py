@@ -24,10 +24,11 @@ from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes
 from bot.bootstrap import Core, build_core
 from bot.catalog.loader import load_catalog
 from bot.catalog.reload import CatalogReloader
+from bot.core.clock import utcnow
 from bot.core.commands import BOT_COMMANDS
 from bot.settings import Settings
-from bot.storage import Leadership, utcnow
-from bot.telegram import admin, advisor, entrepreneur, errors
+from bot.storage import Leadership, cancel_and_wait
+from bot.telegram import admin, advisor, digest, entrepreneur, errors
 from bot.telegram.context import CORE_KEY, App, AppContext
 from bot.telegram.outbox import OutboxSender
 from bot.telegram.pipeline import OUTBOX_KEY, Pipeline
@@ -68,6 +69,7 @@ def build_application(settings: Settings, **hooks: object) -> App:
         builder = getattr(builder, name)(hook)
     app = builder.build()
     admin.register(app, settings)
+    digest.register(app, settings)
     entrepreneur.register(app, group=1)
     advisor.register(app, group=2)
     errors.register(app)
@@ -95,6 +97,7 @@ async def attach(
     if app.job_queue is not None:
         app.job_queue.run_repeating(purge, interval=PURGE_EVERY, first=dt.timedelta(minutes=1), name="purge")
         app.job_queue.run_repeating(tick, interval=settings.tick_seconds, first=1.0, name="tick")
+    digest.schedule(app)  # the monthly report in the coordination chat
     if settings.catalog_watch:
         admin.start_watching(app, settings)
     tasks = [
@@ -133,9 +136,7 @@ async def detach(app: App) -> None:
     if (receiver := app.bot_data.pop("webhook", None)) is not None:
         receiver.stop()
     for task in app.bot_data.pop(TASKS_KEY, []):
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await cancel_and_wait(task)
     if (outbox := app.bot_data.get(OUTBOX_KEY)) is not None:
         await outbox.stop()
 

@@ -27,8 +27,10 @@ from typing import Protocol
 from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot import storage_reports
+from bot.core.clock import utcnow
 from bot.core.types import Handoff, Outcome, Reply
-from bot.storage import OutboxItem, Store, describe, is_transient, utcnow
+from bot.storage import OutboxItem, Store, describe, is_transient
 from bot.telegram import sender
 
 log = logging.getLogger(__name__)
@@ -96,8 +98,11 @@ class OutboxSender:
             except Exception:  # the database was busy or gone for a moment: try again shortly
                 log.exception("outbox round failed")
                 pause = 1.0
+            # Not `asyncio.wait_for`: on Python 3.11 it swallows a cancellation that arrives as the event is
+            # set (a lane ending at shutdown wakes this loop), and the bot's shutdown then waited forever.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=pause)
+                async with asyncio.timeout(pause):
+                    await self._wake.wait()
 
     async def dispatch(self) -> float:
         """Give each lane with a due row its worker (one per lane, never two); returns when to look again."""
@@ -204,6 +209,9 @@ class OutboxSender:
     async def _send(self, reply: Reply) -> int | None:
         if reply.action == "open_topic" and not await self._is_forum(reply.chat_id):
             return None  # a plain group: the thread is the replies to the card
+        if reply.attachment is not None:  # the digest's charts and CSV, kept apart from the row
+            content = await storage_reports.read_file(self.store, reply.attachment.file_id)
+            return None if content is None else await sender.send_file(self.bot, reply, content)
         try:
             return await sender.send(self.bot, reply)
         except BadRequest as exc:

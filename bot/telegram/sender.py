@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
-from telegram import Bot, CallbackQuery, ReplyParameters
+from telegram import Bot, CallbackQuery, InputFile, ReplyParameters
 from telegram.constants import CallbackQueryLimit, ForumTopicLimit, ParseMode
 from telegram.error import BadRequest
 
@@ -35,7 +35,10 @@ def expand(replies: tuple[Reply, ...] | list[Reply]) -> list[Reply]:
     for reply in replies:
         chunks = (
             split(reply.text)
-            if reply.action == "send" and reply.copy_of is None and reply.edit_message_id is None
+            if reply.action == "send"
+            and reply.copy_of is None
+            and reply.edit_message_id is None
+            and reply.attachment is None
             else []
         )
         if len(chunks) <= 1:
@@ -119,6 +122,30 @@ async def send(bot: Bot, reply: Reply) -> int | None:
         )
         first = first or sent.message_id
     return first
+
+
+async def send_file(bot: Bot, reply: Reply, content: bytes) -> int:
+    """Send a reply's attachment (a chart as a photo, a CSV as a document), its text as the caption."""
+    assert reply.attachment is not None
+    caption = to_html(reply.text) if reply.text else None
+    upload = InputFile(content, filename=reply.attachment.name)
+    if reply.attachment.kind == "photo":
+        sent = await bot.send_photo(
+            chat_id=reply.chat_id,
+            photo=upload,
+            caption=caption,
+            parse_mode=ParseMode.HTML,
+            message_thread_id=reply.topic_id,
+        )
+    else:
+        sent = await bot.send_document(
+            chat_id=reply.chat_id,
+            document=upload,
+            caption=caption,
+            parse_mode=ParseMode.HTML,
+            message_thread_id=reply.topic_id,
+        )
+    return sent.message_id
 
 
 async def _edit(bot: Bot, reply: Reply) -> bool:

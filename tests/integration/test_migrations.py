@@ -148,9 +148,9 @@ async def test_0006_adds_the_report_tables_and_downgrades_cleanly(database_url: 
     try:
         await store.record_events(network="mini", events=[FunnelEvent(Kind.STARTED)], at=at)
         async with store.engine.begin() as connection:
-            assert {"funnel_event", "report_file"} <= await connection.run_sync(tables)
+            assert {"funnel_event", "report_file", "digest_sent"} <= await connection.run_sync(tables)
             await connection.run_sync(to("0005", down=True))
-            assert not {"funnel_event", "report_file"} & await connection.run_sync(tables)
+            assert not {"funnel_event", "report_file", "digest_sent"} & await connection.run_sync(tables)
             assert "outbox" in await connection.run_sync(tables)
             await connection.run_sync(to("head"))
         await store.record_events(

@@ -453,5 +453,5 @@ async def test_a_wrong_token_or_an_unknown_method(double: BotApiDouble) -> None:
             404,
             {"ok": False, "error_code": 404, "description": "Not Found: method not found"},
         )
-        not_served = await client.post(f"/bot{TOKEN}/sendDocument")  # a method the bot never calls
+        not_served = await client.post(f"/bot{TOKEN}/sendSticker")  # a method the bot never calls
         assert not_served.status_code == 404

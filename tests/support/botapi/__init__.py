@@ -21,7 +21,8 @@ Faults are injected on demand: ``fail_next`` and ``fail_randomly`` answer an err
 ``time_out_randomly`` executes and answers late; every ``ApiCall`` records which.
 
 PTB 22.8 sends every call as a form-encoded ``POST`` to ``<base_url><token>/<method>``; each value but a
-string is JSON-encoded (``RequestData.json_parameters``). The bot sends no file, so there is no multipart.
+string is JSON-encoded (``RequestData.json_parameters``); a call that uploads a file (``sendPhoto``,
+``sendDocument``: the monthly digest) is multipart, each file an ``Upload`` among the call's parameters.
 Only the standard library is used: a ``ThreadingHTTPServer`` in a daemon thread, state under one lock.
 
 Modules: ``values`` (public types), ``state`` (chats, members, errors), ``formatting`` (HTML),

@@ -14,13 +14,14 @@ from typing import Any
 
 from tests.support.botapi.formatting import format_text
 from tests.support.botapi.state import ApiError, Chat, DoubleState, bad_request, u16len
-from tests.support.botapi.values import JSONDict
+from tests.support.botapi.values import JSONDict, Upload
 
 COMMAND = re.compile(r"[a-z0-9_]{1,32}")
 
 
 class Methods(DoubleState):
-    """getMe, getUpdates, set/deleteWebhook, setMyCommands, sendMessage, copyMessage, editMessageText,
+    """getMe, getUpdates, set/deleteWebhook, setMyCommands, sendMessage, sendPhoto, sendDocument, copyMessage,
+    editMessageText,
     deleteMessage, answerCallbackQuery, getChat, getChatMember, create/edit/close/reopenForumTopic."""
 
     def _methods(self) -> dict[str, Any]:
@@ -31,6 +32,8 @@ class Methods(DoubleState):
             "deleteWebhook": self._api_delete_webhook,
             "setMyCommands": self._api_set_my_commands,
             "sendMessage": self._api_send_message,
+            "sendPhoto": self._api_send_photo,
+            "sendDocument": self._api_send_document,
             "copyMessage": self._api_copy_message,
             "editMessageText": self._api_edit_message_text,
             "deleteMessage": self._api_delete_message,
@@ -165,6 +168,47 @@ class Methods(DoubleState):
 
     def _api_send_message(self, params: dict[str, Any]) -> JSONDict:
         return copy.deepcopy(self._send(params, self._text(params)))
+
+    def _upload(self, params: Mapping[str, Any], kind: str) -> tuple[Upload, JSONDict]:
+        """The uploaded file of a sendPhoto or sendDocument, and its caption (HTML parsed, 1024 at most)."""
+        upload = params.get(kind)
+        if not isinstance(upload, Upload):
+            raise bad_request(f"there is no {kind} in the request")
+        content: JSONDict = {}
+        caption, entities = format_text(str(params.get("caption") or ""), params.get("parse_mode"))
+        if u16len(caption) > 1024:
+            raise bad_request("message caption is too long")
+        if caption:
+            content["caption"] = caption
+        if entities:
+            content["caption_entities"] = entities
+        return upload, content
+
+    def _file(self, upload: Upload) -> JSONDict:
+        unique = f"up{len(upload.content)}-{abs(hash(upload.content)) % 10**8}"
+        return {"file_id": f"F-{unique}", "file_unique_id": unique, "file_size": len(upload.content)}
+
+    def _api_send_photo(self, params: dict[str, Any]) -> JSONDict:
+        """A PNG or JPEG upload; anything else is refused, as Telegram does."""
+        upload, content = self._upload(params, "photo")
+        data = upload.content
+        if data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 24:
+            width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+        elif data.startswith(b"\xff\xd8"):
+            width = height = 0
+        else:
+            raise bad_request("IMAGE_PROCESS_FAILED")
+        content["photo"] = [{**self._file(upload), "width": width, "height": height}]
+        return copy.deepcopy(self._send(params, content))
+
+    def _api_send_document(self, params: dict[str, Any]) -> JSONDict:
+        upload, content = self._upload(params, "document")
+        content["document"] = {
+            **self._file(upload),
+            "file_name": upload.filename,
+            "mime_type": upload.content_type,
+        }
+        return copy.deepcopy(self._send(params, content))
 
     def _api_copy_message(self, params: dict[str, Any]) -> JSONDict:
         source_chat = self._lookup_chat(params.get("from_chat_id"))

@@ -11,16 +11,18 @@ import sys
 import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass
+from email.parser import BytesParser
+from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from tests.support.botapi.state import ApiError, DoubleState
-from tests.support.botapi.values import ApiCall, JSONDict
+from tests.support.botapi.values import ApiCall, JSONDict, Upload
 
 # Bot API string fields that must never be decoded as JSON or numbers: a user may write "42" or "true".
 STRING_FIELDS = frozenset(
-    {"text", "name", "url", "callback_query_id", "language_code", "secret_token", "parse_mode"}
+    {"text", "caption", "name", "url", "callback_query_id", "language_code", "secret_token", "parse_mode"}
 )
 DEFAULT_DESCRIPTIONS = {403: "Forbidden", 500: "Internal Server Error", 502: "Bad Gateway"}
 
@@ -33,6 +35,25 @@ def decode(name: str, value: str) -> object:
     with contextlib.suppress(ValueError):
         return json.loads(value)
     return value
+
+
+def form(content_type: str, raw: bytes) -> dict[str, Any]:
+    """The parameters of a request: form-encoded, or multipart when PTB uploads a file (sendPhoto,
+    sendDocument), where each file arrives as an ``Upload``."""
+    if not content_type.startswith("multipart/form-data"):
+        body = raw.decode("utf-8")
+        return {name: decode(name, value) for name, value in parse_qsl(body, keep_blank_values=True)}
+    message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + raw)
+    params: dict[str, Any] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        content = part.get_payload(decode=True) or b""
+        filename = part.get_filename()
+        if filename is not None:
+            params[str(name)] = Upload(filename, part.get_content_type(), content)
+        else:
+            params[str(name)] = decode(str(name), content.decode("utf-8"))
+    return params
 
 
 def default_description(code: int, retry_after: int | None) -> str:
@@ -160,12 +181,12 @@ class Serving(DoubleState):
     def _serve(self, handler: BaseHTTPRequestHandler) -> None:
         path = re.fullmatch(r"/bot([^/]*)/([^/?]+)", handler.path)
         length = int(handler.headers.get("Content-Length") or 0)
-        body = handler.rfile.read(length).decode("utf-8") if length > 0 else ""
+        raw = handler.rfile.read(length) if length > 0 else b""
         if path is None:
             self._answer(handler, ApiError(404, "Not Found").payload(), 404)
             return
         method = self._canonical.get(unquote(path.group(2)).lower())
-        params = {name: decode(name, value) for name, value in parse_qsl(body, keep_blank_values=True)}
+        params = form(handler.headers.get("Content-Type") or "", raw)
         call = ApiCall(method or path.group(2), params)
         with self._lock:
             self._calls.append(call)

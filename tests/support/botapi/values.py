@@ -64,3 +64,12 @@ class ApiCall:
         elif self.late:
             status += " (answered late)"
         return f"{self.method} {shown} -> {status}"
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file the bot uploaded (multipart), as a call's parameter: what a test checks of a photo or document."""
+
+    filename: str
+    content_type: str
+    content: bytes

@@ -1,0 +1,90 @@
+"""The report as one self-contained HTML page: the charts first (PNG images inline, as data: URIs), then
+every table. No script, no font, no link to fetch: the page's Content-Security-Policy forbids the network,
+so it opens the same offline, attached to an e-mail or from a USB key."""
+
+from __future__ import annotations
+
+import base64
+from html import escape
+
+from bot.catalog.model import Catalog
+from bot.reporting.charts import Chart, charts
+from bot.reporting.model import Report
+from bot.reporting.text import SHORT, cell_text
+from bot.reporting.view import HIDDEN, SMALL, Section, label, period_lines, sections
+
+STYLE = """
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1d1d1f;
+       margin: 24px auto; max-width: 1140px; padding: 0 16px; background: #fff; }
+h1 { font-size: 24px; margin: 0 0 4px; }
+h2 { font-size: 18px; margin: 28px 0 8px; }
+p.scope, p.rule { color: #555; margin: 2px 0; }
+figure.chart { margin: 18px 0; padding: 0; }
+figure.chart figcaption { font-weight: 600; margin-bottom: 6px; }
+figure.chart img { display: block; width: 100%; max-width: 1100px; height: auto; }
+figure.chart p.none { color: #777; font-style: italic; margin: 4px 0 12px; }
+table { border-collapse: collapse; margin: 6px 0 18px; font-size: 13px; }
+th, td { border-bottom: 1px solid #e3e3e3; padding: 3px 8px; text-align: right; white-space: nowrap; }
+th.key, td.key { text-align: left; }
+thead th { background: #f4f6f8; }
+tr.total td { font-weight: 600; }
+td.hidden { color: #888; }
+div.wide { overflow-x: auto; }
+"""
+POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+
+
+def _figure(chart: Chart) -> str:
+    title = escape(chart.title)
+    if chart.png is None:
+        body = '<p class="none">No data in this period.</p>'
+    else:
+        data = base64.b64encode(chart.png).decode("ascii")
+        body = f'<img alt="{title}" src="data:image/png;base64,{data}">'
+    return f'<figure class="chart" id="chart-{chart.name}"><figcaption>{title}</figcaption>{body}</figure>'
+
+
+def _table(catalog: Catalog, section: Section) -> str:
+    head = "".join(f'<th class="key">{escape(k)}</th>' for k in section.keys) + "".join(
+        f"<th>{escape(SHORT.get(c, c))}</th>" for c in section.columns
+    )
+    if not section.rows:
+        return f"<h2>{escape(section.title)}</h2><p class='none'>None in this period.</p>"
+    rows = []
+    for keys, values in section.rows:
+        total = " class='total'" if keys and keys[0] == "*" else ""
+        cells = "".join(
+            f'<td class="key">{escape(label(catalog, key, code))}</td>'
+            for key, code in zip(section.keys, keys, strict=True)
+        )
+        cells += "".join(
+            f"<td{' class=hidden' if value == HIDDEN else ''}>{escape(cell_text(column, value))}</td>"
+            for column, value in zip(section.columns, values, strict=True)
+        )
+        rows.append(f"<tr{total}>{cells}</tr>")
+    return (
+        f'<h2>{escape(section.title)}</h2><div class="wide"><table><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+def to_html(catalog: Catalog, report: Report) -> str:
+    name = catalog.text(catalog.network.name, catalog.default_language)
+    scope = " · ".join(f"{escape(k)}: {escape(v)}" for k, v in period_lines(report))
+    parts = [
+        "<!doctype html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{POLICY}">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>Aiguilleur report: {escape(name)}</title><style>{STYLE}</style></head><body>",
+        f"<h1>Aiguilleur report: {escape(name)}</h1>",
+        f'<p class="scope">{scope}</p>',
+        f'<p class="rule">Counts only: no name, no id, no message. A cell about fewer than {SMALL} people '
+        f"reads {escape(HIDDEN)}. Waits are counted in each hub's office hours.</p>",
+        '<section class="charts">',
+        *(_figure(chart) for chart in charts(catalog, report)),
+        "</section>",
+        *(_table(catalog, section) for section in sections(report)),
+        "</body></html>",
+    ]
+    return "\n".join(parts) + "\n"

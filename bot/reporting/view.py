@@ -1,0 +1,223 @@
+"""The report as tables of cells, where the "<5" rule is applied once for every export.
+
+A count from 1 to 4 becomes "<5" (small counts identify people); so does a statistic computed from fewer
+than 5 values (a median wait, a mean rating). Zero stays 0: it identifies nobody. Text, CSV, JSON, HTML
+and the charts all render these sections, never the raw `Report`, so none of them can show a small count.
+Keys are codes (hub ids, region, need and stage codes, step names); `label` names them for people.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.catalog.model import Catalog
+from bot.reporting.model import FUNNEL, Group, Report
+
+SMALL = 5
+HIDDEN = "<5"
+TOTAL = "*"  # the key of a table's last row: the whole scope (network, or the hub or region asked for)
+
+Cell = int | float | str | None
+Row = tuple[tuple[str | None, ...], tuple[Cell, ...]]
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction: the digest's charts draw these words in the network's language."""
+    return message
+
+
+STEP_LABELS = {
+    "started": N_("conversations started"),
+    "profile_completed": N_("profiles completed"),
+    "results_shown": N_("results shown"),
+    "requested": N_("requests to an advisor"),
+    "claimed": N_("claimed"),
+    "answered": N_("answered"),
+    "closed": N_("closed"),
+    "rated": N_("rated"),
+    "helped": N_("follow-ups: it helped"),
+}
+TIME_COLUMNS = (
+    "claims",
+    "claim_median_min",
+    "claim_p90_min",
+    "answers",
+    "answer_median_min",
+    "answer_p90_min",
+    "claimed_unanswered",
+    "transfers_in",
+    "transfers_out",
+    "rated",
+    "mean_rating",
+    "comments",
+    "follow_ups",
+)
+
+
+def count(n: int) -> int | str:
+    """A count of people: "<5" from 1 to 4."""
+    return HIDDEN if 0 < n < SMALL else n
+
+
+def statistic(value: float | None, people: int, digits: int = 1) -> float | str | None:
+    """A median, percentile or mean: "<5" when it comes from fewer than 5 people, None when from none."""
+    if value is None or people == 0:
+        return None
+    return HIDDEN if people < SMALL else round(value, digits)
+
+
+@dataclass(frozen=True)
+class Section:
+    """One table: `keys` name the key columns (hub, region, need, stage, step, stars), `columns` the values."""
+
+    name: str
+    title: str
+    keys: tuple[str, ...]
+    columns: tuple[str, ...]
+    rows: tuple[Row, ...]
+
+
+def _funnel_cells(group: Group) -> tuple[Cell, ...]:
+    return tuple(count(group.funnel[name]) for name, _kind in FUNNEL)
+
+
+def _time_cells(group: Group) -> tuple[Cell, ...]:
+    t = group.times
+    return (
+        count(t.claims),
+        statistic(t.claim_median, t.claims),
+        statistic(t.claim_p90, t.claims),
+        count(t.answers),
+        statistic(t.answer_median, t.answers),
+        statistic(t.answer_p90, t.answers),
+        count(t.unanswered),
+        count(group.transfers_in),
+        count(group.transfers_out),
+        count(group.rated),
+        statistic(group.mean_rating, group.rated, 2),
+        count(group.comments),
+        count(group.follow_ups),
+    )
+
+
+def _timed(groups: tuple[Group, ...]) -> tuple[Row, ...]:
+    """The time rows of groups that had any request (and the total's, always)."""
+    rows = (((g.key,), _time_cells(g)) for g in groups)
+    return tuple(row for row in rows if row[0][0] == TOTAL or any(row[1]))
+
+
+def sections(report: Report) -> list[Section]:
+    """Every table of the report, in reading order."""
+    steps = tuple(name for name, _kind in FUNNEL)
+    total = report.total
+    by_hub = (*report.hubs, _as_total(total))
+    by_region = (*report.regions, _as_total(total))
+    stars = tuple(((str(n),), (count(c),)) for n, c in enumerate(total.stars, start=1))
+    return [
+        Section(
+            "funnel",
+            "Funnel",
+            ("step",),
+            ("count",),
+            tuple(((name,), (count(total.funnel[name]),)) for name in steps),
+        ),
+        Section(
+            "hub_funnel",
+            "Funnel per hub",
+            ("hub",),
+            steps,
+            tuple(((g.key,), _funnel_cells(g)) for g in by_hub),
+        ),
+        Section(
+            "hub_times",
+            "Response times (office hours, minutes), transfers and ratings per hub",
+            ("hub",),
+            TIME_COLUMNS,
+            _timed(by_hub),
+        ),
+        Section(
+            "region_funnel",
+            "Funnel per region",
+            ("region",),
+            steps,
+            tuple(((g.key,), _funnel_cells(g)) for g in by_region),
+        ),
+        Section(
+            "region_times",
+            "Response times (office hours, minutes), transfers and ratings per region",
+            ("region",),
+            TIME_COLUMNS,
+            _timed(by_region),
+        ),
+        Section(
+            "ratings",
+            "Ratings (stars) and comments",
+            ("stars",),
+            ("count",),
+            (*stars, (("comments",), (count(total.comments),))),
+        ),
+        Section(
+            "demand",
+            "Demand: needs stated, per region and stage",
+            ("need", "region", "stage"),
+            ("count",),
+            tuple(((need, region, stage), (count(n),)) for need, region, stage, n in report.demand),
+        ),
+        Section(
+            "gaps",
+            "Gaps: needs nothing covered, per region",
+            ("region", "need"),
+            ("count",),
+            tuple(((region, need), (count(n),)) for region, need, n in report.gaps),
+        ),
+    ]
+
+
+def _as_total(group: Group) -> Group:
+    from dataclasses import replace
+
+    return replace(group, key=TOTAL)
+
+
+def label(catalog: Catalog, key: str, code: str | None) -> str:
+    """A key's name for people: a hub's name, a code's label, a step's words; "(unknown)" for None."""
+    lang = catalog.default_language
+    if code is None:
+        return "(unknown)"
+    if code == TOTAL:
+        return "all"
+    if key == "hub":
+        hub = catalog.hub(code)
+        return catalog.text(hub.name, lang) if hub else code
+    if key in ("region", "need", "stage"):
+        return catalog.label(f"{key}s", code, lang)
+    if key == "step":
+        return STEP_LABELS.get(code, code)
+    return code
+
+
+def minutes(value: Cell) -> str:
+    """A wait for people: '45 min', '2 h 05', '3 d 4 h'; other cells as they are."""
+    if not isinstance(value, float | int) or isinstance(value, bool):
+        return "—" if value is None else str(value)
+    whole = round(value)
+    if whole < 60:
+        return f"{whole} min"
+    hours, rest = divmod(whole, 60)
+    return f"{hours} h {rest:02d}" if hours < 24 else f"{hours // 24} d {hours % 24} h"
+
+
+def period_lines(report: Report) -> list[tuple[str, str]]:
+    """What the report covers, as (name, value) pairs: network, dates, time zone, scope."""
+    first = report.first_day.isoformat() if report.first_day else "the beginning"
+    pairs = [
+        ("network", report.network),
+        ("from", first),
+        ("to", report.last_day.isoformat()),
+        ("timezone", report.timezone),
+    ]
+    if report.hub_id:
+        pairs.append(("hub", report.hub_id))
+    if report.region:
+        pairs.append(("region", report.region))
+    return pairs
