@@ -19,7 +19,8 @@ from sqlalchemy import create_engine, event
 from sqlmodel import Session
 
 from bot.core.types import Conversation
-from bot.storage import ConversationRow, Store, _sqlite_pragmas, utcnow
+from bot.storage import ConversationRow, Store, utcnow
+from bot.storage.engine import _sqlite_pragmas
 
 
 async def async_engine(path: Path, updates: int) -> float:

@@ -3,7 +3,7 @@
 An event is a step's kind with codes (hub, region, stage, need), a small number where the step has one (the
 stars of a rating, the answer to the follow-up), and, for a request's steps only, the request's number, so
 the report can measure how long each request waited. Never a chat id, a name or a text: /forget cuts the
-request number too (`bot.storage_reports.unlink_events`).
+request number too (`bot.storage.reports.unlink_events`).
 
 Conversation steps (started, profile completed, results shown, the needs stated) are collected on the turn
 and stored with its end; a request's steps are stored at once, in the unit of work of the step itself.

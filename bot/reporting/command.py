@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bot.catalog.model import Catalog
 from bot.reporting.model import Report, build, gather
-from bot.storage_reports import Period
+from bot.storage.reports import Period
 
 FORMATS = ("text", "csv", "json", "html")
 

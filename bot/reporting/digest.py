@@ -26,7 +26,7 @@ from bot.reporting.exports import to_csv
 from bot.reporting.model import Report
 from bot.reporting.view import count, minutes, statistic
 from bot.storage import Store
-from bot.storage_reports import store_file
+from bot.storage.reports import store_file
 
 
 def N_(message: str) -> str:

@@ -1,7 +1,7 @@
 """The report as plain numbers: the funnel, response times, transfers, ratings, demand and gaps, for the
 network, each hub and each region of a period. Nothing here is hidden yet: `view` applies the "<5" rule.
 
-`gather` asks the storage for three grouped results (bot/storage_reports.py) and `build` turns them into a
+`gather` asks the storage for three grouped results (bot/storage/reports.py) and `build` turns them into a
 `Report`; `build` is a pure function of those results and the catalog, so tests can feed it directly.
 """
 
@@ -19,7 +19,7 @@ from bot.catalog.model import Catalog
 from bot.core.funnel import HELPED, Kind
 from bot.core.office_hours import Schedule, schedule_for
 from bot.reporting.durations import OpenClock, Seconds, posix
-from bot.storage_reports import CountRow, GapCount, Period, Visit
+from bot.storage.reports import CountRow, GapCount, Period, Visit
 
 FUNNEL: tuple[tuple[str, Kind], ...] = (
     ("started", Kind.STARTED),
@@ -94,7 +94,7 @@ async def gather(
 ) -> tuple[list[CountRow], list[Visit], list[GapCount]]:
     """The three grouped results a report is built from."""
     from bot.storage import Store
-    from bot.storage_reports import ReportQueries
+    from bot.storage.reports import ReportQueries
 
     assert isinstance(store, Store)
     queries = ReportQueries(store)

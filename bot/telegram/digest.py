@@ -21,7 +21,7 @@ from bot.core.text import plain
 from bot.core.types import Outcome, Reply
 from bot.reporting.digest import Month, compose, due
 from bot.settings import Settings
-from bot.storage_reports import claim_digest, digest_sent, drop_files
+from bot.storage.reports import claim_digest, digest_sent, drop_files
 from bot.telegram.admin import admin_filter
 from bot.telegram.context import App, AppContext
 from bot.telegram.pipeline import OUTBOX_KEY, publish

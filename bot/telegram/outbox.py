@@ -27,10 +27,10 @@ from typing import Protocol
 from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot import storage_reports
 from bot.core.clock import utcnow
 from bot.core.types import Handoff, Outcome, Reply
 from bot.storage import OutboxItem, Store, describe, is_transient
+from bot.storage import reports as storage_reports
 from bot.telegram import sender
 
 log = logging.getLogger(__name__)

@@ -72,7 +72,7 @@ async def test_each_step_is_recorded_as_an_anonymous_event(
         ("rated", "hub-01", "01", "startup", None, 4, 1),
         ("commented", "hub-01", "01", "startup", None, None, 1),
     ]
-    from bot.storage_reports import FunnelEventRow
+    from bot.storage.reports import FunnelEventRow
 
     columns = set(FunnelEventRow.__table__.columns.keys())  # type: ignore[attr-defined]
     assert not {"chat_id", "user_chat_id", "text", "comment", "name"} & columns

@@ -25,7 +25,7 @@ from bot.catalog.model import Catalog
 from bot.reporting.command import check
 from bot.reporting.html import to_html
 from bot.reporting.model import Report, build
-from bot.storage_reports import CountRow, GapCount, Visit
+from bot.storage.reports import CountRow, GapCount, Visit
 from tests.support.postgres import required
 
 MARK = (255, 0, 255)  # the outline of each chart's box, added by the test only

@@ -20,7 +20,6 @@ FORBIDDEN = (
     "asyncpg",
     "telegram",
     "bot.storage",
-    "bot.storage_reports",
     "bot.telegram",
 )
 

@@ -19,7 +19,7 @@ from bot.reporting.exports import to_csv, to_json
 from bot.reporting.html import to_html
 from bot.reporting.model import Report, build
 from bot.reporting.text import render
-from bot.storage_reports import CountRow, GapCount, Visit
+from bot.storage.reports import CountRow, GapCount, Visit
 
 MONTREAL = ZoneInfo("America/Toronto")
 WEEK = Schedule(MONTREAL, parse_week({"mon-fri": "09:00-12:00, 13:00-17:00"}))

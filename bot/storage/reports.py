@@ -1,4 +1,4 @@
-"""The report's storage: the anonymous funnel events and the report's queries (SQL lives in storage modules).
+"""The report's storage: the anonymous funnel events, the report's queries, and the digest's files and months.
 
 `funnel_event` holds one row per step of the funnel (`bot.core.funnel`): codes, a small number, the time,
 and, for a request's steps only, the request's number so that the report can pair its arrival at a hub with
@@ -21,9 +21,10 @@ from sqlalchemy import select as sql_select
 from sqlmodel import Field, SQLModel, col
 
 from bot.core.funnel import FunnelEvent, Kind
+from bot.storage.tables import CoverageGapRow
 
 if TYPE_CHECKING:
-    from bot.storage import Store
+    from bot.storage.store import Store
 
 
 class FunnelEventRow(SQLModel, table=True):
@@ -222,8 +223,6 @@ class ReportQueries:
 
     async def gaps(self, period: Period) -> list[GapCount]:
         """The needs nothing covered (`coverage_gap`), per region, stage and need, in the period."""
-        from bot.storage import CoverageGapRow
-
         g = CoverageGapRow
         keys = (col(g.region), col(g.stage), col(g.need))
         query: Any = sql_select(*keys, func.count()).where(

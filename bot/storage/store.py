@@ -1,0 +1,59 @@
+"""`Store`: the database of one running bot, composed of the repositories by subject. It implements the
+core's ports (bot/core/ports.py) structurally, and the outbox and inbox the Telegram adapter uses.
+`Store.open` creates the engine and brings the schema up to date; `close` waits for background work and
+disposes of the engine.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine.url import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bot.storage.conversations import ConversationsRepo
+from bot.storage.delivery import DeliveryRepo
+from bot.storage.engine import (
+    _begin_immediate,
+    _private_sqlite_file,
+    _sqlite_pragmas,
+    _upgrade,
+    cancel_and_wait,
+)
+from bot.storage.leadership import Leadership
+from bot.storage.privacy import PrivacyRepo
+from bot.storage.requests import RequestsRepo
+from bot.storage.statistics import StatisticsRepo
+from bot.storage.threads import ThreadsRepo
+
+
+class Store(ConversationsRepo, RequestsRepo, ThreadsRepo, StatisticsRepo, PrivacyRepo, DeliveryRepo):
+    """The database of one running bot: open it, use its functions, close it."""
+
+    @classmethod
+    async def open(cls, url: str) -> Store:
+        """Create the engine (and the SQLite folder), then bring the schema up to date with Alembic."""
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+            _private_sqlite_file(Path(parsed.database))
+        # pre_ping: a connection the server closed (a restart, a failover) is replaced, not handed to an update.
+        # hide_parameters: an error's message never quotes the values (what a person wrote) into a log line.
+        engine = create_async_engine(
+            url, pool_pre_ping=parsed.get_backend_name() == "postgresql", hide_parameters=True
+        )
+        if parsed.get_backend_name() == "sqlite":
+            event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(engine.sync_engine, "begin", _begin_immediate)
+        async with engine.begin() as connection:
+            await connection.run_sync(_upgrade)
+        return cls(engine)
+
+    async def close(self) -> None:
+        for task in list(self._background):
+            await cancel_and_wait(task)
+        await self.engine.dispose()
+
+    def leadership(self) -> Leadership:
+        """The lock that makes this process the active one on this database (see `Leadership`)."""
+        return Leadership(self.engine)

@@ -1,0 +1,252 @@
+"""The tables: the SQLModel row classes of the bot's own data, the naming convention of their constraints
+(Alembic's migrations in bot/migrations/ compare against `metadata`), the inbox's statuses, and the
+conversions between rows and the core's plain dataclasses (`Conversation`, `Handoff`, `Profile`). Times
+are stored as timezone-aware UTC. The report's tables live in bot/storage/reports.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any, overload
+
+from sqlalchemy import BigInteger, Column, DateTime, MetaData, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from bot.core.types import Conversation, Handoff, Profile
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata: MetaData = SQLModel.metadata
+
+
+def _big(**kwargs: Any) -> Any:
+    """A 64-bit integer column: Telegram ids exceed 32 bits."""
+    return Field(sa_column=Column(BigInteger, **kwargs))
+
+
+def _when(**kwargs: Any) -> Any:
+    return Field(sa_column=Column(DateTime(timezone=True), **kwargs))
+
+
+class ConversationRow(SQLModel, table=True):
+    """One entrepreneur's private chat: language, intake step, answers and open handoff."""
+
+    __tablename__ = "conversation"
+    chat_id: int = _big(primary_key=True, autoincrement=False)
+    lang: str = Field(max_length=8)
+    step: str | None = Field(default=None, max_length=24)
+    stage: str | None = Field(default=None, max_length=24)
+    sector: str | None = Field(default=None, max_length=24)
+    region: str | None = Field(default=None, max_length=24)
+    needs: str = Field(default="[]", max_length=1000)
+    profile: str = Field(default="{}", max_length=2000)  # the whole profile (sectors, eligibility) as JSON
+    hub_id: str | None = Field(default=None, max_length=40)
+    page: int = 0
+    editing: bool = False
+    handoff_id: int | None = Field(default=None)
+    updated_at: dt.datetime = _when(nullable=False, index=True)
+    consent_at: dt.datetime | None = _when(nullable=True)
+    last_handoff_id: int | None = Field(default=None)
+
+
+class HandoffRow(SQLModel, table=True):
+    """A request for a human advisor and where its thread lives in the hub's chat."""
+
+    __tablename__ = "handoff"
+    id: int | None = Field(default=None, primary_key=True)
+    user_chat_id: int = _big(nullable=False, index=True)
+    hub_id: str = Field(max_length=40)
+    hub_chat_id: int = _big(nullable=False)
+    status: str = Field(default="waiting", max_length=16, index=True)
+    lang: str = Field(max_length=8)
+    question: str = Field(max_length=4096)
+    first_name: str = Field(default="", max_length=256)
+    username: str | None = Field(default=None, max_length=64)
+    profile: str = Field(default="{}", max_length=2000)
+    matches: str = Field(default="[]", max_length=4000)
+    card_message_id: int | None = _big(nullable=True)
+    advisor_replied: bool = False
+    created_at: dt.datetime = _when(nullable=False)
+    closed_at: dt.datetime | None = _when(nullable=True, index=True)
+    advisor_id: int | None = _big(nullable=True)
+    advisor_name: str | None = Field(default=None, max_length=256)
+    claimed_at: dt.datetime | None = _when(nullable=True)
+    topic_id: int | None = _big(nullable=True)
+    remind_at: dt.datetime | None = _when(nullable=True, index=True)
+    reminders: int = 0
+    acked: bool = False
+    close_reason: str | None = Field(default=None, max_length=16)
+    rating: int | None = Field(default=None)
+    comment: str | None = Field(default=None, max_length=4096)
+    follow_up_at: dt.datetime | None = _when(nullable=True, index=True)
+    helped: str | None = Field(default=None, max_length=8)
+
+
+class RelayLinkRow(SQLModel, table=True):
+    """A message in a hub chat that belongs to a handoff's thread: replying to it reaches the entrepreneur."""
+
+    __tablename__ = "relay_link"
+    hub_chat_id: int = _big(primary_key=True, autoincrement=False)
+    message_id: int = _big(primary_key=True, autoincrement=False)
+    handoff_id: int = Field(foreign_key="handoff.id", index=True, ondelete="CASCADE")
+
+
+class OutboxRow(SQLModel, table=True):
+    """A message decided but maybe not yet sent: written with the event that caused it, sent after.
+
+    `lane` is the destination chat: rows of one lane are sent in id order, and a lane waiting for a retry
+    holds back its later rows, so an advisor never reads message 3 before message 2.
+    """
+
+    __tablename__ = "outbox"
+    # AUTOINCREMENT: SQLite would otherwise give a deleted row's id to the next one while a worker still holds
+    # it (a /forget during a send); PostgreSQL sequences never reuse an id.
+    __table_args__ = {"sqlite_autoincrement": True}
+    id: int | None = Field(default=None, primary_key=True)
+    lane: int = _big(nullable=False, index=True)
+    payload: str = Field(max_length=20000)
+    status: str = Field(default="pending", max_length=8, index=True)
+    attempts: int = 0
+    not_before: dt.datetime = _when(nullable=False)
+    message_id: int | None = _big(nullable=True)
+    created_at: dt.datetime = _when(nullable=False)
+    sent_at: dt.datetime | None = _when(nullable=True, index=True)
+    token: str = Field(default="", max_length=32)
+
+
+INBOX_STATUSES = ("pending", "handled", "unreadable", "set_aside")
+
+
+class InboxRow(SQLModel, table=True):
+    """A raw Telegram update, stored before Telegram is told it was received; its `handled` mark is set in
+    the same transaction as the update's effects, so a crash loses nothing and repeats nothing.
+
+    `id` is the arrival order, the order updates are handled in. Update ids are not unique over time (after a
+    week without updates Telegram starts them again at random), so a duplicate is the same id with the same
+    content (`fingerprint`, a SHA-256 of the update's JSON), which is what Telegram sends again. An update
+    that cannot be read, or that fails the same way again and again, is set aside (`status`), its payload
+    kept for inspection until the retention period ends.
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (UniqueConstraint("update_id", "fingerprint"), {"sqlite_autoincrement": True})
+    id: int | None = Field(default=None, primary_key=True)
+    update_id: int = _big(nullable=False)
+    fingerprint: str = Field(max_length=64)
+    payload: str = Field(max_length=200000)
+    received_at: dt.datetime = _when(nullable=False)
+    handled_at: dt.datetime | None = _when(nullable=True, index=True)
+    status: str = Field(default="pending", max_length=12, index=True)
+    attempts: int = 0
+    error: str | None = Field(default=None, max_length=200)
+
+
+class UnmetRequestRow(SQLModel, table=True):
+    """A profile nothing in the catalog fitted: what the network lacks. No id, no name, no text."""
+
+    __tablename__ = "unmet_request"
+    id: int | None = Field(default=None, primary_key=True)
+    network: str = Field(max_length=40, index=True)
+    region: str | None = Field(default=None, max_length=24)
+    stage: str | None = Field(default=None, max_length=24)
+    sector: str | None = Field(default=None, max_length=24)
+    needs: str = Field(default="[]", max_length=1000)
+    created_at: dt.datetime = _when(nullable=False, index=True)
+
+
+class CoverageGapRow(SQLModel, table=True):
+    """A need the entrepreneur stated that no entry covered for their profile: the gap table of the report.
+    Codes only; no id, no name, no text."""
+
+    __tablename__ = "coverage_gap"
+    id: int | None = Field(default=None, primary_key=True)
+    network: str = Field(max_length=40, index=True)
+    region: str | None = Field(default=None, max_length=24)
+    stage: str | None = Field(default=None, max_length=24)
+    sector: str | None = Field(default=None, max_length=24)
+    need: str = Field(max_length=24)
+    created_at: dt.datetime = _when(nullable=False, index=True)
+
+
+def _profile_json(profile: Profile) -> str:
+    return json.dumps(profile.as_json())
+
+
+def _profile_from(raw: str) -> Profile:
+    data = json.loads(raw or "{}")
+    return Profile.from_json(data if isinstance(data, dict) else {})
+
+
+def _utc(value: Any) -> Any:
+    """Datetimes are stored in UTC: SQLite compares them as text, so one zone for all or comparisons lie."""
+    return value.astimezone(dt.UTC) if isinstance(value, dt.datetime) else value
+
+
+@overload
+def _aware(value: dt.datetime) -> dt.datetime: ...
+@overload
+def _aware(value: None) -> None: ...
+@overload
+def _aware(value: dt.datetime | None) -> dt.datetime | None: ...
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    """SQLite gives naive datetimes back; everything we store is UTC."""
+    return value.replace(tzinfo=dt.UTC) if value is not None and value.tzinfo is None else value
+
+
+def _conversation(row: ConversationRow) -> Conversation:
+    return Conversation(
+        chat_id=row.chat_id,
+        lang=row.lang,
+        step=row.step,
+        profile=_profile_from(row.profile)
+        if row.profile not in ("", "{}")
+        else Profile(
+            row.stage, (row.sector,) if row.sector else (), row.region, tuple(json.loads(row.needs or "[]"))
+        ),
+        hub_id=row.hub_id,
+        page=row.page,
+        editing=row.editing,
+        handoff_id=row.handoff_id,
+        updated_at=_aware(row.updated_at),
+        consent_at=_aware(row.consent_at),
+        last_handoff_id=row.last_handoff_id,
+    )
+
+
+def _handoff(row: HandoffRow) -> Handoff:
+    assert row.id is not None
+    return Handoff(
+        id=row.id,
+        user_chat_id=row.user_chat_id,
+        hub_id=row.hub_id,
+        hub_chat_id=row.hub_chat_id,
+        status=row.status,
+        lang=row.lang,
+        question=row.question,
+        first_name=row.first_name,
+        username=row.username,
+        profile=_profile_from(row.profile),
+        matches=tuple(json.loads(row.matches or "[]")),
+        card_message_id=row.card_message_id,
+        advisor_replied=row.advisor_replied,
+        created_at=_aware(row.created_at),
+        closed_at=_aware(row.closed_at),
+        advisor_id=row.advisor_id,
+        advisor_name=row.advisor_name,
+        claimed_at=_aware(row.claimed_at),
+        topic_id=row.topic_id,
+        remind_at=_aware(row.remind_at),
+        reminders=row.reminders,
+        acked=row.acked,
+        close_reason=row.close_reason,
+        rating=row.rating,
+        comment=row.comment,
+        follow_up_at=_aware(row.follow_up_at),
+        helped=row.helped,
+    )
