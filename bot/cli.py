@@ -22,6 +22,7 @@ from bot.i18n import I18n
 from bot.settings import SettingsError, load_settings
 
 DEFAULT_CATALOG = Path("catalog/quebec")
+LANGUAGES = ("fr", "en", "ar")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -57,6 +58,11 @@ def _parser() -> argparse.ArgumentParser:
     from bot.reporting.command import add_arguments
 
     add_arguments(r)
+    r.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        help="text and html in this language (default: the network's); csv, json: English keys",
+    )
     c = commands.add_parser(
         "catalog", help="catalog tools: check a folder; export or import it as HSDS 3.0 or a spreadsheet"
     )

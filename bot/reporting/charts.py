@@ -89,7 +89,7 @@ def _number(value: int | float | str | None) -> float:
 
 
 def funnel_chart(report: Report, _: Gettext = _same) -> Chart:
-    title = "Funnel: from the first message to a referral that helped"
+    title = _("Funnel: from the first message to a referral that helped")
     cells = [(_(STEP_LABELS[name]), count(report.total.funnel[name])) for name, _kind in FUNNEL]
     if not any(value for _name, value in cells):
         return Chart("funnel", title, None)
@@ -108,7 +108,7 @@ def funnel_chart(report: Report, _: Gettext = _same) -> Chart:
 
 
 def times_chart(catalog: Catalog, report: Report, _: Gettext = _same) -> Chart:
-    title = "Response times per hub, in office hours (median; the thin bar reaches the 90th percentile)"
+    title = _("Response times per hub, in office hours (median; the thin bar reaches the 90th percentile)")
     rows = []
     for group in report.hubs:
         if group.key is None:
@@ -212,14 +212,14 @@ def demand_chart(catalog: Catalog, report: Report, _: Gettext = _same) -> Chart:
     counts = Counter[tuple[str | None, str]]()
     for need, region, _stage, n in report.demand:
         counts[(region, need)] += n
-    return _heatmap(catalog, "demand", "Demand: needs stated, by need and region", counts, "Blues", _)
+    return _heatmap(catalog, "demand", _("Demand: needs stated, by need and region"), counts, "Blues", _)
 
 
 def gaps_chart(catalog: Catalog, report: Report, _: Gettext = _same) -> Chart:
     counts = Counter[tuple[str | None, str]]()
     for region, need, n in report.gaps:
         counts[(region, need)] += n
-    return _heatmap(catalog, "gaps", "Gaps: needs nothing in the catalog covered", counts, "Oranges", _)
+    return _heatmap(catalog, "gaps", _("Gaps: needs nothing in the catalog covered"), counts, "Oranges", _)
 
 
 def charts(catalog: Catalog, report: Report, _: Gettext = _same) -> list[Chart]:

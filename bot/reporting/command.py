@@ -10,6 +10,7 @@ import argparse
 import datetime as dt
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,7 +110,9 @@ def check_output(path: Path | None) -> None:
         raise BadInput(f"cannot write {path}: permission denied")
 
 
-def render(catalog: Catalog, report: Report, form: str) -> str:
+def render(catalog: Catalog, report: Report, form: str, lang: str | None = None) -> str:
+    """The report in `form`; text and HTML in `lang` (default: the network's language), CSV and JSON with
+    their English machine keys whatever the language."""
     if form == "csv":
         from bot.reporting.exports import to_csv
 
@@ -121,10 +124,18 @@ def render(catalog: Catalog, report: Report, form: str) -> str:
     if form == "html":
         from bot.reporting.html import to_html
 
-        return to_html(catalog, report)
+        lang = lang or catalog.default_language
+        return to_html(catalog, report, _translations(lang), lang)
     from bot.reporting.text import render as to_text
 
-    return to_text(catalog, report)
+    lang = lang or catalog.default_language
+    return to_text(catalog, report, _translations(lang), lang)
+
+
+def _translations(lang: str) -> Callable[[str], str]:
+    from bot.i18n import I18n
+
+    return I18n().get(lang).gettext
 
 
 async def make_report(store: object, catalog: Catalog, request: Request) -> Report:
@@ -147,7 +158,7 @@ async def run(args: argparse.Namespace, catalog: Catalog, database_url: str) -> 
         report = await make_report(store, catalog, request)
     finally:
         await store.close()
-    output = render(catalog, report, args.format)
+    output = render(catalog, report, args.format, getattr(args, "lang", None))
     if args.out is None:
         sys.stdout.write(output)
         return 0

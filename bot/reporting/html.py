@@ -10,8 +10,8 @@ from html import escape
 from bot.catalog.model import Catalog
 from bot.reporting.charts import Chart, charts
 from bot.reporting.model import Report
-from bot.reporting.text import SHORT, cell_text
-from bot.reporting.view import HIDDEN, SMALL, Section, label, period_lines, sections
+from bot.reporting.text import cell_text, column_name, rule_text
+from bot.reporting.view import HIDDEN, Gettext, Section, key_name, label, period_lines, same, sections
 
 STYLE = """
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1d1d1f;
@@ -34,27 +34,31 @@ div.wide { overflow-x: auto; }
 POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
 
-def _figure(chart: Chart) -> str:
+RTL = ("ar",)  # the languages written right to left
+
+
+def _figure(chart: Chart, _: Gettext) -> str:
     title = escape(chart.title)
     if chart.png is None:
-        body = '<p class="none">No data in this period.</p>'
+        body = f'<p class="none">{escape(_("No data in this period."))}</p>'
     else:
         data = base64.b64encode(chart.png).decode("ascii")
         body = f'<img alt="{title}" src="data:image/png;base64,{data}">'
     return f'<figure class="chart" id="chart-{chart.name}"><figcaption>{title}</figcaption>{body}</figure>'
 
 
-def _table(catalog: Catalog, section: Section) -> str:
-    head = "".join(f'<th class="key">{escape(k)}</th>' for k in section.keys) + "".join(
-        f"<th>{escape(SHORT.get(c, c))}</th>" for c in section.columns
+def _table(catalog: Catalog, section: Section, _: Gettext, lang: str | None) -> str:
+    head = "".join(f'<th class="key">{escape(key_name(k, _))}</th>' for k in section.keys) + "".join(
+        f"<th>{escape(column_name(c, _))}</th>" for c in section.columns
     )
+    title = escape(_(section.title))
     if not section.rows:
-        return f"<h2>{escape(section.title)}</h2><p class='none'>None in this period.</p>"
+        return f"<h2>{title}</h2><p class='none'>{escape(_('None in this period.'))}</p>"
     rows = []
     for keys, values in section.rows:
         total = " class='total'" if keys and keys[0] == "*" else ""
         cells = "".join(
-            f'<td class="key">{escape(label(catalog, key, code))}</td>'
+            f'<td class="key">{escape(label(catalog, key, code, _, lang))}</td>'
             for key, code in zip(section.keys, keys, strict=True)
         )
         cells += "".join(
@@ -63,28 +67,30 @@ def _table(catalog: Catalog, section: Section) -> str:
         )
         rows.append(f"<tr{total}>{cells}</tr>")
     return (
-        f'<h2>{escape(section.title)}</h2><div class="wide"><table><thead><tr>{head}</tr></thead>'
+        f'<h2>{title}</h2><div class="wide"><table><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
 
 
-def to_html(catalog: Catalog, report: Report) -> str:
-    name = catalog.text(catalog.network.name, catalog.default_language)
-    scope = " · ".join(f"{escape(k)}: {escape(v)}" for k, v in period_lines(report))
+def to_html(catalog: Catalog, report: Report, _: Gettext = same, lang: str = "en") -> str:
+    """The page in `lang`: its words through `_`, the catalog's names in `lang`, right to left in Arabic."""
+    name = catalog.text(catalog.network.name, lang)
+    scope = " · ".join(f"{escape(k)}: {escape(v)}" for k, v in period_lines(report, _))
+    heading = escape(_("Aiguilleur report: {network}").format(network=name))
+    direction = ' dir="rtl"' if lang in RTL else ""
     parts = [
         "<!doctype html>",
-        '<html lang="en"><head><meta charset="utf-8">',
+        f'<html lang="{escape(lang)}"{direction}><head><meta charset="utf-8">',
         f'<meta http-equiv="Content-Security-Policy" content="{POLICY}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>Aiguilleur report: {escape(name)}</title><style>{STYLE}</style></head><body>",
-        f"<h1>Aiguilleur report: {escape(name)}</h1>",
+        f"<title>{heading}</title><style>{STYLE}</style></head><body>",
+        f"<h1>{heading}</h1>",
         f'<p class="scope">{scope}</p>',
-        f'<p class="rule">Counts only: no name, no id, no message. A cell about fewer than {SMALL} people '
-        f"reads {escape(HIDDEN)}. Waits are counted in each hub's office hours.</p>",
+        f'<p class="rule">{escape(rule_text(_))}</p>',
         '<section class="charts">',
-        *(_figure(chart) for chart in charts(catalog, report)),
+        *(_figure(chart, _) for chart in charts(catalog, report, _)),
         "</section>",
-        *(_table(catalog, section) for section in sections(report)),
+        *(_table(catalog, section, _, lang) for section in sections(report)),
         "</body></html>",
     ]
     return "\n".join(parts) + "\n"

@@ -8,6 +8,7 @@ Keys are codes (hub ids, region, need and stage codes, step names); `label` name
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.catalog.model import Catalog
@@ -21,9 +22,36 @@ Cell = int | float | str | None
 Row = tuple[tuple[str | None, ...], tuple[Cell, ...]]
 
 
+Gettext = Callable[[str], str]
+
+
 def N_(message: str) -> str:
-    """Mark a string for extraction: the digest's charts draw these words in the network's language."""
+    """Mark a string for extraction: the renderers translate it where it is shown (CSV and JSON never do)."""
     return message
+
+
+def same(message: str) -> str:
+    """No translation: the English source text (the CSV and JSON exports, the tests)."""
+    return message
+
+
+KEY_NAMES = {
+    "step": N_("step"),
+    "hub": N_("hub"),
+    "region": N_("region"),
+    "need": N_("need"),
+    "stage": N_("stage"),
+    "stars": N_("stars"),
+}
+"""The key columns' headings for people; `key_name` translates them."""
+PERIOD_NAMES = {
+    "network": N_("network"),
+    "from": N_("from"),
+    "to": N_("to"),
+    "timezone": N_("time zone"),
+    "hub": N_("hub"),
+    "region": N_("region"),
+}
 
 
 STEP_LABELS = {
@@ -68,7 +96,8 @@ def statistic(value: float | None, people: int, digits: int = 1) -> float | str 
 
 @dataclass(frozen=True)
 class Section:
-    """One table: `keys` name the key columns (hub, region, need, stage, step, stars), `columns` the values."""
+    """One table: `keys` name the key columns (hub, region, need, stage, step, stars), `columns` the values.
+    `title` is the English source text: a renderer for people shows it through gettext."""
 
     name: str
     title: str
@@ -116,56 +145,56 @@ def sections(report: Report) -> list[Section]:
     return [
         Section(
             "funnel",
-            "Funnel",
+            N_("Funnel"),
             ("step",),
             ("count",),
             tuple(((name,), (count(total.funnel[name]),)) for name in steps),
         ),
         Section(
             "hub_funnel",
-            "Funnel per hub",
+            N_("Funnel per hub"),
             ("hub",),
             steps,
             tuple(((g.key,), _funnel_cells(g)) for g in by_hub),
         ),
         Section(
             "hub_times",
-            "Response times (office hours, minutes), transfers and ratings per hub",
+            N_("Response times (office hours, minutes), transfers and ratings per hub"),
             ("hub",),
             TIME_COLUMNS,
             _timed(by_hub),
         ),
         Section(
             "region_funnel",
-            "Funnel per region",
+            N_("Funnel per region"),
             ("region",),
             steps,
             tuple(((g.key,), _funnel_cells(g)) for g in by_region),
         ),
         Section(
             "region_times",
-            "Response times (office hours, minutes), transfers and ratings per region",
+            N_("Response times (office hours, minutes), transfers and ratings per region"),
             ("region",),
             TIME_COLUMNS,
             _timed(by_region),
         ),
         Section(
             "ratings",
-            "Ratings (stars) and comments",
+            N_("Ratings (stars) and comments"),
             ("stars",),
             ("count",),
             (*stars, (("comments",), (count(total.comments),))),
         ),
         Section(
             "demand",
-            "Demand: needs stated, per region and stage",
+            N_("Demand: needs stated, per region and stage"),
             ("need", "region", "stage"),
             ("count",),
             tuple(((need, region, stage), (count(n),)) for need, region, stage, n in report.demand),
         ),
         Section(
             "gaps",
-            "Gaps: needs nothing covered, per region",
+            N_("Gaps: needs nothing covered, per region"),
             ("region", "need"),
             ("count",),
             tuple(((region, need), (count(n),)) for region, need, n in report.gaps),
@@ -179,20 +208,28 @@ def _as_total(group: Group) -> Group:
     return replace(group, key=TOTAL)
 
 
-def label(catalog: Catalog, key: str, code: str | None) -> str:
-    """A key's name for people: a hub's name, a code's label, a step's words; "(unknown)" for None."""
-    lang = catalog.default_language
+def key_name(key: str, _: Gettext = same) -> str:
+    """A key column's heading for people."""
+    return _(KEY_NAMES[key]) if key in KEY_NAMES else key
+
+
+def label(catalog: Catalog, key: str, code: str | None, _: Gettext = same, lang: str | None = None) -> str:
+    """A key's name for people: a hub's name, a code's label, a step's words; "(unknown)" for None. The
+    catalog's names in `lang` (default: the network's language), the report's own words through `_`."""
+    lang = lang or catalog.default_language
     if code is None:
-        return "(unknown)"
+        return _("(unknown)")
     if code == TOTAL:
-        return "all"
+        return _("all")
     if key == "hub":
         hub = catalog.hub(code)
         return catalog.text(hub.name, lang) if hub else code
     if key in ("region", "need", "stage"):
         return catalog.label(f"{key}s", code, lang)
     if key == "step":
-        return STEP_LABELS.get(code, code)
+        return _(STEP_LABELS[code]) if code in STEP_LABELS else code
+    if key == "stars" and code == "comments":
+        return _("comments")
     return code
 
 
@@ -207,9 +244,13 @@ def minutes(value: Cell) -> str:
     return f"{hours} h {rest:02d}" if hours < 24 else f"{hours // 24} d {hours % 24} h"
 
 
-def period_lines(report: Report) -> list[tuple[str, str]]:
-    """What the report covers, as (name, value) pairs: network, dates, time zone, scope."""
-    first = report.first_day.isoformat() if report.first_day else "the beginning"
+def period_lines(report: Report, _: Gettext | None = None) -> list[tuple[str, str]]:
+    """What the report covers, as (name, value) pairs: network, dates, time zone, scope. The names are
+    machine keys; with `_`, they (and "the beginning") are words for people in that language."""
+    if _ is not None:
+        start = None if report.first_day else "from"  # "the beginning" is a word, not a date
+        return [(_(PERIOD_NAMES[n]), _(v) if n == start else v) for n, v in period_lines(report)]
+    first = report.first_day.isoformat() if report.first_day else N_("the beginning")
     pairs = [
         ("network", report.network),
         ("from", first),

@@ -298,9 +298,10 @@ def test_report_writes_its_formats_to_a_file(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout == "" and page.read_text().startswith("<!doctype html>")
     assert page.read_text().count("data:image/png;base64,") == 3  # no need was stated: no demand to draw
+    assert '<html lang="fr">' in page.read_text()  # the network's language by default
     assert (
-        'id="chart-demand"><figcaption>Demand: needs stated, by need and region</figcaption><p class="none">'
-        in (page.read_text())
+        'id="chart-demand"><figcaption>Demande : les besoins exprimés, par besoin et par région</figcaption>'
+        '<p class="none">' in (page.read_text())
     )
 
 

@@ -206,3 +206,22 @@ async def test_the_retention_purge_cuts_the_link_too(store: Store) -> None:
     await store.close_handoff(handoff_id=handoff.id, at=long_ago)
     await store.purge(older_than=long_ago + dt.timedelta(days=1))
     assert await events(store) == [("requested", "hub-01", None, None, None, None, None)]
+
+
+async def test_the_text_and_html_reports_speak_the_language_asked_for(
+    store: Store, mini_catalog: Catalog
+) -> None:
+    from bot.reporting.command import render
+
+    request = check(mini_catalog, first="2026-11-01", last="2026-11-30", hub=None, region=None, today=TODAY)
+    report = await make_report(store, mini_catalog, request)
+    french = render(mini_catalog, report, "text", "fr")
+    assert "\nEntonnoir\n" in french and "conversations commencées" in french
+    assert "Funnel" not in french
+    arabic = render(mini_catalog, report, "text", "ar")
+    assert "\nمسار التحويل\n" in arabic and "محادثات بدأت" in arabic
+    page = render(mini_catalog, report, "html", "ar")
+    assert '<html lang="ar" dir="rtl">' in page and "<h2>مسار التحويل</h2>" in page
+    assert 'dir="rtl"' not in render(mini_catalog, report, "html", "en")
+    for form in ("csv", "json"):  # a contract for scripts: English machine keys in every language
+        assert render(mini_catalog, report, form, "ar") == render(mini_catalog, report, form, "en")
