@@ -107,8 +107,8 @@ def summary(catalog: Catalog, report: Report, month: Month, i18n: I18n) -> Rich:
             answered=count(funnel["answered"]),
         ),
         _("Median wait in office hours: {claim} to the claim, {answer} to the first answer.").format(
-            claim=minutes(statistic(times.claim_median, times.claims)),
-            answer=minutes(statistic(times.answer_median, times.answers)),
+            claim=minutes(statistic(times.claim_median, times.claims), _),
+            answer=minutes(statistic(times.answer_median, times.answers), _),
         ),
         _("Ratings: {rated} (mean {mean}/5); follow-ups that said it helped: {helped}.").format(
             rated=count(total.rated),

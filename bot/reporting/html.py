@@ -62,7 +62,7 @@ def _table(catalog: Catalog, section: Section, _: Gettext, lang: str | None) -> 
             for key, code in zip(section.keys, keys, strict=True)
         )
         cells += "".join(
-            f"<td{' class=hidden' if value == HIDDEN else ''}>{escape(cell_text(column, value))}</td>"
+            f"<td{' class=hidden' if value == HIDDEN else ''}>{escape(cell_text(column, value, _))}</td>"
             for column, value in zip(section.columns, values, strict=True)
         )
         rows.append(f"<tr{total}>{cells}</tr>")

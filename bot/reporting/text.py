@@ -62,9 +62,9 @@ def rule_text(_: Gettext = same) -> str:
     )
 
 
-def cell_text(column: str, value: Cell) -> str:
+def cell_text(column: str, value: Cell, _: Gettext = same) -> str:
     if column.endswith("_min"):
-        return minutes(value)
+        return minutes(value, _)
     if value is None:
         return "—"
     if isinstance(value, float):
@@ -81,7 +81,7 @@ def table(catalog: Catalog, section: Section, _: Gettext = same, lang: str | Non
     body = [
         [
             *(label(catalog, key, code, _, lang) for key, code in zip(section.keys, keys, strict=True)),
-            *(cell_text(c, v) for c, v in zip(section.columns, values, strict=True)),
+            *(cell_text(c, v, _) for c, v in zip(section.columns, values, strict=True)),
         ]
         for keys, values in section.rows
     ]

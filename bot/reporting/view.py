@@ -233,15 +233,17 @@ def label(catalog: Catalog, key: str, code: str | None, _: Gettext = same, lang:
     return code
 
 
-def minutes(value: Cell) -> str:
-    """A wait for people: '45 min', '2 h 05', '3 d 4 h'; other cells as they are."""
+def minutes(value: Cell, _: Gettext = same) -> str:
+    """A wait for people: '45 min', '2 h 05', '3 d 4 h' (in the reader's language); other cells as they are."""
     if not isinstance(value, float | int) or isinstance(value, bool):
         return "—" if value is None else str(value)
     whole = round(value)
     if whole < 60:
-        return f"{whole} min"
+        return _("{minutes} min").format(minutes=whole)
     hours, rest = divmod(whole, 60)
-    return f"{hours} h {rest:02d}" if hours < 24 else f"{hours // 24} d {hours % 24} h"
+    if hours < 24:
+        return _("{hours} h {minutes}").format(hours=hours, minutes=f"{rest:02d}")
+    return _("{days} d {hours} h").format(days=hours // 24, hours=hours % 24)
 
 
 def period_lines(report: Report, _: Gettext | None = None) -> list[tuple[str, str]]:
