@@ -86,11 +86,11 @@ def _check_catalog(directory: Path, today: dt.date | None) -> Checked:
     docs: dict[str, YamlDoc] = {}
     problems: list[Problem] = []
     for name, model in FILES.items():
-        parsed = _check_file(directory / name, model, problems)
+        parsed = check_file(directory / name, model, problems)
         if parsed is not None:
             models[name], docs[name] = parsed
     for name, model in OPTIONAL_FILES.items():
-        if (directory / name).exists() and (parsed := _check_file(directory / name, model, problems)):
+        if (directory / name).exists() and (parsed := check_file(directory / name, model, problems)):
             models[name], docs[name] = parsed
     if any(p.severity == "error" for p in problems):
         return Checked(None, problems)
@@ -122,7 +122,7 @@ def _check_catalog(directory: Path, today: dt.date | None) -> Checked:
     return Checked(catalog, problems)
 
 
-def _check_file(path: Path, model: type[BaseModel], problems: list[Problem]) -> tuple[Any, YamlDoc] | None:
+def check_file(path: Path, model: type[BaseModel], problems: list[Problem]) -> tuple[Any, YamlDoc] | None:
     """Pass 1 for one file: YAML syntax, then the pydantic model; problems are appended."""
     if not path.exists():
         problems.append(Problem(path, 1, "file is missing"))
@@ -140,11 +140,11 @@ def _check_file(path: Path, model: type[BaseModel], problems: list[Problem]) -> 
     try:
         return model.model_validate(doc.data), doc
     except ValidationError as exc:
-        problems.extend(Problem(path, partial(doc.line_of, e["loc"]), _plain(e)) for e in exc.errors())
+        problems.extend(Problem(path, partial(doc.line_of, e["loc"]), plain_error(e)) for e in exc.errors())
         return None
 
 
-def _plain(error: Any) -> str:
+def plain_error(error: Any) -> str:
     """Pydantic's error in words a catalog admin understands, naming the field."""
     parts = error["loc"][:-2] if error["loc"][-1:] == ("[key]",) else error["loc"]  # a bad key: its mapping
     loc = [str(part) for part in parts if not isinstance(part, int)]

@@ -31,7 +31,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from bot.catalog.checks import cross_checks
-from bot.catalog.loader import _check_file, _plain, check_catalog
+from bot.catalog.loader import check_catalog, check_file, plain_error
 from bot.catalog.schema import FILES, OPTIONAL_FILES, HubsFile, NetworkFile, PlacesFile, TaxonomyFile
 from bot.catalog.yamlfile import Path_, Problem, YamlDoc
 
@@ -148,7 +148,7 @@ def read_target(target: Path, *, taxonomy: bool) -> Target:
     def read(name: str, model: type[BaseModel], required: bool) -> Any:
         if not required and not (target / name).exists():
             return None
-        parsed = _check_file(target / name, model, problems)
+        parsed = check_file(target / name, model, problems)
         return parsed[0] if parsed else None
 
     found = Target(
@@ -178,7 +178,7 @@ class _PlacedDoc(YamlDoc):
 
 def validation_findings(exc: ValidationError, locate: Callable[[Loc], str]) -> list[Finding]:
     """A pydantic error per finding, in the words of `catalog check`, at the place of its field."""
-    return [Finding(locate(tuple(error["loc"])), _plain(error)) for error in exc.errors()]
+    return [Finding(locate(tuple(error["loc"])), plain_error(error)) for error in exc.errors()]
 
 
 def write_catalog(target: Path, incoming: Incoming, *, header: str, today: dt.date | None = None) -> Written:
@@ -219,7 +219,7 @@ def _models(target: Path, incoming: Incoming) -> tuple[dict[str, Any], dict[str,
         if name in incoming.files:
             models[name], docs[name] = incoming.files[name], _PlacedDoc(name, incoming.locate[name])
         elif (target / name).exists():
-            if parsed := _check_file(target / name, model, problems):
+            if parsed := check_file(target / name, model, problems):
                 models[name], docs[name] = parsed
         elif name in FILES:
             missing.append(name)
@@ -265,7 +265,7 @@ def _same(path: Path, model: BaseModel) -> bool:
     """Whether `path` already holds exactly these records (then it is left alone, with its comments)."""
     if not path.exists():
         return False
-    parsed = _check_file(path, type(model), [])
+    parsed = check_file(path, type(model), [])
     return parsed is not None and parsed[0] == model
 
 

@@ -15,10 +15,10 @@ from functools import partial
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from bot.catalog.loader import _plain
-from bot.catalog.yamlfile import Problem, YamlDoc, YamlError, read_yaml
+from bot.catalog.loader import check_file
+from bot.catalog.yamlfile import Problem, YamlDoc
 from bot.understanding.normalize import normalize
 from bot.understanding.schema import INTENTS
 
@@ -79,15 +79,10 @@ def load_corpus(intents_dir: Path) -> tuple[Corpus, list[Problem]]:
     problems: list[Problem] = []
     seen: dict[tuple[str, str], str] = {}
     for path in sorted((Path(intents_dir) / CORPUS_FOLDER).glob("*.yaml")):
-        try:
-            doc = read_yaml(path)
-            parsed = CorpusFile.model_validate(doc.data)
-        except YamlError as exc:
-            problems.append(exc.problem)
+        checked = check_file(path, CorpusFile, problems)
+        if checked is None:
             continue
-        except ValidationError as exc:
-            problems.extend(Problem(path, partial(doc.line_of, e["loc"]), _plain(e)) for e in exc.errors())
-            continue
+        parsed, doc = checked
         for index, example in enumerate(parsed.examples):
             key = (example.lang, normalize(example.text))
             earlier = seen.setdefault(key, example.intent)

@@ -7,14 +7,11 @@ warning: one language file serves every network.
 
 from __future__ import annotations
 
-from functools import partial
 from pathlib import Path
 
-from pydantic import ValidationError
-
-from bot.catalog.loader import _plain
+from bot.catalog.loader import check_file
 from bot.catalog.model import Catalog
-from bot.catalog.yamlfile import Problem, YamlDoc, YamlError, read_yaml
+from bot.catalog.yamlfile import Problem, YamlDoc
 from bot.understanding.corpus import load_corpus
 from bot.understanding.lexicon import SLOT_DIMENSIONS
 from bot.understanding.normalize import normalize
@@ -26,15 +23,10 @@ def load_language_data(directory: Path, catalog: Catalog) -> tuple[dict[str, Lan
     data: dict[str, LanguageFile] = {}
     problems: list[Problem] = []
     for path in sorted(Path(directory).glob("*.yaml")):
-        try:
-            doc = read_yaml(path)
-            parsed = LanguageFile.model_validate(doc.data)
-        except YamlError as exc:
-            problems.append(exc.problem)
+        checked = check_file(path, LanguageFile, problems)
+        if checked is None:
             continue
-        except ValidationError as exc:
-            problems.extend(Problem(path, partial(doc.line_of, e["loc"]), _plain(e)) for e in exc.errors())
-            continue
+        parsed, doc = checked
         found = list(_check(parsed, doc, path, catalog))
         problems.extend(found)
         if not any(p.severity == "error" for p in found):
