@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import logging
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,23 +106,6 @@ async def running_bot(
             try:
                 yield Running(api, core, app, pipeline, clock)
             finally:
-                await _bounded(detach(app), "detach")
-                await _bounded(app.stop(), "app.stop")
-        await _bounded(core.close(), "core.close")
-
-
-SHUTDOWN_LIMIT = (
-    15.0  # production's watchdog exits 10 s after SIGTERM (bot/telegram/app.py); tests allow 15 s
-)
-
-
-async def _bounded(step: Awaitable[None], name: str) -> None:
-    """A shutdown step that has not finished in SHUTDOWN_LIMIT seconds is abandoned, loudly, as the production
-    watchdog would end the process: a rare shutdown hang (docs/handoff.md, "Known issue") must not be mistaken
-    for the failure of the test that ran before it."""
-    try:
-        await asyncio.wait_for(step, SHUTDOWN_LIMIT)
-    except TimeoutError:
-        logging.getLogger(__name__).warning(
-            "test bot shutdown: %s still running after %s s, abandoned", name, SHUTDOWN_LIMIT
-        )
+                await detach(app)
+                await app.stop()
+        await core.close()
