@@ -146,7 +146,7 @@ class BotProcess:
             time.sleep(0.02)
 
     def leftovers(self) -> tuple[int, int]:
-        """(unhandled inbox updates, unsent outbox rows) in the bot's database; run it once the bot stopped."""
+        """(unhandled inbox updates, unsent outbox rows) in the bot's database (a reader beside the bot, or after)."""
 
         async def count() -> tuple[int, int]:
             store = await Store.open(self.database_url)
