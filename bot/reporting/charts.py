@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+from matplotlib.text import Text
 
 from bot.catalog.model import Catalog
 from bot.reporting.model import FUNNEL, Report
@@ -74,9 +75,22 @@ def _figure(
 
 
 def _png(figure: Figure) -> bytes:
+    for text in figure.findobj(Text):
+        text.set_text(shaped(text.get_text()))
     out = io.BytesIO()
     figure.savefig(out, format="png", dpi=DPI, facecolor="white", pil_kwargs={"compress_level": 3})
     return out.getvalue()
+
+
+def shaped(text: str) -> str:
+    """Arabic as a reader sees it: matplotlib draws characters one by one, left to right, so the letters are
+    joined into their contextual forms (arabic-reshaper) and put in visual order (python-bidi) first."""
+    if not any("\u0600" <= char <= "\u06ff" for char in text):
+        return text
+    from arabic_reshaper import reshape  # only for Arabic charts
+    from bidi import get_display
+
+    return str(get_display(reshape(text)))
 
 
 def _margin(names: list[str], size: float = 8.0) -> float:

@@ -132,3 +132,12 @@ def test_the_digest_is_due_on_the_first_working_day_of_the_month_from_its_hour(m
     assert due(catalog, local(2027, 1, 1, 23, 30)) == Month(dt.date(2026, 12, 1), dt.date(2026, 12, 31))
     assert Month.parse("2026-02") == Month(dt.date(2026, 2, 1), dt.date(2026, 2, 28))
     assert Month.parse("2026-13") is None and Month.parse("soon") is None
+
+
+def test_arabic_chart_text_is_joined_and_in_visual_order() -> None:
+    from bot.reporting.charts import shaped
+
+    assert shaped("people (unknown)") == "people (unknown)"  # no Arabic: untouched
+    drawn = shaped("أشخاص")
+    # Contextual forms (Arabic Presentation Forms-B), last letter first: what matplotlib must draw left to right.
+    assert drawn == "\ufeb9\ufe8e\ufea8\ufeb7\ufe83"
