@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,20 @@ async def cancel_and_wait(task: asyncio.Task[Any]) -> None:
     await asyncio.wait({task})
     if not task.cancelled():
         task.result()
+
+
+class SqliteConnection(sqlite3.Connection):
+    """A SQLite connection that ends its transaction before it closes. Closed while a cursor still holds a
+    statement (a task cancelled in the middle of a query, at shutdown: SQLAlchemy then closes the connection,
+    and the cancellation's traceback keeps the cursor), SQLite would keep it as a "zombie", its transaction and
+    the database's write lock included, until that cursor is garbage-collected: every other writer would wait
+    for `busy_timeout`, then fail ("database is locked")."""
+
+    def close(self) -> None:
+        if self.in_transaction:
+            with suppress(sqlite3.Error):  # a rollback aborts the statements still in progress
+                self.rollback()
+        super().close()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

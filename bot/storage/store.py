@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot.storage.conversations import ConversationsRepo
 from bot.storage.delivery import DeliveryRepo
 from bot.storage.engine import (
+    SqliteConnection,
     _begin_immediate,
     _private_sqlite_file,
     _sqlite_pragmas,
@@ -39,10 +40,14 @@ class Store(ConversationsRepo, RequestsRepo, ThreadsRepo, StatisticsRepo, Privac
             _private_sqlite_file(Path(parsed.database))
         # pre_ping: a connection the server closed (a restart, a failover) is replaced, not handed to an update.
         # hide_parameters: an error's message never quotes the values (what a person wrote) into a log line.
+        sqlite = parsed.get_backend_name() == "sqlite"
         engine = create_async_engine(
-            url, pool_pre_ping=parsed.get_backend_name() == "postgresql", hide_parameters=True
+            url,
+            pool_pre_ping=parsed.get_backend_name() == "postgresql",
+            hide_parameters=True,
+            connect_args={"factory": SqliteConnection} if sqlite else {},
         )
-        if parsed.get_backend_name() == "sqlite":
+        if sqlite:
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(engine.sync_engine, "begin", _begin_immediate)
         async with engine.begin() as connection:

@@ -6,6 +6,7 @@ pipeline's tasks stop when they are cancelled at shutdown, whatever the moment."
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import sqlite3
 import threading
@@ -16,7 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from bot.storage import cancel_and_wait
+from bot.storage import Store, cancel_and_wait
 from bot.telegram import entrepreneur
 from bot.telegram.outbox import OutboxSender
 from tests.conftest import MINI
@@ -241,3 +242,46 @@ async def test_a_shutdown_cancelled_while_it_waits_for_a_task_is_cancelled_too()
     release.set()
     await task
     assert done and shutdown.cancelled(), "the shutdown step absorbed its own cancellation"
+
+
+async def test_a_task_cancelled_in_the_middle_of_a_query_leaves_the_sqlite_write_lock_free(
+    tmp_path: Path,
+) -> None:
+    """At shutdown a task is cancelled wherever it is, sometimes while its query runs. Its connection is closed
+    while a cursor (kept by the cancellation's traceback) still holds the statement: SQLite then keeps that
+    connection as a "zombie", transaction and write lock included, until the cursor is garbage-collected.
+    Every other writer waited for it (busy_timeout, then "database is locked": a reply sent but not recorded,
+    sent again after the restart). The connection now ends its transaction before it closes."""
+    path = tmp_path / "bot.db"
+    store = await Store.open(f"sqlite+aiosqlite:///{path}")
+    slow = text(
+        "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n LIMIT 3000000) SELECT sum(x) FROM n"
+    )
+
+    async def query() -> None:
+        async with store.engine.begin() as connection:  # BEGIN IMMEDIATE, as every transaction of the bot
+            await connection.execute(slow)
+
+    gc.disable()  # the collector would free the cursor, and the lock, at a moment of its choosing
+    try:
+        task = asyncio.create_task(query())
+        await asyncio.sleep(0.2)  # the transaction begun (write lock taken), the query running
+        await cancel_and_wait(task)
+        probe = sqlite3.connect(path, timeout=0, isolation_level=None)
+        try:
+            for _ in range(40):  # the query ends in its thread, then the connection closes
+                try:
+                    probe.execute("BEGIN IMMEDIATE")
+                except sqlite3.OperationalError:
+                    await asyncio.sleep(0.1)
+                    continue
+                probe.execute("ROLLBACK")
+                break
+            else:
+                pytest.fail("the cancelled task's connection still holds SQLite's write lock")
+        finally:
+            probe.close()
+    finally:
+        gc.enable()
+        del task
+        await store.close()
