@@ -20,6 +20,7 @@ from typing import Any
 
 from jsonschema import ValidationError
 
+from bot.catalog.hsds import TABLES
 from bot.catalog.hsds_json import validator
 from bot.catalog.writer import Finding, ImportFailed
 
@@ -27,18 +28,7 @@ MAX_BYTES = 64_000_000  # per file, and for all the members of a zip together
 MAX_MEMBERS = 200
 # The tables an HSDS data package may hold (its CSV names, in .json) and their object's schema.
 KNOWN = {
-    "organizations": "organization",
-    "services": "service",
-    "locations": "location",
-    "service_at_location": "service_at_location",
-    "service_areas": "service_area",
-    "phones": "phone",
-    "contacts": "contact",
-    "schedules": "schedule",
-    "languages": "language",
-    "taxonomies": "taxonomy",
-    "taxonomy_terms": "taxonomy_term",
-    "attributes": "attribute",
+    **TABLES,
     "addresses": "address",
     "accessibility": "accessibility",
     "cost_options": "cost_option",
