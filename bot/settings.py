@@ -47,6 +47,13 @@ class Settings(BaseSettings):
     group_messages_per_minute: int = Field(
         default=20, ge=1, le=100000, description="sending pace per group (Telegram's limit is about 20)"
     )
+    bulk_messages_per_second: float = Field(
+        default=15.0,
+        gt=0,
+        le=30,
+        description="pace of mass sendings (alerts, reminders), sent only while no live reply waits; "
+        "Telegram allows about 30 messages per second in all",
+    )
     tick_seconds: float = Field(
         default=30.0, gt=0, le=3600, description="how often reminders and follow-ups are looked for"
     )

@@ -16,6 +16,7 @@ from typing import TextIO
 from bot.bootstrap import build_core
 from bot.catalog.schema import Hub
 from bot.core.dialogue import Dialogue
+from bot.core.placement import parse_command
 from bot.core.text import as_plain
 from bot.core.types import Button, Inbound, Outcome, Person, Reply
 from bot.settings import Settings
@@ -82,15 +83,10 @@ class TerminalChat:
             event = Inbound(
                 self.user.id, self.user, button=button.data, button_message_id=self._buttons_message
             )
-        elif line.startswith("/") and line[1:].strip():
-            command, *args = line[1:].split()
+        elif (parsed := parse_command(line))[0] is not None:
+            command, args = parsed
             event = Inbound(
-                self.user.id,
-                self.user,
-                text=line,
-                command=command.lower(),
-                args=tuple(args),
-                message_id=message_id,
+                self.user.id, self.user, text=line, command=command, args=args, message_id=message_id
             )
         else:
             event = Inbound(self.user.id, self.user, text=line, message_id=message_id)
@@ -108,8 +104,7 @@ class TerminalChat:
             return
         chat_id, card_id = self._card
         message_id = self._store(chat_id, text)
-        words = text[1:].split() if text.startswith("/") else []
-        command, args = (words[0].lower(), tuple(words[1:])) if words else (None, ())
+        command, args = parse_command(text)
         advisor = Person(id=2, first_name="Advisor")
         event = Inbound(
             chat_id,

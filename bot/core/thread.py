@@ -18,6 +18,7 @@ from bot.core import card
 from bot.core.card import Gettext
 from bot.core.clock import utcnow
 from bot.core.funnel import FunnelEvent
+from bot.core.placement import Moved, place
 from bot.core.ports import Clock, Store
 from bot.core.text import Rich, italic, plain
 from bot.core.types import Handoff, Reply, ReplyAction
@@ -125,15 +126,7 @@ class HandoffThread:
     def pinned(handoff: Handoff, reply: Reply) -> Reply | None:
         """The reply placed now, from what is known of the thread, for a handoff that is about to be deleted:
         the outbox could not look it up later. None when there is nothing to place it on."""
-        if reply.action == "edit_card":
-            return (
-                replace(reply, handoff=None, edit_message_id=handoff.card_message_id)
-                if handoff.card_message_id
-                else None
-            )
-        if reply.action in ("close_topic", "reopen_topic"):
-            return replace(reply, handoff=None, topic_id=handoff.topic_id) if handoff.topic_id else None
-        reply_to = None if handoff.topic_id else handoff.card_message_id
-        return replace(
-            reply, handoff=None, track=None, topic_id=handoff.topic_id, reply_to_message_id=reply_to
-        )
+        placed = place(reply, handoff)
+        if placed is None or isinstance(placed, Moved):
+            return None
+        return replace(placed, handoff=None, track=None)

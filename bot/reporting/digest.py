@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from babel.dates import format_date
 
@@ -20,13 +21,12 @@ from bot.catalog.model import Catalog
 from bot.core.text import Rich, bold, italic, lines, plain
 from bot.core.types import Attachment, Reply
 from bot.i18n import I18n
-from bot.reporting.charts import Chart, charts
-from bot.reporting.command import check, make_report
-from bot.reporting.exports import to_csv
-from bot.reporting.model import Report
-from bot.reporting.view import count, minutes, statistic
 from bot.storage import Store
 from bot.storage.reports import store_file
+
+if TYPE_CHECKING:  # numpy and matplotlib load when a digest is composed, not in every running bot (RSS)
+    from bot.reporting.charts import Chart
+    from bot.reporting.model import Report
 
 
 def N_(message: str) -> str:
@@ -90,6 +90,8 @@ def due(catalog: Catalog, now: dt.datetime) -> Month | None:
 
 def summary(catalog: Catalog, report: Report, month: Month, i18n: I18n) -> Rich:
     """The digest's message: the month's main numbers, each under the "<5" rule, in the network's language."""
+    from bot.reporting.view import count, minutes, statistic
+
     lang = catalog.default_language
     _ = i18n.get(lang).gettext
     total = report.total
@@ -126,6 +128,9 @@ def _mean(value: float | str | None) -> str:
 
 def _files(catalog: Catalog, report: Report, i18n: I18n) -> tuple[list[Chart], str]:
     """The charts (in the network's language) and the CSV: made off the event loop (a second or two)."""
+    from bot.reporting.charts import charts
+    from bot.reporting.exports import to_csv
+
     return charts(catalog, report, i18n.get(catalog.default_language).gettext), to_csv(report)
 
 
@@ -134,6 +139,8 @@ async def compose(
 ) -> list[Reply]:
     """The digest of `month` for `chat_id`: the summary, a photo per chart with data, the CSV. The files
     are stored now (in the caller's unit of work, if any); the replies name them."""
+    from bot.reporting.command import check, make_report
+
     today = now.astimezone(catalog.timezone).date()
     request = check(  # the month so far, when it is this month (`/report` on demand)
         catalog,

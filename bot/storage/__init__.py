@@ -17,7 +17,14 @@ from __future__ import annotations
 
 from bot.core.clock import utcnow as utcnow  # re-exported: adapters and tests import it from here too
 from bot.storage.delivery import InboxItem, OutboxItem, fingerprint, reply_from_json, reply_to_json
-from bot.storage.engine import MIGRATIONS_DIR, StoreBase, cancel_and_wait, describe, is_transient
+from bot.storage.engine import (
+    MIGRATIONS_DIR,
+    StoreBase,
+    UnitOfWork,
+    cancel_and_wait,
+    describe,
+    is_transient,
+)
 from bot.storage.leadership import LEAD_LOCK, MIGRATION_LOCK, Leadership
 from bot.storage.store import Store
 from bot.storage.tables import (
@@ -48,6 +55,7 @@ __all__ = [
     "RelayLinkRow",
     "Store",
     "StoreBase",
+    "UnitOfWork",
     "UnmetRequestRow",
     "cancel_and_wait",
     "describe",

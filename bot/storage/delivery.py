@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import json
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,33 +103,61 @@ def fingerprint(payload: str) -> str:
     return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def _items(rows: Sequence[OutboxRow]) -> list[OutboxItem]:
+    return [
+        OutboxItem(
+            row.id or 0,
+            row.lane,
+            reply_from_json(row.payload),
+            row.attempts,
+            _aware(row.not_before),
+            row.token,
+        )
+        for row in rows
+    ]
+
+
 class DeliveryRepo(StoreBase):
     """The outbox and the inbox."""
 
+    _legacy_rows: bool | None = None  # does the inbox hold rows from before migration 0005? (None: not known)
+
     # -- outbox: what the bot decided to send ---------------------------------------------------------------
 
-    async def enqueue(self, replies: tuple[Reply, ...] | list[Reply]) -> int:
-        """Write replies to the outbox (inside the caller's unit of work); returns how many."""
+    async def enqueue(
+        self, replies: tuple[Reply, ...] | list[Reply], *, bulk: bool = False
+    ) -> list[OutboxItem]:
+        """Write replies to the outbox (inside the caller's unit of work); returns them with their ids, for
+        the outbox to send once the unit has committed without reading them back. `bulk`: rows of a mass
+        sending, paced and sent after live replies."""
         now = utcnow()
+        rows = [
+            OutboxRow(
+                lane=reply.chat_id,
+                payload=reply_to_json(reply),
+                not_before=now,
+                created_at=now,
+                token=secrets.token_hex(16),
+                bulk=bulk,
+            )
+            for reply in replies
+        ]
+        if not rows:
+            return []
         async with self._session() as session:
-            for reply in replies:
-                session.add(
-                    OutboxRow(
-                        lane=reply.chat_id,
-                        payload=reply_to_json(reply),
-                        not_before=now,
-                        created_at=now,
-                        token=secrets.token_hex(16),
-                    )
-                )
-        return len(replies)
+            session.add_all(rows)
+            await session.flush()
+        return [
+            OutboxItem(row.id or 0, row.lane, reply, 0, now, row.token)
+            for row, reply in zip(rows, replies, strict=True)
+        ]
 
     async def pending_lanes(self) -> dict[int, dt.datetime]:
         """Each destination chat with unsent rows, and when its first row is due."""
         async with self._session() as session:
             first = (
                 select(OutboxRow.lane, func.min(OutboxRow.id))
-                .where(OutboxRow.status == "pending")
+                .where(OutboxRow.status == "pending", col(OutboxRow.bulk).is_(False))
                 .group_by(col(OutboxRow.lane))
                 .subquery()
             )
@@ -136,24 +165,29 @@ class DeliveryRepo(StoreBase):
             return {int(lane): _aware(due) for lane, due in (await session.exec(query)).all()}
 
     async def pending_outbox(self, *, lane: int | None = None, limit: int = 10000) -> list[OutboxItem]:
-        """A lane's unsent replies (every lane's without `lane`), oldest first: the order they must be sent in."""
+        """A lane's unsent live replies (every unsent row, bulk included, without `lane`), oldest first: the
+        order they must be sent in."""
         async with self._session() as session:
             query = select(OutboxRow).where(OutboxRow.status == "pending")
             if lane is not None:
-                query = query.where(OutboxRow.lane == lane)
+                query = query.where(OutboxRow.lane == lane, col(OutboxRow.bulk).is_(False))
             query = query.order_by(col(OutboxRow.id)).limit(limit)
-            rows = (await session.exec(query)).all()
-            return [
-                OutboxItem(
-                    row.id or 0,
-                    row.lane,
-                    reply_from_json(row.payload),
-                    row.attempts,
-                    _aware(row.not_before),
-                    row.token,
+            return _items((await session.exec(query)).all())
+
+    async def pending_bulk(self, *, due: dt.datetime, limit: int = 100) -> list[OutboxItem]:
+        """Unsent rows of mass sendings that are due, oldest first."""
+        async with self._session() as session:
+            query = (
+                select(OutboxRow)
+                .where(
+                    col(OutboxRow.bulk).is_(True),
+                    OutboxRow.status == "pending",
+                    col(OutboxRow.not_before) <= due,
                 )
-                for row in rows
-            ]
+                .order_by(col(OutboxRow.id))
+                .limit(limit)
+            )
+            return _items((await session.exec(query)).all())
 
     async def outbox_sent(self, *, item_id: int, token: str, message_id: int | None) -> bool:
         """Sent: keep the Telegram message id, drop the content (it may quote the entrepreneur). False when
@@ -188,15 +222,27 @@ class DeliveryRepo(StoreBase):
         """Store raw updates in arrival order, skipping those already stored (same id and same content: sent
         again by Telegram); returns the update ids skipped as duplicates. A new update that only shares an id
         with an old one (ids start again after a quiet week) is stored."""
+        return (await self.inbox_store(updates=updates))[1]
+
+    async def inbox_store(self, *, updates: list[tuple[int, str]]) -> tuple[list[InboxItem], list[int]]:
+        """`inbox_add`, returning also the stored updates as the processor reads them (so it need not)."""
         now = utcnow()
+        stored: list[InboxItem] = []
         skipped: list[int] = []
         dialect = sqlite if self.engine.dialect.name == "sqlite" else postgresql
         async with self._session() as session:
-            for update_id, payload in updates:
-                legacy = select(InboxRow.id).where(
-                    InboxRow.update_id == update_id, InboxRow.fingerprint == "legacy"
+            handled: set[int] = set()
+            if self._legacy_rows is not False:  # rows handled before migration 0005 (looked for once)
+                legacy = select(InboxRow.update_id).where(InboxRow.fingerprint == "legacy").limit(1)
+                self._legacy_rows = (await session.exec(legacy)).first() is not None
+            if self._legacy_rows:
+                known = select(InboxRow.update_id).where(
+                    col(InboxRow.update_id).in_([update_id for update_id, _payload in updates]),
+                    InboxRow.fingerprint == "legacy",
                 )
-                if (await session.exec(legacy)).first() is not None:  # handled before migration 0005
+                handled = set((await session.exec(known)).all())
+            for update_id, payload in updates:
+                if update_id in handled:
                     skipped.append(update_id)
                     continue
                 row = {
@@ -209,11 +255,16 @@ class DeliveryRepo(StoreBase):
                 }
                 insert = dialect.insert(InboxRow).values(**row)
                 result = await session.exec(
-                    insert.on_conflict_do_nothing(index_elements=["update_id", "fingerprint"])
+                    insert.on_conflict_do_nothing(index_elements=["update_id", "fingerprint"]).returning(
+                        col(InboxRow.id)
+                    )
                 )
-                if not result.rowcount:
+                row_id = result.scalar_one_or_none()
+                if row_id is None:
                     skipped.append(update_id)
-        return skipped
+                else:
+                    stored.append(InboxItem(int(row_id), update_id, payload, 0))
+        return stored, skipped
 
     async def inbox_pending(self, *, limit: int = 100) -> list[InboxItem]:
         """Stored updates not handled yet, in the order they arrived."""

@@ -1,30 +1,33 @@
 """The engine and the unit of work: the SQLite pragmas and private file permissions, the Alembic upgrade at
 start-up, which database errors are transient (and how to name them without their values), `cancel_and_wait`
-for shutdowns, and `StoreBase`, which holds the engine and hands every repository its session: the ambient
-unit of work of this asyncio task (a context variable) or a transaction of its own.
+for shutdowns, `UnitOfWork` (one transaction and the actions that wait for its commit) and `StoreBase`, which
+holds the engine and hands every repository its session: the unit of work this asyncio task opened, or a
+transaction of its own.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
+import re
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from contextvars import ContextVar
+from inspect import isawaitable
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.storage.leadership import MIGRATION_LOCK
 
+log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
@@ -125,7 +128,35 @@ def describe(error: BaseException) -> str:
     return f"{type(error).__name__}({type(orig).__name__}{f' {sqlstate}' if sqlstate else ''})"
 
 
+_REVISION = re.compile(r"^(down_revision|revision)\b[^=]*=\s*['\"]?([\w-]+|None)['\"]?", re.MULTILINE)
+
+
+def head_revision() -> str:
+    """The newest migration's revision, read from the files: the one no other migration follows."""
+    revisions: set[str] = set()
+    followed: set[str] = set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        for name, value in _REVISION.findall(path.read_text(encoding="utf-8")):
+            (revisions if name == "revision" else followed).add(value)
+    heads = revisions - followed
+    return heads.pop() if len(heads) == 1 else ""
+
+
+def _current_revision(connection: Connection) -> str | None:
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    value = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    return None if value is None else str(value)
+
+
 def _upgrade(connection: Connection) -> None:
+    """Bring the schema to the newest migration. A database already there (every start but the first after
+    an upgrade) is left alone without loading Alembic, which costs the running bot about 10 MB."""
+    if _current_revision(connection) == head_revision():
+        return
+    from alembic import command
+    from alembic.config import Config
+
     if connection.dialect.name == "postgresql":  # two processes starting together migrate one after the other
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
     config = Config()
@@ -134,15 +165,58 @@ def _upgrade(connection: Connection) -> None:
     command.upgrade(config, "head")
 
 
-_CURRENT: ContextVar[tuple[asyncio.Task[Any] | None, AsyncSession] | None] = ContextVar(
+class UnitOfWork:
+    """One transaction, and what must wait for its end. Everything stored inside commits together or not at
+    all; `after_commit` actions (handing the queued replies to the outbox, answering a button) run once it
+    has committed, never after a rollback; `fail` asks the opener to roll it back (a handler failed).
+
+    The opener owns it: `Store.unit_of_work()` opens one (or joins the one this task already has) and runs
+    the `after_commit` actions when it ends; the pipeline opens one per update and hands it to the update's
+    handlers (docs/architecture.md, "One update's path")."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self._after_commit: list[Callable[[], object]] = []
+        self.failures: list[BaseException | None] = []
+        self.over: list[Callable[[], Awaitable[None]]] = []
+
+    def after_commit(self, action: Callable[[], object]) -> None:
+        """Run `action` (a function, or one returning an awaitable) once this unit has committed."""
+        self._after_commit.append(action)
+
+    def when_over(self, action: Callable[[], Awaitable[None]]) -> None:
+        """Run `action` when the opener is done with this work, committed or given up (the pipeline: an
+        apology once an update failed for the last time). Storage itself never runs these."""
+        self.over.append(action)
+
+    def fail(self, error: BaseException | None = None) -> None:
+        """A handler failed: the opener rolls everything back (and retries when `error` is transient)."""
+        self.failures.append(error)
+
+    async def committed(self) -> None:
+        """Run the `after_commit` actions, in order; one that fails is logged, the others still run (a
+        button that cannot be answered any more must not keep a reply from being sent)."""
+        actions, self._after_commit = self._after_commit, []
+        for action in actions:
+            try:
+                result = action()
+                if isawaitable(result):
+                    await result
+            except Exception:
+                log.warning("an action after a commit failed", exc_info=True)
+
+
+# The unit of work of the running asyncio task, so that every repository call inside `unit_of_work()` joins
+# it without a session argument on every method. It is the one ambient value of the storage layer.
+_CURRENT: ContextVar[tuple[asyncio.Task[Any] | None, UnitOfWork] | None] = ContextVar(
     "aiguilleur_unit_of_work", default=None
 )
 
 
-def _current_session() -> AsyncSession | None:
+def current_unit() -> UnitOfWork | None:
     """The unit of work of this very task. A task started inside one inherits the context variable (asyncio
     copies the context), but must not use that session: asyncpg refuses, or hangs, when two tasks share a
-    connection. So the session is tagged with the task that opened it."""
+    connection. So the unit is tagged with the task that opened it."""
     current = _CURRENT.get()
     if current is None or current[0] is not asyncio.current_task():
         return None
@@ -158,27 +232,31 @@ class StoreBase:
         self._background: set[asyncio.Task[None]] = set()
 
     @asynccontextmanager
-    async def unit_of_work(self) -> AsyncIterator[None]:
-        """Every storage call inside shares one transaction: all of it is committed, or none of it.
+    async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
+        """Every storage call inside shares one transaction: all of it is committed, or none of it. Inside
+        another unit of this task, joins it (its actions then wait for that unit's commit).
 
-        The transaction is per asyncio task (a context variable), so a job running beside an update never
-        writes into that update's transaction.
+        The transaction is per asyncio task, so a job running beside an update never writes into that
+        update's transaction.
         """
-        if _current_session() is not None:
-            yield  # already inside one: join it
+        if (joined := current_unit()) is not None:
+            yield joined
             return
-        async with self._sessions() as session, session.begin():
-            token = _CURRENT.set((asyncio.current_task(), session))
-            try:
-                yield
-            finally:
-                _CURRENT.reset(token)
+        async with self._sessions() as session:
+            unit = UnitOfWork(session)
+            async with session.begin():
+                token = _CURRENT.set((asyncio.current_task(), unit))
+                try:
+                    yield unit
+                finally:
+                    _CURRENT.reset(token)
+        await unit.committed()
 
     @asynccontextmanager
     async def _session(self) -> AsyncIterator[AsyncSession]:
-        current = _current_session()
+        current = current_unit()
         if current is not None:
-            yield current
+            yield current.session
             return
         async with self._sessions() as session, session.begin():
             yield session

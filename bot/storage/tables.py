@@ -10,7 +10,7 @@ import datetime as dt
 import json
 from typing import Any, overload
 
-from sqlalchemy import BigInteger, Column, DateTime, MetaData, UniqueConstraint
+from sqlalchemy import BigInteger, Column, DateTime, Index, MetaData, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from bot.core.types import Conversation, Handoff, Profile
@@ -107,7 +107,7 @@ class OutboxRow(SQLModel, table=True):
     __tablename__ = "outbox"
     # AUTOINCREMENT: SQLite would otherwise give a deleted row's id to the next one while a worker still holds
     # it (a /forget during a send); PostgreSQL sequences never reuse an id.
-    __table_args__ = {"sqlite_autoincrement": True}
+    __table_args__ = (Index("ix_outbox_bulk_status", "bulk", "status"), {"sqlite_autoincrement": True})
     id: int | None = Field(default=None, primary_key=True)
     lane: int = _big(nullable=False, index=True)
     payload: str = Field(max_length=20000)
@@ -118,6 +118,8 @@ class OutboxRow(SQLModel, table=True):
     created_at: dt.datetime = _when(nullable=False)
     sent_at: dt.datetime | None = _when(nullable=True, index=True)
     token: str = Field(default="", max_length=32)
+    # A mass sending's row (an alert, a reminder): never read by the lane workers, paced by the bulk sender.
+    bulk: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 INBOX_STATUSES = ("pending", "handled", "unreadable", "set_aside")

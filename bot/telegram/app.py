@@ -32,7 +32,6 @@ from bot.telegram import admin, advisor, digest, entrepreneur, errors
 from bot.telegram.context import CORE_KEY, App, AppContext
 from bot.telegram.outbox import OutboxSender
 from bot.telegram.pipeline import OUTBOX_KEY, Pipeline
-from bot.telegram.sender import expand
 from bot.telegram.webhook import WebhookReceiver
 
 log = logging.getLogger(__name__)
@@ -89,7 +88,10 @@ async def attach(
     """
     app.bot_data[CORE_KEY] = core
     app.bot_data[admin.RELOADER_KEY] = CatalogReloader(core.dialogue, settings.catalog_dir)
-    outbox = OutboxSender(app.bot, core.store, core.dialogue)  # retries run on real time, always
+    # Retries run on real time, always.
+    outbox = OutboxSender(
+        app.bot, core.store, core.dialogue, bulk_per_second=settings.bulk_messages_per_second
+    )
     pipeline = Pipeline(app, core.store, outbox, allowed_updates=ALLOWED_UPDATES)
     app.bot_data[OUTBOX_KEY] = outbox
     app.bot_data[PIPELINE_KEY] = pipeline
@@ -102,6 +104,7 @@ async def attach(
         admin.start_watching(app, settings)
     tasks = [
         asyncio.create_task(outbox.run(), name="outbox"),
+        asyncio.create_task(outbox.bulk.run(), name="bulk outbox"),
         asyncio.create_task(pipeline.process(), name="inbox"),
     ]
     if receive and settings.mode == "webhook":
@@ -167,10 +170,9 @@ async def tick(context: AppContext) -> None:
 
 async def run_tick(app: App) -> None:
     core: Core = app.bot_data[CORE_KEY]
+    outbox: OutboxSender = app.bot_data[OUTBOX_KEY]
     async with core.store.unit_of_work():
-        outcome = await core.dialogue.tick()
-        await core.store.enqueue(expand(outcome.replies))
-    app.bot_data[OUTBOX_KEY].wake()
+        await outbox.post(await core.dialogue.tick())
 
 
 async def serve(settings: Settings) -> int:

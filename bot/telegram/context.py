@@ -4,15 +4,30 @@ from __future__ import annotations
 
 from typing import Any, TypeAlias
 
+from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.bootstrap import Core
+from bot.storage import UnitOfWork
 
 CORE_KEY = "core"
+UNITS_KEY = "units"  # update id -> the unit of work the pipeline opened for it (pipeline.py)
 
 
 class AppContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
-    """PTB's context plus the running core."""
+    """PTB's context plus the running core and the update's unit of work (None in a job)."""
+
+    unit: UnitOfWork | None = None
+
+    @classmethod
+    def from_update(
+        cls, update: object, application: Application[Any, Any, Any, Any, Any, Any]
+    ) -> AppContext:
+        context = super().from_update(update, application)
+        if isinstance(update, Update):
+            units: dict[int, UnitOfWork] = application.bot_data.get(UNITS_KEY, {})
+            context.unit = units.get(update.update_id)
+        return context
 
     @property
     def core(self) -> Core:

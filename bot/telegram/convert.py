@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Message, Update
 from telegram.constants import ChatType, MessageEntityType
 
+from bot.core.placement import parse_command
 from bot.core.types import Inbound, Person
 
 
@@ -26,11 +27,7 @@ def _command(message: Message, bot_username: str | None) -> tuple[str | None, tu
     entities = message.entities or message.caption_entities or ()
     if not any(e.type == MessageEntityType.BOT_COMMAND and e.offset == 0 for e in entities):
         return None, ()
-    head, *args = text.split()
-    name, _at, addressee = head[1:].partition("@")
-    if addressee and bot_username and addressee.lower() != bot_username.lower():
-        return None, ()
-    return name.lower()[:32], tuple(args)
+    return parse_command(text, bot_username)
 
 
 def from_message(update: Update, bot_username: str | None = None) -> Inbound | None:

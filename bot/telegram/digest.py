@@ -25,7 +25,6 @@ from bot.storage.reports import claim_digest, digest_sent, drop_files
 from bot.telegram.admin import admin_filter
 from bot.telegram.context import App, AppContext
 from bot.telegram.pipeline import OUTBOX_KEY, publish
-from bot.telegram.sender import expand
 
 log = logging.getLogger(__name__)
 EVERY = dt.timedelta(minutes=15)
@@ -51,9 +50,7 @@ async def post_digest(app: App, now: dt.datetime) -> bool:
         if not await claim_digest(core.store, network=network, month=month.label, at=now):
             return False  # another process was first
         replies = await compose(core.store, catalog, core.dialogue.i18n, chat, month, now=now)
-        await core.store.enqueue(expand(replies))
-    if (outbox := app.bot_data.get(OUTBOX_KEY)) is not None:
-        outbox.wake()  # after the commit: the rows are there to be read
+        await app.bot_data[OUTBOX_KEY].post(replies)
     log.info("monthly digest %s posted to the coordination chat (%s messages)", month.label, len(replies))
     return True
 

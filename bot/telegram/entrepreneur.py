@@ -34,7 +34,7 @@ async def on_button(update: Update, context: AppContext) -> None:
     answered and dropped."""
     event = from_callback(update)
     if event is None or (not event.private and not await acting_member(update, context)):
-        await after_transaction(lambda: answer(update.callback_query, None))
+        await after_transaction(context, lambda: answer(update.callback_query, None))
         return
     outcome = await context.core.dialogue.handle(event)
     await respond(context, outcome, update.callback_query)

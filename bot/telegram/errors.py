@@ -27,7 +27,7 @@ async def on_error(update: object, context: AppContext) -> None:
         log.warning("update %s: the database is busy or unreachable (%s)", update_id, describe(context.error))
     else:
         log.error("update %s failed", update_id, exc_info=context.error)
-    handler_failed(context.error)
+    handler_failed(context, context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     query = update.callback_query
@@ -54,7 +54,7 @@ async def on_error(update: object, context: AppContext) -> None:
             chat_id, _("Sorry, something went wrong on my side. Please try again.")
         )
 
-    await after_transaction(apologise)
+    await after_transaction(context, apologise)
 
 
 def register(app: App) -> None:

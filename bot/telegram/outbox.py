@@ -11,6 +11,11 @@ Delivery rules (docs/handoff.md):
   the thread's links), by its id and its token: ids are never reused (AUTOINCREMENT), and a row deleted while
   it was being sent (/forget) is never confused with a newer one. A crash between Telegram's answer and that commit sends the row again after the
   restart: relays are at-least-once, never lost. A timed-out send is the same case.
+
+Every reply reaches the outbox through `post` (docs/architecture.md, "One update's path"): its rows are written
+in the caller's unit of work and, once that commits, handed to their lanes in memory, so a lane sends them
+without reading them back. The database is read only to catch up: at start-up, for a lane that must wait (a
+retry, a 429), and every `IDLE_SECONDS` in case another process queued rows.
 """
 
 from __future__ import annotations
@@ -28,19 +33,22 @@ from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.core.clock import utcnow
+from bot.core.placement import Moved, place
 from bot.core.types import Handoff, Outcome, Reply
 from bot.storage import OutboxItem, Store, describe, is_transient
 from bot.storage import reports as storage_reports
 from bot.telegram import sender
+from bot.telegram.bulk import BulkSender
 
 log = logging.getLogger(__name__)
 
 LANES_AT_ONCE = 8
-IDLE_SECONDS = 5.0
+IDLE_SECONDS = 30.0  # the catch-up read when nothing happens; new rows wake the outbox at once
 MAX_BACKOFF = 300.0
 MAX_ATTEMPTS = 295  # with the backoff below, about 24 hours of retries before a row is given up
 FORUM_CACHE_SECONDS = 600.0
 STOP_GRACE = 5.0
+READ_LIMIT = 20  # rows of one lane read at a time
 RECORD_ATTEMPTS = 8  # about 20 s of a busy or unreachable database after a send, before giving up (resent)
 
 
@@ -72,7 +80,13 @@ class OutboxSender:
     """Sends pending outbox rows, lane by lane, until stopped."""
 
     def __init__(
-        self, bot: Bot, store: Store, tracker: Tracker, *, clock: Callable[[], dt.datetime] = utcnow
+        self,
+        bot: Bot,
+        store: Store,
+        tracker: Tracker,
+        *,
+        clock: Callable[[], dt.datetime] = utcnow,
+        bulk_per_second: float = 15.0,
     ) -> None:
         self.bot = bot
         self.store = store
@@ -83,11 +97,59 @@ class OutboxSender:
         self._reported_rights: set[int] = set()
         self._workers: dict[int, asyncio.Task[None]] = {}
         self._limit = asyncio.Semaphore(LANES_AT_ONCE)
-        self._stopping = False
+        self.stopping = False
+        # A lane is in step when every pending row of it is known in memory (`_posted`): it sends without
+        # reading. `_behind` holds the lanes that are not: rows left by a previous run (found by the first
+        # look at the database, before which no lane is in step), a row that must wait (the database keeps
+        # the order then); a lane is in step again once a read of it was sent in full.
+        self._behind: set[int] = set()
+        self._posted: dict[int, list[OutboxItem]] = {}
+        self._caught_up = False
+        self.bulk = BulkSender(self, bulk_per_second)
+        self.live_idle = asyncio.Event()  # set while no lane worker runs: the bulk sender's turn
+        self.live_idle.set()
 
     def wake(self) -> None:
-        """New rows were committed: look now rather than at the next idle check."""
+        """Rows were committed that `post` did not hand over (or a lane must be looked at): look now."""
         self._wake.set()
+
+    async def post(self, outcome: Outcome | list[Reply] | tuple[Reply, ...], *, bulk: bool = False) -> None:
+        """The one way replies are sent: written to the outbox in the caller's unit of work (or one of their
+        own), and handed to their lanes once it has committed, never before (a rolled-back update sends
+        nothing). `bulk`: a mass sending (alerts, reminders), paced by `run_bulk` after live replies."""
+        replies = outcome.replies if isinstance(outcome, Outcome) else outcome
+        if not replies:
+            return
+        async with self.store.unit_of_work() as unit:
+            items = await self.store.enqueue(sender.expand(replies), bulk=bulk)
+            unit.after_commit(self.bulk.wake if bulk else lambda: self.accept(items))
+
+    def accept(self, items: list[OutboxItem]) -> None:
+        """Committed rows, to send: kept in memory for their lane; a lane in step sends them at once, any
+        other lane is looked at by `dispatch` (it may have to wait, and reads the database then)."""
+        for item in items:
+            if not self._caught_up:  # the first look at the database will find them
+                self.wake()
+                continue
+            self._posted.setdefault(item.lane, []).append(item)
+            if item.lane in self._workers or self.stopping:
+                continue  # the running worker takes them (or a read of the lane does, if it is behind)
+            if self._in_step(item.lane):
+                self._start(item.lane)
+            else:
+                self.wake()
+
+    def _in_step(self, lane: int) -> bool:
+        return self._caught_up and lane not in self._behind
+
+    def _fall_behind(self, lane: int) -> None:
+        """The lane is read from the database from now on (what memory held of it is there too)."""
+        self._behind.add(lane)
+        self._posted.pop(lane, None)
+
+    def _start(self, lane: int) -> None:
+        self.live_idle.clear()
+        self._workers[lane] = asyncio.create_task(self._lane(lane), name=f"outbox lane {lane}")
 
     async def run(self) -> None:
         """Start a worker for every lane with due rows; a slow or waiting lane never holds up the others."""
@@ -108,19 +170,24 @@ class OutboxSender:
         """Give each lane with a due row its worker (one per lane, never two); returns when to look again."""
         now = self.clock()
         pause = IDLE_SECONDS
-        for lane, due in (await self.store.pending_lanes()).items():
+        lanes = await self.store.pending_lanes()
+        if not self._caught_up:  # every lane without rows left from before is in step from now on
+            self._caught_up = True
+            self._behind = set(lanes)
+        for lane, due in lanes.items():
             wait = (due - now).total_seconds()
             if wait > 0:
                 pause = min(pause, wait)
             elif lane not in self._workers:
-                self._workers[lane] = asyncio.create_task(self._lane(lane), name=f"outbox lane {lane}")
+                self._fall_behind(lane)  # rows nobody handed over (another process, a retry): read them
+                self._start(lane)
         return pause
 
     async def stop(self) -> None:
         """Stop the lane workers (at shutdown); unsent rows stay in the outbox for the next start. A send
         under way is let finish and recorded first (up to `STOP_GRACE` seconds): cancelling it between
         Telegram's answer and our commit would send it again at the next start."""
-        self._stopping = True
+        self.stopping = True
         workers = list(self._workers.values())
         if workers:
             await asyncio.wait(workers, timeout=STOP_GRACE)
@@ -130,31 +197,51 @@ class OutboxSender:
 
     async def _lane(self, lane: int) -> None:
         """Send a lane's rows in order until it is empty or must wait; then hand back to `run`."""
+        in_step = False
         try:
             async with self._limit:
-                while rows := await self.store.pending_outbox(lane=lane, limit=20):
+                while rows := await self._next_rows(lane):
                     for item in rows:
-                        if self._stopping:
+                        if self.stopping:
                             return
-                        if item.not_before > self.clock() or not await self._deliver(item):
+                        if item.not_before > self.clock() or not await self.deliver(item):
+                            self._fall_behind(lane)  # it waits: the database keeps its order now
                             return
+                in_step = True
         except Exception:
+            self._fall_behind(lane)
             log.exception("outbox lane %s failed; it will be retried in 1 s", lane)
             await asyncio.sleep(1.0)  # a poison row or a failing database must not make the lane spin
         finally:
             self._workers.pop(lane, None)
-            self.wake()
+            if not self._workers:
+                self.live_idle.set()
+            if not in_step:
+                self.wake()  # when it is due again, `dispatch` gives it a worker
 
-    async def _deliver(self, item: OutboxItem) -> bool:
+    async def _next_rows(self, lane: int) -> list[OutboxItem]:
+        """What the lane sends next: the rows handed over in memory, or its oldest rows in the database
+        (those handed over meanwhile are among them, or newer: kept for after)."""
+        if self._in_step(lane):
+            return self._posted.pop(lane, [])
+        rows = await self.store.pending_outbox(lane=lane, limit=READ_LIMIT)
+        known = {row.id for row in rows}
+        later = [item for item in self._posted.pop(lane, []) if item.id not in known]
+        if len(rows) < READ_LIMIT:  # the whole lane was read: from now on memory has it all
+            self._behind.discard(lane)
+            if later:
+                self._posted[lane] = later
+        return rows
+
+    async def deliver(self, item: OutboxItem) -> bool:
         """Send one row; True when the lane may go on (sent, skipped or failed for good)."""
         try:
             reply = await self._place(item.reply)
             message_id = None if reply is None else await self._send(reply)
         except _Moved as moved:
             async with self.store.unit_of_work():
-                await self.store.enqueue([replace(item.reply, chat_id=moved.chat_id)])
+                await self.post([replace(item.reply, chat_id=moved.chat_id)])
                 await self.store.outbox_sent(item_id=item.id, token=item.token, message_id=None)
-            self.wake()
             return True
         except RetryAfter as exc:
             seconds = (
@@ -236,22 +323,10 @@ class OutboxSender:
         handoff = await self.tracker.thread_of(reply.handoff)
         if handoff is None:
             return None  # deleted with /forget: what was still queued for its thread goes with it
-        if handoff.hub_chat_id != reply.chat_id:
-            if reply.copy_of is not None and reply.action == "send":
-                raise _Moved(handoff.hub_chat_id)  # the entrepreneur's message follows the transfer
-            return None  # the old thread's card, topic and notes: the transfer already told that group
-        if reply.action == "open_topic":
-            return None if handoff.topic_id is not None else reply  # opened once, whatever the retries
-        topic = reply.topic_id or handoff.topic_id
-        if reply.action in ("close_topic", "reopen_topic"):
-            return replace(reply, topic_id=topic) if topic else None
-        if reply.action == "edit_card":
-            card = handoff.card_message_id
-            return replace(reply, edit_message_id=card, topic_id=None) if card else None
-        reply_to = reply.reply_to_message_id
-        if topic is None and reply_to is None and not (reply.track or "").startswith("card:"):
-            reply_to = handoff.card_message_id
-        return replace(reply, topic_id=topic, reply_to_message_id=reply_to)
+        placed = place(reply, handoff)
+        if isinstance(placed, Moved):
+            raise _Moved(placed.chat_id)
+        return placed
 
     async def _is_forum(self, chat_id: int) -> bool:
         cached = self._forums.get(chat_id)
@@ -267,9 +342,7 @@ class OutboxSender:
         if chat_id in self._reported_rights:
             return
         self._reported_rights.add(chat_id)
-        async with self.store.unit_of_work():
-            await self.store.enqueue(sender.expand(self.tracker.lacks_rights(chat_id).replies))
-        self.wake()
+        await self.post(self.tracker.lacks_rights(chat_id))
 
     async def _permanent(self, item: OutboxItem, exc: Exception) -> bool:
         log.warning("outbox %s to chat %s failed for good: %s", item.id, item.lane, type(exc).__name__)
@@ -282,8 +355,7 @@ class OutboxSender:
                 outcome = await self.tracker.undelivered(item.reply.track or "")
             else:
                 outcome = Outcome()
-            await self.store.enqueue(sender.expand(outcome.replies))
-        self.wake()
+            await self.post(outcome)
         return True
 
     async def _transient(self, item: OutboxItem, exc: Exception) -> bool:

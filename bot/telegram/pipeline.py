@@ -9,7 +9,12 @@ SIGKILL would lose them. Here the Application is built with `.updater(None)` (PT
 2. the processor feeds stored updates to `Application.process_update` one at a time, in arrival order,
    inside one database transaction that also holds the update's effects (state, outbox rows) and marks it
    handled: after a crash an update was either fully handled or is handled again from scratch;
-3. after the commit, button presses are answered and the outbox is woken up to send the replies.
+3. after the commit, the replies are handed to the outbox and button presses are answered.
+
+Each update has its unit of work (`bot.storage.UnitOfWork`), opened here and given to its handlers as
+`context.unit`: what they post to the outbox is committed with it, and what must wait for it waits on it
+(docs/architecture.md, "One update's path"). Updates this process stored are handed to the processor in
+memory; it reads the inbox only after a start or a failure, until it is in step again.
 
 An update the library cannot read is set aside at once (kept, not handled) and the others go on. An update
 whose handling fails is rolled back and retried: a transient database error (locked, connection lost,
@@ -23,17 +28,16 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from contextvars import ContextVar
 from typing import Any
 
 from telegram import CallbackQuery, Update
 from telegram.error import InvalidToken, RetryAfter, TelegramError, TimedOut
 
 from bot.core.types import Outcome
-from bot.storage import InboxItem, Store, describe, is_transient
-from bot.telegram.context import App, AppContext
+from bot.storage import InboxItem, Store, UnitOfWork, describe, is_transient
+from bot.telegram.context import UNITS_KEY, App, AppContext
 from bot.telegram.outbox import OutboxSender
-from bot.telegram.sender import answer, expand
+from bot.telegram.sender import answer
 
 log = logging.getLogger(__name__)
 
@@ -42,13 +46,7 @@ TRANSIENT_ATTEMPTS = 10  # a busy or unreachable database: about a minute of ret
 FAILING_ATTEMPTS = 3  # any other failure (a bug): tried again in case it was transient after all
 MAX_RETRY_PAUSE = 10.0
 OUTBOX_KEY = "outbox"
-_AFTER_COMMIT: ContextVar[list[Callable[[], Awaitable[None]]] | None] = ContextVar(
-    "after_commit", default=None
-)
-_FAILED: ContextVar[list[BaseException | None] | None] = ContextVar("update_failed", default=None)
-_AFTER_ANYWAY: ContextVar[list[Callable[[], Awaitable[None]]] | None] = ContextVar(
-    "after_anyway", default=None
-)
+READ_LIMIT = 100  # stored updates read at a time
 
 
 class _Rollback(Exception):
@@ -59,39 +57,42 @@ class _HandledElsewhere(Exception):
     """Another process marked the update handled first: this one's effects are rolled back."""
 
 
+def _outbox(context: AppContext) -> OutboxSender:
+    outbox: OutboxSender = context.application.bot_data[OUTBOX_KEY]
+    return outbox
+
+
 async def respond(context: AppContext, outcome: Outcome, query: CallbackQuery | None = None) -> None:
-    """What every handler does with the core's outcome: replies to the outbox, the button answered after."""
-    await context.core.store.enqueue(expand(outcome.replies))
-    after = _AFTER_COMMIT.get()
-    if after is None:  # outside the pipeline (a job): committed already
+    """What every handler does with the core's outcome: its replies posted to the outbox in the update's unit
+    of work, the button answered once that has committed."""
+    await _outbox(context).post(outcome)
+    if context.unit is None:  # outside the pipeline (a job): committed already
         await answer(query, outcome.notice)
         return
-    after.append(lambda: answer(query, outcome.notice))
+    context.unit.after_commit(lambda: answer(query, outcome.notice))
 
 
-async def publish(app: App, outcome: Outcome) -> None:
-    """Replies decided outside an update (a job, the catalog watcher): to the outbox, then sent."""
-    async with app.bot_data["core"].store.unit_of_work():
-        await app.bot_data["core"].store.enqueue(expand(outcome.replies))
-    if (outbox := app.bot_data.get(OUTBOX_KEY)) is not None:
-        outbox.wake()
+async def publish(app: App, outcome: Outcome, *, bulk: bool = False) -> None:
+    """Replies decided outside an update (a job, the catalog watcher): posted in a transaction of their own
+    (or the caller's). `bulk`: a mass sending (alerts, reminders), paced after live replies."""
+    outbox: OutboxSender = app.bot_data[OUTBOX_KEY]
+    await outbox.post(outcome, bulk=bulk)
 
 
-async def after_transaction(action: Callable[[], Awaitable[None]]) -> None:
-    """Run `action` once the update's transaction is over, committed or rolled back (network calls never
-    hold the database's write lock); at once outside the pipeline."""
-    anyway = _AFTER_ANYWAY.get()
-    if anyway is None:
+async def after_transaction(context: AppContext, action: Callable[[], Awaitable[None]]) -> None:
+    """Run `action` once the update is over: committed, or given up after its last attempt (network calls
+    never hold the database's write lock, and a retried update apologises for nothing); at once outside
+    the pipeline."""
+    if context.unit is None:
         await action()
     else:
-        anyway.append(action)
+        context.unit.when_over(action)
 
 
-def handler_failed(error: BaseException | None = None) -> None:
+def handler_failed(context: AppContext, error: BaseException | None = None) -> None:
     """Called by the error handler: roll the update's effects back (retried if `error` is transient)."""
-    failed = _FAILED.get()
-    if failed is not None:
-        failed.append(error)
+    if context.unit is not None:
+        context.unit.fail(error)
 
 
 class Pipeline:
@@ -112,6 +113,13 @@ class Pipeline:
         self._stored = asyncio.Event()
         self._failures: dict[int, int] = {}  # inbox id -> failed attempts in this process
         self.handled = 0
+        # Updates stored by this process, handed to the processor in memory (`receive`), in arrival order.
+        # Used only while the processor is in step (it has read every older pending update); after a start
+        # or a failure it reads the inbox until it is in step again.
+        self._fresh: list[InboxItem] = []
+        self._in_step = False
+        self._units: dict[int, UnitOfWork] = {}  # update id -> its unit of work, while it is handled
+        app.bot_data[UNITS_KEY] = self._units
 
     def stored(self) -> None:
         """New updates were stored (by the poller or a webhook): process them."""
@@ -121,7 +129,8 @@ class Pipeline:
         """Store raw updates before anyone tells Telegram they arrived; returns how many were new."""
         rows = [(int(p["update_id"]), json.dumps(p, ensure_ascii=False)) for p in payloads]
         async with self.store.unit_of_work():
-            skipped = await self.store.inbox_add(updates=rows)
+            fresh, skipped = await self.store.inbox_store(updates=rows)
+        self._fresh.extend(fresh)
         for update_id in skipped:
             log.info("update %s is already stored (same id, same content): skipped as a duplicate", update_id)
         self.stored()
@@ -206,9 +215,16 @@ class Pipeline:
     async def process_pending(self) -> int:
         """Handle what is stored now, in arrival order; returns how many updates were tried. A failed one
         stops the batch: it is first again at the next read, so later updates never overtake it."""
-        pending = await self.store.inbox_pending()
+        if self._in_step:
+            pending, self._fresh = self._fresh, []
+        else:
+            pending = await self.store.inbox_pending(limit=READ_LIMIT)
+            read = {item.id for item in pending}
+            self._fresh = [item for item in self._fresh if item.id not in read]  # newer than the read
+            self._in_step = len(pending) < READ_LIMIT
         for tried, item in enumerate(pending, start=1):
             if not await self._handle(item):
+                self._in_step, self._fresh = False, []  # it is first again at the next read
                 return tried
         return len(pending)
 
@@ -223,43 +239,38 @@ class Pipeline:
             async with self.store.unit_of_work():
                 await self.store.inbox_failed(item_id=item.id, error=describe(exc), set_aside="unreadable")
             return True
-        after: list[Callable[[], Awaitable[None]]] = []
-        anyway: list[Callable[[], Awaitable[None]]] = []
-        failed: list[BaseException | None] = []
-        after_token, failed_token = _AFTER_COMMIT.set(after), _FAILED.set(failed)
-        anyway_token = _AFTER_ANYWAY.set(anyway)
         error: BaseException | None = None
+        unit: UnitOfWork | None = None
         try:
-            async with self.store.unit_of_work():
-                await self.app.process_update(update)
-                if failed:
+            async with self.store.unit_of_work() as unit:
+                self._units[update.update_id] = unit  # the handlers' `context.unit`
+                try:
+                    await self.app.process_update(update)
+                finally:
+                    del self._units[update.update_id]
+                if unit.failures:
                     raise _Rollback
                 if not await self.store.inbox_handled(item_id=item.id):
                     raise _HandledElsewhere
+            # committed: its replies are with the outbox and its buttons answered (`after_commit`)
         except _HandledElsewhere:
             log.warning(
                 "update %s was handled by another process: this handling was rolled back", item.update_id
             )
             return True
         except _Rollback:
-            error = failed[0] or RuntimeError("a handler failed")
+            assert unit is not None
+            error = unit.failures[0] or RuntimeError("a handler failed")
         except Exception as exc:  # storage outside the handlers, or the commit itself
             error = exc
-        finally:
-            _AFTER_COMMIT.reset(after_token)
-            _FAILED.reset(failed_token)
-            _AFTER_ANYWAY.reset(anyway_token)
-        if error is not None:
-            if not await self._failed(item, error):
-                return False  # rolled back, nothing said to anyone: it is tried again
-            after.clear()  # the error handler answered the button and apologises
+        if error is not None and not await self._failed(item, error):
+            return False  # rolled back, nothing said to anyone: it is tried again
         self._failures.pop(item.id, None)
         self.handled += 1
-        self.outbox.wake()
-        for action in (*after, *anyway):
+        for action in unit.over if unit is not None else ():
             try:
                 await action()
-            except Exception:  # a button answer or an apology that could not be sent: nothing to undo
+            except Exception:  # an apology that could not be sent: nothing to undo
                 log.warning("a post-update action of update %s failed", item.update_id, exc_info=True)
         return True
 

@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from bot.core.dialogue import Dialogue
+from bot.core.placement import Moved, parse_command, place
 from bot.core.text import as_plain
 from bot.core.types import Inbound, Outcome, Person, Reply
 from tests.support.personas import ADVISOR, ENTREPRENEUR
@@ -51,16 +52,13 @@ class CoreDriver:
             if reply.action in ("open_topic", "close_topic", "reopen_topic"):
                 continue
             handoff = await self.dialogue.thread_of(reply.handoff) if reply.handoff else None
-            if reply.action == "edit_card":
-                if handoff is None or handoff.card_message_id is None:
+            if handoff is not None:
+                placed = place(reply, handoff)
+                if placed is None:
                     continue
-                reply = replace(reply, edit_message_id=handoff.card_message_id)
-            elif (
-                handoff is not None
-                and reply.reply_to_message_id is None
-                and not (reply.track or "").startswith("card")
-            ):
-                reply = replace(reply, reply_to_message_id=handoff.card_message_id)
+                reply = replace(reply, chat_id=placed.chat_id) if isinstance(placed, Moved) else placed
+            elif reply.action == "edit_card":
+                continue
             message_id = reply.edit_message_id or self._next_id(reply.chat_id)
             self.sent[reply.chat_id].append(Sent(message_id, reply))
             if reply.track:
@@ -73,10 +71,7 @@ class CoreDriver:
 
     async def say(self, text: str, *, has_media: bool = False) -> Outcome:
         """The entrepreneur writes in their private chat (a leading / makes it a command)."""
-        command, args = None, ()
-        if text.startswith("/"):
-            head, *rest = text.split()
-            command, args = head[1:].lower(), tuple(rest)
+        command, args = parse_command(text)
         message_id = self._next_id(self.person.id)
         event = Inbound(
             self.person.id,
@@ -99,10 +94,7 @@ class CoreDriver:
         self, chat_id: int, text: str, *, reply_to: int | None, advisor: Person = ADVISOR
     ) -> Outcome:
         """An advisor writes in a hub group, as a reply to `reply_to`."""
-        command, args = None, ()
-        if text.startswith("/"):
-            head, *rest = text.split()
-            command, args = head[1:].lower(), tuple(rest)
+        command, args = parse_command(text)
         event = Inbound(
             chat_id,
             advisor,
