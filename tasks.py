@@ -6,7 +6,8 @@
                               beside the others (extra arguments go to one pytest, as they are)
     python3 tasks.py quick    the inner loop: the tests not marked slow, stopping at the first failure
     python3 tasks.py types    the type checker alone (mypy, configured in pyproject.toml)
-    python3 tasks.py bench    the benchmarks, ending with the load test: the bot beside a bare echo bot (tools/)
+    python3 tasks.py bench    the benchmarks, then the load test (the bot beside a bare echo bot) and an
+                              announcement to 1,000 subscribers while people chat (tools/)
     python3 tasks.py chat | lint | format | messages | check-catalog | bench | relevance
 
 Only the standard library is used here, so this file works before anything is installed.
@@ -143,6 +144,7 @@ def main(argv: list[str]) -> int:
             or run(str(PYTHON), "-m", "tools.bench_relay")
             or run(str(PYTHON), "-m", "tools.bench_report")
             or run(str(PYTHON), "-m", "tools.bench_load")
+            or run(str(PYTHON), "-m", "tools.bench_announce")
         ),
         "relevance": lambda: (
             run(str(PYTHON), "-m", "tools.relevance", *rest)

@@ -49,7 +49,7 @@ async def build_core(
     hide_in_logs(
         *(
             secret.get_secret_value()
-            for secret in (settings.telegram_bot_token, settings.webhook_secret)
+            for secret in (settings.telegram_bot_token, settings.webhook_secret, settings.smtp_password)
             if secret
         )
     )
@@ -71,7 +71,9 @@ async def build_core(
         language_data=language_data,
         now=now,
         admin_chat_id=settings.admin_chat_id,
+        email_referrals=settings.email_enabled,
     )
+    await dialogue.load_links()
     prepare_index(catalog)
     dialogue.prepare(catalog)
     gc.freeze()  # the catalog lives as long as the process: keep it out of every garbage collection

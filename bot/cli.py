@@ -182,6 +182,8 @@ def _catalog_check(directory: Path, *, strict: bool, today: dt.date | None, cove
     catalog = checked.catalog
     assert catalog is not None
     summary = f"{len(catalog.hubs)} hubs, {len(catalog.entries)} entries, {len(catalog.places)} places"
+    for line in _overrides(catalog):
+        print(line)
     print(f"{directory}: OK ({summary}), {warnings} warnings", file=sys.stderr)
     if coverage:
         from bot.core.coverage import coverage_lines
@@ -191,6 +193,41 @@ def _catalog_check(directory: Path, *, strict: bool, today: dt.date | None, cove
         for line in gaps or ["(none: every need is covered in every region at every stage)"]:
             print(f"  {line}")
     return 1 if strict and warnings else 0
+
+
+def _overrides(catalog: Catalog) -> list[str]:
+    """The hub groups linked with /link in the bot's database (DATABASE_URL), which routing uses instead of
+    `advisor_chat_id` of hubs.yaml; nothing when that database does not exist yet."""
+    from sqlalchemy.engine.url import make_url
+
+    url = load_settings().database_url
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").is_file():
+        return []
+
+    async def read() -> list[Any]:
+        from bot.storage import Store
+
+        store = await Store.open(url)
+        try:
+            return await store.hub_links()
+        finally:
+            await store.close()
+
+    shown = []
+    for link in asyncio.run(read()):
+        hub = catalog.hub(link.hub_id)
+        if hub is None:
+            shown.append(
+                f"override: hub '{link.hub_id}' (no longer in hubs.yaml) was linked to {link.chat_id}"
+            )
+            continue
+        was = f"advisor_chat_id {hub.advisor_chat_id}" if hub.advisor_chat_id else "no advisor_chat_id"
+        shown.append(
+            f"override: {hub.id} uses group {link.chat_id}, linked with /link by user {link.linked_by} on "
+            f"{link.linked_at:%Y-%m-%d} (hubs.yaml: {was})"
+        )
+    return shown
 
 
 def _match(args: argparse.Namespace) -> int:

@@ -58,8 +58,24 @@ class Settings(BaseSettings):
         default=30.0, gt=0, le=3600, description="how often reminders and follow-ups are looked for"
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Warm referrals to partners by e-mail (docs/referrals.md): off unless SMTP_HOST and SMTP_SENDER are set.
+    smtp_host: str | None = Field(default=None, description="the SMTP server that sends referral e-mails")
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_user: str | None = Field(default=None, description="SMTP login, if the server asks for one")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password (never logged)")
+    smtp_sender: str | None = Field(default=None, description="From: of referral e-mails, e.g. bot@hub.org")
+    smtp_starttls: bool = Field(default=True, description="upgrade the connection with STARTTLS")
 
-    @field_validator("telegram_bot_token", "webhook_url", "webhook_secret", mode="before")
+    @field_validator(
+        "telegram_bot_token",
+        "webhook_url",
+        "webhook_secret",
+        "smtp_host",
+        "smtp_user",
+        "smtp_password",
+        "smtp_sender",
+        mode="before",
+    )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         """`.env.example` copied as is leaves these empty: that means 'not set'."""
@@ -101,6 +117,11 @@ class Settings(BaseSettings):
         if not 32 <= len(secret) <= 256 or not all(c.isalnum() or c in "_-" for c in secret):
             raise ValueError("must be 32 to 256 characters of A-Z, a-z, 0-9, _ and -")
         return value
+
+    @property
+    def email_enabled(self) -> bool:
+        """Whether referrals may go to partners by e-mail."""
+        return bool(self.smtp_host and self.smtp_sender)
 
     @property
     def bot_base_url(self) -> str:

@@ -39,6 +39,7 @@ from bot.catalog.loader import load_catalog
 from bot.catalog.model import Catalog, Entry
 from bot.core.matching import rank
 from bot.core.types import Profile
+from bot.understanding.evaluate import understander
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLE = ROOT / "tests" / "relevance" / "judgments.yaml"
@@ -50,7 +51,17 @@ def catalog_of(network: str) -> Catalog:
     return load_catalog(ROOT / "catalog" / network)
 
 
-def profile_of(raw: dict[str, Any]) -> Profile:
+def town_of(catalog: Catalog, case: dict[str, Any]) -> str | None:
+    """The town the person named: the profile's `town`, else the town the bot's own understanding finds in
+    what they said (`says`), when it lies in their region. None when they named none."""
+    raw = case["profile"]
+    if raw.get("town") or not case.get("says") or not raw.get("region"):
+        return raw.get("town")
+    heard = understander(case["network"]).understand(case["says"])
+    return heard.town if heard.town and catalog.place_region(heard.town) == raw["region"] else None
+
+
+def profile_of(raw: dict[str, Any], town: str | None = None) -> Profile:
     return Profile(
         stage=raw.get("stage"),
         sectors=tuple(raw.get("sectors") or ()),
@@ -60,6 +71,7 @@ def profile_of(raw: dict[str, Any]) -> Profile:
         groups=tuple(raw["groups"]) if raw.get("groups") is not None else None,
         legal_form=raw.get("legal_form"),
         size=raw.get("size"),
+        town=town,
     )
 
 
@@ -110,7 +122,7 @@ def dcg(grades: list[int]) -> float:
 def score_profile(case: dict[str, Any], today: dt.date, into: list[Scores]) -> None:
     """Add one judged profile to every Scores of `into`."""
     catalog = catalog_of(case["network"])
-    profile = profile_of(case["profile"])
+    profile = profile_of(case["profile"], town_of(catalog, case))
     judged: dict[str, int] = case.get("relevant") or {}
     ranking = rank(catalog, profile, today=today)
     page = ranking.best(PAGE)

@@ -45,6 +45,7 @@ def cross_checks(models: dict[str, Any], docs: dict[str, YamlDoc], today: dt.dat
     yield from _duplicate_codes(codes, docs["taxonomy.yaml"])
     yield from _hub_checks(models["hubs.yaml"], codes["regions"], docs["hubs.yaml"], texts)
     yield from _hub_delays(models["hubs.yaml"], network, docs["hubs.yaml"])
+    yield from _canned_replies(models["hubs.yaml"], network, docs["hubs.yaml"])
     yield from _entry_checks(models, docs, codes, texts, today)
     if "places.yaml" in models:
         yield from _place_checks(models["places.yaml"], codes["regions"], docs["places.yaml"])
@@ -99,6 +100,11 @@ def _entry_checks(
     today: dt.date,
 ) -> Iterator[Problem]:
     first_use: dict[str, tuple[Path, Callable[[], int]]] = {}
+    gazetteer = {
+        fold(n): p.region
+        for p in (models["places.yaml"].places if "places.yaml" in models else ())
+        for n in (p.name, *p.aliases)
+    }
     for name, key in (("services.yaml", "services"), ("opportunities.yaml", "opportunities")):
         doc = docs[name]
         for index, entry in enumerate(getattr(models[name], key)):
@@ -113,6 +119,16 @@ def _entry_checks(
             first_use.setdefault(entry.id, (doc.path, partial(doc.line_of, (*loc, "id"))))
             yield from texts.check(doc, loc, entry, required=("title",), optional=("summary",))
             yield from _dates(doc, loc, entry, today)
+            for pos, place in enumerate(entry.places):
+                region = gazetteer.get(fold(place))
+                if region is None:
+                    yield _error(doc, (*loc, "places", pos), f"place '{place}' is not a name of places.yaml")
+                elif region not in entry.regions:
+                    yield _error(
+                        doc,
+                        (*loc, "places", pos),
+                        f"place '{place}' is in region '{region}', not in its regions",
+                    )
 
 
 def _dates(doc: YamlDoc, loc: Loc, entry: Entry, today: dt.date) -> Iterator[Problem]:
@@ -181,6 +197,24 @@ def _hub_delays(hubs: HubsFile, network: NetworkFile, doc: YamlDoc) -> Iterator[
             f"hub '{hub.id}': escalate_after_minutes ({shown_escalate}) must be more than "
             f"reminder_after_minutes ({shown_reminder})",
         )
+
+
+def _canned_replies(hubs: HubsFile, network: NetworkFile, doc: YamlDoc) -> Iterator[Problem]:
+    """A canned reply's text in a language the network does not speak is an error; one missing in a
+    language it speaks is a warning (advisors are told at once, and nothing is sent, when they use it)."""
+    for index, hub in enumerate(hubs.hubs):
+        for name, texts in hub.canned_replies.items():
+            loc: Loc = ("hubs", index, "canned_replies", name)
+            for lang in texts:
+                if lang not in network.languages:
+                    yield _error(
+                        doc,
+                        (*loc, lang),
+                        f"canned reply '{name}': '{lang}' is not one of the network's languages",
+                    )
+            for lang in network.languages:
+                if lang not in texts:
+                    yield _warning(doc, loc, f"canned reply '{name}' of hub '{hub.id}' has no '{lang}' text")
 
 
 def _place_checks(places: PlacesFile, regions: list[str], doc: YamlDoc) -> Iterator[Problem]:

@@ -129,6 +129,7 @@ class _Builder:
                 ("id", "Identifier", ""),
                 ("kind", "Kind", ""),
                 ("timezone", "Time zone", ""),
+                ("place", "Place served", ""),
             ]
             for lang in self.catalog.languages:  # a translation's term has the language of its values
                 if lang != self.lang:
@@ -154,9 +155,11 @@ class _Builder:
         }
         self.tables["taxonomy_terms"].append(term | ({"language": lang} if lang else {}))
 
-    def _attribute(self, link: str, entity: str, dim: str, code: str, value: str | None = None) -> None:
+    def _attribute(
+        self, link: str, entity: str, dim: str, code: str, value: str | None = None, key: str = ""
+    ) -> None:
         row = {
-            "id": self.id("attribute", link, dim, code),
+            "id": self.id("attribute", link, dim, code, *([key] if key else [])),
             "link_id": link,
             "link_entity": entity,
             "link_type": LINK_TYPES[dim],
@@ -266,6 +269,8 @@ class _Builder:
             for code in getattr(entry, dim):
                 self._attribute(service_id, "service", dim, code)
         self._areas(service_id, entry.regions)
+        for place in entry.places:  # the part of its regions it serves: a town or area of places.yaml
+            self._attribute(service_id, "service", RECORD, "place", place, key=place)
         self._phone(service_id, entry.contact.phone)
         if isinstance(entry, Opportunity):
             window = {"id": self.id("schedule", entry.id), "service_id": service_id}

@@ -51,7 +51,14 @@ LISTS = frozenset((*DIMENSIONS, *ELIGIBILITY, RECORD))
 _READ = {"id", "organization_id", "name", "description", "status", "url", "email", "assured_date"}
 _READ |= {"minimum_age", "maximum_age"}
 _GENERATED = {"eligibility_description", "application_process"}
-_HUB_INTERNALS = ("advisor_chat_id", "reminder_after_minutes", "escalate_after_minutes")
+_HUB_INTERNALS = (
+    "advisor_chat_id",
+    "reminder_after_minutes",
+    "escalate_after_minutes",
+    "unanswered_after_minutes",
+    "admins",
+    "canned_replies",
+)
 _CLOCK = re.compile(r"^([0-2][0-9]:[0-5][0-9])(?::[0-5][0-9])?$")
 
 
@@ -209,6 +216,8 @@ class _Mapper:
                 )
         if data.get("assured_date"):
             built.put(("verified_on",), data["assured_date"], row.at("assured_date"))
+        for attr in (a for a in attrs if a.dim == RECORD and a.code == "place"):
+            built.put(("places", len(built.data.get("places", []))), attr.value, attr.where)
         self._schedules(built, row, kind)
         self._keep(
             "services" if kind == "service" else "opportunities",
@@ -333,7 +342,7 @@ class _Mapper:
                 built.put(("office_hours",), week, places)
         old = self.old_hubs.get(str(built.data.get("id")))
         for key in _HUB_INTERNALS:
-            if old is not None and getattr(old, key) is not None:
+            if old is not None and getattr(old, key) not in (None, [], {}):
                 built.data[key] = getattr(old, key)
         self._keep("hubs", Hub, built)
 

@@ -43,6 +43,7 @@ class Catalog:
     _hub_by_region: dict[str, Hub] = field(init=False, repr=False, compare=False)
     _entry_by_id: dict[str, Entry] = field(init=False, repr=False, compare=False)
     _place_region: dict[str, str] = field(init=False, repr=False, compare=False)
+    _town: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         terms = {dim: {t.code: t for t in getattr(self.taxonomy, dim)} for dim in (*DIMENSIONS, *ELIGIBILITY)}
@@ -53,6 +54,14 @@ class Catalog:
         object.__setattr__(self, "_entry_by_id", {e.id: e for e in self.entries})
         gazetteer = {fold(name): p.region for p in reversed(self.places) for name in (p.name, *p.aliases)}
         object.__setattr__(self, "_place_region", gazetteer)
+        regions = {fold(label) for term in self.taxonomy.regions for label in term.label.values()}
+        towns = {
+            fold(name): p.name
+            for p in reversed(self.places)
+            if fold(p.name) not in regions
+            for name in (p.name, *p.aliases)
+        }
+        object.__setattr__(self, "_town", towns)
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -84,6 +93,11 @@ class Catalog:
         """How long an unclaimed request waits before it goes to the coordination chat."""
         minutes = hub.escalate_after_minutes
         return dt.timedelta(minutes=minutes or self.handoff_policy.escalate_after_minutes)
+
+    def unanswered_after(self, hub: Hub) -> dt.timedelta:
+        """How long a request claimed but not answered waits before it is flagged in the hub chat."""
+        minutes = hub.unanswered_after_minutes
+        return dt.timedelta(minutes=minutes or self.handoff_policy.unanswered_after_minutes)
 
     def today(self) -> dt.date:
         """Today in the network's time zone: deadlines are local dates."""
@@ -122,6 +136,11 @@ class Catalog:
     def place_region(self, name: str) -> str | None:
         """The region of a place name of the gazetteer, whatever its case and accents."""
         return self._place_region.get(fold(name))
+
+    def town(self, name: str) -> str | None:
+        """The official name of the town (or area) a place name or alias of the gazetteer names; None for a
+        region's own name ("Gaspésie") or a name it does not know. Entries' `places` use these names."""
+        return self._town.get(fold(name))
 
     @property
     def place_names(self) -> dict[str, str]:

@@ -8,87 +8,34 @@ new one.
 from __future__ import annotations
 
 import datetime as dt
-import re
-from typing import Annotated, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Literal
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
-    StringConstraints,
     ValidationInfo,
     field_validator,
 )
 
 from bot.catalog import hours
 from bot.catalog.hours import OfficeHours
-
-CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,23}$"
-ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,39}$"
-LANG_PATTERN = r"^[a-z]{2}$"
-
-Code = Annotated[str, StringConstraints(pattern=CODE_PATTERN)]
-EntryId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
-Lang = Annotated[str, StringConstraints(pattern=LANG_PATTERN)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
-
-_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[A-Za-z]{2,}$")
-_PHONE = re.compile(r"^\+?[0-9][0-9 ().-]{5,24}$")
-
-
-def _check_url(value: str) -> str:
-    """Only web links: a catalog link ends up in an HTML `href`."""
-    if not re.match(r"^https?://[^\s<>\"']+\.[^\s<>\"']+$", value):
-        raise ValueError(f"'{value}' is not a web address starting with https:// or http://")
-    return value
-
-
-def _check_email(value: str) -> str:
-    if not _EMAIL.match(value):
-        raise ValueError(f"'{value}' is not an e-mail address")
-    return value
-
-
-def _check_phone(value: str) -> str:
-    if not _PHONE.match(value):
-        raise ValueError(f"'{value}' is not a phone number (digits, spaces, +, -, parentheses)")
-    return value
-
-
-# Telegram chat ids fit in 52 bits; a group's are negative (a supergroup's start with -100), a person's positive.
-LOWEST_CHAT_ID = -(2**52)
-
-
-def group_chat_id(value: int | None) -> int | None:
-    """A Telegram group's id, or None: refuses 0, a person's (positive) id and what Telegram cannot send to."""
-    if value is None:
-        return None
-    if value >= 0:
-        raise ValueError(f"{value} is not a group's id: those are negative, such as -1001234567899")
-    if value < LOWEST_CHAT_ID:
-        raise ValueError(
-            f"{value} is not a Telegram chat id (too long): copy the id the bot posted in the group"
-        )
-    return value
-
-
-def _check_timezone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"'{value}' is not a time zone name such as America/Toronto") from None
-    return value
-
-
-Url = Annotated[str, AfterValidator(_check_url)]
-Email = Annotated[str, AfterValidator(_check_email)]
-Phone = Annotated[str, AfterValidator(_check_phone)]
-LocalizedShort = dict[Lang, ShortText]
-LocalizedLong = dict[Lang, LongText]
-TimeZoneName = Annotated[str, AfterValidator(_check_timezone)]
+from bot.catalog.values import (
+    CannedTexts,
+    Code,
+    Email,
+    EntryId,
+    Lang,
+    LocalizedLong,
+    LocalizedShort,
+    Phone,
+    ShortText,
+    TimeZoneName,
+    Url,
+    UserId,
+    any_chat_id,
+    group_chat_id,
+)
 
 
 class Strict(BaseModel):
@@ -135,6 +82,25 @@ class HandoffPolicy(Strict):
         ge=0,
         strict=True,
         description="days after a close, the entrepreneur is asked once how it went; 0: never",
+    )
+    unanswered_after_minutes: int = Field(
+        default=120,
+        ge=1,
+        strict=True,
+        description="minutes before a request claimed but not yet answered is flagged in the hub chat (once it is open)",
+    )
+    referral_follow_up_days: int = Field(
+        default=7,
+        ge=0,
+        strict=True,
+        description="days after a referral to a partner (Put me in touch), the entrepreneur is asked once if it helped; 0: never",
+    )
+    relay_per_minute: int = Field(
+        default=20,
+        ge=0,
+        le=1000,
+        strict=True,
+        description="messages an entrepreneur may send to a hub per minute; beyond, not relayed (they are told); 0: no limit",
     )
 
     @field_validator("escalate_after_minutes")
@@ -254,6 +220,20 @@ class Hub(Strict):
     escalate_after_minutes: int | None = Field(
         default=None, ge=1, strict=True, description="the hub's own delay before escalation"
     )
+    unanswered_after_minutes: int | None = Field(
+        default=None,
+        ge=1,
+        strict=True,
+        description="the hub's own delay before a claimed, unanswered request is flagged",
+    )
+    admins: list[UserId] = Field(
+        default_factory=list,
+        description="Telegram user ids of the hub's admins: who may /link a group to the hub, e.g. [123456789]",
+    )
+    canned_replies: dict[Code, CannedTexts] = Field(
+        default_factory=dict,
+        description="ready answers advisors send with /r name, by name: welcome: {fr: ..., en: ...}",
+    )
 
     @field_validator("advisor_chat_id")
     @classmethod
@@ -298,6 +278,10 @@ class Entry(Strict):
     regions: list[Code] = Field(
         default_factory=list, description="region codes; empty means the whole network"
     )
+    places: list[ShortText] = Field(
+        default_factory=list,
+        description="towns or areas of places.yaml it serves, for an entry serving part of its regions",
+    )
     stages: list[Code] = Field(default_factory=list, description="stage codes; empty means every stage")
     sectors: list[Code] = Field(default_factory=list, description="sector codes; empty means every sector")
     needs: list[Code] = Field(default_factory=list, description="need codes it answers")
@@ -313,7 +297,24 @@ class Entry(Strict):
     contact: Contact = Field(
         default_factory=Contact, description="url, email, phone: leave out what you are unsure of"
     )
+    partner_chat_id: int | None = Field(
+        default=None,
+        strict=True,
+        description="the partner's Telegram chat for warm referrals (docs/referrals.md); else contact.email",
+    )
     verified_on: dt.date | None = Field(default=None, description="when someone last checked this entry")
+
+    @field_validator("partner_chat_id")
+    @classmethod
+    def _a_chat(cls, value: int | None) -> int | None:
+        return any_chat_id(value)
+
+    @field_validator("places")
+    @classmethod
+    def _places_inside_regions(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        if value and info.data.get("regions") == []:  # (a region list that failed is reported already)
+            raise ValueError("only for an entry that lists its regions (places are part of them)")
+        return value
 
 
 class Service(Entry):

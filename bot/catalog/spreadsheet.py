@@ -36,7 +36,9 @@ SHEETS = (*KINDS, *CODE_SHEETS)
 README = "read me"
 LOCALIZED = frozenset(("title", "summary", "name", "label"))
 NESTED: dict[str, type[BaseModel]] = {"age": AgeBand, "contact": Contact}
+NAME_LISTS = frozenset(("places",))  # lists of names (places.yaml's towns), not of codes
 DROPDOWN_ROWS = 2000  # rows that get the drop-down lists, beyond the records already there
+KEPT_IN_YAML = ("admins", "canned_replies")  # a hub's settings for the bot: an import keeps the folder's
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ def columns(model: type[BaseModel], languages: list[str]) -> list[Column]:
     """The columns of a sheet, in the model's field order; texts per language get one column each."""
     found: list[Column] = []
     for name in model.model_fields:
-        if name == "kind":
+        if name == "kind" or name in KEPT_IN_YAML:
             continue
         if name in LOCALIZED:
             found += [Column(f"{name}.{lang}", (name, lang), "text") for lang in languages]
@@ -64,6 +66,8 @@ def columns(model: type[BaseModel], languages: list[str]) -> list[Column]:
             ]
         elif name in CODE_SHEETS:
             found.append(Column(name, (name,), "codes", name))
+        elif name in NAME_LISTS:  # names separated by commas, like codes, without a drop-down list
+            found.append(Column(name, (name,), "codes"))
         else:
             found.append(Column(name, (name,), _kind(model, name)))
     return found
@@ -132,7 +136,7 @@ def _fill(sheet: Worksheet, cols: list[Column], records: list[BaseModel], sizes:
         sheet.column_dimensions[letter].width = width
         if column.kind in ("codes", "text"):
             sheet.column_dimensions[letter].number_format = "@"  # 01 stays 01 when typed
-        if column.kind == "codes" and sizes[column.dim]:
+        if column.kind == "codes" and sizes.get(column.dim):
             _dropdown(sheet, column, letter, sizes[column.dim], len(records))
     for row, record in enumerate(records, start=2):
         for index, column in enumerate(cols, start=1):

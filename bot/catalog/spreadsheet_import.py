@@ -25,7 +25,7 @@ from openpyxl.workbook.workbook import Workbook
 from pydantic import BaseModel, ValidationError
 
 from bot.catalog.schema import HubsFile, OpportunitiesFile, ServicesFile, TaxonomyFile, Term
-from bot.catalog.spreadsheet import CODE_SHEETS, KINDS, README, SHEETS, Column, columns
+from bot.catalog.spreadsheet import CODE_SHEETS, KEPT_IN_YAML, KINDS, README, SHEETS, Column, columns
 from bot.catalog.writer import (
     Draft,
     Finding,
@@ -52,17 +52,34 @@ _FILES: dict[str, type[BaseModel]] = {
 def import_workbook(path: Path, target: Path) -> Written:
     """Import, or raise `ImportFailed` with every problem, having written nothing."""
     _refuse_macros(path)
-    network = read_target(target, taxonomy=False).network
+    folder = read_target(target, taxonomy=False)
+    network = folder.network
     workbook = _load(path)
     try:
         incoming = _Reader(workbook, list(network.languages)).run()
     finally:
         workbook.close()
+    _keep_hub_settings(incoming, folder.hubs)
     if any(f.blocking for f in incoming.findings) and len(incoming.files) < len(_FILES) + 1:
         raise ImportFailed(sorted(incoming.findings, key=lambda f: not f.blocking))
     return write_catalog(
         target, incoming, header=f"Written by `aiguilleur catalog import --format xlsx` from {path.name}."
     )
+
+
+def _keep_hub_settings(incoming: Incoming, old: HubsFile | None) -> None:
+    """A hub's admins and canned replies are not in the workbook: those of the folder's hubs.yaml stay."""
+    hubs = incoming.files.get("hubs.yaml")
+    if old is None or not isinstance(hubs, HubsFile):
+        return
+    before = {hub.id: hub for hub in old.hubs}
+    kept = [
+        hub.model_copy(update={name: getattr(before[hub.id], name) for name in KEPT_IN_YAML})
+        if hub.id in before
+        else hub
+        for hub in hubs.hubs
+    ]
+    incoming.files["hubs.yaml"] = hubs.model_copy(update={"hubs": kept})
 
 
 def _refuse_macros(path: Path) -> None:

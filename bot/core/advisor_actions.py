@@ -15,10 +15,10 @@ from bot.core import card, funnel
 from bot.core.aftercare import rating_question
 from bot.core.office_hours import reminder_due, schedule_for
 from bot.core.steps import Step
-from bot.core.text import bold, fmt, italic, lines, plain
+from bot.core.text import Rich, Span, bold, fmt, italic, lines, plain
 from bot.core.thread import DeskServices, HandoffThread
 from bot.core.turn import HubTurn
-from bot.core.types import Handoff, Reply
+from bot.core.types import Handoff, MessageRef, Note, Reply
 
 
 class AdvisorActions:
@@ -48,6 +48,12 @@ class AdvisorActions:
         claimed = await self.store.get_handoff(handoff_id=handoff.id)
         assert claimed is not None
         await self.services.record(turn.catalog, funnel.of_handoff(funnel.Kind.CLAIMED, claimed))
+        at_hub = turn.catalog.hub(claimed.hub_id)
+        if at_hub is not None and not claimed.advisor_replied:  # flagged if no answer follows (reminders.py)
+            due = schedule_for(turn.catalog, at_hub).next_opening(
+                self.services.now() + turn.catalog.unanswered_after(at_hub)
+            )
+            await self.store.update_handoff(handoff_id=claimed.id, remind_at=due, reminders=0)
         turn.notice = turn._h("You claimed request #{number}.").format(number=claimed.id)
         turn.replies.append(self.thread.card_edit(turn.catalog, claimed))
         _u = self.services.user_gettext(claimed)
@@ -143,26 +149,35 @@ class AdvisorActions:
         )
 
     async def transfer_command(self, turn: HubTurn, handoff: Handoff) -> None:
-        args = turn.event.args  # `/transfer hub-03`, `/transfer 03`, `/transfer 12 hub-03`, `/transfer #12`
-        wanted = args[-1] if args and not args[-1].startswith("#") and len(args) <= 2 else None
-        if len(args) == 1 and args[0].isdigit() and turn.catalog.hub_for_region(args[0]) is None:
+        """`/transfer hub-03`, `/transfer 03`, `/transfer 12 hub-03`, `/transfer #12`, each maybe followed by
+        the reason, which the new hub and the entrepreneur read: `/transfer hub-03 they fund exports`."""
+        catalog = turn.catalog
+        words = list(turn.event.args)
+        if words and words[0].startswith("#"):
+            words.pop(0)  # the request's number (`_target` used it)
+        elif len(words) >= 2 and (catalog.hub(words[1]) or catalog.hub_for_region(words[1])):
+            words.pop(0)
+        wanted = words[0] if words else None
+        if len(words) == 1 and wanted and wanted.isdigit() and catalog.hub_for_region(wanted) is None:
             wanted = None  # a bare number that is no region: the request's number
-        target = (turn.catalog.hub(wanted) or turn.catalog.hub_for_region(wanted)) if wanted else None
+        target = (catalog.hub(wanted) or catalog.hub_for_region(wanted)) if wanted else None
+        reason = " ".join(words[1:]).strip()[:1000]
         if target is None:
             turn.replies.append(
                 Reply(
                     turn.event.chat_id,
                     (plain(turn._h("Transfer request #{number} to which hub?").format(number=handoff.id)),),
-                    card.transfer_buttons(turn.catalog, handoff, turn._h),
+                    card.transfer_buttons(turn.catalog, handoff, turn._h, self.services.advisor_chat),
                     reply_to_message_id=turn.event.message_id,
                     topic_id=turn.event.thread_id,
                 )
             )
             return
-        await self.transfer(turn, handoff, target)
+        await self.transfer(turn, handoff, target, reason)
 
-    async def transfer(self, turn: HubTurn, handoff: Handoff, target: Hub) -> None:
-        """Move the request to another hub: a new thread there; the old one says where it went."""
+    async def transfer(self, turn: HubTurn, handoff: Handoff, target: Hub, reason: str = "") -> None:
+        """Move the request to another hub: a new thread there, with the reason, the notes and the history;
+        the old one says where it went; the entrepreneur is told where, and why."""
         catalog = turn.catalog
         chat = self.services.advisor_chat(target)
         if chat is None or target.id == handoff.hub_id or not handoff.is_open:
@@ -170,6 +185,16 @@ class AdvisorActions:
             if turn.event.command:
                 turn.answer((plain(turn.notice),))
             return
+        history = await self.store.thread_copies(handoff_id=handoff.id)  # before the thread moves
+        if reason:
+            await self.store.add_note(
+                handoff_id=handoff.id,
+                hub_id=handoff.hub_id,
+                author=turn.event.sender.first_name,
+                text=reason,
+                kind="transfer",
+                at=self.services.now(),
+            )
         start = schedule_for(catalog, target).next_opening(self.services.now())
         if not await self.store.transfer_handoff(
             handoff_id=handoff.id,
@@ -211,6 +236,8 @@ class AdvisorActions:
         if handoff.topic_id is not None:
             turn.replies.append(Reply(handoff.hub_chat_id, action="close_topic", topic_id=handoff.topic_id))
         self.thread.announce(turn.replies.append, catalog, moved, transferred_from=handoff.hub_id)
+        notes = await self.store.notes_of(handoff_id=moved.id)
+        carry_over(self.thread, turn, moved, handoff.hub_chat_id, history, notes)
         _u = self.services.user_gettext(moved)
         turn.replies.append(
             Reply(
@@ -220,6 +247,7 @@ class AdvisorActions:
                         _u("Your request was passed to {hub}."),
                         hub=bold(catalog.text(target.name, moved.lang)),
                     ),
+                    *((fmt(_u("Why: {reason}"), reason=italic(reason)),) if reason else ()),
                     _u("An advisor there will answer you here."),
                 ),
             )
@@ -236,3 +264,28 @@ class AdvisorActions:
                 replace(conv, step=Step.RATING, handoff_id=None, last_handoff_id=handoff.id)
             )
         return handoff
+
+
+HISTORY_LIMIT = 30  # the last messages of the thread copied to the new hub; the card there has the question
+
+
+def carry_over(
+    thread: HandoffThread, turn: HubTurn, moved: Handoff, old_chat: int, history: list[int], notes: list[Note]
+) -> None:
+    """After a transfer, the new thread gets the reasons and the notes of the hubs before it, then copies of
+    the last messages exchanged there (the entrepreneur's and the advisors')."""
+    _h = turn._h
+    catalog = turn.catalog
+    if notes:
+        rows: list[str | Span | Rich] = [bold(_h("Reasons and internal notes so far:"))]
+        for note in notes:
+            hub = card.hub_name(catalog, note.hub_id, catalog.default_language)
+            label = _h("transfer") if note.kind == "transfer" else _h("note")
+            rows.append(f"• {label} · {hub} · {note.author or '-'}: {note.text}")
+        turn.replies.append(thread.in_thread(moved, lines(*rows)))
+    if history:
+        shown = history[-HISTORY_LIMIT:]
+        header = _h("The conversation so far ({count} messages):").format(count=len(shown))
+        turn.replies.append(thread.in_thread(moved, (italic(header),)))
+        for message_id in shown:
+            turn.replies.append(thread.in_thread(moved, (), copy_of=MessageRef(old_chat, message_id)))

@@ -27,10 +27,13 @@ from bot.core.buttons import (
     CardAction,
     Claim,
     CloseRequest,
+    ForwardEntry,
     ShowTransfer,
     TransferTo,
     parse,
 )
+from bot.core.copilot import Copilot
+from bot.core.moderation import Moderation
 from bot.core.text import italic, plain
 from bot.core.thread import DeskServices, HandoffThread
 from bot.core.turn import HubTurn
@@ -45,11 +48,19 @@ Press = Callable[["AdvisorDesk", HubTurn, Handoff, Any], Awaitable[bool]]
 class AdvisorDesk:
     """Claims, relays, notes, transfers, closes and reopens handoffs from a hub's advisor chat."""
 
-    def __init__(self, services: DeskServices, thread: HandoffThread) -> None:
+    def __init__(
+        self,
+        services: DeskServices,
+        thread: HandoffThread,
+        moderation: Moderation,
+        admin_chat_id: int | None = None,
+    ) -> None:
         self.services = services
         self.store = services.store
         self.thread = thread
         self.actions = AdvisorActions(services, thread)
+        self.copilot = Copilot(services, thread, self.actions, admin_chat_id)
+        self.moderation = moderation
         self.commands: dict[str, Callable[[HubTurn], Awaitable[None]]] = {
             "queue": partial(advisor_queue.queue, services, mine=False),
             "mine": partial(advisor_queue.queue, services, mine=True),
@@ -61,9 +72,23 @@ class AdvisorDesk:
             "end": self.actions.close,
             "reopen": self.actions.reopen,
             "transfer": self.actions.transfer_command,
+            "suggest": self.copilot.suggest,
+            "ban": moderation.ban,
+            "unban": moderation.unban,
+        }
+        # in a request's thread or not: the command says what it needs
+        self.thread_commands: dict[str, Callable[[HubTurn, Handoff | None], Awaitable[None]]] = {
+            "r": self.copilot.canned,
+            "missing": self.copilot.missing,
         }
         # /note (and an unknown command): nothing is relayed, nothing is said
-        self.known_commands = (*self.commands, *self.request_commands, "note")
+        self.known_commands = (
+            *self.commands,
+            *self.request_commands,
+            *self.thread_commands,
+            "note",
+            "link",
+        )
 
     def hub_of_chat(self, catalog: Catalog, chat_id: int) -> Hub | None:
         """The hub whose advisor chat this is, if any."""
@@ -71,6 +96,8 @@ class AdvisorDesk:
 
     async def handle(self, event: Inbound, catalog: Catalog) -> Outcome:
         """A message, command or button press in a group."""
+        if event.command == "link" and not event.edited:
+            return await self.moderation.link(event, catalog)
         hub = self.services.hub_of_chat(catalog, event.chat_id)
         if hub is None:
             return self._not_a_hub(event, catalog)
@@ -84,6 +111,8 @@ class AdvisorDesk:
             await self._command(turn)
         elif not event.text.lstrip().startswith("!"):
             await self._message(turn)
+        else:
+            await self._note(turn, event.text.lstrip()[1:])
         return Outcome(tuple(turn.replies), turn.notice)
 
     def _not_a_hub(self, event: Inbound, catalog: Catalog) -> Outcome:
@@ -125,8 +154,12 @@ class AdvisorDesk:
     async def _target(self, turn: HubTurn) -> Handoff | None:
         """`/close 12` or `/close #12`, else the thread's handoff; None (and an answer) when there is none."""
         args = turn.event.args
-        if turn.event.command == "transfer" and len(args) == 1 and not args[0].startswith("#"):
-            args = ()  # `/transfer 03` names the target hub or region, not a request
+        if turn.event.command == "transfer" and args and not args[0].startswith("#"):
+            # `/transfer 03` or `/transfer hub-03 reason...` names the target, not a request; in
+            # `/transfer 12 hub-03 reason...` the target comes second
+            catalog = turn.catalog
+            if len(args) == 1 or not (catalog.hub(args[1]) or catalog.hub_for_region(args[1])):
+                args = ()
         raw = args[0].lstrip("#") if args else ""
         number = raw.isascii() and raw.isdigit()  # not '²', which str.isdigit takes and int() refuses
         handoff = (
@@ -182,7 +215,7 @@ class AdvisorDesk:
         """The card's buttons become one per other hub, then Back."""
         if not handoff.is_open:
             return False
-        buttons = card.transfer_buttons(turn.catalog, handoff, turn._h)
+        buttons = card.transfer_buttons(turn.catalog, handoff, turn._h, self.services.advisor_chat)
         turn.replies.append(replace(self.thread.card_edit(turn.catalog, handoff), buttons=buttons))
         return True
 
@@ -203,10 +236,31 @@ class AdvisorDesk:
         command = turn.event.command or ""
         if (general := self.commands.get(command)) is not None:
             await general(turn)
+        elif (in_thread := self.thread_commands.get(command)) is not None:
+            await in_thread(turn, await self._thread_handoff(turn))
+        elif command == "note":
+            await self._note(turn, " ".join(turn.event.text.split()[1:]))
         elif (on_request := self.request_commands.get(command)) is not None and (
             handoff := await self._target(turn)
         ):
             await on_request(turn, handoff)
+
+    async def _note(self, turn: HubTurn, text: str) -> None:
+        """An internal note in a request's thread is kept with the request (a transfer carries it)."""
+        handoff = await self._thread_handoff(turn)
+        if handoff is None or handoff.hub_chat_id != turn.event.chat_id or not text.strip():
+            return
+        await self.store.add_note(
+            handoff_id=handoff.id,
+            hub_id=handoff.hub_id,
+            author=turn.event.sender.first_name,
+            text=text.strip(),
+            kind="note",
+            at=self.services.now(),
+        )
+
+    async def _forward(self, turn: HubTurn, handoff: Handoff, action: ForwardEntry) -> bool:
+        return await self.copilot.forward(turn, handoff, action)
 
     # -- messages in a thread: relayed to the entrepreneur ---------------------------------------------------
 
@@ -271,7 +325,7 @@ class AdvisorDesk:
             hub_chat_id=event.chat_id, message_id=event.message_id, handoff_id=handoff.id
         )
         if not handoff.advisor_replied:  # the first answer at this hub: the report's response time
-            await self.store.update_handoff(handoff_id=handoff.id, advisor_replied=True)
+            await self.store.update_handoff(handoff_id=handoff.id, advisor_replied=True, remind_at=None)
             await self.services.record(turn.catalog, funnel.of_handoff(funnel.Kind.ANSWERED, handoff))
 
 
@@ -282,4 +336,5 @@ PRESSES: dict[type[Action], Press] = {
     ShowTransfer: AdvisorDesk._show_transfer,
     BackToCard: AdvisorDesk._back_to_card,
     TransferTo: AdvisorDesk._transfer_to,
+    ForwardEntry: AdvisorDesk._forward,
 }

@@ -48,6 +48,12 @@ async def help_text(turn: HubTurn) -> None:
             turn._h(
                 "/claim, /close, /transfer, /reopen: in a request's topic, as a reply to its card, or with its number (/close 12)"
             ),
+            turn._h("/transfer hub-03 and a reason: the new hub and the entrepreneur read why"),
+            turn._h("/r: the canned replies; /r name sends one to the entrepreneur, in their language"),
+            turn._h("/suggest: the catalog's best entries for the request, each sent with one button"),
+            turn._h("/missing and a text: tell the network's admins what the catalog lacks"),
+            turn._h("/ban, /unban: stop, or restore, the entrepreneur's messages to this hub"),
+            turn._h("/link hub-03: make this group a hub's advisor group (the hub's admins only)"),
             turn._h("Start a message with ! (or use /note) for a note the entrepreneur will not see."),
         )
     )

@@ -18,7 +18,9 @@ from bot.core.intake import (
     keyboard,
     label_choice,
     next_step,
+    place_named,
     question,
+    set_region,
     skip,
     store_answer,
     toggle_need,
@@ -129,6 +131,8 @@ class Answers:
             turn.say(question(turn, step), keyboard(turn, step))
         else:
             store_answer(turn, step, code)
+            if step is Step.REGION and (name := place_named(turn, text)) is not None:
+                set_region(turn, code, turn.catalog.town(name))  # "Matane": the town is kept too
             turn.say(answered_line(turn, step, code))
             self.advance(turn, step)
         return True

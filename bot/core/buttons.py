@@ -6,23 +6,9 @@ back, or gives None for anything stale, forged or malformed (unknown key, wrong 
 that is not one, a value no enum has, too long): the caller answers "this button has expired" and changes
 nothing. Fields are written as: integers in decimal (up to 2^31 - 1, the database's integers), enums by
 their value, `bool` as `y`/`n`, None as `-`, text as is (never a `:`). The wire format is the one buttons
-had before this codec, so buttons already sent in chats keep working. Keys never change once used:
-
-    entrepreneur, the questions          entrepreneur, around them             advisors, on a card
-    st:<code>   stage                    more          more results            hc:<id>        claim
-    sc:<code>   sector                   edit          change my answers       ht:<id>        transfer menu
-    sc:+        several sectors          pf:<target>   /profile's buttons      hx:<id>:<hub>  transfer to
-    ss:<code>   tick a sector            adv           talk to an advisor      hb:<id>        back to the card
-    ss:*        sectors done             cancel        cancel the request      hz:<id>        close
-    rg:<code>   region                   lg:<lang>     language
-    nd:<code>   tick a need              cf:<yes|no>   facts understood right?
-    nd:*        needs done               as:<action>:<step>:<argument>:<y|n>   "are you sure?"
-    sk:<step>   skip                     fg:<yes|no>   delete everything?
-    ag:<age>    age band                 ok:<yes|no>   consent
-    gr:<code>   tick a group             rt:<id>:<stars>   rating (0: skipped)
-    gr:*        groups done              cm:<id>       no comment
-    lf:<code>   legal form               fu:<id>:<yes|no|adv>  the follow-up's answer
-    sz:<code>   company size
+had before this codec, so buttons already sent in chats keep working. Keys never change once used; the
+table of every key and its fields is in docs/architecture.md ("Buttons, steps and the two desks"), and
+tests/unit/test_buttons.py pins each one.
 
 Whether an action counts is decided where it is handled (the current step, the catalog, the handoff).
 """
@@ -396,4 +382,13 @@ class CloseRequest(Action):
     handoff_id: int
 
 
-CardAction = Claim | ShowTransfer | TransferTo | BackToCard | CloseRequest
+@kind("hf")
+@dataclass(frozen=True)
+class ForwardEntry(Action):
+    """`/suggest`'s button: send this catalog entry to the request's entrepreneur, in their language."""
+
+    handoff_id: int
+    entry_id: str
+
+
+CardAction = Claim | ShowTransfer | TransferTo | BackToCard | CloseRequest | ForwardEntry

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from babel.dates import format_timedelta
 
 from bot.catalog.model import Catalog
+from bot.catalog.schema import Hub
 from bot.core.buttons import BackToCard, Claim, CloseRequest, ShowTransfer, TransferTo, button
 from bot.core.text import Rich, bold, fmt, italic, lines, plain
 from bot.core.types import Button, Handoff, Profile
@@ -138,13 +139,18 @@ def card_buttons(handoff: Handoff, _h: Gettext) -> tuple[tuple[Button, ...], ...
     return (transfer_or_close,)
 
 
-def transfer_buttons(catalog: Catalog, handoff: Handoff, _h: Gettext) -> tuple[tuple[Button, ...], ...]:
-    """One button per other hub that has an advisor chat, then Back."""
+def transfer_buttons(
+    catalog: Catalog,
+    handoff: Handoff,
+    _h: Gettext,
+    advisor_chat: Callable[[Hub], int | None] = lambda hub: hub.advisor_chat_id,
+) -> tuple[tuple[Button, ...], ...]:
+    """One button per other hub that has an advisor chat (the catalog's, or linked with /link), then Back."""
     lang = catalog.default_language
     rows = [
         (button(catalog.text(hub.name, lang), TransferTo(handoff.id, hub.id)),)
         for hub in catalog.hubs
-        if hub.id != handoff.hub_id and hub.advisor_chat_id is not None
+        if hub.id != handoff.hub_id and advisor_chat(hub) is not None
     ]
     rows.append((button(_h("Back"), BackToCard(handoff.id)),))
     return tuple(rows)

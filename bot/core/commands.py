@@ -40,6 +40,7 @@ BOT_COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", N_("Find the support that fits your project")),
     ("profile", N_("See and change your answers")),
     ("advisor", N_("Talk to an advisor of your hub")),
+    ("alerts", N_("Alerts about new opportunities, and your reminders")),
     ("end", N_("End the conversation with the advisor")),
     ("language", N_("Change the language")),
     ("restart", N_("Start the questions again")),
@@ -117,6 +118,14 @@ def privacy(turn: Turn) -> None:
             ),
             _(
                 "• Your question and the messages you exchange with an advisor: so that your hub can help you."
+            ),
+            _(
+                "• If you ask for alerts about new opportunities: your answers as codes and your reminders, "
+                "until you stop them with /alerts."
+            ),
+            _(
+                "• If you ask to be put in touch with an organisation: what you agreed to send it (first name, "
+                "answers, question), and whether it answered and helped."
             ),
             _(
                 "Advisors of your hub see them only when you ask to talk to one. Telegram carries the messages."

@@ -15,12 +15,17 @@ from bot.catalog.model import Catalog
 from bot.core import commands, freetext, languages
 from bot.core.advisor_desk import AdvisorDesk
 from bot.core.aftercare import Aftercare
+from bot.core.alerts import AlertDesk
+from bot.core.announcements import Announcer
 from bot.core.answers import Answers
 from bot.core.clock import utcnow
 from bot.core.entrepreneur_buttons import EntrepreneurButtons
 from bot.core.entrepreneur_desk import EntrepreneurDesk
 from bot.core.hub_groups import GroupRights, HubGroups
+from bot.core.moderation import FloodGate, LinkedChats, Moderation
 from bot.core.ports import Clock, Store
+from bot.core.referral_partner import PartnerDesk
+from bot.core.referrals import ReferralDesk
 from bot.core.reminders import Reminders
 from bot.core.steps import Step
 from bot.core.text import bold, fmt, plain
@@ -52,6 +57,7 @@ class Dialogue:
         language_data: dict[str, LanguageFile] | None = None,
         now: Clock = utcnow,
         admin_chat_id: int | None = None,
+        email_referrals: bool = False,
     ) -> None:
         self.catalog = catalog
         self.store = store
@@ -59,23 +65,33 @@ class Dialogue:
         self.retention_days = retention_days
         self.language_data = language_data or {}
         self.admin_chat_id = admin_chat_id
-        services = DeskServices(store, i18n, advisor_chat, now)
+        self.links = LinkedChats(advisor_chat)  # the catalog's advisor chats, overridden by /link
+        services = DeskServices(store, i18n, self.links, now)
         thread = HandoffThread(services)
-        self.entrepreneur_desk = EntrepreneurDesk(services, thread)
-        self.advisor_desk = AdvisorDesk(services, thread)
+        moderation = Moderation(services, thread, self.links, FloodGate(), admin_chat_id)
+        self.entrepreneur_desk = EntrepreneurDesk(services, thread, moderation)
+        self.advisor_desk = AdvisorDesk(services, thread, moderation, admin_chat_id)
         self.hub_groups = HubGroups(services)
         self.aftercare = Aftercare(services, thread, self.entrepreneur_desk.request)
         self.reminders = Reminders(services, thread, self.aftercare.follow_up)
         self.answers = Answers(self.entrepreneur_desk.request)
+        self.alerts = AlertDesk(services)
+        self.referrals = ReferralDesk(services)  # warm referrals (docs/referrals.md)
+        self.email_referrals = email_referrals  # the bot can send e-mail: referrals to partners' e-mail
+        self.partners = PartnerDesk(services)
+        self.announcer = Announcer(services)
         self.buttons = EntrepreneurButtons(
             store=store,
             answers=self.answers,
             desk=self.entrepreneur_desk,
             aftercare=self.aftercare,
             i18n=i18n,
+            alerts=self.alerts,
+            referrals=self.referrals,
         )
-        self.commands = command_table(self.entrepreneur_desk, i18n)
+        self.commands = command_table(self.entrepreneur_desk, i18n, self.alerts)
         self.messages = message_table(self.entrepreneur_desk, self.aftercare)
+        self.messages[Step.REFERRAL] = self.referrals.question
 
     def prepare(self, catalog: Catalog) -> Understander:
         """The understander of a catalog (it knows its places), built once; a reload builds it off the loop."""
@@ -91,6 +107,8 @@ class Dialogue:
     async def handle(self, event: Inbound) -> Outcome:
         """Handle one event from a private chat (entrepreneur) or a group (hub advisors)."""
         catalog = self.catalog
+        if (event.button or event.command) and (partner := await self.partners.handle(event, catalog)):
+            return partner  # a partner's answer to a referral, from any chat
         if not event.private:
             return await self.advisor_desk.handle(event, catalog)
         offered = self.offered_languages(catalog)
@@ -105,6 +123,7 @@ class Dialogue:
             self.i18n.get(catalog.default_language),
             event,
             self.retention_days,
+            email_referrals=self.email_referrals,
         )
         if event.command:
             await self._command(turn, event.command)
@@ -139,11 +158,29 @@ class Dialogue:
         return self.hub_groups.lacks_rights(chat_id, self.catalog, self.admin_chat_id)
 
     async def tick(self) -> Outcome:
-        """Reminders, escalations and follow-ups that are due."""
-        return await self.reminders.tick(self.catalog)
+        """Reminders, escalations and follow-ups that are due (and the groups linked with /link, read again:
+        a standby that took over sees the links made before)."""
+        await self.load_links()
+        outcome = await self.reminders.tick(self.catalog)
+        return Outcome(outcome.replies + tuple(await self.referrals.tick(self.catalog)), outcome.notice)
+
+    async def alerts_tick(self) -> Outcome:
+        """Opportunity alerts due: a catalog not compared yet announced, deadline reminders (docs/alerts.md);
+        the adapter posts them as a mass sending, after live replies."""
+        return await self.announcer.tick(self.catalog)
+
+    async def announce(self) -> Outcome:
+        """After a catalog reload: its new or reopened opportunities, once to each subscriber they fit."""
+        return await self.announcer.announce(self.catalog)
+
+    async def load_links(self) -> None:
+        """The hub groups linked with /link, from the database: routing uses them over hubs.yaml."""
+        self.links.replace(await self.store.hub_links())
 
     async def user_blocked(self, chat_id: int) -> Outcome:
-        """The entrepreneur blocked the bot: an open handoff closes and its thread is told why."""
+        """The entrepreneur blocked the bot: their opportunity alerts go; an open handoff closes and its thread
+        is told why."""
+        await self.store.drop_subscriber(chat_id=chat_id)
         conv = await self.store.get_conversation(chat_id=chat_id)
         if conv is None or conv.handoff_id is None:
             return Outcome()
@@ -177,7 +214,10 @@ class Dialogue:
             )
 
     async def undelivered(self, track: str) -> Outcome:
-        """An adapter could not send a tracked reply: a handoff card that never arrived closes its handoff."""
+        """An adapter could not send a tracked reply: a handoff card that never arrived closes its handoff; a
+        referral that never reached its partner fails, and its entrepreneur is told."""
+        if track.startswith("referral:"):
+            return await self.partners.undelivered(track, self.catalog)
         return await self.entrepreneur_desk.undelivered(track, self.catalog)
 
     async def unreachable(self, chat_id: int, handoff_id: int | None) -> Outcome:
@@ -264,7 +304,7 @@ class Dialogue:
 # -- the tables: functions and other objects' methods, so that nothing in them refers back to the dialogue ---
 
 
-def command_table(desk: EntrepreneurDesk, i18n: I18n) -> dict[str, Command]:
+def command_table(desk: EntrepreneurDesk, i18n: I18n, alerts: AlertDesk) -> dict[str, Command]:
     """The entrepreneur's commands, by name."""
     return {
         "start": at_once(lambda turn: commands.start(turn, turn.event.args[0] if turn.event.args else None)),
@@ -275,6 +315,7 @@ def command_table(desk: EntrepreneurDesk, i18n: I18n) -> dict[str, Command]:
         "forget": at_once(commands.confirm_forget),
         "profile": at_once(commands.show_profile),
         "advisor": at_once(desk.request),
+        "alerts": alerts.show,
         "end": partial(_end, desk),
     }
 

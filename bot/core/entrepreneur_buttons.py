@@ -12,6 +12,15 @@ from typing import Any
 
 from bot.core import commands, eligibility, freetext, languages
 from bot.core.aftercare import Aftercare
+from bot.core.alert_buttons import (
+    AlertAction,
+    AlertConsent,
+    CancelReminder,
+    OfferAlerts,
+    RemindMe,
+    StopAlerts,
+)
+from bot.core.alerts import AlertDesk
 from bot.core.answers import SINGLE_STEPS, Answers
 from bot.core.buttons import (
     Action,
@@ -50,6 +59,14 @@ from bot.core.buttons import (
 from bot.core.entrepreneur_desk import EntrepreneurDesk
 from bot.core.intake import DIMENSION, KIND, ask, next_step, question
 from bot.core.ports import Conversations
+from bot.core.referral_buttons import (
+    PutInTouch,
+    ReferralAction,
+    ReferralConsent,
+    ReferralFollowUp,
+    ReferralSend,
+)
+from bot.core.referrals import ReferralDesk
 from bot.core.results import show_results
 from bot.core.steps import Step
 from bot.core.text import bold, plain
@@ -72,12 +89,16 @@ class EntrepreneurButtons:
         desk: EntrepreneurDesk,
         aftercare: Aftercare,
         i18n: I18n,
+        alerts: AlertDesk,
+        referrals: ReferralDesk,
     ) -> None:
         self.store = store
         self.answers = answers
         self.desk = desk
         self.aftercare = aftercare
         self.i18n = i18n
+        self.alerts = alerts
+        self.referrals = referrals
 
     async def press(self, turn: Turn, data: str) -> None:
         """A button's data, parsed and handled; anything stale, forged or out of place is 'expired'."""
@@ -219,6 +240,14 @@ class EntrepreneurButtons:
     async def _follow_up(self, turn: Turn, action: FollowUp) -> bool:
         return await self.aftercare.follow_up_answer(turn, action.handoff_id, action.answer)
 
+    async def _alerts(self, turn: Turn, action: AlertAction) -> bool:
+        """Opportunity alerts: subscribe (consent first), stop, remind me, cancel a reminder."""
+        return await self.alerts.press(turn, action)
+
+    async def _referral(self, turn: Turn, action: ReferralAction) -> bool:
+        """Warm referrals: put me in touch (consent first), send or cancel, the follow-up's answer."""
+        return await self.referrals.press(turn, action)
+
     async def _skip_comment(self, turn: Turn, action: SkipComment) -> bool:
         if turn.step is not Step.COMMENT or action.handoff_id != turn.conv.last_handoff_id:
             return False
@@ -255,4 +284,13 @@ HANDLERS: dict[type[Action], Handler] = {
     Rate: EntrepreneurButtons._rate,
     FollowUp: EntrepreneurButtons._follow_up,
     SkipComment: EntrepreneurButtons._skip_comment,
+    OfferAlerts: EntrepreneurButtons._alerts,
+    AlertConsent: EntrepreneurButtons._alerts,
+    StopAlerts: EntrepreneurButtons._alerts,
+    RemindMe: EntrepreneurButtons._alerts,
+    CancelReminder: EntrepreneurButtons._alerts,
+    PutInTouch: EntrepreneurButtons._referral,
+    ReferralConsent: EntrepreneurButtons._referral,
+    ReferralSend: EntrepreneurButtons._referral,
+    ReferralFollowUp: EntrepreneurButtons._referral,
 }

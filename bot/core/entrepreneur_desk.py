@@ -20,6 +20,7 @@ from bot.core import card, freetext, funnel
 from bot.core.aftercare import rating_question
 from bot.core.buttons import Cancel, GiveConsent, OpenProfile, ProfileTarget, YesNo, button
 from bot.core.intake import ask
+from bot.core.moderation import Moderation
 from bot.core.office_hours import opening_parts, reminder_due, schedule_for
 from bot.core.results import PAGE_SIZE, contact_of, current_matches, top_ids
 from bot.core.steps import Step
@@ -34,10 +35,11 @@ log = logging.getLogger(__name__)
 class EntrepreneurDesk:
     """Creates handoffs, relays the entrepreneur's messages and closes them from the entrepreneur's side."""
 
-    def __init__(self, services: DeskServices, thread: HandoffThread) -> None:
+    def __init__(self, services: DeskServices, thread: HandoffThread, moderation: Moderation) -> None:
         self.services = services
         self.store = services.store
         self.thread = thread
+        self.moderation = moderation
 
     def request(self, turn: Turn) -> None:
         """'Talk to an advisor': find the hub (asking the region if needed), ask consent once, then the question."""
@@ -149,6 +151,11 @@ class EntrepreneurDesk:
         if not question and not turn.event.has_media:
             turn.say((plain(_("Please write your question as text.")),))
             return
+        if await self.store.is_banned(hub_id=hub.id, user_chat_id=turn.conv.chat_id):
+            turn.update(step=Step.RESULTS)
+            name = bold(turn.catalog.text(hub.name, turn.lang))
+            turn.say(fmt(_("The advisors of {hub} no longer receive your messages."), hub=name))
+            return
         catalog, now = turn.catalog, self.services.now()
         schedule = schedule_for(catalog, hub)
         handoff = await self.store.create_handoff(
@@ -198,6 +205,10 @@ class EntrepreneurDesk:
         handoff = await self._open_handoff(turn)
         if handoff is None or turn.event.message_id is None:
             return False
+        if not await self.moderation.relay_allowed(
+            turn.catalog, handoff, lambda text: turn.say((italic(text),))
+        ):
+            return True  # not relayed: banned (told once, at the ban), or over the rate limit (told)
         turn.send(
             self.thread.in_thread(
                 handoff,
@@ -219,6 +230,8 @@ class EntrepreneurDesk:
         )
         if handoff is None or not handoff.is_open or event.message_id is None:
             return Outcome()  # an answer to the questions, edited: the answer given stands
+        if await self.store.is_banned(hub_id=handoff.hub_id, user_chat_id=handoff.user_chat_id):
+            return Outcome()  # banned: nothing of theirs reaches the hub
         _h = self.services.hub_gettext(catalog)
         log.info("handoff %s: the entrepreneur edited message %s", handoff.id, event.message_id)
         return Outcome(

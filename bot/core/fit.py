@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.catalog.model import Catalog, Entry
+from bot.core.normalize import fold
 from bot.core.types import Profile
 
 ADULT_AGE = 18  # an age band open to every adult ("18 and over") is a condition, not a specialty
@@ -25,6 +26,7 @@ WEIGHTS = {
     "size": 3,  # likewise for company sizes
     "sector": 3,  # at most half of the sectors, theirs among them
     "local": 2,  # at most a third of the network's regions (or one region), theirs among them
+    "town": 2,  # besides local: it serves part of its region (`places`), the person's town among it
     "unknown": -3,  # per selective criterion (or sector restriction) the profile has not answered
     "opportunity": -1,  # a call with a deadline, against an entry open any day
 }
@@ -52,6 +54,12 @@ class Match:
     covers: tuple[str, ...] = ()
 
 
+def first_need(entry: Entry, profile: Profile) -> bool:
+    """The entry's main purpose (the first of its `needs`) is the need the person named first: what they
+    came for. Between entries of equal fit points, such an entry comes first."""
+    return bool(profile.needs) and bool(entry.needs) and entry.needs[0] == profile.needs[0]
+
+
 def selective_age(entry: Entry) -> bool:
     """A youth or senior band ("18 to 39", "50 and over"), not one open to every adult ("18 and over")."""
     age = entry.age
@@ -61,6 +69,14 @@ def selective_age(entry: Entry) -> bool:
 def is_local(entry: Entry, regions: int) -> bool:
     """An entry of one region, or of at most a third of the network's regions (not a network of offices)."""
     return bool(entry.regions) and (len(entry.regions) == 1 or 3 * len(entry.regions) <= regions)
+
+
+def serves_town(entry: Entry, profile: Profile) -> bool | None:
+    """For an entry serving part of its regions (its `places`: towns or areas of places.yaml), whether the
+    person's town is among them; None when the entry serves its regions whole or the town is unknown."""
+    if not entry.places or not profile.town:
+        return None
+    return fold(profile.town) in {fold(place) for place in entry.places}
 
 
 def narrow(codes: Iterable[str], of: int) -> bool:
@@ -87,8 +103,11 @@ def selective(entry: Entry) -> tuple[str, ...]:
 
 def eligible(entry: Entry, profile: Profile, today: dt.date) -> bool:
     """The hard filters, written plainly (the index must agree with this). An unknown region only admits
-    network-wide entries; an unanswered stage, sector or criterion admits all."""
+    network-wide entries; an unanswered stage, sector or criterion admits all; a known town excludes the
+    entries serving another part of its region."""
     if entry.regions and profile.region not in entry.regions:
+        return False
+    if serves_town(entry, profile) is False:  # another part of the region: another office serves them
         return False
     if entry.stages and profile.stage and profile.stage not in entry.stages:
         return False
@@ -113,8 +132,11 @@ def fit_points(catalog: Catalog, entry: Entry, profile: Profile) -> tuple[bool, 
     points = WEIGHTS["extra_need"] * max(len(covered) - 1, 0)
     if covered and entry.needs[0] in profile.needs:
         points += WEIGHTS["main_need"]
-    if is_local(entry, terms["regions"]):
-        points += WEIGHTS["local"]
+    town = serves_town(entry, profile)
+    if is_local(entry, terms["regions"]) and (not entry.places or town):
+        points += WEIGHTS["local"]  # serving part of a region is local only for a town it serves
+    if town:
+        points += WEIGHTS["town"]
     if entry.kind == "opportunity":
         points += WEIGHTS["opportunity"]
     if entry.sectors:

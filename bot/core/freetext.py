@@ -89,6 +89,8 @@ def fill(turn: Turn, heard: Understanding) -> bool:
         changes["needs"] = tuple(dict.fromkeys([*turn.conv.profile.needs, *needs]))
     if not changes:
         return False
+    if "region" in changes and (heard.town or changes["region"] != turn.conv.profile.region):
+        changes["town"] = heard.town  # the town named, or none for another region
     turn.update_profile(**changes)
     if "region" in changes:
         hub = turn.catalog.hub_for_region(str(changes["region"]))

@@ -34,6 +34,7 @@ class Kind(StrEnum):
     RATED = "rated"  # stars given after the close (`value`: 1 to 5)
     COMMENTED = "commented"  # a comment was written after the rating (its text is never in an event)
     FOLLOW_UP = "follow_up"  # the answer to "did it help?" (`value`: see HELPED)
+    BANNED = "banned"  # a hub's advisors banned the request's entrepreneur (`/ban`): the report counts them
 
 
 HELPED = {"no": 0, "yes": 1, "adv": 2}

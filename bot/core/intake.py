@@ -133,15 +133,19 @@ PLACE_MIN_LENGTH = 5
 
 def place_choice(turn: Turn, text: str) -> str | None:
     """The region of a town typed in answer to the region question: 'Rimouski', 'rimousky' -> '01'."""
+    name = place_named(turn, text)
+    return None if name is None else turn.catalog.place_region(name)
+
+
+def place_named(turn: Turn, text: str) -> str | None:
+    """The gazetteer's place name (or alias) that `text` is, typos tolerated: 'rimousky' -> 'rimouski'."""
     folded = fold(text)
-    exact = turn.catalog.place_region(folded)
-    if exact or len(folded) < PLACE_MIN_LENGTH:
-        return exact
-    names = turn.catalog.place_names
+    if turn.catalog.place_region(folded) or len(folded) < PLACE_MIN_LENGTH:
+        return folded if turn.catalog.place_region(folded) else None
     found = process.extractOne(
-        folded, names.keys(), scorer=fuzz.ratio, processor=None, score_cutoff=PLACE_CUTOFF
+        folded, turn.catalog.place_names.keys(), scorer=fuzz.ratio, processor=None, score_cutoff=PLACE_CUTOFF
     )
-    return names[found[0]] if found else None
+    return str(found[0]) if found else None
 
 
 def label_choice(turn: Turn, step: Step, text: str) -> str | None:
@@ -249,9 +253,15 @@ def store_answer(turn: Turn, step: Step, code: str | None) -> None:
     elif step is Step.SECTOR:
         turn.update_profile(sectors=(code,))
     else:
-        turn.update_profile(region=code)
-        hub = turn.catalog.hub_for_region(code)
-        turn.update(hub_id=hub.id if hub else None)
+        set_region(turn, code)
+
+
+def set_region(turn: Turn, region: str, town: str | None = None) -> None:
+    """A region answered (with the town named, if any: entries serving part of a region are matched on it);
+    its hub becomes the person's hub. A new region without a town forgets the old town."""
+    turn.update_profile(region=region, town=town)
+    hub = turn.catalog.hub_for_region(region)
+    turn.update(hub_id=hub.id if hub else None)
 
 
 def toggle_need(turn: Turn, code: str) -> None:

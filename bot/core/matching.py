@@ -1,8 +1,8 @@
 """Matching a profile against the catalog: hard filters first, then a need-first ranking that explains itself.
 
 Hard filters are what the entrepreneur must never see broken: an entry outside their region, stage or
-sectors, an opportunity past its deadline, or one whose criteria (age band, target groups, legal form,
-company size) exclude them. A criterion the profile has not answered does not exclude: the entry stays,
+sectors (or, once they named their town, serving another part of their region), an opportunity past its
+deadline, or one whose criteria (age band, target groups, legal form, company size) exclude them. A criterion the profile has not answered does not exclude: the entry stays,
 ranked as a "maybe", and its reason says the condition ("if you are 18 to 39").
 
 The ranking (docs/matching.md):
@@ -11,11 +11,15 @@ The ranking (docs/matching.md):
    the stated needs (each further need it covers; a stated need being its main purpose, the first of its
    `needs`) and how specific it is to them (a target group, a youth or senior age band, or one or two legal
    forms or sizes that are theirs; limited to at most half of the sectors, theirs among them; local, listing
-   at most a third of the network's regions, theirs among them); an opportunity costs a point against an
+   at most a third of the network's regions, theirs among them, and local twice over when it serves part of
+   its region, the person's town among it, but not local while their town is unknown); an opportunity
+   costs a point against an
    entry that is open any day, and each selective criterion still unanswered costs as much as a specialty
    earns (a specialist you may not be eligible for is a "maybe");
-3. the user's own region before network-wide entries;
-4. the nearest deadline; then the id, so the order is stable.
+3. between equal points, an entry whose main purpose is the need the person named first (what they came
+   for: the first need typed or ticked);
+4. the user's own region before network-wide entries;
+5. the nearest deadline; then the id, so the order is stable.
 A stated need that no eligible entry covers genuinely is a gap: `Ranking.uncovered` names it, the dialogue
 admits it, and it is recorded for the network's report. An entry covers a need genuinely when the need is
 its main purpose, or when it is specific to the person (local, their sector, a criterion of theirs); a
@@ -40,13 +44,16 @@ from bot.core.fit import (
     Reason,
     eligible,
     explain,
+    first_need,
     fit_points,
     is_local,
     narrow,
     open_criteria,
     selective,
     selective_age,
+    serves_town,
 )
+from bot.core.normalize import fold
 from bot.core.types import Profile
 
 # The plain rules live in bot/core/fit.py; they are named here too, where callers look for matching.
@@ -55,6 +62,7 @@ __all__ = [
     "Reason",
     "eligible",
     "explain",
+    "first_need",
     "fit_points",
     "is_local",
     "match",
@@ -64,6 +72,7 @@ __all__ = [
     "rank",
     "selective",
     "selective_age",
+    "serves_town",
     "top",
 ]
 
@@ -89,15 +98,18 @@ class _Criteria:
 
 
 # The rank as one integer, ordered like the lexicographic key: covers a stated need x COVERED_UNIT, then
-# (fit points + POINTS_OFFSET) x 2, then 1 for the user's own region. Points stay within +-127.
-UNIT = 2
-COVERED_UNIT = 1 << 9
+# (fit points + POINTS_OFFSET) x UNIT, then FIRST_NEED when the entry's main need is the person's first
+# need, then 1 for the user's own region. Points stay within +-127.
+UNIT = 4
+FIRST_NEED = 2
+COVERED_UNIT = 1 << 10
 POINTS_OFFSET = 1 << 7
 SCALED = {name: weight * UNIT for name, weight in WEIGHTS.items()}
 
 # An entry as integers, for the hot loop: (sectors mask, needs mask, main-need bit, deadline ordinal, id,
-# position, fixed rank part, special: points when it matches a sector << 1 | 1 when local, criteria or None).
-_Packed = tuple[int, int, int, int, str, int, int, int, "_Criteria | None"]
+# position, fixed rank part, special: points when it matches a sector << 1 | 1 when local, criteria or None,
+# the folded names of its `places` or None when it serves its regions whole).
+_Packed = tuple[int, int, int, int, str, int, int, int, "_Criteria | None", "frozenset[str] | None"]
 RankKey = tuple[int, int, str, int]  # (minus the rank, deadline, id, position): sorted ascending
 
 
@@ -142,7 +154,8 @@ class MatchIndex:
             )
         local = is_local(entry, self.counts["regions"])
         fixed = POINTS_OFFSET * UNIT + (1 if entry.regions else 0)  # the own-region bit: only its pool has it
-        fixed += SCALED["local"] if local else 0
+        places = frozenset(fold(place) for place in entry.places) if entry.places else None
+        fixed += SCALED["local"] if local and places is None else 0  # part of a region: see `rank`
         fixed += SCALED["opportunity"] if deadline else 0
         main = self.bits["needs"].get(entry.needs[0], 0) if entry.needs else 0
         return (
@@ -155,6 +168,7 @@ class MatchIndex:
             fixed,
             (SCALED["sector"] if narrow(entry.sectors, self.counts["sectors"]) else 0) << 1 | local,
             criteria,
+            places,
         )
 
     def mask(self, dimension: str, codes: Iterable[str]) -> int:
@@ -164,13 +178,15 @@ class MatchIndex:
     def rank(self, profile: Profile, today: dt.date) -> Ranking:
         """Every eligible entry with its rank key, and the stated needs none of them covers genuinely.
 
-        The key packs the lexicographic order into one integer (covers a need, fit points, own region), so
+        The key packs the lexicographic order into one integer (covers a need, fit points, the person's
+        first need, own region), so
         that the loop over thousands of entries stays cheap."""
         query = _Query(self, profile, today)
         region = profile.region or ""
         pools = (self.buckets.get((region, query.stage_key), ()),) if region else ()
         keyed: list[RankKey] = []
-        day, sectors, needs = query.day, query.sectors, query.needs
+        day, sectors, needs, first, town = query.day, query.sectors, query.needs, query.first, query.town
+        in_town = SCALED["local"] + SCALED["town"]
         missing = needs  # the stated needs no entry has covered genuinely yet
         extra, main_pts, unknown, covered_unit = (
             SCALED["extra_need"],
@@ -179,10 +195,14 @@ class MatchIndex:
             COVERED_UNIT,
         )
         for pool in (*pools, self.buckets.get(("", query.stage_key), ())):
-            for e_sectors, e_needs, main, deadline, entry_id, position, fixed, special, criteria in pool:
+            for e_sectors, e_needs, main, deadline, entry_id, pos, fixed, special, criteria, area in pool:
                 if deadline < day:
                     continue
                 points = fixed
+                if area is not None and town:  # part of a region: local for a town it serves, else out
+                    if town not in area:
+                        continue
+                    points += in_town
                 if e_sectors:  # limited to some sectors: a specialist of theirs, or a "maybe" while unknown
                     if not sectors:
                         points += unknown
@@ -202,6 +222,8 @@ class MatchIndex:
                         points += (covered.bit_count() - 1) * extra
                     if main & needs:
                         points += main_pts
+                        if main & first:  # what the person came for: first among equal points
+                            points += FIRST_NEED
                     if covered & missing:  # genuinely: its main need, or any need if specific to the person
                         if (
                             special & 1
@@ -211,7 +233,7 @@ class MatchIndex:
                             missing &= ~covered
                         else:
                             missing &= ~main
-                keyed.append((-points, deadline, entry_id, position))
+                keyed.append((-points, deadline, entry_id, pos))
         uncovered = tuple(n for n in profile.needs if self.bits["needs"].get(n, 0) & missing)
         return Ranking(self.entries, keyed, uncovered)
 
@@ -224,6 +246,8 @@ class _Query:
         self.stage_key = profile.stage if profile.stage in bits["stages"] else ""
         self.sectors = index.mask("sectors", profile.sectors)
         self.needs = index.mask("needs", profile.needs)
+        self.first = bits["needs"].get(profile.needs[0], 0) if profile.needs else 0
+        self.town = fold(profile.town) if profile.town else ""
         self.groups = None if profile.groups is None else index.mask("groups", profile.groups)
         self.legal_form = bits["legal_forms"].get(profile.legal_form or "", 0)
         self.size = bits["sizes"].get(profile.size or "", 0)

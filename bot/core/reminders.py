@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 
 from bot.catalog.model import Catalog
+from bot.catalog.schema import Hub
 from bot.core import card
 from bot.core.office_hours import schedule_for
 from bot.core.text import bold, fmt, italic
@@ -55,6 +56,8 @@ class Reminders:
         if not schedule.is_open(now):
             await self.store.update_handoff(handoff_id=handoff.id, remind_at=schedule.next_opening(now))
             return []
+        if handoff.status == "claimed":
+            return await self._unanswered(catalog, handoff, hub)
         _h = self.services.hub_gettext(catalog)
         waited = card.age(handoff.created_at, now, catalog.locale(catalog.default_language))
         coordination = catalog.handoff_policy.coordination_chat_id
@@ -80,25 +83,75 @@ class Reminders:
                 ),
                 self.thread.card_edit(catalog, handoff),
             ]
+        log.info("handoff %s: escalated from hub %s", handoff.id, hub.id)
+        return await self._escalate(
+            catalog,
+            handoff,
+            hub,
+            _h("Request #{number} for {hub} has waited {age} without an advisor."),
+            _h("No one has claimed this request: the network's coordination was told."),
+            waited,
+        )
+
+    async def _unanswered(self, catalog: Catalog, handoff: Handoff, hub: Hub) -> list[Reply]:
+        """A request claimed but still without an answer: flagged in its thread (after the catalog's
+        `unanswered_after_minutes`), then, as an unclaimed one, sent to the coordination chat."""
+        if handoff.advisor_replied:
+            await self.store.update_handoff(handoff_id=handoff.id, remind_at=None)
+            return []
+        now = self.services.now()
+        _h = self.services.hub_gettext(catalog)
+        waited = card.age(handoff.claimed_at, now, catalog.locale(catalog.default_language))
+        advisor = card.advisor_label(handoff, _h)
+        coordination = catalog.handoff_policy.coordination_chat_id
+        if handoff.reminders == 0:
+            later = catalog.escalate_after(hub) - catalog.reminder_after(hub)
+            await self.store.update_handoff(
+                handoff_id=handoff.id,
+                reminders=1,
+                remind_at=schedule_for(catalog, hub).next_opening(now + later) if coordination else None,
+            )
+            log.info("handoff %s: claimed but unanswered, flagged at hub %s", handoff.id, hub.id)
+            return [
+                self.thread.in_thread(
+                    handoff,
+                    fmt(
+                        _h(
+                            "Request #{number} was claimed by {advisor} {age} ago and has no answer yet. "
+                            "Can someone answer, or /transfer it?"
+                        ),
+                        number=str(handoff.id),
+                        advisor=bold(advisor),
+                        age=bold(waited),
+                    ),
+                )
+            ]
+        log.info("handoff %s: claimed but unanswered, escalated from hub %s", handoff.id, hub.id)
+        return await self._escalate(
+            catalog,
+            handoff,
+            hub,
+            _h("Request #{number} for {hub} was claimed {age} ago and still has no answer."),
+            _h("Still no answer to this request: the network's coordination was told."),
+            waited,
+        )
+
+    async def _escalate(
+        self, catalog: Catalog, handoff: Handoff, hub: Hub, headline: str, note: str, waited: str
+    ) -> list[Reply]:
+        """The second step of a waiting request: the coordination chat is told (`headline`, with {number},
+        {hub} and {age}), and the thread says so (`note`); nothing more is scheduled."""
         await self.store.update_handoff(
             handoff_id=handoff.id, reminders=handoff.reminders + 1, remind_at=None
         )
+        coordination = catalog.handoff_policy.coordination_chat_id
         if coordination is None:
             return []
-        log.info("handoff %s: escalated from hub %s", handoff.id, hub.id)
         name = catalog.text(hub.name, catalog.default_language)
         return [
             Reply(
                 coordination,
-                fmt(
-                    _h("Request #{number} for {hub} has waited {age} without an advisor."),
-                    number=str(handoff.id),
-                    hub=bold(name),
-                    age=bold(waited),
-                ),
+                fmt(headline, number=str(handoff.id), hub=bold(name), age=bold(waited)),
             ),
-            self.thread.in_thread(
-                handoff,
-                (italic(_h("No one has claimed this request: the network's coordination was told.")),),
-            ),
+            self.thread.in_thread(handoff, (italic(note),)),
         ]

@@ -9,12 +9,15 @@ catalog covers export for: Startup · Technology · Montréal") and recorded as 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from bot.catalog.model import Catalog, Entry
 from bot.core import funnel
-from bot.core.buttons import AskAdvisor, EditAnswers, MoreResults, pack
+from bot.core.alert_buttons import OfferAlerts, RemindMe
+from bot.core.buttons import AskAdvisor, EditAnswers, MoreResults, button, pack
 from bot.core.matching import Match, Reason, explain, match, rank
+from bot.core.referral_partner import touch_buttons
 from bot.core.steps import Step
 from bot.core.text import Rich, Span, bold, fmt, italic, link, plain
 from bot.core.turn import Keyboard, Turn
@@ -137,11 +140,15 @@ def fmt_why(turn: Turn, item: Match) -> str:
     return turn._("Why: {reasons}").format(reasons=why_line(turn, item))
 
 
-def results_keyboard(turn: Turn, has_more: bool) -> Keyboard:
+def results_keyboard(turn: Turn, has_more: bool, shown: tuple[tuple[int, Entry], ...] = ()) -> Keyboard:
+    """More, "Remind me" for each opportunity shown, the alerts, then change the answers or ask an advisor."""
     _ = turn._
     rows: list[tuple[Button, ...]] = []
     if has_more:
         rows.append((Button(_("More results"), pack(MoreResults())),))
+    rows.extend(remind_buttons(turn, shown))
+    rows.extend(touch_buttons(turn, shown, turn.email_referrals))  # warm referrals (docs/referrals.md)
+    rows.append((alerts_button(turn),))
     rows.append(
         (
             Button(_("Change my answers"), pack(EditAnswers())),
@@ -149,6 +156,23 @@ def results_keyboard(turn: Turn, has_more: bool) -> Keyboard:
         )
     )
     return tuple(rows)
+
+
+def alerts_button(turn: Turn) -> Button:
+    """'Alert me about new opportunities' (asks consent first; see bot/core/alerts.py)."""
+    return button(turn._("🔔 Alert me about new opportunities"), OfferAlerts())
+
+
+def remind_buttons(turn: Turn, shown: tuple[tuple[int, Entry], ...]) -> list[tuple[Button, ...]]:
+    """'Remind me' for each opportunity of the page, by its number: none for a service (no deadline), nor for
+    a deadline 7 days away or less (too close for a reminder 7 days before)."""
+    soon = turn.catalog.today() + dt.timedelta(days=7)
+    buttons = [
+        button(turn._("⏰ Remind me: {number}").format(number=number), RemindMe(entry.id))
+        for number, entry in shown
+        if entry.kind == "opportunity" and entry.deadline > soon
+    ]
+    return [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
 
 
 def current_matches(turn: Turn, limit: int | None = None) -> list[Match]:
@@ -214,7 +238,8 @@ def show_results(turn: Turn, page: int = 0) -> None:
             text.append(bold(_("None of these covers what you asked for, but they fit your profile:")))
         text.append(plain("\n\n"))
         text.extend(render_match(turn, number, item))
-    turn.say(tuple(text), results_keyboard(turn, has_more=start + len(shown) < total))
+    numbered = tuple((start + offset + 1, item.entry) for offset, item in enumerate(shown))
+    turn.say(tuple(text), results_keyboard(turn, has_more=start + len(shown) < total, shown=numbered))
 
 
 def _page_header(

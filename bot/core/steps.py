@@ -30,6 +30,7 @@ class Step(StrEnum):
     CONSENT = "consent"
     QUESTION = "question"
     HANDOFF = "handoff"
+    REFERRAL = "referral"  # "Put me in touch": consent given, the question for the partner asked
     # after a request closes
     RATING = "rating"
     COMMENT = "comment"

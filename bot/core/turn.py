@@ -38,6 +38,7 @@ class Turn:
     unmet: Profile | None = None
     gaps: tuple[str, ...] = ()  # stated needs nothing covered, recorded for the network's report
     events: list[FunnelEvent] = field(default_factory=list)  # the funnel's steps, stored with the turn
+    email_referrals: bool = False  # the bot can send e-mail: "Put me in touch" reaches partners' e-mail too
 
     def _(self, message: str) -> str:
         """Translate into the user's language."""

@@ -41,6 +41,7 @@ class Inbound:
     thread_id: int | None = None  # the forum topic a group message was written in
     reply_to_bot: bool = False  # a reply to one of the bot's own messages
     edited: bool = False  # a new version of the message `message_id` (its text or caption changed)
+    sender_admin: bool = False  # the sender administers the group (asked of Telegram for `/link` only)
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,7 @@ class Profile:
     legal_form: str | None = None
     size: str | None = None
     skipped: tuple[str, ...] = ()  # questions (intake steps, criteria) the person skipped: never asked again
+    town: str | None = None  # the place of places.yaml the person named (its official name), if any
 
     @property
     def sector(self) -> str | None:
@@ -141,6 +143,7 @@ class Profile:
             "legal_form": self.legal_form,
             "size": self.size,
             "skipped": list(self.skipped),
+            **({"town": self.town} if self.town else {}),
         }
 
     @classmethod
@@ -163,6 +166,7 @@ class Profile:
             legal_form=_text(data.get("legal_form")),
             size=_text(data.get("size")),
             skipped=tuple(str(c) for c in skipped) if isinstance(skipped, list) else (),
+            town=_text(data.get("town")),
         )
 
 
@@ -247,3 +251,70 @@ class Gap:
     stage: str | None
     sector: str | None
     need: str
+
+
+@dataclass(frozen=True)
+class HubLink:
+    """A hub's advisor group set with `/link` in the group: it overrides the catalog's `advisor_chat_id`."""
+
+    hub_id: str
+    chat_id: int
+    linked_by: int
+    linked_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Note:
+    """An advisors' internal note on a request (`kind` "note"), or the reason of a transfer ("transfer")."""
+
+    hub_id: str
+    author: str
+    kind: str
+    text: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """An entrepreneur subscribed to opportunity alerts: their chat, language and profile (codes only)."""
+
+    chat_id: int
+    lang: str
+    profile: Profile
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class DeadlineReminder:
+    """ "Remind me" on an opportunity: one message at `remind_at`, 7 days before `deadline`."""
+
+    chat_id: int
+    entry_id: str
+    deadline: dt.date
+    lang: str
+    remind_at: dt.datetime
+    sent_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Referral:
+    """A warm referral to a partner ("Put me in touch", docs/referrals.md): who asked (None once they used
+    /forget), which catalog entry, by which channel (`telegram` to `partner_chat_id`, or `email`), what was
+    shared, and what became of it. `status`: draft (consent given, question not yet written), sent, accepted,
+    declined, failed (the partner's chat could not be reached)."""
+
+    id: int
+    user_chat_id: int | None
+    entry_id: str
+    channel: str
+    lang: str
+    status: str
+    token: str = ""
+    partner_chat_id: int | None = None
+    first_name: str = ""
+    profile: Profile = field(default_factory=Profile)
+    question: str = ""
+    created_at: dt.datetime | None = None
+    follow_up_at: dt.datetime | None = None
+    contacted: bool | None = None
+    helped: bool | None = None

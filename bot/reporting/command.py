@@ -139,8 +139,13 @@ def _translations(lang: str) -> Callable[[str], str]:
 
 
 async def make_report(store: object, catalog: Catalog, request: Request) -> Report:
+    from dataclasses import replace
+
+    from bot.storage.referrals import referral_counts
+
     counts, visits, gaps = await gather(store, catalog, request.period)
-    return build(catalog, request.period, request.first_day, request.last_day, counts, visits, gaps)
+    report = build(catalog, request.period, request.first_day, request.last_day, counts, visits, gaps)
+    return replace(report, referrals=tuple(await referral_counts(store, request.period)))
 
 
 async def run(args: argparse.Namespace, catalog: Catalog, database_url: str) -> int:

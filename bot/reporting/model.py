@@ -61,6 +61,7 @@ class Group:
     stars: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)  # how many ratings of 1, 2, 3, 4, 5 stars
     comments: int = 0
     follow_ups: int = 0  # answers to "did it help?" (the funnel's `helped` counts the yeses)
+    bans: int = 0  # entrepreneurs banned by the hub's advisors (/ban)
 
     @property
     def rated(self) -> int:
@@ -87,6 +88,7 @@ class Report:
     regions: tuple[Group, ...]
     demand: tuple[tuple[str, str | None, str | None, int], ...]  # need, region, stage, count
     gaps: tuple[tuple[str | None, str, int], ...]  # region, need, count
+    referrals: tuple[tuple[str, int, int, int], ...] = ()  # partner's entry id, sent, accepted, helped
 
 
 async def gather(
@@ -260,4 +262,5 @@ def _group(key: str | None, rows: Iterable[CountRow], waits: _Waits, visits: Ite
         stars=(stars[0], stars[1], stars[2], stars[3], stars[4]),
         comments=kinds[Kind.COMMENTED],
         follow_ups=follow_ups,
+        bans=kinds[Kind.BANNED],
     )

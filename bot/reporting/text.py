@@ -43,6 +43,9 @@ SHORT = {
     "comments": N_("comments"),
     "follow_ups": N_("follow-ups"),
     "count": N_("count"),
+    "bans": N_("bans"),
+    "sent": N_("sent"),
+    "accepted": N_("accepted"),
 }
 
 

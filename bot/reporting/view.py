@@ -42,6 +42,7 @@ KEY_NAMES = {
     "need": N_("need"),
     "stage": N_("stage"),
     "stars": N_("stars"),
+    "partner": N_("partner"),
 }
 """The key columns' headings for people; `key_name` translates them."""
 PERIOD_NAMES = {
@@ -184,6 +185,20 @@ def sections(report: Report) -> list[Section]:
             ("stars",),
             ("count",),
             (*stars, (("comments",), (count(total.comments),))),
+        ),
+        Section(
+            "bans",
+            N_("Bans per hub (/ban)"),
+            ("hub",),
+            ("bans",),
+            tuple(((g.key,), (count(g.bans),)) for g in by_hub if g.bans or g.key == TOTAL),
+        ),
+        Section(
+            "referrals",
+            N_("Referrals to partners (Put me in touch), per catalog entry"),
+            ("partner",),
+            ("sent", "accepted", "helped"),
+            tuple(((entry,), (count(s), count(a), count(h))) for entry, s, a, h in report.referrals),
         ),
         Section(
             "demand",

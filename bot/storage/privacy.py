@@ -18,7 +18,17 @@ from bot.core.clock import utcnow
 from bot.storage import reports as storage_reports
 from bot.storage.delivery import _about
 from bot.storage.engine import StoreBase
-from bot.storage.tables import ConversationRow, HandoffRow, InboxRow, OutboxRow, RelayLinkRow
+from bot.storage.referrals import forget_referrals
+from bot.storage.tables import (
+    AlertSentRow,
+    AlertSubscriptionRow,
+    ConversationRow,
+    DeadlineReminderRow,
+    HandoffRow,
+    InboxRow,
+    OutboxRow,
+    RelayLinkRow,
+)
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +37,7 @@ class PrivacyRepo(StoreBase):
     """Forgetting an entrepreneur, and forgetting everything after the retention period."""
 
     async def forget_user(self, *, chat_id: int) -> int:
-        """Delete every row about an entrepreneur; returns how many rows went.
+        """Delete every row about an entrepreneur (their opportunity alerts too); returns how many rows went.
 
         The outbox goes too: every row of their chat (sent ones keep its id), and the rows still waiting in a
         hub's lane that copy their messages or belong to their threads. Once this transaction commits,
@@ -41,6 +51,12 @@ class PrivacyRepo(StoreBase):
             conversations = await session.exec(
                 delete(ConversationRow).where(col(ConversationRow.chat_id) == chat_id)
             )
+            alerts = 0  # opportunity alerts: the subscription, the reminders, what was announced
+            for table in (AlertSubscriptionRow, DeadlineReminderRow, AlertSentRow):
+                alerts += int(
+                    (await session.exec(delete(table).where(col(table.chat_id) == chat_id))).rowcount
+                )
+            alerts += await forget_referrals(session, chat_id)  # their content; the report's codes stay
             waiting = select(OutboxRow.id, OutboxRow.payload).where(
                 OutboxRow.status == "pending", OutboxRow.lane != chat_id
             )
@@ -55,7 +71,7 @@ class PrivacyRepo(StoreBase):
             event.listen(
                 session.sync_session, "after_commit", lambda _s: self._after_forget(chat_id), once=True
             )
-            return int(links.rowcount + handoffs.rowcount + conversations.rowcount)
+            return int(links.rowcount + handoffs.rowcount + conversations.rowcount) + alerts
 
     def _after_forget(self, chat_id: int) -> None:
         """Called when the /forget transaction commits: scrub in the background, in a context of its own."""
@@ -96,7 +112,7 @@ class PrivacyRepo(StoreBase):
 
     async def purge(self, *, older_than: dt.datetime) -> int:
         """Delete closed handoffs and idle conversations not touched since `older_than`, and day-old
-        inbox and outbox bookkeeping."""
+        inbox, outbox and alerts bookkeeping (subscriptions last until stopped: docs/alerts.md)."""
         async with self._session() as session:
             old = select(HandoffRow.id).where(
                 HandoffRow.status == "closed", col(HandoffRow.closed_at) < older_than
@@ -120,4 +136,7 @@ class PrivacyRepo(StoreBase):
                 )
             )
             await session.exec(delete(OutboxRow).where(col(OutboxRow.sent_at) < day_ago))
+            # Alerts' bookkeeping: reminders sent, announcements of deadlines now past (a reopening has a new one).
+            await session.exec(delete(DeadlineReminderRow).where(col(DeadlineReminderRow.sent_at) < day_ago))
+            await session.exec(delete(AlertSentRow).where(col(AlertSentRow.deadline) < day_ago.date()))
             return int(links.rowcount + handoffs.rowcount + conversations.rowcount)

@@ -178,8 +178,14 @@ class RequestsRepo(StoreBase):
             return [_handoff(row) for row in rows]
 
     async def due_reminders(self, *, now: dt.datetime) -> list[Handoff]:
-        """Waiting handoffs whose reminder (or escalation) is due."""
-        return await self._due("waiting", HandoffRow.remind_at, now)
+        """Open handoffs whose reminder (or escalation) is due: waiting for a claim, or claimed and waiting for
+        the advisor's first answer."""
+        async with self._session() as session:
+            query = select(HandoffRow).where(
+                col(HandoffRow.status).in_(("waiting", "claimed")), col(HandoffRow.remind_at) <= _utc(now)
+            )
+            rows = (await session.exec(query.order_by(col(HandoffRow.remind_at)))).all()
+            return [_handoff(row) for row in rows]
 
     async def due_follow_ups(self, *, now: dt.datetime) -> list[Handoff]:
         """Closed handoffs whose one-time follow-up question is due."""

@@ -12,7 +12,9 @@ from sqlalchemy import event
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bot.storage.alerts import AlertsRepo
 from bot.storage.conversations import ConversationsRepo
+from bot.storage.copilot import CopilotRepo
 from bot.storage.delivery import DeliveryRepo
 from bot.storage.engine import (
     SqliteConnection,
@@ -24,12 +26,23 @@ from bot.storage.engine import (
 )
 from bot.storage.leadership import Leadership
 from bot.storage.privacy import PrivacyRepo
+from bot.storage.referrals import ReferralsRepo
 from bot.storage.requests import RequestsRepo
 from bot.storage.statistics import StatisticsRepo
 from bot.storage.threads import ThreadsRepo
 
 
-class Store(ConversationsRepo, RequestsRepo, ThreadsRepo, StatisticsRepo, PrivacyRepo, DeliveryRepo):
+class Store(
+    ConversationsRepo,
+    RequestsRepo,
+    ThreadsRepo,
+    StatisticsRepo,
+    CopilotRepo,
+    PrivacyRepo,
+    DeliveryRepo,
+    AlertsRepo,
+    ReferralsRepo,
+):
     """The database of one running bot: open it, use its functions, close it."""
 
     @classmethod

@@ -252,3 +252,124 @@ def _handoff(row: HandoffRow) -> Handoff:
         follow_up_at=_aware(row.follow_up_at),
         helped=row.helped,
     )
+
+
+class HubLinkRow(SQLModel, table=True):
+    """A hub's advisor group set with `/link` in the group itself: it overrides `advisor_chat_id` of hubs.yaml
+    (`aiguilleur catalog check` shows it). Who linked it and when, by Telegram user id."""
+
+    __tablename__ = "hub_link"
+    hub_id: str = Field(primary_key=True, max_length=40)
+    chat_id: int = _big(nullable=False)
+    linked_by: int = _big(nullable=False)
+    linked_at: dt.datetime = _when(nullable=False)
+
+
+class UserBanRow(SQLModel, table=True):
+    """An entrepreneur a hub's advisors banned with `/ban`: their messages no longer reach that hub.
+    Kept after /forget (it protects the advisors); `/unban` deletes it."""
+
+    __tablename__ = "user_ban"
+    hub_id: str = Field(primary_key=True, max_length=40)
+    user_chat_id: int = _big(primary_key=True, autoincrement=False)
+    banned_by: int = _big(nullable=False)
+    banned_at: dt.datetime = _when(nullable=False)
+
+
+class HandoffNoteRow(SQLModel, table=True):
+    """An advisors' internal note on a request (`!` or `/note`), or the reason of a transfer: never shown to
+    the entrepreneur; carried to the new hub with the request. Deleted with the request."""
+
+    __tablename__ = "handoff_note"
+    id: int | None = Field(default=None, primary_key=True)
+    handoff_id: int = Field(foreign_key="handoff.id", index=True, ondelete="CASCADE")
+    hub_id: str = Field(max_length=40)
+    author: str = Field(default="", max_length=256)
+    kind: str = Field(default="note", max_length=8)  # note, transfer
+    text: str = Field(max_length=4096)
+    at: dt.datetime = _when(nullable=False)
+
+
+class AlertSubscriptionRow(SQLModel, table=True):
+    """An entrepreneur who asked to be told of new opportunities that fit them (`/alerts`): their chat id,
+    language and profile as codes only. Deleted by `/alerts` (Stop), `/forget`, or when they block the bot."""
+
+    __tablename__ = "alert_subscription"
+    chat_id: int = _big(primary_key=True, autoincrement=False)
+    lang: str = Field(max_length=8)
+    profile: str = Field(default="{}", max_length=2000)
+    created_at: dt.datetime = _when(nullable=False)
+
+
+class DeadlineReminderRow(SQLModel, table=True):
+    """ "Remind me" on an opportunity: one message at `remind_at` (7 days before its deadline, in the network's
+    time zone); `sent_at` is set in the transaction that queues it, so it is never sent twice."""
+
+    __tablename__ = "deadline_reminder"
+    chat_id: int = _big(primary_key=True, autoincrement=False)
+    entry_id: str = Field(primary_key=True, max_length=40)
+    deadline: dt.date
+    lang: str = Field(max_length=8)
+    remind_at: dt.datetime = _when(nullable=False, index=True)
+    sent_at: dt.datetime | None = _when(nullable=True)
+    created_at: dt.datetime = _when(nullable=False)
+
+
+class AlertSentRow(SQLModel, table=True):
+    """An opportunity (with the deadline it had) announced to a subscriber: never announced to them twice."""
+
+    __tablename__ = "alert_sent"
+    chat_id: int = _big(primary_key=True, autoincrement=False)
+    entry_id: str = Field(primary_key=True, max_length=40)
+    deadline: dt.date = Field(primary_key=True)
+    sent_at: dt.datetime = _when(nullable=False)
+
+
+class KnownOpportunityRow(SQLModel, table=True):
+    """The opportunities of the catalog as last compared for alerts (id and deadline): a reload's new or
+    reopened ones are those not here, or here with a deadline that had passed. A row with an empty id marks
+    that the table was filled once (its first filling announces nothing)."""
+
+    __tablename__ = "known_opportunity"
+    entry_id: str = Field(primary_key=True, max_length=40)
+    deadline: dt.date | None = None
+
+
+class ReferralRow(SQLModel, table=True):
+    """A warm referral to a partner (docs/referrals.md). /forget empties its personal fields (chat id, first
+    name, profile, question) and keeps the codes the report counts: entry, channel, status, follow-up."""
+
+    __tablename__ = "referral"
+    id: int | None = Field(default=None, primary_key=True)
+    token: str | None = Field(default=None, max_length=32, unique=True)  # `/referral TOKEN accept`
+    network: str = Field(max_length=40)
+    entry_id: str = Field(max_length=40, index=True)
+    channel: str = Field(max_length=8)  # telegram, email
+    partner_chat_id: int | None = _big(nullable=True)
+    user_chat_id: int | None = _big(nullable=True, index=True)
+    lang: str = Field(max_length=8)
+    first_name: str = Field(default="", max_length=256)
+    profile: str = Field(default="{}", max_length=2000)
+    question: str = Field(default="", max_length=1000)
+    status: str = Field(default="draft", max_length=8)  # draft, sent, accepted, declined, failed
+    created_at: dt.datetime = _when(nullable=False)
+    answered_at: dt.datetime | None = _when(nullable=True)
+    follow_up_at: dt.datetime | None = _when(nullable=True, index=True)
+    contacted: bool | None = None
+    helped: bool | None = None
+
+
+class ReferralEmailRow(SQLModel, table=True):
+    """An e-mail to a partner, queued in the referral's transaction and sent after it by the mailer
+    (bot/telegram/mailer.py), retried with backoff, marked sent once. Deleted with its referral's content."""
+
+    __tablename__ = "referral_email"
+    id: int | None = Field(default=None, primary_key=True)
+    referral_id: int = Field(foreign_key="referral.id", index=True, ondelete="CASCADE")
+    to_addr: str = Field(max_length=320)
+    subject: str = Field(max_length=300)
+    body: str = Field(max_length=8000)
+    status: str = Field(default="pending", max_length=8)  # pending, sent, failed
+    attempts: int = 0
+    next_at: dt.datetime = _when(nullable=False, index=True)
+    sent_at: dt.datetime | None = _when(nullable=True)

@@ -17,6 +17,7 @@ from bot.catalog.reload import CatalogReloader
 from bot.core.admin import reload_report
 from bot.core.types import Outcome, Reply
 from bot.settings import Settings
+from bot.telegram import alerts
 from bot.telegram.context import App, AppContext
 from bot.telegram.pipeline import publish
 
@@ -36,12 +37,14 @@ def admin_filter(settings: Settings) -> filters.BaseFilter:
 
 
 async def report(app: App, checked: Checked, chat_id: int | None) -> None:
-    """Tell the admin chat (and whoever asked) how the reload went."""
+    """Tell the admin chat (and whoever asked) how the reload went; a new catalog's opportunities are announced."""
     core = app.bot_data["core"]
     text = reload_report(checked, core.dialogue.catalog, core.dialogue.i18n)
     chats = {c for c in (chat_id, app.bot_data.get("admin_chat_id")) if c is not None}
     outcome = Outcome(tuple(Reply(chat, text) for chat in sorted(chats)))
     await publish(app, outcome)
+    if checked.catalog is not None:
+        await alerts.announce(app)  # its new or reopened opportunities, to the subscribers they fit
 
 
 async def on_reload(update: Update, context: AppContext) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 
 from telegram import ChatMember, ChatMemberAdministrator, ChatMemberRestricted, Update
 from telegram.constants import ChatType
@@ -74,7 +75,19 @@ async def on_group_message(update: Update, context: AppContext) -> None:
         return  # other bots; an anonymous admin posts as GroupAnonymousBot on behalf of the group itself
     if context.core.dialogue.is_hub_chat(event.chat_id) and not await acting_member(update, context):
         return
+    if event.command == "link" and not event.edited:  # the core also checks the catalog's hub admins
+        event = replace(event, sender_admin=await is_group_admin(context, event.chat_id, event.sender.id))
     await respond(context, await context.core.dialogue.handle(event))
+
+
+async def is_group_admin(context: AppContext, chat_id: int, user_id: int) -> bool:
+    """Whether this user administers this group now (asked of Telegram, never cached: `/link` is rare)."""
+    try:
+        member = await context.bot.get_chat_member(chat_id, user_id)
+    except TelegramError as exc:
+        log.warning("admin status of user %s in chat %s unknown (%s)", user_id, chat_id, type(exc).__name__)
+        return False
+    return member.status in (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
 
 
 async def on_membership(update: Update, context: AppContext) -> None:

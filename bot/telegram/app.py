@@ -28,8 +28,9 @@ from bot.core.clock import utcnow
 from bot.core.commands import BOT_COMMANDS
 from bot.settings import Settings
 from bot.storage import Leadership, cancel_and_wait
-from bot.telegram import admin, advisor, digest, entrepreneur, errors
+from bot.telegram import admin, advisor, alerts, digest, entrepreneur, errors
 from bot.telegram.context import CORE_KEY, App, AppContext
+from bot.telegram.mailer import Mailer
 from bot.telegram.outbox import OutboxSender
 from bot.telegram.pipeline import OUTBOX_KEY, Pipeline
 from bot.telegram.webhook import WebhookReceiver
@@ -49,6 +50,7 @@ PIPELINE_KEY = "pipeline"
 STOP_KEY = "stop"
 FAILED_KEY = "failed"
 TASKS_KEY = "pipeline_tasks"
+MAILER_KEY = "mailer"
 
 
 def build_application(settings: Settings, **hooks: object) -> App:
@@ -107,6 +109,9 @@ async def attach(
         asyncio.create_task(outbox.bulk.run(), name="bulk outbox"),
         asyncio.create_task(pipeline.process(), name="inbox"),
     ]
+    if settings.email_enabled:  # referrals to partners' e-mail (docs/referrals.md), sent after their commit
+        app.bot_data[MAILER_KEY] = mailer = Mailer(core.store, settings)
+        tasks.append(asyncio.create_task(mailer.run(), name="mailer"))
     if receive and settings.mode == "webhook":
         receiver = WebhookReceiver(pipeline, settings, ALLOWED_UPDATES)
         await receiver.start(app.bot)
@@ -173,6 +178,7 @@ async def run_tick(app: App) -> None:
     outbox: OutboxSender = app.bot_data[OUTBOX_KEY]
     async with core.store.unit_of_work():
         await outbox.post(await core.dialogue.tick())
+    await alerts.run_alerts(app)  # opportunity alerts: a transaction of their own, sent in bulk
 
 
 async def serve(settings: Settings) -> int:

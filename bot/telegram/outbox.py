@@ -349,10 +349,13 @@ class OutboxSender:
         gone = isinstance(exc, Forbidden | ChatMigrated) or "chat not found" in str(exc).lower()
         async with self.store.unit_of_work():
             await self.store.outbox_failed(item_id=item.id, token=item.token)
-            if gone:  # blocked by the entrepreneur, or removed from (or lost) the hub's group
+            track = item.reply.track or ""
+            if track.startswith("referral:"):  # a partner's chat: the referral fails, its entrepreneur told
+                outcome = await self.tracker.undelivered(track)
+            elif gone:  # blocked by the entrepreneur, or removed from (or lost) the hub's group
                 outcome = await self.tracker.unreachable(item.lane, item.reply.handoff)
-            elif (item.reply.track or "").startswith("card:"):
-                outcome = await self.tracker.undelivered(item.reply.track or "")
+            elif track.startswith("card:"):
+                outcome = await self.tracker.undelivered(track)
             else:
                 outcome = Outcome()
             await self.post(outcome)

@@ -42,12 +42,18 @@ _BUSINESS = {
     "boutique", "usine", "atelier", "restaurant", "resto", "garage", "pharmacie", "epicerie", "depanneur",
     "clinique", "cabinet", "bureau", "company", "store", "farm", "firm", "plant", "practice", "factory",
     "bakery", "boulangerie", "salon", "مؤسسه", "شركه", "محل", "مصنع", "مطعم", "حانوت", "مخبزه", "مزرعه",
+    "motel", "hotel", "gite", "auberge", "inn", "scierie", "sawmill", "erabliere", "vignoble", "winery",
+    "pourvoirie", "brasserie", "microbrasserie", "brewery", "microbrewery", "agence", "agency", "studio",
+    "imprimerie", "camping", "marina", "franchise", "clinic", "pharmacy", "dealership", "concession",
+    "entreprises", "compagnies", "commerces", "businesses", "companies", "stores", "shops", "fromagerie",
+    "dairy", "orchard", "verger", "ورشه", "معصره", "فندق", "صيدليه", "مقهي",
 }
 _BETWEEN = {
     "mon", "ma", "mes", "notre", "nos", "la", "le", "l", "les", "une", "un", "cette", "ce", "son", "sa",
     "leur", "familiale", "familial", "existante", "existant", "petite", "petit", "my", "our", "the", "a",
     "an", "this", "that", "his", "her", "their", "family", "existing", "small", "local", "تاعي", "تاعنا",
-    "ديالي", "هذه", "هذا",
+    "ديالي", "هذه", "هذا", "du", "de", "d", "des", "s", "dad", "father", "mother", "mom", "uncle", "aunt",
+    "parents", "boss", "pere", "mere", "oncle", "tante", "patron", "grand", "old", "vieux", "vieille",
 }
 _WISH = {
     "veux", "voudrais", "aimerais", "aimerait", "voudrait", "veut", "pense", "songe", "projette", "compte",
@@ -68,8 +74,12 @@ _NUMBER_WORDS = {
     "neuf": 9, "dix": 10, "douze": 12, "quinze": 15, "vingt": 20, "trente": 30, "quarante": 40,
     "cinquante": 50, "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
-    "fifty": 50, "couple": 2, "few": 3,
+    "fifty": 50, "couple": 2, "few": 3, "deux-trois": 3, "onze": 11,
+    "واحد": 1, "زوج": 2, "اثنين": 2, "ثلاث": 3, "ثلاثة": 3, "تلت": 3, "أربع": 4, "أربعة": 4, "خمس": 5,
+    "خمسة": 5, "ست": 6, "ستة": 6, "سبع": 7, "سبعة": 7, "ثمانية": 8, "تسع": 9, "تسعة": 9, "عشر": 10,
+    "عشرة": 10, "عشرين": 20, "ثلاثين": 30, "أربعين": 40, "خمسين": 50,
 }
+_NUMBER_WORDS = {normalize(word): number for word, number in _NUMBER_WORDS.items()}
 _MONTHS = {"mois", "month", "months", "mos", "شهر", "شهور", "اشهر"}
 _YEARS = {
     "ans", "an", "annees", "annee", "years", "year", "yrs", "yr", "سنه", "سنوات", "سنين", "عام", "اعوام",
@@ -81,8 +91,14 @@ _SINCE = {
     "started", "founded", "منذ", "قبل", "بدانا", "بدينا", "فتحنا", "من", "عندنا", "عندي",
     "etablie", "etabli", "established", "fabrique", "fabriquons", "operation", "operations",
 }
+_GENERATIONS = {"generation", "generations", "اجيال", "جيل"}
+_NTH = {
+    "deuxieme", "troisieme", "quatrieme", "2e", "3e", "4e", "2eme", "3eme", "second", "third", "fourth", "fifth", "2nd", "3rd",
+    "4th", "الثالث", "الرابع",
+}
 _PERSON_BOUND = {"moins", "plus", "under", "over", "aged", "age", "jeunes", "youth", "اقل", "اكثر"}
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
+_STARTING = {"starting", "launching", "opening"}
 _IN_PROGRESS = ({"train"}, {"process"})  # "en train de partir", "in the process of launching"
 _PERSONAL_AGE = re.compile(r"\b(?:je ai|j ai|i am|im|i m|عمري|عندي)\s+\S+\s+(?:ans|years|سنه)\b")
 
@@ -100,13 +116,15 @@ def stage_cue(words: list[str]) -> str | None:
     text = " ".join(words)
     if _changes_hands(words):
         return "succession"
-    if _plans_to_open(words):
+    if _new_branch(words):
+        return "growth"
+    if _plans_to_open(words) or to_open(words):
         return "idea"
     if _opening_now(words):
         return "startup"
-    if any(_growing(word) for word in words):
+    if any(_growing(word) for word in words) or _grows_business(words):
         return "growth"
-    return _from_age(words, text)
+    return _from_age(words, text) or ("idea" if _project(words) else None)
 
 
 # fmt: off
@@ -157,6 +175,93 @@ def _opening_now(words: list[str]) -> bool:
     for index, word in enumerate(words):
         if word in _IN_PROGRESS[0] | _IN_PROGRESS[1] and set(words[index + 1 : index + 4]) & _OPEN:
             return True
+        if (
+            word in _STARTING
+            and words[index - 1 : index] in (["am"], ["are"], ["re"], ["suis"], ["sommes"])
+            and set(words[index + 1 : index + 5]) & (_BUSINESS | _NEW_THING)
+        ):
+            return True  # "I'm starting a cleaning business", "we're launching our shop"
+    return False
+
+
+# fmt: off
+_PURPOSE = {"pour", "to", "comment", "afin", "how", "help", "aide", "aider", "باش", "bach", "bech"}
+_OPEN_INFINITIVE = {
+    "ouvrir", "lancer", "demarrer", "demarer", "partir", "creer", "fonder", "start", "launch", "open", "found", "create",
+    "establish", "نفتح", "نبدا", "نطلق", "نخلق", "ننشي", "nefte7", "nfte7", "nebda",
+}
+_NEW_THING = {
+    "entreprise", "business", "company", "compagnie", "projet", "project", "own", "propre", "affaires",
+    "startup", "start", "up", "boite", "commerce", "shop", "store", "magasin", "boutique", "firm", "practice",
+    "cabinet", "مشروع", "مشروعي", "مؤسسه", "شركه", "محل",
+}
+_ANOTHER = {
+    "autre", "deuxieme", "2e", "2eme", "troisieme", "3e", "3eme", "nouvelle", "nouveau", "another", "second",
+    "2nd", "third", "3rd", "new", "جديد", "جديده", "ثاني", "ثانيه",
+}
+_BRANCH = {
+    "succursale", "location", "branch", "store", "magasin", "usine", "plant", "factory", "restaurant", "resto",
+    "boutique", "bureau", "office", "point", "site", "emplacement", "clinique", "clinic", "فرع", "محل",
+}
+_OPENS = {"ouvre", "ouvrons", "ouvrir", "ouvert", "open", "opening", "opened", "opens", "فتحنا", "نفتحو", "نفتح"}
+_GROW = {"grow", "grandir", "agrandir", "developper", "expand", "croitre", "faire", "نكبر", "نطور"}
+_PROJECT_LINKS = {"de", "d", "du", "dans", "c", "en", "pour", "is", "of", "for", "in"}
+_NOT_A_VENTURE = {"r", "rd", "recherche", "research", "loi", "vie", "innovation", "d", "memoire", "these"}
+# fmt: on
+
+
+def to_open(words: list[str]) -> bool:
+    """'pour démarrer une entreprise', 'help to start a daycare', 'comment partir en affaires': opening a
+    business is the aim, not done yet (an idea, although "démarrer une entreprise" reads as a start-up)."""
+    for index, word in enumerate(words[1:], start=1):
+        if word not in _OPEN_INFINITIVE:
+            continue
+        before = words[max(0, index - 2) : index]
+        if not set(before) & _PURPOSE:
+            continue
+        after = words[index + 1 : index + 5]
+        if set(after) & (_NEW_THING | _BUSINESS) or after[:1] == ["a"] or after[:2] == ["en", "affaires"]:
+            return True
+    return False
+
+
+def _new_branch(words: list[str]) -> bool:
+    """'on ouvre une 2e succursale', 'opening a second location', 'فتحنا فرع جديد': growth, not an idea."""
+    for index, word in enumerate(words):
+        if word in _OPENS:
+            following = words[index + 1 : index + 5]
+            if set(following) & _ANOTHER and set(following) & (_BRANCH | _NTH):
+                return True
+        if word in ("فرع", "succursale", "succursales", "branches") and index and words[index - 1] in _OPENS:
+            return True
+    return False
+
+
+def _grows_business(words: list[str]) -> bool:
+    """'grow my consulting business', 'faire grandir la compagnie', 'développer mon entreprise'."""
+    for index, word in enumerate(words):
+        if word in _GROW and word != "faire":
+            following = words[index + 1 : index + 5]
+            if set(following[:1]) & _POSSESSIVE and set(following) & (_BUSINESS | _NEW_THING):
+                return True
+    return False
+
+
+def _project(words: list[str]) -> bool:
+    """'mon projet de gîte', 'un projet d'app', 'my project is a bakery', 'agritech project': a business that
+    does not exist yet (an idea). Not an R&D or research project."""
+    for index, word in enumerate(words):
+        if word not in ("projet", "project", "projets"):
+            continue
+        around = set(words[max(0, index - 2) : index + 3])
+        if around & _NOT_A_VENTURE:
+            continue
+        following = words[index + 1 : index + 2]
+        previous = words[index - 1 : index] if index else []
+        if following and following[0] in _PROJECT_LINKS:
+            return True
+        if previous and previous[0] in ("mon", "notre", "my", "our", "ce", "this"):
+            return True
     return False
 
 
@@ -165,6 +270,12 @@ def _from_age(words: list[str], text: str) -> str | None:
         return None
     this_year = dt.date.today().year
     for index, word in enumerate(words):
+        if (
+            word in _GENERATIONS
+            and index
+            and ((_number(words[index - 1]) or 0) >= 2 or words[index - 1] in _NTH)
+        ):
+            return "established"  # "3 générations", "fourth generation": a family business
         if _YEAR.match(word) and set(words[max(0, index - 4) : index]) & _SINCE:
             age = this_year - int(word)  # "depuis 1994", "since 2009", "منذ 2010"
             if 0 <= age <= 2:
@@ -237,4 +348,8 @@ _SELL_BUY, _TAKE, _BUSINESS, _BETWEEN, _WISH, _OPEN, _FILLER, _SINCE, _GROWING =
 )
 _MONTHS, _YEARS, _POSSESSIVE, _ADJECTIVES, _SECTOR_NOUNS = map(
     _normalised, (_MONTHS, _YEARS, _POSSESSIVE, _ADJECTIVES, _SECTOR_NOUNS)
+)
+_PURPOSE, _OPEN_INFINITIVE, _NEW_THING, _ANOTHER, _BRANCH, _OPENS, _GROW, _NTH, _GENERATIONS = map(
+    _normalised,
+    (_PURPOSE, _OPEN_INFINITIVE, _NEW_THING, _ANOTHER, _BRANCH, _OPENS, _GROW, _NTH, _GENERATIONS),
 )

@@ -86,6 +86,16 @@ class Report:
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
         return precision, recall, f1
 
+    def merge(self, other: Report) -> None:
+        """Add the counts of another report (of other cases) to this one."""
+        self.cases += other.cases
+        self.intents_right += other.intents_right
+        self.language_right += other.language_right
+        self.oos.update(other.oos)
+        for slot, counts in other.slot_counts.items():
+            self.slot_counts[slot].update(counts)
+        self.failures.extend(other.failures)
+
     def count_intent(self, got: str, expected: str) -> bool:
         self.cases += 1
         right = got == expected
@@ -99,11 +109,11 @@ class Report:
         return right
 
 
-def evaluate(cases: list[dict[str, object]]) -> Report:
-    """Run every case through the understander of its network and count what was right."""
+def evaluate(cases: list[dict[str, object]], chosen: Understander | None = None) -> Report:
+    """Run every case through the understander of its network (or `chosen`) and count what was right."""
     report = Report()
     for case in cases:
-        model = understander(network_of(case))
+        model = chosen if chosen is not None else understander(network_of(case))
         got = model.understand(str(case["text"]), str(case["lang"]))
         report.language_right += model.understand(str(case["text"])).lang == case["lang"]
         wrong = []

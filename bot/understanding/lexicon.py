@@ -30,6 +30,7 @@ class Lexicon:
     language_names: dict[str, str] = field(default_factory=dict)
     vocabulary: set[str] = field(default_factory=set)
     own_words: set[str] = field(default_factory=set)  # words of this language's own data (not the catalog's)
+    towns: dict[str, str] = field(default_factory=dict)  # a place's phrase -> its town's official name
 
     def add(self, phrase: str, slot: str, code: str) -> None:
         """A phrase meaning `code`; slot "none" marks a phrase that is never a fact."""
@@ -77,5 +78,7 @@ def build_lexicon(data: LanguageFile | None, catalog: Catalog, lang: str) -> Lex
                 lexicon.add(text, slot, term.code)
     for name, region in catalog.place_names.items():
         lexicon.add(name, "region", region)
+        if (town := catalog.town(name)) is not None and (key := normalize(name)):
+            lexicon.towns[key] = town  # "matane" is region 01 and the town Matane
     lexicon.vocabulary.update(word for phrase in lexicon.phrases for word in phrase.split())
     return lexicon

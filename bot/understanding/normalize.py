@@ -115,4 +115,10 @@ def normalize(text: str) -> str:
     normalises each of the language data's 20,000 phrases several times, in checks, lexicon and training)."""
     folded = fold(text.translate(_ARABIC))
     folded = _REPEATS.sub(r"\1", folded)
-    return " ".join(_ARABIC_PREFIX.sub("", _CONTRACTIONS.get(word, word)) for word in folded.split())
+    words = folded.split()
+    return " ".join(
+        _ARABIC_PREFIX.sub(
+            "", "am" if word == "m" and words[i - 1 : i] == ["i"] else _CONTRACTIONS.get(word, word)
+        )
+        for i, word in enumerate(words)
+    )  # "i'm": "i am", not the French "m'" ("me")

@@ -27,6 +27,7 @@ class Found:
     stage: str | None = None
     sector: str | None = None
     region: str | None = None
+    town: str | None = None  # the town named, when the region came from one (its official name)
     needs: list[str] = field(default_factory=list)
     spans: list[tuple[int, int, str]] = field(default_factory=list)
 
@@ -34,17 +35,18 @@ class Found:
         return bool(self.stage or self.sector or self.region or self.needs)
 
 
-def _matches(words: list[str], lexicon: Lexicon) -> list[tuple[int, int, str, str]]:
-    """(start, end, slot, code) of every phrase, longest first, without overlaps."""
+def _matches(words: list[str], lexicon: Lexicon) -> list[tuple[int, int, str, str, str]]:
+    """(start, end, slot, code, phrase) of every phrase, longest first, without overlaps."""
     taken = [False] * len(words)
     found = []
     for size in range(min(lexicon.longest, len(words)), 0, -1):
         for start in range(len(words) - size + 1):
             if any(taken[start : start + size]):
                 continue
-            hit = lexicon.phrases.get(" ".join(words[start : start + size]))
+            phrase = " ".join(words[start : start + size])
+            hit = lexicon.phrases.get(phrase)
             if hit:
-                found.append((start, start + size, *hit))
+                found.append((start, start + size, *hit, phrase))
                 taken[start : start + size] = [True] * size
     for index, word in enumerate(words):
         if taken[index] or len(word) < FUZZY_MIN_LENGTH or word in lexicon.vocabulary:
@@ -53,7 +55,7 @@ def _matches(words: list[str], lexicon: Lexicon) -> list[tuple[int, int, str, st
             word, lexicon.fuzzy_candidates(word), scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
         )
         if best:
-            found.append((index, index + 1, *lexicon.phrases[best[0]]))
+            found.append((index, index + 1, *lexicon.phrases[best[0]], best[0]))
     return sorted(found)
 
 
@@ -69,7 +71,7 @@ def _negated(words: list[str], start: int, lexicon: Lexicon) -> bool:
 def extract(words: list[str], lexicon: Lexicon) -> Found:
     """The slots of a message given as normalised words."""
     found = Found()
-    for start, end, slot, code in _matches(words, lexicon):
+    for start, end, slot, code, phrase in _matches(words, lexicon):
         if slot == "none":  # "quels services", "يعطيك الصحة": words, not facts
             continue
         found.spans.append((start, end, slot))
@@ -80,4 +82,6 @@ def extract(words: list[str], lexicon: Lexicon) -> Found:
                 found.needs.append(code)
         elif getattr(found, slot) is None:
             setattr(found, slot, code)
+            if slot == "region":
+                found.town = lexicon.towns.get(phrase)
     return found

@@ -20,8 +20,9 @@ from functools import cached_property
 from typing import Any
 
 from bot.catalog.model import Catalog
-from bot.understanding.business_cues import changes_hands, owns_business, stage_cue
-from bot.understanding.intent import EXACT_CONFIDENCE, IntentModel
+from bot.understanding.business_cues import changes_hands, owns_business, stage_cue, to_open
+from bot.understanding.classifier import QUESTION
+from bot.understanding.intent import EXACT_CONFIDENCE, IntentModel, exact_key
 from bot.understanding.lexicon import Lexicon, build_lexicon
 from bot.understanding.normalize import BOUNDARY, has_arabic, normalize, normalize_clauses, strip_clitics
 from bot.understanding.schema import LanguageFile
@@ -30,12 +31,23 @@ from bot.understanding.slots import Found, extract
 MAX_CHARACTERS = 2000  # a Telegram message has at most 4,096; what matters is said in the first lines
 INFORM_CONFIDENCE = 0.8
 # Tuned by 5-fold cross-validation on intents/ (python -m bot.understanding.tune), never on a test table.
-OFF_TOPIC_CONFIDENCE = 0.5  # out_of_scope at least this sure stays out of scope, even naming a town
-REJECT_BELOW = 0.2  # a message with no fact whose best intent is less sure than this is out of scope
+OFF_TOPIC_CONFIDENCE = 0.35  # out_of_scope at least this sure stays out of scope, even naming a town
+# A stage describes a business ("mon père veut me passer l'entreprise"): out of scope only when quite sure.
+OFF_TOPIC_WITH_STAGE = 0.7
+REJECT_BELOW = 0.3  # a message with no fact whose best intent is less sure than this is out of scope
 SAFE_ACTION_CONFIDENCE = 0.85  # restart, forget_me, change_language act without asking only from here
 ACTION_CONFIDENCE = 0.5  # a clause asking for a person or for services, this sure, is an action
 STATE_CHANGING = frozenset({"restart", "forget_me", "change_language"})
 ACTIONS = ("ask_advisor", "find_services")
+# Words that ask for what a need names ("je cherche", "we need", "نحتاج"): with a need, a request.
+REQUEST_WORDS = frozenset(
+    normalize(word)
+    for word in (
+        "cherche", "cherchons", "recherche", "besoin", "need", "needs", "looking", "seeking", "lookin",
+        "نحتاج", "نحتاجو", "نحوس", "نحوسو", "نبحث", "أبحث", "محتاج", "محتاجين", "nhawes", "ne7taj",
+        "n7taj", "nest7a9", "lazemni",
+    )
+)  # fmt: skip
 SMALL_TALK = frozenset({"greet", "goodbye", "thanks", "help"})  # with facts, the facts are the message
 
 
@@ -59,6 +71,7 @@ class Understanding:
     language_asked: str | None = None
     words: tuple[str, ...] = field(default=(), repr=False)
     action: str | None = None
+    town: str | None = None  # the town the region came from, if the message named one
 
     @property
     def has_facts(self) -> bool:
@@ -86,6 +99,12 @@ class Understanding:
                 "needs": list(self.needs),
             },
         }
+
+
+def _asks(text: str) -> list[str]:
+    """The question marker for the classifier: a message with "?" asks (a request, help, a question that is
+    not ours); facts alone seldom do. Normalisation removes punctuation, so the marker keeps this one sign."""
+    return [QUESTION] if "?" in text or "؟" in text else []
 
 
 def _delexicalise(words: list[str], found: Found) -> list[str]:
@@ -126,7 +145,8 @@ class Understander:
             raw: dict[str, list[list[str]]] = {}
             for intent, phrases in data[lang].intents.items() if lang in data else ():
                 raw[intent] = [
-                    strip_clitics(normalize(p).split(), self.known[lang], self.facts[lang]) for p in phrases
+                    strip_clitics(normalize(p).split(), self.known[lang], self.facts[lang]) + _asks(p)
+                    for p in phrases
                 ]
                 examples[intent] = [_delexicalise(w, extract(w, lexicon)) for w in raw[intent]]
             self.examples[lang] = examples
@@ -167,11 +187,16 @@ class Understander:
             found.stage = stage_cue(words)
         elif found.stage != "succession" and changes_hands(words):
             found.stage = "succession"  # "buy an existing business": the purchase says more than "existing"
+        elif found.stage == "startup" and to_open(words):
+            found.stage = "idea"  # "pour démarrer une entreprise": the aim, not yet done
         model = self.models[lang]
         delexicalised = _delexicalise(words, found)
         plain = model.correct([w for w in delexicalised if w != BOUNDARY])
-        intent, confidence = model.predict(plain, [w for w in words if w != BOUNDARY])
-        exact = confidence == EXACT_CONFIDENCE and model.exact.get(" ".join(plain)) == intent
+        asks = _asks(text[:MAX_CHARACTERS])
+        probabilities = model.distribution(plain + asks, [w for w in words if w != BOUNDARY] + asks)
+        intent = max(probabilities, key=probabilities.__getitem__)
+        confidence = probabilities[intent]
+        exact = confidence == EXACT_CONFIDENCE and model.exact.get(exact_key(plain)) == intent
         facts = found.any()
         action = self._action(model, delexicalised, intent)
         if not any(c.isalpha() for w in words for c in w):
@@ -185,17 +210,26 @@ class Understander:
                 ("find_services" if found.needs else "inform"),
                 INFORM_CONFIDENCE,
             )  # their business
-        elif intent == "out_of_scope" and (confidence >= OFF_TOPIC_CONFIDENCE or exact):
+        elif intent == "out_of_scope" and (
+            confidence >= (OFF_TOPIC_WITH_STAGE if found.stage else OFF_TOPIC_CONFIDENCE) or exact
+        ):
             action = None  # "il fait beau à Rimouski": a town, but not ours
         elif facts and action is not None:
             if intent != action:
                 intent, confidence = action, max(confidence, ACTION_CONFIDENCE)
         elif facts and intent not in ("inform", "find_services") and confidence < INFORM_CONFIDENCE:
-            intent, confidence = "inform", INFORM_CONFIDENCE
+            # facts, and an unsure guess of another kind: facts told (inform) or facts with a request
+            # (find_services), whichever the classifier prefers
+            intent = max(("inform", "find_services"), key=lambda i: probabilities.get(i, 0.0))
+            confidence = INFORM_CONFIDENCE
         elif facts and intent in SMALL_TALK and not exact:  # "on veut ouvrir bientôt" is not "à bientôt"
             intent, confidence = "inform", max(confidence, INFORM_CONFIDENCE)
         elif not facts and confidence < REJECT_BELOW and not exact:
             intent, confidence, action = "out_of_scope", 1.0 - confidence, None
+        if intent == "inform" and found.needs and (asks or (not exact and set(words) & REQUEST_WORDS)):
+            # "we need office space in Montreal", "du financement pour ma boutique?": a need asked for is a
+            # request (the convention of docs/language-data.md); a need given as an answer stays inform
+            intent = "find_services"
         joined = f" {' '.join(words)} "
         asked = next((code for name, code in lexicon.language_names.items() if f" {name} " in joined), None)
         if asked and intent not in ("inform", "find_services", "change_language", "out_of_scope", *ACTIONS):
@@ -215,6 +249,7 @@ class Understander:
             asked,
             tuple(words),
             action,
+            found.town,
         )
 
     @staticmethod

@@ -138,3 +138,26 @@ async def test_database_folder_and_files_are_private(tmp_path: Path) -> None:
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700
         assert {"bot.db", "bot.db-wal", "bot.db-shm"} <= set(modes)
         assert set(modes.values()) == {0o600}, modes
+
+
+async def test_forget_deletes_her_opportunity_alerts_and_reminders(tmp_path: Path) -> None:
+    tables = ("alert_subscription", "deadline_reminder", "alert_sent")
+
+    async def rows_of_hers(bot: Running) -> int:
+        total = 0
+        async with bot.core.store.engine.connect() as connection:
+            for table in tables:
+                query = f"SELECT count(*) FROM {table} WHERE chat_id = {MARIE.id}"  # noqa: S608
+                total += int((await connection.exec_driver_sql(query)).scalar_one())
+        return total
+
+    async with running_bot(tmp_path, MINI) as bot:
+        await bot.say(MARIE, "/start hub-01")
+        for data in ("st:startup", "sc:tech", "nd:financing", "nd:*", "al"):
+            await bot.press(MARIE, data)
+        await bot.press(MARIE, "ay:yes", expect="je vous alerterai")
+        await bot.press(MARIE, "rm:call-01", expect="Je vous rappellerai")
+        assert await rows_of_hers(bot) == 2
+        await bot.say(MARIE, "/forget")
+        await bot.press(MARIE, "fg:yes", expect="C'est fait")
+        assert await rows_of_hers(bot) == 0

@@ -53,7 +53,7 @@ async def test_from_start_to_an_advisor_and_back(running: Running) -> None:
         "   Pourquoi : Mentorat · secteur Technologies · région : Bas-Saint-Laurent" in results["text"]
     )
     buttons = [b["callback_data"] for row in results["reply_markup"]["inline_keyboard"] for b in row]
-    assert buttons == ["edit", "adv"]
+    assert buttons == ["rm:call-01", "al", "edit", "adv"]  # remind me (the opportunity), alerts
     stage_question = next(m for m in api.bot_messages(MARIE.id) if m["text"] == "Étape : Démarrage")
     assert "reply_markup" not in stage_question  # the answered question was edited in place
 

@@ -30,7 +30,14 @@ from tests.conftest import MINI, QUEBEC, ROOT
 
 ALGERIE = ROOT / "catalog" / "algerie"
 NETWORKS = [QUEBEC, ALGERIE, MINI]
-HSDS_CANNOT_CARRY = ("advisor_chat_id", "reminder_after_minutes", "escalate_after_minutes")
+HSDS_CANNOT_CARRY = (  # the bot's own settings of a hub: an import keeps those of the folder it writes into
+    "advisor_chat_id",
+    "reminder_after_minutes",
+    "escalate_after_minutes",
+    "unanswered_after_minutes",
+    "admins",
+    "canned_replies",
+)
 
 
 def aiguilleur(*args: str) -> subprocess.CompletedProcess[str]:

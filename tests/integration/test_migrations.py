@@ -161,3 +161,61 @@ async def test_0006_adds_the_report_tables_and_downgrades_cleanly(database_url: 
         assert [tuple(row) for row in rows] == [("requested", "hub-01", 3)]
     finally:
         await store.close()
+
+
+async def test_0008_adds_the_copilot_tables_and_downgrades_cleanly(database_url: str) -> None:
+    """0008 adds the groups linked with /link, bans and the advisors' notes; down to 0007 they go, and back."""
+    import datetime as dt
+
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import inspect
+
+    from bot.core.types import Profile
+    from bot.storage import MIGRATIONS_DIR
+
+    def to(revision: str, *, down: bool = False) -> object:
+        def run(connection: object) -> None:
+            config = Config()
+            config.set_main_option("script_location", str(MIGRATIONS_DIR))
+            config.attributes["connection"] = connection
+            (command.downgrade if down else command.upgrade)(config, revision)
+
+        return run
+
+    def tables(connection: object) -> set[str]:
+        return set(inspect(connection).get_table_names())
+
+    new = {"hub_link", "user_ban", "handoff_note"}
+    at = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    store = await Store.open(database_url)
+    try:
+        async with store.unit_of_work():
+            handoff = await store.create_handoff(
+                user_chat_id=42,
+                hub_id="hub-01",
+                hub_chat_id=-1001000000001,
+                lang="fr",
+                question="?",
+                first_name="Marie",
+                username=None,
+                profile=Profile(),
+                matches=(),
+                remind_at=None,
+            )
+            await store.add_note(
+                handoff_id=handoff.id, hub_id="hub-01", author="Luc", text="n", kind="note", at=at
+            )
+            await store.ban_user(hub_id="hub-01", user_chat_id=42, banned_by=777, at=at)
+            await store.link_hub(hub_id="hub-02", chat_id=-1001000000042, linked_by=777, at=at)
+        async with store.engine.begin() as connection:
+            assert new <= await connection.run_sync(tables)
+            await connection.run_sync(to("0007", down=True))
+            assert not new & await connection.run_sync(tables)
+            assert "handoff" in await connection.run_sync(tables)
+            await connection.run_sync(to("head"))
+        assert await store.hub_links() == [] and not await store.is_banned(hub_id="hub-01", user_chat_id=42)
+        await store.link_hub(hub_id="hub-02", chat_id=-1001000000042, linked_by=777, at=at)
+        assert [link.hub_id for link in await store.hub_links()] == ["hub-02"]
+    finally:
+        await store.close()

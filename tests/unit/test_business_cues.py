@@ -31,6 +31,17 @@ def cue(text: str) -> str | None:
         ("rani nheb nftah atelier", "idea"),
         ("عندي مزرعة ونحب نوسعها", "growth"),
         ("نبيع المؤسسة تاعي", "succession"),  # ؤ is written و once normalised: the noun still matches
+        ("Je cherche des ressources pour lancer une entreprise de traiteur", "idea"),  # the aim, not done
+        ("looking for help to start a daycare", "idea"),
+        ("j'ai un projet de vignoble dans les Cantons", "idea"),
+        ("my project is a zero-waste grocery", "idea"),
+        ("on a 2 succursales et on en ouvre une 3e", "growth"),
+        ("we're opening a second location next spring", "growth"),
+        ("looking for resources to grow my consulting business", "growth"),
+        ("l'entreprise existe depuis 3 générations", "established"),
+        ("My wife and I bought a motel in Percé", "succession"),
+        ("j'ai hérité du dépanneur de ma mère", "succession"),
+        ("I'm starting a cleaning business", "startup"),
     ],
 )
 def test_open_ended_stage_cues(text: str, stage: str) -> None:
@@ -44,10 +55,19 @@ def test_open_ended_stage_cues(text: str, stage: str) -> None:
         "en 2027 on verra",  # a year without "since"
         "Y a-tu de quoi pour les jeunes de moins de 35 ans qui partent une business?",  # an age limit
         "je passe mon tour",  # passing, but no business after it
+        "on cherche de l'aide pour un projet de R-D avec une université",  # research, not a new venture
+        "Je viens de lancer ma boutique",  # launched: a start-up, not an aim (the synonyms say so)
+        "acheter de l'équipement pour mon entreprise",  # buying, but not the business
     ],
 )
 def test_no_stage_without_a_cue(text: str) -> None:
     assert cue(text) is None
+
+
+def test_an_aim_to_open_overrides_a_start_up_synonym() -> None:
+    model = understander("quebec")
+    assert model.understand("comment démarrer une entreprise de paysagement?", "fr").stage == "idea"
+    assert model.understand("je démarre une entreprise de paysagement", "fr").stage == "startup"
 
 
 def test_an_attached_preposition_is_stripped_from_a_place_even_when_the_form_is_known() -> None:

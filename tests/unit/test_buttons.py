@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core import buttons
+from bot.core import alert_buttons, buttons, referral_buttons
 from bot.core.buttons import (
     Action,
     AskAdvisor,
@@ -72,6 +72,17 @@ WIRE = {
     "hx:7:hub-03": TransferTo(7, "hub-03"),
     "hb:7": buttons.BackToCard(7),
     "hz:7": buttons.CloseRequest(7),
+    "hf:7:mentor-01-tech": buttons.ForwardEntry(7, "mentor-01-tech"),
+    "al": alert_buttons.OfferAlerts(),
+    "ay:yes": alert_buttons.AlertConsent(YesNo.YES),
+    "ax": alert_buttons.StopAlerts(),
+    "rm:call-01": alert_buttons.RemindMe("call-01"),
+    "rx:call-01": alert_buttons.CancelReminder("call-01"),
+    "pt:fund-all": referral_buttons.PutInTouch("fund-all"),
+    "pc:fund-all:yes": referral_buttons.ReferralConsent("fund-all", YesNo.YES),
+    "pq:12:y": referral_buttons.ReferralSend(12, True),
+    "pa:12:n": referral_buttons.PartnerAnswer(12, False),
+    "pu:12:x": referral_buttons.ReferralFollowUp(12, referral_buttons.FollowUpAnswer.NO_CONTACT),
 }
 
 

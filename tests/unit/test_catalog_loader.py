@@ -538,3 +538,29 @@ def test_problems_are_capped_per_file(tmp_path: Path) -> None:
     assert len(found) == 51
     assert found[0] == "hubs.yaml:3: hubs: Input should be a valid dictionary or instance of Hub"
     assert found[-1] == "hubs.yaml:1: ... and 1,950 more errors in this file"
+
+
+def test_places_must_be_places_of_the_entry_s_regions(tmp_path: Path) -> None:
+    folder = broken(
+        tmp_path,
+        "services.yaml",
+        'regions: ["01"]',
+        'regions: ["01"]\n    places: [Rimouski, Rimousky, Saguenay]',
+    )
+    (folder / "places.yaml").write_text(
+        'version: 1\nplaces:\n  - {name: Rimouski, region: "01"}\n  - {name: Saguenay, region: "02"}\n',
+        encoding="utf-8",
+    )
+    at = line(folder, "services.yaml", "places:")
+    assert errors(folder) == [
+        f"services.yaml:{at}: place 'Rimousky' is not a name of places.yaml",
+        f"services.yaml:{at}: place 'Saguenay' is in region '02', not in its regions",
+    ]
+
+
+def test_places_need_the_entry_s_regions(tmp_path: Path) -> None:
+    folder = broken(tmp_path, "services.yaml", 'regions: ["01"]', "regions: []\n    places: [Rimouski]")
+    at = line(folder, "services.yaml", "places:")
+    assert errors(folder) == [
+        f"services.yaml:{at}: places: only for an entry that lists its regions (places are part of them)"
+    ]

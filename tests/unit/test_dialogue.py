@@ -54,7 +54,7 @@ async def test_full_intake_by_buttons_shows_results_with_reasons(driver: CoreDri
         "Des mentors.\n   Pourquoi : Mentorat · secteur Technologies · région : Bas-Saint-Laurent"
         in results.text
     )
-    assert results.buttons == ["edit", "adv"]
+    assert results.buttons == ["rm:call-01", "al", "edit", "adv"]  # remind me (the opportunity), alerts
 
 
 async def test_answered_question_is_replaced_by_the_answer(driver: CoreDriver) -> None:
@@ -218,7 +218,7 @@ async def test_nothing_found_offers_an_advisor(dialogue: Dialogue, driver: CoreD
     for data in ("st:idea", "sc:tech", "rg:01", "nd:*"):
         await driver.press(data)
     assert driver.last().text.startswith("Je n'ai rien trouvé qui corresponde")
-    assert driver.last().buttons == ["edit", "adv"]
+    assert driver.last().buttons == ["al", "edit", "adv"]  # alerts: something may fit later
     assert await store.unmet_requests(network="mini") == [Profile("idea", ("tech",), "01", ())]
 
 

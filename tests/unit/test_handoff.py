@@ -304,9 +304,12 @@ async def test_outside_office_hours_the_entrepreneur_is_told_when_and_reminders_
     assert "La demande no 1 attend depuis 3 jours." in driver.sent[MINI_HUB_CHAT][-2].text
 
 
-async def test_a_claimed_request_is_never_reminded(driver: CoreDriver, clock: Clock) -> None:
+async def test_a_claimed_and_answered_request_is_never_reminded(driver: CoreDriver, clock: Clock) -> None:
     await open_handoff(driver)
     await driver.advisor_presses(MINI_HUB_CHAT, "hc:1")
+    await driver.advisor_says(
+        MINI_HUB_CHAT, "Je m'en occupe.", reply_to=driver.card(MINI_HUB_CHAT).message_id
+    )
     count = len(driver.sent[MINI_HUB_CHAT])
     clock.advance(hours=6)
     await driver.tick()

@@ -58,22 +58,24 @@ def random_profiles(catalog: Catalog, count: int, seed: int) -> list[tuple[Profi
     rng = random.Random(seed)
     dims = ("stages", "sectors", "needs", "regions", "groups", "legal_forms", "sizes")
     codes = {dim: [t.code for t in catalog.terms(dim)] for dim in dims}
-    return [
-        (
-            Profile(
-                rng.choice([None, *codes["stages"]]),
-                tuple(rng.sample(codes["sectors"], rng.randint(0, 2))),
-                rng.choice([None, "zz", *codes["regions"]]),
-                tuple(rng.sample(codes["needs"], rng.randint(0, 4))),
-                age=rng.choice([None, 16, 25, 38, 45, 67]),
-                groups=rng.choice([None, (), *((g,) for g in codes["groups"])]),
-                legal_form=rng.choice([None, *codes["legal_forms"]]),
-                size=rng.choice([None, *codes["sizes"]]),
-            ),
-            TODAY + dt.timedelta(days=rng.randint(-10, 400)),
+    towns: dict[str | None, list[str]] = {}
+    for place in catalog.places:
+        towns.setdefault(place.region, []).append(place.name)
+    found = []
+    for _ in range(count):
+        profile = Profile(
+            rng.choice([None, *codes["stages"]]),
+            tuple(rng.sample(codes["sectors"], rng.randint(0, 2))),
+            rng.choice([None, "zz", *codes["regions"]]),
+            tuple(rng.sample(codes["needs"], rng.randint(0, 4))),
+            age=rng.choice([None, 16, 25, 38, 45, 67]),
+            groups=rng.choice([None, (), *((g,) for g in codes["groups"])]),
+            legal_form=rng.choice([None, *codes["legal_forms"]]),
+            size=rng.choice([None, *codes["sizes"]]),
         )
-        for _ in range(count)
-    ]
+        town = rng.choice([None, *towns.get(profile.region, [])])  # a town of their region, or none named
+        found.append((replace(profile, town=town), TODAY + dt.timedelta(days=rng.randint(-10, 400))))
+    return found
 
 
 def test_random_profiles_never_break_the_hard_filters(quebec_catalog: Catalog) -> None:
@@ -190,6 +192,38 @@ def test_a_specialist_comes_before_a_generic_entry_covering_as_much(mini_catalog
     assert women[0] == "women-fund"  # reserved for her: the specialist, before the regional generalist
 
 
+def test_between_equal_points_the_need_named_first_leads(mini_catalog: Catalog) -> None:
+    """Two entries covering both stated needs, each as its main purpose: the one for the need the person
+    named first (typed or ticked first) comes first, whatever the ids."""
+    from bot.catalog.schema import Service
+
+    def service(id: str, needs: list[str]) -> Service:
+        return Service(id=id, title={"fr": id, "en": id}, organization="Org", summary={"fr": id}, needs=needs)
+
+    catalog = replace(
+        mini_catalog,
+        entries=(
+            service("a-lender", ["financing", "mentoring"]),
+            service("b-mentor", ["mentoring", "financing"]),
+        ),
+    )
+    assert ids(catalog, Profile(needs=("mentoring", "financing")))[:2] == ["b-mentor", "a-lender"]
+    assert ids(catalog, Profile(needs=("financing", "mentoring")))[:2] == ["a-lender", "b-mentor"]
+
+
+def test_an_entry_serving_part_of_a_region_is_local_only_for_its_towns(quebec_catalog: Catalog) -> None:
+    """The SADC of the Rimouski area: local twice over for Rimouski, out for Amqui (the Matapédia's own SADC
+    serves it), and not local at all while the town is unknown."""
+    region = Profile(region="01", stage="startup", needs=("financing",))
+    rimouski, amqui = replace(region, town="Rimouski"), replace(region, town="Amqui")
+    shown = {name: ids(quebec_catalog, p) for name, p in (("?", region), ("R", rimouski), ("A", amqui))}
+    assert "sadc-neigette" in shown["R"] and "sadc-matapedia" not in shown["R"]
+    assert "sadc-matapedia" in shown["A"] and "sadc-neigette" not in shown["A"]
+    assert shown["R"].index("sadc-neigette") < shown["R"].index("iq-bas-saint-laurent")
+    assert shown["?"].index("iq-bas-saint-laurent") < shown["?"].index("sadc-neigette")
+    assert {"sadc-neigette", "sadc-matapedia"} <= set(shown["?"])  # a "maybe", never hidden
+
+
 def test_every_entry_covering_a_need_comes_before_the_others(mini_catalog: Catalog) -> None:
     catalog = eligibility_catalog(mini_catalog)
     profile = Profile(region="02", stage="startup", needs=("advice",))
@@ -268,9 +302,10 @@ def test_a_selective_criterion_is_a_specialty_a_broad_one_only_a_condition(mini_
 
 
 def test_the_index_ranks_as_the_plain_points_say(quebec_catalog: Catalog) -> None:
-    """The packed rank agrees with `fit_points`: covers a need, points, own region, deadline, id."""
+    """The packed rank agrees with `fit_points`: covers a need, points, the person's first need, own region,
+    deadline, id."""
     from bot.catalog.loader import load_catalog
-    from bot.core.matching import fit_points
+    from bot.core.matching import first_need, fit_points
     from tests.conftest import ROOT
 
     for catalog in (quebec_catalog, load_catalog(ROOT / "catalog" / "algerie")):
@@ -279,10 +314,11 @@ def test_the_index_ranks_as_the_plain_points_say(quebec_catalog: Catalog) -> Non
 
             def key(
                 entry: Entry, profile: Profile = profile, catalog: Catalog = catalog
-            ) -> tuple[bool, int, bool, dt.date, str]:
+            ) -> tuple[bool, int, bool, bool, dt.date, str]:
                 covers, points = fit_points(catalog, entry, profile)
                 deadline = getattr(entry, "deadline", dt.date.max)
-                return (not covers, -points, not entry.regions, deadline, entry.id)
+                first = first_need(entry, profile)
+                return (not covers, -points, not first, not entry.regions, deadline, entry.id)
 
             expected = sorted((e for e in catalog.entries if eligible(e, profile, today)), key=key)
             assert found == [e.id for e in expected]

@@ -14,8 +14,10 @@ from tests.conftest import ROOT
 from tools.relevance import evaluate
 
 FLOORS = {
-    "judgments.yaml": {"ndcg": 0.82, "precision": 0.87, "specialist": 0.98, "gaps_admitted": 0.99},
-    "heldout.yaml": {"ndcg": 0.72, "precision": 0.75, "specialist": 0.82, "gaps_admitted": 0.99},
+    # Just under the figures of 2026-12-04 (towns understood by the bot itself): 0.851 / 0.899 / 1.0 on the
+    # tuning table, 0.768 / 0.807 / 0.854 on the held-out one.
+    "judgments.yaml": {"ndcg": 0.848, "precision": 0.895, "specialist": 0.98, "gaps_admitted": 0.99},
+    "heldout.yaml": {"ndcg": 0.76, "precision": 0.80, "specialist": 0.85, "gaps_admitted": 0.99},
 }
 # Needs said uncovered although the judge found a relevant entry. The held-out table has one (measured on
 # 2026-12-04 and not examined: that table is read only as an aggregate): the gap rule counts a generic

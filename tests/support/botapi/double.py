@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from tests.support.botapi.gestures import Gestures
 from tests.support.botapi.methods import Methods, scope_key
 from tests.support.botapi.transport import Handler, Server, Serving
-from tests.support.botapi.values import TOKEN, ApiCall, JSONDict
+from tests.support.botapi.values import TOKEN, ApiCall, JSONDict, User
 
 T = TypeVar("T")
 
@@ -93,6 +93,11 @@ class BotApiDouble(Serving, Gestures, Methods):
             return list(self._server_errors)
 
     # ---- set-up --------------------------------------------------------------------------------------
+
+    def register_user(self, user: User) -> None:
+        """A person who talked to the bot before: their private chat exists (no update is queued)."""
+        with self._lock:
+            self._private_chat(user)
 
     def register_group(self, chat_id: int, title: str, is_forum: bool = False) -> None:
         """A supergroup the bot is already in (an administrator with every right); ``is_forum`` gives it

@@ -1,0 +1,31 @@
+"""Opportunity alerts on Telegram (docs/alerts.md): the announcements of a reloaded catalog and the deadline
+reminders, decided by the core and posted as a mass sending (`bulk`: paced, after live replies), each in one
+transaction with the record that it was sent."""
+
+from __future__ import annotations
+
+from bot.bootstrap import Core
+from bot.telegram.context import CORE_KEY, App
+from bot.telegram.pipeline import publish
+
+
+async def run_alerts(app: App) -> None:
+    """From the periodic tick: a catalog not compared yet (a start, a reload) announced, reminders due."""
+    core: Core = app.bot_data[CORE_KEY]
+    try:
+        async with core.store.unit_of_work():
+            await publish(app, await core.dialogue.alerts_tick(), bulk=True)
+    except Exception:
+        core.dialogue.announcer.compare_again()  # rolled back: nothing was recorded, nothing is sent
+        raise
+
+
+async def announce(app: App) -> None:
+    """Right after a catalog reload: its new or reopened opportunities, to the subscribers they fit."""
+    core: Core = app.bot_data[CORE_KEY]
+    try:
+        async with core.store.unit_of_work():
+            await publish(app, await core.dialogue.announce(), bulk=True)
+    except Exception:
+        core.dialogue.announcer.compare_again()  # the next tick tries again
+        raise
