@@ -158,7 +158,8 @@ class _Reader:
     def _records(self, sheet: str, model: type[BaseModel]) -> list[BaseModel]:
         records: list[BaseModel] = []
         drafts = self.drafts.setdefault(sheet, [])
-        for draft in self._rows(sheet, columns(model, self.languages)):
+        optional = {name for name, field in model.model_fields.items() if not field.is_required()}
+        for draft in self._rows(sheet, columns(model, self.languages), optional):
             try:
                 records.append(model.model_validate(draft.data))
             except ValidationError as exc:
@@ -170,7 +171,9 @@ class _Reader:
     def _error(self, place: str, message: str) -> None:
         self.findings.append(Finding(place, message))
 
-    def _header(self, sheet: str, cells: tuple[Any, ...], cols: list[Column]) -> dict[int, Column] | None:
+    def _header(
+        self, sheet: str, cells: tuple[Any, ...], cols: list[Column], optional: set[str]
+    ) -> dict[int, Column] | None:
         known = {column.header: column for column in cols}
         found: dict[int, Column] = {}
         for position, cell in enumerate(cells):
@@ -184,7 +187,12 @@ class _Reader:
                 self._error(where, f"column '{header}' is there twice")
             else:
                 found[position] = known[header]
-        missing = [column.header for column in cols if column not in found.values()]
+        # An optional field's column may be missing: an export made before that field existed still imports.
+        missing = [
+            column.header
+            for column in cols
+            if column not in found.values() and column.path[0] not in optional
+        ]
         if missing:
             self._error(
                 f"{sheet}!A1", f"columns missing: {', '.join(missing)} (keep every column, even empty)"
@@ -192,13 +200,13 @@ class _Reader:
             return None
         return found
 
-    def _rows(self, sheet: str, cols: list[Column]) -> Iterator[Draft]:
+    def _rows(self, sheet: str, cols: list[Column], optional: set[str]) -> Iterator[Draft]:
         if sheet not in self.workbook.sheetnames:
             self._error(f"{sheet}!A1", "the sheet is missing (keep every sheet of the export, even empty)")
             self.missing.add(sheet)
             return
         rows = self.workbook[sheet].iter_rows()
-        header = self._header(sheet, next(rows, ()), cols)
+        header = self._header(sheet, next(rows, ()), cols, optional)
         if header is None:
             return
         for number, cells in enumerate(rows, start=2):

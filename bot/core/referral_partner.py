@@ -107,17 +107,34 @@ def email_message(
         network=catalog.text(catalog.network.name, catalog.default_language),
         title=catalog.text(entry.title, catalog.default_language),
     )
-    how = _h(
-        "To answer, send one of these lines to our Telegram bot (a private message, or in a group where it is):"
-    )
+    links = _h("To answer, open one of these links (Telegram opens our bot and sends your answer):")
+    how = _h("Or send one of these lines to our Telegram bot (a private message, or in a group where it is):")
+    accept, decline = (f"{BOT_LINK}{ANSWER_LINK.format(token=referral.token, answer=a)}" for a in "ad")
     body = "\n\n".join(
         (
             "\n".join(_shared(services, catalog, entry, referral)),
+            f"{links}\n{_h('Accept')}: {accept}\n{_h('Decline')}: {decline}",
             f"{how}\n/referral {referral.token} accept\n/referral {referral.token} decline",
             _h("The entrepreneur is told of your answer. Please do not forward this e-mail."),
         )
     )
     return subject, body + "\n"
+
+
+# An e-mail's reply links: Telegram's deep link to the bot, `BOT_LINK` filled in by the adapter that sends the
+# e-mail (the core does not know the bot's username); the payload is `/start rf-TOKEN-a` (or `-d`).
+BOT_LINK = "{bot_link}"
+ANSWER_LINK = "rf-{token}-{answer}"
+_LINK_ANSWERS = {"a": True, "d": False}
+
+
+def link_answer(payload: str) -> tuple[str, bool] | None:
+    """(token, accepted) of a reply link's `/start` payload; None for any other payload."""
+    head, _sep, rest = payload.partition("-")
+    token, _sep, answer = rest.rpartition("-")
+    if head != "rf" or not token or answer not in _LINK_ANSWERS:
+        return None
+    return token, _LINK_ANSWERS[answer]
 
 
 class PartnerDesk:
@@ -142,6 +159,12 @@ class PartnerDesk:
             ):
                 return Outcome(notice=_h("This button has expired. Please use the latest message."))
             return await self._answer(catalog, event, referral, action.accept)
+        if event.command == "start" and event.args and (link := link_answer(event.args[0])) is not None:
+            token, accept = link  # a reply link of the e-mail
+            referral = await self.store.referral_by_token(token=token)
+            if referral is None or referral.status == "draft":
+                return self._here(event, (plain(_h("No referral has this code. Check it in the e-mail.")),))
+            return await self._answer(catalog, event, referral, accept)
         if event.command != "referral":
             return None
         args = event.args

@@ -83,7 +83,6 @@ class Reminders:
                 ),
                 self.thread.card_edit(catalog, handoff),
             ]
-        log.info("handoff %s: escalated from hub %s", handoff.id, hub.id)
         return await self._escalate(
             catalog,
             handoff,
@@ -126,7 +125,6 @@ class Reminders:
                     ),
                 )
             ]
-        log.info("handoff %s: claimed but unanswered, escalated from hub %s", handoff.id, hub.id)
         return await self._escalate(
             catalog,
             handoff,
@@ -147,6 +145,7 @@ class Reminders:
         coordination = catalog.handoff_policy.coordination_chat_id
         if coordination is None:
             return []
+        log.info("handoff %s: escalated from hub %s (%s)", handoff.id, hub.id, handoff.status)
         name = catalog.text(hub.name, catalog.default_language)
         return [
             Reply(

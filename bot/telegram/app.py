@@ -110,7 +110,8 @@ async def attach(
         asyncio.create_task(pipeline.process(), name="inbox"),
     ]
     if settings.email_enabled:  # referrals to partners' e-mail (docs/referrals.md), sent after their commit
-        app.bot_data[MAILER_KEY] = mailer = Mailer(core.store, settings)
+        mailer = Mailer(core.store, settings, bot_username=app.bot.username)
+        app.bot_data[MAILER_KEY] = mailer
         tasks.append(asyncio.create_task(mailer.run(), name="mailer"))
     if receive and settings.mode == "webhook":
         receiver = WebhookReceiver(pipeline, settings, ALLOWED_UPDATES)

@@ -16,6 +16,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 from bot.core.clock import utcnow
+from bot.core.referral_partner import BOT_LINK
 from bot.settings import Settings
 from bot.storage import Store
 from bot.storage.referrals import QueuedEmail
@@ -32,10 +33,13 @@ TIMEOUT = 30.0  # seconds for one SMTP conversation
 class Mailer:
     """Sends the queued referral e-mails; `run` is one of the bot's tasks."""
 
-    def __init__(self, store: Store, settings: Settings, *, idle: float = IDLE_LOOK) -> None:
+    def __init__(
+        self, store: Store, settings: Settings, *, idle: float = IDLE_LOOK, bot_username: str | None = None
+    ) -> None:
         self.store = store
         self.settings = settings
         self.idle = idle
+        self.bot_username = bot_username
         self._wake = asyncio.Event()
         store.email_queued = self.wake  # called after a commit that queued an e-mail
 
@@ -101,7 +105,9 @@ class Mailer:
         message["To"] = email.to
         message["Subject"] = email.subject
         message["Message-ID"] = make_msgid(domain=settings.smtp_sender.rpartition("@")[2] or None)
-        message.set_content(email.body)
+        # The reply links open the bot: its address is known here, not in the core that wrote the e-mail.
+        link = f"https://t.me/{self.bot_username}?start=" if self.bot_username else "/start "
+        message.set_content(email.body.replace(BOT_LINK, link))
         with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=TIMEOUT) as smtp:
             if settings.smtp_starttls:
                 smtp.starttls(context=ssl.create_default_context())

@@ -20,7 +20,7 @@ from sqlalchemy import text
 from bot.reporting.command import Request, make_report
 from bot.reporting.view import sections
 from bot.storage.reports import Period
-from tests.support.botapi import User
+from tests.support.botapi import BOT_USERNAME, User
 from tests.support.personas import MARIE, MINI, MINI_HUB_CHAT, ROOT
 from tests.support.running import Running, running_bot
 from tests.support.smtp import SmtpServer
@@ -161,6 +161,23 @@ async def test_email_referral_reaches_the_smtp_server_then_is_declined_by_comman
     await running.say(PARTNER, f"/referral {token.group(1)} accept")
     await running.bot_says(PARTNER.id, "a déjà reçu une réponse")
     assert len(smtp.received) == 1  # sent once
+
+
+async def test_email_referral_accepted_through_its_reply_link(running: Running, smtp: SmtpServer) -> None:
+    """The e-mail's "Accept" link opens the bot with `/start rf-TOKEN-a`, which is the partner's answer."""
+    await results(running, MARIE)
+    await running.press(MARIE, "pt:fund-all", expect="par courriel, à info@example.org")
+    await running.press(MARIE, "pc:fund-all:yes", expect="En un message")
+    await running.press(MARIE, "pq:1:y", expect="j'ai envoyé votre demande à")
+    mail = await running.api.wait_for(
+        lambda: smtp.received[0] if smtp.received else None, description="the e-mail"
+    )
+    link = re.search(rf"https://t\.me/{BOT_USERNAME}\?start=(rf-\S+-a)\b", mail.body)
+    assert link is not None, mail.body
+    await running.say(PARTNER, f"/start {link.group(1)}")  # what Telegram sends when the link is opened
+    await running.bot_says(MARIE.id, "a accepté la mise en relation")
+    assert await rows(running, "SELECT status FROM referral") == [("accepted",)]
+    assert not any("Bonjour" in t for t in running.texts(PARTNER.id))  # no intake for the partner
 
 
 async def test_a_partner_without_contact_or_unreachable_changes_nothing_or_is_said(running: Running) -> None:

@@ -157,13 +157,29 @@ def test_missing_sheets_and_columns_are_reported(tmp_path: Path) -> None:
     book = exported(MINI, tmp_path / "mini.xlsx")
     workbook = load_workbook(book)
     del workbook["sizes"]
-    workbook["services"].delete_cols(21)  # verified_on (after partner_chat_id)
+    headers = [cell.value for cell in workbook["services"][1]]
+    workbook["services"].delete_cols(headers.index("organization") + 1)  # a required field's column
     workbook.create_sheet("notes")
     workbook.save(book)
     assert refused(book, tmp_path) == [
         "sizes!A1: the sheet is missing (keep every sheet of the export, even empty)",
-        "services!A1: columns missing: verified_on (keep every column, even empty)",
+        "services!A1: columns missing: organization (keep every column, even empty)",
     ]
+
+
+def test_an_export_made_before_an_optional_field_existed_still_imports(tmp_path: Path) -> None:
+    """Exports from before `places` and `partner_chat_id` (2026-12-04) lack their columns: still welcome."""
+    book = exported(MINI, tmp_path / "mini.xlsx")
+    workbook = load_workbook(book)
+    for sheet in ("services", "opportunities"):
+        for header in ("partner_chat_id", "places"):
+            headers = [cell.value for cell in workbook[sheet][1]]
+            workbook[sheet].delete_cols(headers.index(header) + 1)
+    workbook.save(book)
+    target = tmp_path / "mini"
+    shutil.copytree(MINI, target)
+    import_workbook(book, target)
+    assert load_catalog(target).entries == load_catalog(MINI).entries
 
 
 def test_a_workbook_with_macros_is_refused(tmp_path: Path) -> None:
