@@ -13,18 +13,15 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop, CommandHandler, filters
 
 from bot.catalog.loader import Checked
-from bot.catalog.reload import CatalogReloader
 from bot.core.admin import reload_report
 from bot.core.types import Outcome, Reply
 from bot.settings import Settings
 from bot.telegram import alerts
 from bot.telegram.context import App, AppContext
 from bot.telegram.pipeline import publish
+from bot.telegram.services import services_of
 
 log = logging.getLogger(__name__)
-RELOADER_KEY = "catalog_reloader"
-STOP_KEY = "catalog_watch_stop"
-TASK_KEY = "catalog_watch_task"
 
 
 def admin_filter(settings: Settings) -> filters.BaseFilter:
@@ -38,9 +35,10 @@ def admin_filter(settings: Settings) -> filters.BaseFilter:
 
 async def report(app: App, checked: Checked, chat_id: int | None) -> None:
     """Tell the admin chat (and whoever asked) how the reload went; a new catalog's opportunities are announced."""
-    core = app.bot_data["core"]
+    services = services_of(app.bot_data)
+    core = services.core
     text = reload_report(checked, core.dialogue.catalog, core.dialogue.i18n)
-    chats = {c for c in (chat_id, app.bot_data.get("admin_chat_id")) if c is not None}
+    chats = {c for c in (chat_id, services.admin_chat_id) if c is not None}
     outcome = Outcome(tuple(Reply(chat, text) for chat in sorted(chats)))
     await publish(app, outcome)
     if checked.catalog is not None:
@@ -49,7 +47,8 @@ async def report(app: App, checked: Checked, chat_id: int | None) -> None:
 
 async def on_reload(update: Update, context: AppContext) -> None:
     """`/reload` from an admin: check and swap off the event loop, report, and stop other handlers."""
-    reloader: CatalogReloader = context.application.bot_data[RELOADER_KEY]
+    reloader = context.services.reloader
+    assert reloader is not None  # attach() made it
     checked = await reloader.reload()
     chat = update.effective_chat
     await report(context.application, checked, chat.id if chat else None)
@@ -58,9 +57,10 @@ async def on_reload(update: Update, context: AppContext) -> None:
 
 def start_watching(app: App, settings: Settings) -> None:
     """Reload on every save in the catalog folder, until `stop_watching`."""
-    stop = asyncio.Event()
-    app.bot_data[STOP_KEY] = stop
-    reloader: CatalogReloader = app.bot_data[RELOADER_KEY]
+    services = services_of(app.bot_data)
+    stop = services.watch_stop = asyncio.Event()
+    reloader = services.reloader
+    assert reloader is not None  # attach() made it
 
     async def on_result(checked: Checked) -> None:
         await report(app, checked, None)
@@ -68,7 +68,7 @@ def start_watching(app: App, settings: Settings) -> None:
     # Started before the Application runs (from post_init), so not with `app.create_task`.
     task = asyncio.get_running_loop().create_task(reloader.watch(on_result, stop), name="catalog-watch")
     task.add_done_callback(_log_failure)
-    app.bot_data[TASK_KEY] = task
+    services.watch_task = task
     log.info("watching %s for catalog changes", settings.catalog_dir)
 
 
@@ -79,8 +79,9 @@ def _log_failure(task: asyncio.Task[None]) -> None:
 
 async def stop_watching(app: App) -> None:
     """Stop the watcher and wait for it, so no reload runs during shutdown."""
-    stop = app.bot_data.pop(STOP_KEY, None)
-    task = app.bot_data.pop(TASK_KEY, None)
+    services = services_of(app.bot_data)
+    stop, task = services.watch_stop, services.watch_task
+    services.watch_stop = services.watch_task = None
     if stop is not None:
         stop.set()
     try:
@@ -88,11 +89,10 @@ async def stop_watching(app: App) -> None:
             await asyncio.wait({task}, timeout=5)  # never raises: a failed watcher must not skip the shutdown
             task.cancel()
     finally:
-        reloader: CatalogReloader | None = app.bot_data.get(RELOADER_KEY)
-        if reloader is not None:
-            await asyncio.to_thread(reloader.close)
+        if services.reloader is not None:
+            await asyncio.to_thread(services.reloader.close)
 
 
 def register(app: App, settings: Settings) -> None:
-    app.bot_data["admin_chat_id"] = settings.admin_chat_id
+    services_of(app.bot_data).admin_chat_id = settings.admin_chat_id
     app.add_handler(CommandHandler("reload", on_reload, filters=admin_filter(settings)), group=0)

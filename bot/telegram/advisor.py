@@ -23,7 +23,6 @@ from bot.telegram.pipeline import respond
 
 log = logging.getLogger(__name__)
 PRESENT = (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER)
-MEMBERS_KEY = "group_members"
 MEMBER_CACHE_SECONDS = 300.0
 
 
@@ -31,7 +30,7 @@ async def is_member(context: AppContext, chat_id: int, user_id: int) -> bool:
     """Whether this user belongs to this group now (cached 5 minutes; a `chat_member` update replaces the
     cached answer at once). A public group's visitors, or a channel's commenters, can see a card or write
     without being members: they may not act on requests."""
-    cache: dict[tuple[int, int], tuple[bool, float]] = context.bot_data.setdefault(MEMBERS_KEY, {})
+    cache = context.services.members
     now = asyncio.get_running_loop().time()
     cached = cache.get((chat_id, user_id))
     if cached and now - cached[1] < MEMBER_CACHE_SECONDS:
@@ -131,7 +130,7 @@ async def on_member_change(update: Update, context: AppContext) -> None:
 
 
 def remember(context: AppContext, chat_id: int, user_id: int, present: bool) -> None:
-    cache: dict[tuple[int, int], tuple[bool, float]] = context.bot_data.setdefault(MEMBERS_KEY, {})
+    cache = context.services.members
     cache[(chat_id, user_id)] = (present, asyncio.get_running_loop().time())
 
 

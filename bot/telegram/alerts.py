@@ -4,14 +4,14 @@ transaction with the record that it was sent."""
 
 from __future__ import annotations
 
-from bot.bootstrap import Core
-from bot.telegram.context import CORE_KEY, App
+from bot.telegram.context import App
 from bot.telegram.pipeline import publish
+from bot.telegram.services import services_of
 
 
 async def run_alerts(app: App) -> None:
     """From the periodic tick: a catalog not compared yet (a start, a reload) announced, reminders due."""
-    core: Core = app.bot_data[CORE_KEY]
+    core = services_of(app.bot_data).core
     try:
         async with core.store.unit_of_work():
             await publish(app, await core.dialogue.alerts_tick(), bulk=True)
@@ -22,7 +22,7 @@ async def run_alerts(app: App) -> None:
 
 async def announce(app: App) -> None:
     """Right after a catalog reload: its new or reopened opportunities, to the subscribers they fit."""
-    core: Core = app.bot_data[CORE_KEY]
+    core = services_of(app.bot_data).core
     try:
         async with core.store.unit_of_work():
             await publish(app, await core.dialogue.announce(), bulk=True)

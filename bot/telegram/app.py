@@ -29,10 +29,11 @@ from bot.core.commands import BOT_COMMANDS
 from bot.settings import Settings
 from bot.storage import Leadership, cancel_and_wait
 from bot.telegram import admin, advisor, alerts, digest, entrepreneur, errors
-from bot.telegram.context import CORE_KEY, App, AppContext
+from bot.telegram.context import App, AppContext
 from bot.telegram.mailer import Mailer
 from bot.telegram.outbox import OutboxSender
-from bot.telegram.pipeline import OUTBOX_KEY, Pipeline
+from bot.telegram.pipeline import Pipeline
+from bot.telegram.services import services_of
 from bot.telegram.webhook import WebhookReceiver
 
 log = logging.getLogger(__name__)
@@ -46,11 +47,6 @@ ALLOWED_UPDATES = [
     Update.CHAT_MEMBER,
 ]
 PURGE_EVERY = dt.timedelta(hours=6)
-PIPELINE_KEY = "pipeline"
-STOP_KEY = "stop"
-FAILED_KEY = "failed"
-TASKS_KEY = "pipeline_tasks"
-MAILER_KEY = "mailer"
 
 
 def build_application(settings: Settings, **hooks: object) -> App:
@@ -88,15 +84,15 @@ async def attach(
 
     With `receive` false nothing polls or listens: a caller (a test) feeds `pipeline.receive` itself.
     """
-    app.bot_data[CORE_KEY] = core
-    app.bot_data[admin.RELOADER_KEY] = CatalogReloader(core.dialogue, settings.catalog_dir)
+    services = services_of(app.bot_data)
+    services.core_ = core
+    services.reloader = CatalogReloader(core.dialogue, settings.catalog_dir)
     # Retries run on real time, always.
     outbox = OutboxSender(
         app.bot, core.store, core.dialogue, bulk_per_second=settings.bulk_messages_per_second
     )
     pipeline = Pipeline(app, core.store, outbox, allowed_updates=ALLOWED_UPDATES)
-    app.bot_data[OUTBOX_KEY] = outbox
-    app.bot_data[PIPELINE_KEY] = pipeline
+    services.outbox_, services.pipeline = outbox, pipeline
     await set_commands(app, core)
     if app.job_queue is not None:
         app.job_queue.run_repeating(purge, interval=PURGE_EVERY, first=dt.timedelta(minutes=1), name="purge")
@@ -110,19 +106,18 @@ async def attach(
         asyncio.create_task(pipeline.process(), name="inbox"),
     ]
     if settings.email_enabled:  # referrals to partners' e-mail (docs/referrals.md), sent after their commit
-        mailer = Mailer(core.store, settings, bot_username=app.bot.username)
-        app.bot_data[MAILER_KEY] = mailer
+        mailer = services.mailer = Mailer(core.store, settings, bot_username=app.bot.username)
         tasks.append(asyncio.create_task(mailer.run(), name="mailer"))
     if receive and settings.mode == "webhook":
         receiver = WebhookReceiver(pipeline, settings, ALLOWED_UPDATES)
         await receiver.start(app.bot)
-        app.bot_data["webhook"] = receiver
+        services.webhook = receiver
     elif receive:
         await app.bot.delete_webhook()  # keeps pending updates: never drop_pending_updates
         tasks.append(asyncio.create_task(pipeline.poll(), name="poll"))
     for task in tasks:
         task.add_done_callback(lambda done: _task_ended(app, done))
-    app.bot_data[TASKS_KEY] = tasks
+    services.tasks = tasks
     return pipeline
 
 
@@ -134,19 +129,23 @@ def _task_ended(app: App, task: asyncio.Task[None]) -> None:
     log.critical(
         "task %s ended (%r): stopping so that the bot is restarted", task.get_name(), task.exception()
     )
-    if (stop := app.bot_data.get(STOP_KEY)) is not None:
-        app.bot_data[FAILED_KEY] = True
+    services = services_of(app.bot_data)
+    if (stop := services.stop) is not None:
+        services.failed = True
         stop.set()
 
 
 async def detach(app: App) -> None:
     """Stop what `attach` started that the Application does not stop itself."""
     await admin.stop_watching(app)
-    if (receiver := app.bot_data.pop("webhook", None)) is not None:
+    services = services_of(app.bot_data)
+    if (receiver := services.webhook) is not None:
+        services.webhook = None
         receiver.stop()
-    for task in app.bot_data.pop(TASKS_KEY, []):
+    tasks, services.tasks = services.tasks, []
+    for task in tasks:
         await cancel_and_wait(task)
-    if (outbox := app.bot_data.get(OUTBOX_KEY)) is not None:
+    if (outbox := services.outbox_) is not None:
         await outbox.stop()
 
 
@@ -175,8 +174,8 @@ async def tick(context: AppContext) -> None:
 
 
 async def run_tick(app: App) -> None:
-    core: Core = app.bot_data[CORE_KEY]
-    outbox: OutboxSender = app.bot_data[OUTBOX_KEY]
+    services = services_of(app.bot_data)
+    core, outbox = services.core, services.outbox
     async with core.store.unit_of_work():
         await outbox.post(await core.dialogue.tick())
     await alerts.run_alerts(app)  # opportunity alerts: a transaction of their own, sent in bulk
@@ -188,7 +187,7 @@ async def serve(settings: Settings) -> int:
     core = await build_core(settings, catalog=catalog)
     app = build_application(settings)
     stop = asyncio.Event()
-    app.bot_data[STOP_KEY] = stop
+    services_of(app.bot_data).stop = stop
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         # Windows has no loop signal handlers: there Ctrl-C still stops the bot (KeyboardInterrupt), and the
@@ -208,7 +207,7 @@ async def serve(settings: Settings) -> int:
             await attach(app, core, settings)
             keep = asyncio.create_task(_keep_leading(leadership), name="lead")
             keep.add_done_callback(lambda done: _task_ended(app, done))
-            app.bot_data[TASKS_KEY].append(keep)
+            services_of(app.bot_data).tasks.append(keep)
             await app.start()
             log.info(
                 "serving %s hubs and %s entries from %s",
@@ -225,7 +224,7 @@ async def serve(settings: Settings) -> int:
     finally:
         await leadership.release()
         await core.close()
-    return 1 if app.bot_data.get(FAILED_KEY) else 0
+    return 1 if services_of(app.bot_data).failed else 0
 
 
 LEAD_CHECK_SECONDS = 2.0

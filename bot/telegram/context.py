@@ -9,9 +9,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.bootstrap import Core
 from bot.storage import UnitOfWork
-
-CORE_KEY = "core"
-UNITS_KEY = "units"  # update id -> the unit of work the pipeline opened for it (pipeline.py)
+from bot.telegram.services import Services, services_of
 
 
 class AppContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -25,14 +23,16 @@ class AppContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
     ) -> AppContext:
         context = super().from_update(update, application)
         if isinstance(update, Update):
-            units: dict[int, UnitOfWork] = application.bot_data.get(UNITS_KEY, {})
-            context.unit = units.get(update.update_id)
+            context.unit = services_of(application.bot_data).units.get(update.update_id)
         return context
 
     @property
+    def services(self) -> Services:
+        return services_of(self.application.bot_data)
+
+    @property
     def core(self) -> Core:
-        core: Core = self.application.bot_data[CORE_KEY]
-        return core
+        return self.services.core
 
 
 # The Application `bot.telegram.app.build_application` builds. Its context and job-queue parameters stay open:

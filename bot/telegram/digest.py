@@ -15,7 +15,6 @@ import logging
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, CommandHandler
 
-from bot.bootstrap import Core
 from bot.core.clock import utcnow
 from bot.core.text import plain
 from bot.core.types import Outcome, Reply
@@ -24,7 +23,8 @@ from bot.settings import Settings
 from bot.storage.reports import claim_digest, digest_sent, drop_files
 from bot.telegram.admin import admin_filter
 from bot.telegram.context import App, AppContext
-from bot.telegram.pipeline import OUTBOX_KEY, publish
+from bot.telegram.pipeline import publish
+from bot.telegram.services import services_of
 
 log = logging.getLogger(__name__)
 EVERY = dt.timedelta(minutes=15)
@@ -33,7 +33,8 @@ KEEP_FILES = dt.timedelta(days=3)  # the outbox gives a row up after about a day
 
 async def post_digest(app: App, now: dt.datetime) -> bool:
     """Post the digest that is due now, if any and not posted yet; True when it was queued."""
-    core: Core = app.bot_data["core"]
+    services = services_of(app.bot_data)
+    core = services.core
     catalog = core.dialogue.catalog
     await drop_files(core.store, before=now - KEEP_FILES)
     chat = catalog.handoff_policy.coordination_chat_id
@@ -50,7 +51,7 @@ async def post_digest(app: App, now: dt.datetime) -> bool:
         if not await claim_digest(core.store, network=network, month=month.label, at=now):
             return False  # another process was first
         replies = await compose(core.store, catalog, core.dialogue.i18n, chat, month, now=now)
-        await app.bot_data[OUTBOX_KEY].post(replies)
+        await services.outbox.post(replies)
     log.info("monthly digest %s posted to the coordination chat (%s messages)", month.label, len(replies))
     return True
 

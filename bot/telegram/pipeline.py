@@ -35,9 +35,10 @@ from telegram.error import InvalidToken, RetryAfter, TelegramError, TimedOut
 
 from bot.core.types import Outcome
 from bot.storage import InboxItem, Store, UnitOfWork, describe, is_transient
-from bot.telegram.context import UNITS_KEY, App, AppContext
+from bot.telegram.context import App, AppContext
 from bot.telegram.outbox import OutboxSender
 from bot.telegram.sender import answer
+from bot.telegram.services import services_of
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,6 @@ POLL_TIMEOUT = 10
 TRANSIENT_ATTEMPTS = 10  # a busy or unreachable database: about a minute of retries before setting aside
 FAILING_ATTEMPTS = 3  # any other failure (a bug): tried again in case it was transient after all
 MAX_RETRY_PAUSE = 10.0
-OUTBOX_KEY = "outbox"
 READ_LIMIT = 100  # stored updates read at a time
 
 
@@ -57,15 +57,10 @@ class _HandledElsewhere(Exception):
     """Another process marked the update handled first: this one's effects are rolled back."""
 
 
-def _outbox(context: AppContext) -> OutboxSender:
-    outbox: OutboxSender = context.application.bot_data[OUTBOX_KEY]
-    return outbox
-
-
 async def respond(context: AppContext, outcome: Outcome, query: CallbackQuery | None = None) -> None:
     """What every handler does with the core's outcome: its replies posted to the outbox in the update's unit
     of work, the button answered once that has committed."""
-    await _outbox(context).post(outcome)
+    await context.services.outbox.post(outcome)
     if context.unit is None:  # outside the pipeline (a job): committed already
         await answer(query, outcome.notice)
         return
@@ -75,8 +70,7 @@ async def respond(context: AppContext, outcome: Outcome, query: CallbackQuery | 
 async def publish(app: App, outcome: Outcome, *, bulk: bool = False) -> None:
     """Replies decided outside an update (a job, the catalog watcher): posted in a transaction of their own
     (or the caller's). `bulk`: a mass sending (alerts, reminders), paced after live replies."""
-    outbox: OutboxSender = app.bot_data[OUTBOX_KEY]
-    await outbox.post(outcome, bulk=bulk)
+    await services_of(app.bot_data).outbox.post(outcome, bulk=bulk)
 
 
 async def after_transaction(context: AppContext, action: Callable[[], Awaitable[None]]) -> None:
@@ -118,8 +112,7 @@ class Pipeline:
         # or a failure it reads the inbox until it is in step again.
         self._fresh: list[InboxItem] = []
         self._in_step = False
-        self._units: dict[int, UnitOfWork] = {}  # update id -> its unit of work, while it is handled
-        app.bot_data[UNITS_KEY] = self._units
+        self._units = services_of(app.bot_data).units  # update id -> its unit of work, while it is handled
 
     def stored(self) -> None:
         """New updates were stored (by the poller or a webhook): process them."""

@@ -11,8 +11,8 @@ import pytest
 
 from bot.core.text import plain
 from bot.core.types import Outcome, Reply
-from bot.telegram.outbox import OutboxSender
-from bot.telegram.pipeline import OUTBOX_KEY, publish
+from bot.telegram.pipeline import publish
+from bot.telegram.services import services_of
 from tests.conftest import MINI
 from tests.support.botapi import User
 from tests.support.running import running_bot
@@ -34,7 +34,7 @@ async def test_an_announcement_reaches_every_chat_once_and_a_live_reply_overtake
             lambda: all(bot.api.bot_messages(u.id) for u in SUBSCRIBERS), description="every greeting"
         )
         await publish(bot.app, announcement(), bulk=True)
-        outbox: OutboxSender = bot.app.bot_data[OUTBOX_KEY]
+        outbox = services_of(bot.app.bot_data).outbox
         await bot.api.wait_for(lambda: outbox.bulk.sent >= 3, description="the announcement under way")
         live = User(60_000, "Marie", language_code="fr")
         bot.api.user_says(live, "bonjour")
