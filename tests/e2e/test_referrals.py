@@ -132,16 +132,21 @@ async def test_telegram_referral_accepted_with_a_button_then_followed_up(running
     assert counts.rows == ((("mentor-01-tech",), ("<5", "<5", "<5")),)
 
 
-async def test_email_referral_reaches_the_smtp_server_then_is_declined_by_command(
-    running: Running, smtp: SmtpServer
-) -> None:
+async def emailed_referral(running: Running, smtp: SmtpServer) -> Any:
+    """Marie asks to be put in touch with a partner reached by e-mail; the e-mail as the SMTP server got it."""
     await results(running, MARIE)
     await running.press(MARIE, "pt:fund-all", expect="par courriel, à info@example.org")
     await running.press(MARIE, "pc:fund-all:yes", expect="En un message")
     await running.press(MARIE, "pq:1:y", expect="j'ai envoyé votre demande à")
-    mail = await running.api.wait_for(
+    return await running.api.wait_for(
         lambda: smtp.received[0] if smtp.received else None, description="the e-mail"
     )
+
+
+async def test_email_referral_reaches_the_smtp_server_then_is_declined_by_command(
+    running: Running, smtp: SmtpServer
+) -> None:
+    mail = await emailed_referral(running, smtp)
     assert mail.recipients == ["info@example.org"] and mail.sender == "aiguilleur@example.org"
     assert "Mise en relation no 1" in mail.message["Subject"] and "Fonds pour tous" in mail.message["Subject"]
     body = mail.body
@@ -165,13 +170,7 @@ async def test_email_referral_reaches_the_smtp_server_then_is_declined_by_comman
 
 async def test_email_referral_accepted_through_its_reply_link(running: Running, smtp: SmtpServer) -> None:
     """The e-mail's "Accept" link opens the bot with `/start rf-TOKEN-a`, which is the partner's answer."""
-    await results(running, MARIE)
-    await running.press(MARIE, "pt:fund-all", expect="par courriel, à info@example.org")
-    await running.press(MARIE, "pc:fund-all:yes", expect="En un message")
-    await running.press(MARIE, "pq:1:y", expect="j'ai envoyé votre demande à")
-    mail = await running.api.wait_for(
-        lambda: smtp.received[0] if smtp.received else None, description="the e-mail"
-    )
+    mail = await emailed_referral(running, smtp)
     link = re.search(rf"https://t\.me/{BOT_USERNAME}\?start=(rf-\S+-a)\b", mail.body)
     assert link is not None, mail.body
     await running.say(PARTNER, f"/start {link.group(1)}")  # what Telegram sends when the link is opened

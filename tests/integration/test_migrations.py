@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
-import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
+from collections.abc import Callable
 
-from bot.storage import Store, metadata
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+from sqlalchemy.engine import Connection
+
+from bot.storage import MIGRATIONS_DIR, Store, metadata
+
+
+def to(revision: str, *, down: bool = False) -> Callable[[Connection], None]:
+    """Alembic up (or down) to `revision`, on a connection (for `run_sync`)."""
+
+    def run(connection: Connection) -> None:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        config.attributes["connection"] = connection
+        (command.downgrade if down else command.upgrade)(config, revision)
+
+    return run
+
+
+def tables(connection: Connection) -> set[str]:
+    return set(inspect(connection).get_table_names())
 
 
 @pytest.fixture
@@ -96,19 +118,6 @@ async def test_upgrade_from_0004_keeps_pending_updates_and_never_reuses_outbox_i
 
 
 async def test_0005_downgrades_and_upgrades_again(database_url: str) -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    from bot.storage import MIGRATIONS_DIR
-
-    def to(revision: str, *, down: bool = False) -> object:
-        def run(connection: object) -> None:
-            config = Config()
-            config.set_main_option("script_location", str(MIGRATIONS_DIR))
-            config.attributes["connection"] = connection
-            (command.downgrade if down else command.upgrade)(config, revision)
-
-        return run
 
     store = await Store.open(database_url)
     async with store.unit_of_work():
@@ -124,24 +133,9 @@ async def test_0006_adds_the_report_tables_and_downgrades_cleanly(database_url: 
     """0006 adds the anonymous funnel events and the digest's files; down to 0005 they go, and back."""
     import datetime as dt
 
-    from alembic import command
-    from alembic.config import Config
-    from sqlalchemy import inspect, text
+    from sqlalchemy import text
 
     from bot.core.funnel import FunnelEvent, Kind
-    from bot.storage import MIGRATIONS_DIR
-
-    def to(revision: str, *, down: bool = False) -> object:
-        def run(connection: object) -> None:
-            config = Config()
-            config.set_main_option("script_location", str(MIGRATIONS_DIR))
-            config.attributes["connection"] = connection
-            (command.downgrade if down else command.upgrade)(config, revision)
-
-        return run
-
-    def tables(connection: object) -> set[str]:
-        return set(inspect(connection).get_table_names())
 
     at = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
     store = await Store.open(database_url)
@@ -167,24 +161,7 @@ async def test_0008_adds_the_copilot_tables_and_downgrades_cleanly(database_url:
     """0008 adds the groups linked with /link, bans and the advisors' notes; down to 0007 they go, and back."""
     import datetime as dt
 
-    from alembic import command
-    from alembic.config import Config
-    from sqlalchemy import inspect
-
     from bot.core.types import Profile
-    from bot.storage import MIGRATIONS_DIR
-
-    def to(revision: str, *, down: bool = False) -> object:
-        def run(connection: object) -> None:
-            config = Config()
-            config.set_main_option("script_location", str(MIGRATIONS_DIR))
-            config.attributes["connection"] = connection
-            (command.downgrade if down else command.upgrade)(config, revision)
-
-        return run
-
-    def tables(connection: object) -> set[str]:
-        return set(inspect(connection).get_table_names())
 
     new = {"hub_link", "user_ban", "handoff_note"}
     at = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
