@@ -208,14 +208,22 @@ def _overrides(catalog: Catalog) -> list[str]:
     async def read() -> list[Any]:
         from bot.storage import Store
 
-        store = await Store.open(url)
+        store = await Store.open(url, migrate=False)
         try:
             return await store.hub_links()
         finally:
             await store.close()
 
+    try:
+        links = asyncio.run(read())
+    except Exception as exc:  # no such table yet (an older bot), or the database is unreachable
+        from bot.storage import describe
+
+        return [
+            f"warning: the groups linked with /link could not be read from DATABASE_URL ({describe(exc)})"
+        ]
     shown = []
-    for link in asyncio.run(read()):
+    for link in links:
         hub = catalog.hub(link.hub_id)
         if hub is None:
             shown.append(

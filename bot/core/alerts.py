@@ -81,8 +81,8 @@ class AlertDesk:
                 italic(
                     _(
                         "For this I keep your Telegram chat id, your language and your answers as codes (stage, "
-                        "sectors, region, needs), until you stop the alerts. /alerts stops them, /forget "
-                        "deletes everything."
+                        "sectors, region, needs, and the town, age, groups, legal form and size if you gave them), "
+                        "until you stop the alerts. /alerts stops them, /forget deletes everything."
                     )
                 ),
                 bold(_("Shall I alert you?")),

@@ -158,9 +158,7 @@ class Dialogue:
         return self.hub_groups.lacks_rights(chat_id, self.catalog, self.admin_chat_id)
 
     async def tick(self) -> Outcome:
-        """Reminders, escalations and follow-ups that are due (and the groups linked with /link, read again:
-        a standby that took over sees the links made before)."""
-        await self.load_links()
+        """Reminders, escalations and follow-ups that are due."""
         outcome = await self.reminders.tick(self.catalog)
         return Outcome(outcome.replies + tuple(await self.referrals.tick(self.catalog)), outcome.notice)
 

@@ -212,18 +212,32 @@ class Moderation:
                 ).format(hub=name),
                 _h("Nothing was changed."),
             )
+        previous = self.links(hub)
+        left = (
+            [h for h in await self.services.store.open_handoffs(hub_chat_id=previous) if h.hub_id == hub.id]
+            if previous is not None and previous != event.chat_id
+            else []
+        )
         now = self.services.now()
         await self.services.store.link_hub(
             hub_id=hub.id, chat_id=event.chat_id, linked_by=event.sender.id, at=now
         )
         self.links.replace(await self.services.store.hub_links())
         log.info("chat %s linked to hub %s by user %s", event.chat_id, hub.id, event.sender.id)
-        outcome = answer(
+        said = [
             _h("This group is now the advisor group of {hub}.").format(hub=name),
             _h(
                 "The link is kept in the database and replaces advisor_chat_id of hubs.yaml; aiguilleur catalog check shows it. Send /help for the commands."
             ),
-        )
+        ]
+        if left:  # their threads are not moved: say it, so that nobody waits on them unseen
+            said.append(
+                _h(
+                    "Beware: open requests of {hub} stay in its previous group ({numbers}); their threads are "
+                    "not moved here. New requests come here."
+                ).format(hub=name, numbers=", ".join(f"#{h.id}" for h in left))
+            )
+        outcome = answer(*said)
         if self.admin_chat_id is None:
             return outcome
         notice = Reply(

@@ -15,6 +15,7 @@ from bot.core.buttons import AskAdvisor, button, parse
 from bot.core.referral_buttons import PartnerAnswer, PutInTouch
 from bot.core.text import Rich, bold, fmt, italic, lines, plain
 from bot.core.thread import DeskServices
+from bot.core.turn import grid
 from bot.core.types import Button, Inbound, Outcome, Profile, Referral, Reply
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ def touch_buttons(turn: Turn, shown: tuple[tuple[int, Entry], ...], email: bool)
         for number, entry in shown
         if channel_of(entry, email) is not None
     ]
-    return [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
+    return grid(buttons)
 
 
 def _shared(services: DeskServices, catalog: Catalog, entry: Entry, referral: Referral) -> list[str]:

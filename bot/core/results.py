@@ -20,7 +20,7 @@ from bot.core.matching import Match, Reason, explain, match, rank
 from bot.core.referral_partner import touch_buttons
 from bot.core.steps import Step
 from bot.core.text import Rich, Span, bold, fmt, italic, link, plain
-from bot.core.turn import Keyboard, Turn
+from bot.core.turn import Keyboard, Turn, grid
 from bot.core.types import Button, Profile
 from bot.i18n import long_date
 
@@ -172,7 +172,7 @@ def remind_buttons(turn: Turn, shown: tuple[tuple[int, Entry], ...]) -> list[tup
         for number, entry in shown
         if entry.kind == "opportunity" and entry.deadline > soon
     ]
-    return [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
+    return grid(buttons)
 
 
 def current_matches(turn: Turn, limit: int | None = None) -> list[Match]:

@@ -66,26 +66,13 @@ class AlertsRepo(StoreBase):
             return [_subscription(row) for row in (await session.exec(query)).all()]
 
     async def drop_subscriber(self, *, chat_id: int) -> None:
-        """A chat that blocked the bot: its subscription and reminders go (what was announced stays, codes)."""
-        await self.forget_alerts(chat_id=chat_id, announced=False)
-
-    async def forget_alerts(self, *, chat_id: int, announced: bool = True) -> int:
-        """Delete a chat's subscription, reminders (and, with `announced`, the record of what it was told);
-        returns how many rows went. /forget calls it."""
+        """A chat that blocked the bot: its subscription and reminders go (what was announced stays, codes;
+        /forget deletes that too: `PrivacyRepo.forget_user`)."""
         async with self._session() as session:
-            results = [
-                await session.exec(
-                    delete(AlertSubscriptionRow).where(col(AlertSubscriptionRow.chat_id) == chat_id)
-                ),
-                await session.exec(
-                    delete(DeadlineReminderRow).where(col(DeadlineReminderRow.chat_id) == chat_id)
-                ),
-            ]
-            if announced:
-                results.append(
-                    await session.exec(delete(AlertSentRow).where(col(AlertSentRow.chat_id) == chat_id))
-                )
-            return sum(int(result.rowcount) for result in results)
+            await session.exec(
+                delete(AlertSubscriptionRow).where(col(AlertSubscriptionRow.chat_id) == chat_id)
+            )
+            await session.exec(delete(DeadlineReminderRow).where(col(DeadlineReminderRow.chat_id) == chat_id))
 
     async def save_reminder(self, reminder: DeadlineReminder, *, at: dt.datetime) -> bool:
         """Keep a reminder (or move it to this deadline); False when the same one was saved already."""

@@ -9,12 +9,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, delete, event, func, update
+from sqlalchemy import case, delete, func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.types import Profile, Referral
-from bot.storage.engine import StoreBase
+from bot.storage.engine import StoreBase, current_unit
 from bot.storage.tables import (
     OutboxRow,
     ReferralEmailRow,
@@ -177,8 +177,11 @@ class ReferralsRepo(StoreBase):
                     next_at=_utc(at),
                 )
             )
-            if (wake := self.email_queued) is not None:
-                event.listen(session.sync_session, "after_commit", lambda _s: wake(), once=True)
+        if (wake := self.email_queued) is not None:  # the mailer looks once the e-mail is committed
+            if (unit := current_unit()) is not None:
+                unit.after_commit(wake)
+            else:
+                wake()
 
     async def _move(self, referral_id: int, from_states: tuple[str, ...], **values: object) -> bool:
         """One atomic transition: applied only from `from_states`; says whether it happened."""

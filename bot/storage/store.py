@@ -46,8 +46,9 @@ class Store(
     """The database of one running bot: open it, use its functions, close it."""
 
     @classmethod
-    async def open(cls, url: str) -> Store:
-        """Create the engine (and the SQLite folder), then bring the schema up to date with Alembic."""
+    async def open(cls, url: str, *, migrate: bool = True) -> Store:
+        """Create the engine (and the SQLite folder), then bring the schema up to date with Alembic (not with
+        `migrate` false: a reader such as `catalog check` never changes a running bot's schema)."""
         parsed = make_url(url)
         if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
             _private_sqlite_file(Path(parsed.database))
@@ -63,8 +64,9 @@ class Store(
         if sqlite:
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(engine.sync_engine, "begin", _begin_immediate)
-        async with engine.begin() as connection:
-            await connection.run_sync(_upgrade)
+        if migrate:
+            async with engine.begin() as connection:
+                await connection.run_sync(_upgrade)
         return cls(engine)
 
     async def close(self) -> None:

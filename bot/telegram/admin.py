@@ -42,7 +42,7 @@ async def report(app: App, checked: Checked, chat_id: int | None) -> None:
     outcome = Outcome(tuple(Reply(chat, text) for chat in sorted(chats)))
     await publish(app, outcome)
     if checked.catalog is not None:
-        await alerts.announce(app)  # its new or reopened opportunities, to the subscribers they fit
+        await alerts.run_alerts(app)  # its new or reopened opportunities, to the subscribers they fit
 
 
 async def on_reload(update: Update, context: AppContext) -> None:

@@ -10,22 +10,12 @@ from bot.telegram.services import services_of
 
 
 async def run_alerts(app: App) -> None:
-    """From the periodic tick: a catalog not compared yet (a start, a reload) announced, reminders due."""
+    """From the periodic tick and right after a reload: a catalog not compared yet (a start, a reload)
+    announced to the subscribers its new or reopened opportunities fit, and the reminders due."""
     core = services_of(app.bot_data).core
     try:
         async with core.store.unit_of_work():
             await publish(app, await core.dialogue.alerts_tick(), bulk=True)
     except Exception:
         core.dialogue.announcer.compare_again()  # rolled back: nothing was recorded, nothing is sent
-        raise
-
-
-async def announce(app: App) -> None:
-    """Right after a catalog reload: its new or reopened opportunities, to the subscribers they fit."""
-    core = services_of(app.bot_data).core
-    try:
-        async with core.store.unit_of_work():
-            await publish(app, await core.dialogue.announce(), bulk=True)
-    except Exception:
-        core.dialogue.announcer.compare_again()  # the next tick tries again
         raise

@@ -86,6 +86,7 @@ async def attach(
     """
     services = services_of(app.bot_data)
     services.core_ = core
+    await core.dialogue.load_links()  # read again now that this process leads: a standby sees the last /link
     services.reloader = CatalogReloader(core.dialogue, settings.catalog_dir)
     # Retries run on real time, always.
     outbox = OutboxSender(

@@ -78,7 +78,7 @@ class Mailer:
             except (smtplib.SMTPException, OSError, ValueError) as exc:
                 attempts = email.attempts + 1
                 pause = min(LONGEST_RETRY, FIRST_RETRY * 2 ** (attempts - 1))
-                give_up = attempts >= GIVE_UP_AFTER
+                give_up = attempts >= GIVE_UP_AFTER or _refused(exc)
                 log.warning(
                     "referral e-mail %s: attempt %s failed (%s)%s",
                     email.id,
@@ -114,3 +114,11 @@ class Mailer:
             if settings.smtp_user and settings.smtp_password is not None:
                 smtp.login(settings.smtp_user, settings.smtp_password.get_secret_value())
             smtp.send_message(message)
+
+
+def _refused(error: BaseException) -> bool:
+    """The server refused this e-mail for good (an unknown address, a sender not allowed, a 5xx answer):
+    sending it again would be refused again."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused | smtplib.SMTPSenderRefused):
+        return True
+    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500

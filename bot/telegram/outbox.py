@@ -116,7 +116,7 @@ class OutboxSender:
     async def post(self, outcome: Outcome | list[Reply] | tuple[Reply, ...], *, bulk: bool = False) -> None:
         """The one way replies are sent: written to the outbox in the caller's unit of work (or one of their
         own), and handed to their lanes once it has committed, never before (a rolled-back update sends
-        nothing). `bulk`: a mass sending (alerts, reminders), paced by `run_bulk` after live replies."""
+        nothing). `bulk`: a mass sending (alerts, reminders), paced by `BulkSender` after live replies."""
         replies = outcome.replies if isinstance(outcome, Outcome) else outcome
         if not replies:
             return

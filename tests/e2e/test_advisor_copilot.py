@@ -129,7 +129,7 @@ async def test_suggest_lists_the_best_entries_and_a_button_sends_one(desk: Runni
     data = [b["callback_data"] for row in suggestion["reply_markup"]["inline_keyboard"] for b in row]
     assert "hf:1:mentor-01-tech" in data
     await desk.press(LUC, "hf:1:mentor-01-tech", chat_id=MINI_HUB_CHAT)
-    sent = await desk.bot_says(MARIE.id, "Votre conseiller vous suggère")
+    sent = await desk.bot_says(MARIE.id, "Votre personne-conseil vous suggère")
     assert "Mentorat techno BSL" in sent["text"]
     await desk.bot_says(MINI_HUB_CHAT, "Envoyé à l'entrepreneur : Mentorat techno BSL")
     await desk.say(SOPHIE, "/suggest 99", chat_id=MINI_HUB_CHAT)  # no such request: nothing is suggested
@@ -266,6 +266,18 @@ async def test_link_by_a_hub_admin_routes_the_hubs_requests_and_refuses_anyone_e
     monkeypatch.setenv("DATABASE_URL", database_url)
     (line,) = await asyncio.to_thread(_overrides, desk.core.dialogue.catalog)
     assert line.startswith(f"override: hub-02 uses group {NEW_GROUP}, linked with /link by user {LUC.id}")
+
+    # Linked again elsewhere while request no 1 is open in this group: its thread stays here, and it is said.
+    third = NEW_GROUP - 1
+    api.register_group(third, "Pôle du Saguenay — nouvelle équipe")
+    api.set_chat_member(third, LUC.id, "creator")
+    await desk.say(LUC, "/link hub-02", chat_id=third)
+    linked = await desk.bot_says(
+        third, "Ce groupe est désormais le groupe des conseillers du Pôle du Saguenay"
+    )
+    assert (
+        "des demandes ouvertes du Pôle du Saguenay restent dans son groupe précédent (#1)" in linked["text"]
+    )
 
 
 # -- in Arabic: the Algerian sample network -------------------------------------------------------------

@@ -118,9 +118,9 @@ async def test_telegram_referral_accepted_with_a_button_then_followed_up(running
     # 7 days later (the network's default), the follow-up, once; its answer recorded
     running.clock.advance(days=7, minutes=1)
     await running.tick()
-    await running.bot_says(MARIE.id, "Ont-ils pris contact avec vous ?")
+    await running.bot_says(MARIE.id, "L'organisme vous a-t-il contacté·e ?")
     await running.tick()
-    assert sum("Ont-ils pris contact" in t for t in running.texts(MARIE.id)) == 1
+    assert sum("L'organisme vous a-t-il contacté" in t for t in running.texts(MARIE.id)) == 1
     await running.press(MARIE, "pu:1:h", expect="Bonne chance")
     assert await rows(running, "SELECT contacted, helped FROM referral") == [(1, 1)]
     report = await make_report(
@@ -184,7 +184,7 @@ async def test_a_partner_without_contact_or_unreachable_changes_nothing_or_is_sa
     running.api.user_presses(
         MARIE, page, "pt:advice-startup", check_button=False
     )  # forged: never shown for it
-    await running.bot_says(MARIE.id, "aucun moyen de les joindre")
+    await running.bot_says(MARIE.id, "aucun moyen de le joindre")
     assert await rows(running, "SELECT id FROM referral") == []
     # a partner chat the bot cannot write to: the referral fails and the entrepreneur is told
     await running.say(PARTNER, "/start")

@@ -78,3 +78,19 @@ async def test_a_failure_is_retried_later_and_a_success_marked_once(
         assert [r.recipients for r in server.received] == [["info@example.org"]]
         assert [row[:2] for row in await state(store)] == [("sent", 2)]
     assert FIRST_RETRY >= 1
+
+
+async def test_an_address_the_server_refuses_is_given_up_at_once(store: Store) -> None:
+    """A 550 on the recipient will be a 550 tomorrow too: no day of retries, the e-mail is given up."""
+    async with SmtpServer(refused=("info@example.org",)) as server:
+        settings = load_settings(
+            smtp_host="127.0.0.1",
+            smtp_port=server.port,
+            smtp_sender="aiguilleur@example.org",
+            smtp_starttls=False,
+        )
+        await queue_one(store)
+        assert await Mailer(store, settings).send_due() == 0
+        [(status, attempts, _next_at)] = await state(store)
+        assert status != "pending" and attempts == 1
+        assert server.received == []

@@ -30,6 +30,7 @@ class SmtpServer:
     port: int = 0
     received: list[Received] = field(default_factory=list)
     fail_next: int = 0
+    refused: tuple[str, ...] = ()  # recipients answered "550 no such user" (a permanent refusal)
     _server: asyncio.Server | None = None
 
     async def __aenter__(self) -> SmtpServer:
@@ -60,7 +61,11 @@ class SmtpServer:
                     sender, recipients = argument.partition(":")[2].strip("<> "), []
                     await say("250 OK")
                 elif verb == "RCPT":
-                    recipients.append(argument.partition(":")[2].strip("<> "))
+                    recipient = argument.partition(":")[2].strip("<> ")
+                    if recipient in self.refused:
+                        await say("550 no such user")
+                        continue
+                    recipients.append(recipient)
                     await say("250 OK")
                 elif verb == "DATA":
                     await say("354 end with <CRLF>.<CRLF>")

@@ -127,7 +127,7 @@ async def test_remind_me_saves_one_reminder_and_explains_what_it_cannot_do(
     await driver.press("rm:call-01")
     assert "Vous avez déjà un rappel" in driver.texts()[-1]
     await driver.press("rm:fund-all")  # forged: a service has no deadline
-    assert "ouvert toute l'année" in driver.texts()[-1]
+    assert "n'a pas de date limite" in driver.texts()[-1]
     await driver.press("rm:call-expired")
     assert "est passée" in driver.texts()[-1]
     await driver.press("rm:nothing-here")

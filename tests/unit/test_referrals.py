@@ -115,7 +115,7 @@ async def test_telegram_referral_consent_question_accept_and_follow_up(
     assert not (await driver.tick()).replies
     clock.advance(days=1, minutes=1)
     asked = await driver.tick()
-    assert len(asked.replies) == 1 and "Ont-ils pris contact" in driver.last().text
+    assert len(asked.replies) == 1 and "L'organisme vous a-t-il contacté" in driver.last().text
     assert not (await driver.tick()).replies
     await driver.press(f"pu:{referral_id}:h")
     assert await rows(store, "SELECT contacted, helped FROM referral") == [(1, 1)]
@@ -149,9 +149,9 @@ async def test_a_partner_without_any_contact_gets_a_clear_message_and_nothing_ch
 ) -> None:
     await results(driver)
     await driver.press("pt:advice-startup")  # forged: the button is never shown for it
-    assert "aucun moyen de les joindre" in driver.texts()[-1]
+    assert "aucun moyen de le joindre" in driver.texts()[-1]
     await driver.press("pc:advice-startup:yes")
-    assert "aucun moyen de les joindre" in driver.texts()[-1]
+    assert "aucun moyen de le joindre" in driver.texts()[-1]
     await driver.press("pt:no-such-entry")
     assert driver.notices[-1]  # expired
     assert await rows(store, "SELECT id FROM referral") == []
