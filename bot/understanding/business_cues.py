@@ -34,8 +34,10 @@ _SELL_BUY = {
     "takeover", "نبيع", "بيع", "نبيعو", "يبيع", "نشري", "نشتري", "شراء", "نشريو", "اشتري", "ورثت", "ورثنا",
     "herite", "heritee", "inherited", "inheriting", "passer", "transferer", "transfere", "transmettre",
     "transmets", "leguer", "transfer", "transferring", "ننقل", "نحول", "nbi3", "nbie", "nechri",
-    "nachri", "nchri",
+    "nachri", "nchri", "achetee", "achetes", "vendue", "rachetee", "reprise",
 }
+# "comment trouver un acheteur" for a business named in the message: it is changing hands
+_BUYER = {"acheteur", "acheteurs", "repreneur", "repreneurs", "buyer", "buyers", "successor", "successeur"}
 _TAKE = {"take", "taking", "took", "takes", "hand", "hands", "handed", "handing"}
 _BUSINESS = {
     "entreprise", "compagnie", "commerce", "business", "shop", "ferme", "magasin", "quincaillerie",
@@ -47,6 +49,11 @@ _BUSINESS = {
     "imprimerie", "camping", "marina", "franchise", "clinic", "pharmacy", "dealership", "concession",
     "entreprises", "compagnies", "commerces", "businesses", "companies", "stores", "shops", "fromagerie",
     "dairy", "orchard", "verger", "ورشه", "معصره", "فندق", "صيدليه", "مقهي",
+    "boucherie", "poissonnerie", "patisserie", "librairie", "bistro", "cafe", "bar", "spa", "garderie",
+    "daycare", "nettoyeur", "cleaner", "cleaners", "pressing", "moulin", "mill", "مطحنه", "serre",
+    "greenhouse", "ranch", "vineyard", "butcher", "barbershop", "gym", "hostel", "lodge", "huilerie",
+    "firme", "pme", "labo", "laboratoire", "lab", "ebenisterie", "parts", "shares", "partnership",
+    "cooperative", "coop", "fonds", "clientele", "operations", "حصص", "تجاره",
 }
 _BETWEEN = {
     "mon", "ma", "mes", "notre", "nos", "la", "le", "l", "les", "une", "un", "cette", "ce", "son", "sa",
@@ -90,8 +97,19 @@ _SINCE = {
     "ouvert", "ouverte", "demarre", "lance", "lancee", "fonde", "fondee", "existe", "opened", "launched",
     "started", "founded", "منذ", "قبل", "بدانا", "بدينا", "فتحنا", "من", "عندنا", "عندي",
     "etablie", "etabli", "established", "fabrique", "fabriquons", "operation", "operations",
+    "existence", "roule", "roulent", "running", "old", "anniversaire", "anniversary",
 }
 _GENERATIONS = {"generation", "generations", "اجيال", "جيل"}
+# "on a lancé le printemps passé", "launched last spring", "bdit l3am li fat": recent, a start-up
+_STARTED = {
+    "lance", "lancee", "lances", "ouvert", "ouverte", "ouverts", "demarre", "demarree", "parti", "partie",
+    "launched", "opened", "started", "founded", "بديت", "بدينا", "فتحت", "فتحنا", "bdit", "bdina", "fta7t",
+    "fta7na", "ftahna",
+}
+_RECENT = {"passe", "passee", "dernier", "derniere", "last", "fat", "الماضي", "فات", "لي فات", "recently", "recemment"}
+# "pas encore ouvert", "not open yet", "mazal ma bdinach": an idea still
+_NOT_YET = ({"pas", "not", "haven", "havent", "didn", "didnt", "jamais"}, {"encore", "yet"})
+_STILL_NOT = {"mazal", "mazel", "مازال", "مزال", "مازلنا", "مازالني", "lisa", "لسه"}
 _NTH = {
     "deuxieme", "troisieme", "quatrieme", "2e", "3e", "4e", "2eme", "3eme", "second", "third", "fourth", "fifth", "2nd", "3rd",
     "4th", "الثالث", "الرابع",
@@ -118,9 +136,9 @@ def stage_cue(words: list[str]) -> str | None:
         return "succession"
     if _new_branch(words):
         return "growth"
-    if _plans_to_open(words) or to_open(words):
+    if _plans_to_open(words) or to_open(words) or _not_open_yet(words):
         return "idea"
-    if _opening_now(words):
+    if _opening_now(words) or _started_recently(words):
         return "startup"
     if any(_growing(word) for word in words) or _grows_business(words):
         return "growth"
@@ -151,12 +169,68 @@ def _changes_hands(words: list[str]) -> bool:
             start = index + 2
         else:
             continue
-        for following in words[start : start + 4]:
-            if following in _BUSINESS:
-                return True
-            if following not in _BETWEEN:
-                break
+        if _names_business(words[start : start + 5]) or _it_is_the_business(words, index, start):
+            return True
+    return bool(set(words) & _BUYER) and any(word in _BUSINESS for word in words)
+
+
+def _names_business(following: list[str]) -> bool:
+    """A business noun after determiners and familiar adjectives, and at most one other word right before
+    it ("a dental clinic", "an existing hardware store"), not "a truck for my farm"."""
+    for position, word in enumerate(following):
+        if word in _BUSINESS:
+            return True
+        if word not in _BETWEEN:
+            return following[position + 1 : position + 2] != [] and following[position + 1] in _BUSINESS
     return False
+
+
+_OBJECT_PRONOUNS = {"la", "le", "l", "les"}
+_HAVE = {"ai", "a", "as", "avons", "avez", "ont"}
+_IT = {"it", "them", "out"}
+
+
+def _it_is_the_business(words: list[str], verb: int, start: int) -> bool:
+    """'... la quincaillerie, on veut la reprendre', 'my shop: I want to sell it': the business named earlier,
+    then a pronoun for it (French before the verb, English after)."""
+    before = words[max(0, verb - 2) : verb]
+    pronoun = (
+        (before[-1:] and before[-1] in _OBJECT_PRONOUNS)
+        or (len(before) == 2 and before[0] in _OBJECT_PRONOUNS and before[1] in _HAVE)  # "je l'ai achetée"
+        or words[start : start + 1] in (["it"], ["them"])
+    )
+    return bool(pronoun) and any(word in _BUSINESS for word in words[max(0, verb - 15) : verb])
+
+
+def _not_open_yet(words: list[str]) -> bool:
+    """'pas encore ouvert', 'we haven't launched yet', 'مازال ما بدينا', 'mazal ma bdinach'."""
+    negations, yet = _NOT_YET
+    for index, word in enumerate(words):
+        window = set(words[max(0, index - 4) : index + 5])
+        if word in _STARTED | _OPEN and window & negations and window & yet:
+            return True
+        if word in _STILL_NOT and any(_stem_started(w) for w in words[index + 1 : index + 4]):
+            return True
+    return False
+
+
+def _stem_started(word: str) -> bool:
+    """Darija's negation wraps the verb: 'ma bdinach', 'مابديناش', 'ما فتحناش'."""
+    core = word.removesuffix("ch").removesuffix("ش")
+    return core in _STARTED or core.removeprefix("ma").removeprefix("ما") in _STARTED
+
+
+def _started_recently(words: list[str]) -> bool:
+    """'on a lancé le printemps passé', 'opened last year', 'bdit l3am li fat'."""
+    for index, word in enumerate(words):
+        if word in _STARTED and set(words[index + 1 : index + 6]) & _RECENT:
+            return True
+    return False
+
+
+def plans_to_open(words: list[str]) -> bool:
+    """'je veux démarrer une entreprise', 'thinking about opening', 'nheb nftah': opening is still a plan."""
+    return _plans_to_open(words)
 
 
 def _plans_to_open(words: list[str]) -> bool:
@@ -287,9 +361,13 @@ def _from_age(words: list[str], text: str) -> str | None:
             continue
         number = _number(words[index - 1])
         context = set(words[max(0, index - 7) : index + 5])
+        has_age = (
+            words[index - 2 : index - 1] in (["a"], ["has"])
+            and set(words[max(0, index - 8) : index]) & _BUSINESS
+        )
         if (
             number is None
-            or not context & _SINCE
+            or not (context & _SINCE or has_age)
             or set(words[max(0, index - 4) : index - 1]) & _PERSON_BOUND
         ):
             continue  # "les jeunes de moins de 35 ans": an age limit for people, not the business's age
@@ -346,6 +424,7 @@ def _normalised(words: set[str]) -> set[str]:
 _SELL_BUY, _TAKE, _BUSINESS, _BETWEEN, _WISH, _OPEN, _FILLER, _SINCE, _GROWING = map(
     _normalised, (_SELL_BUY, _TAKE, _BUSINESS, _BETWEEN, _WISH, _OPEN, _FILLER, _SINCE, _GROWING)
 )
+_STARTED, _RECENT, _STILL_NOT, _BUYER = map(_normalised, (_STARTED, _RECENT, _STILL_NOT, _BUYER))
 _MONTHS, _YEARS, _POSSESSIVE, _ADJECTIVES, _SECTOR_NOUNS = map(
     _normalised, (_MONTHS, _YEARS, _POSSESSIVE, _ADJECTIVES, _SECTOR_NOUNS)
 )

@@ -184,7 +184,14 @@ def evaluate_baseline(cases: list[dict[str, object]], baseline: Baseline) -> Rep
 
 
 def load_cases(path: Path = CASES) -> list[dict[str, object]]:
-    return list(yaml.safe_load(Path(path).read_text(encoding="utf-8"))["cases"])
+    """The cases of a table; a case may give its facts beside its intent (`region: "13"`) or, as the corpus
+    does, under `slots:` (`slots: {region: "13"}`)."""
+    cases = []
+    for case in yaml.safe_load(Path(path).read_text(encoding="utf-8"))["cases"]:
+        flat = {key: value for key, value in case.items() if key != "slots"}
+        flat.update(case.get("slots") or {})
+        cases.append(flat)
+    return cases
 
 
 HEADER = (

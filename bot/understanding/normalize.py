@@ -16,6 +16,11 @@ _ARABIC = str.maketrans(
     {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ؤ": "و", "ئ": "ي", "ـ": ""}
 )
 _REPEATS = re.compile(r"(\w)\1{2,}")
+# A "word" that is one letter typed again and again ("aaaa", "zzzzzz", "ههههه") is noise, one token for all of
+# them (the language data teaches it as out of scope): collapsed like emphasis ("merciii"), "aaaa" would be
+# "a", the "a+" ("à plus") of goodbyes.
+NOISE = "<noise>"
+_ONE_LETTER_RUN = re.compile(r"(?<!\w)([^\W\d_])\1{2,}(?!\w)")
 _ARABIC_LETTER = re.compile(r"[\u0600-\u06FF]")
 # Spoken forms -> one written form. Applied to whole words after folding (apostrophes are spaces by then).
 _CONTRACTIONS = {
@@ -114,7 +119,7 @@ def normalize(text: str) -> str:
     """The comparable form of a message or of a phrase of the language data (remembered: start-up
     normalises each of the language data's 20,000 phrases several times, in checks, lexicon and training)."""
     folded = fold(text.translate(_ARABIC))
-    folded = _REPEATS.sub(r"\1", folded)
+    folded = _REPEATS.sub(r"\1", _ONE_LETTER_RUN.sub(NOISE, folded))
     words = folded.split()
     return " ".join(
         _ARABIC_PREFIX.sub(

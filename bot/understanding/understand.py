@@ -20,7 +20,7 @@ from functools import cached_property
 from typing import Any
 
 from bot.catalog.model import Catalog
-from bot.understanding.business_cues import changes_hands, owns_business, stage_cue, to_open
+from bot.understanding.business_cues import changes_hands, owns_business, plans_to_open, stage_cue, to_open
 from bot.understanding.classifier import QUESTION
 from bot.understanding.intent import EXACT_CONFIDENCE, IntentModel, exact_key
 from bot.understanding.lexicon import Lexicon, build_lexicon
@@ -167,7 +167,8 @@ class Understander:
         """Arabic script means Arabic; otherwise the language with the most words of its own in the message."""
         if has_arabic(text) and "ar" in self.languages:
             return "ar"
-        latin = [lang for lang in self.languages if lang != "ar"] or list(self.languages)
+        # Arabic in Latin letters ("nheb n7al ma7al f Wahran") is Arabic too: its words of the data count
+        latin = list(self.languages)
         scores = {lang: sum(word in self.distinctive[lang] for word in words) for lang in latin}
         best = max(scores.values(), default=0)
         if best == 0 or list(scores.values()).count(best) > 1:
@@ -187,8 +188,8 @@ class Understander:
             found.stage = stage_cue(words)
         elif found.stage != "succession" and changes_hands(words):
             found.stage = "succession"  # "buy an existing business": the purchase says more than "existing"
-        elif found.stage == "startup" and to_open(words):
-            found.stage = "idea"  # "pour démarrer une entreprise": the aim, not yet done
+        elif found.stage == "startup" and (to_open(words) or plans_to_open(words)):
+            found.stage = "idea"  # "pour démarrer une entreprise", "je veux lancer": the aim, not yet done
         model = self.models[lang]
         delexicalised = _delexicalise(words, found)
         plain = model.correct([w for w in delexicalised if w != BOUNDARY])

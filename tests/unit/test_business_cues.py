@@ -42,6 +42,24 @@ def cue(text: str) -> str | None:
         ("My wife and I bought a motel in Percé", "succession"),
         ("j'ai hérité du dépanneur de ma mère", "succession"),
         ("I'm starting a cleaning business", "startup"),
+        # third pass: one modifier before the noun, a pronoun for a business named earlier, a buyer sought
+        ("I'm buying a dental clinic in Laval", "succession"),
+        ("je reprends la boucherie familiale", "succession"),
+        ("la quincaillerie de mon père, on veut la reprendre", "succession"),
+        ("la boutique, je l'ai achetée d'une dame qui prenait sa retraite", "succession"),
+        ("my shop is doing fine but I want to sell it", "succession"),
+        ("mon garage roule bien, comment trouver un acheteur?", "succession"),
+        # recent or not yet: "passé", "last", "l3am li fat"; "pas encore", "yet", "mazal ma"
+        ("on a lancé le printemps passé", "startup"),
+        ("we opened last year in Lévis", "startup"),
+        ("bdit l3am li fat", "startup"),
+        ("on n'a pas encore ouvert", "idea"),
+        ("we haven't launched yet", "idea"),
+        ("mazal ma bdinach", "idea"),
+        ("مازال ما بدينا", "idea"),
+        # a business's age said with "has": "notre entreprise a 15 ans", "12 ans d'existence"
+        ("notre entreprise de BTP a 15 ans", "established"),
+        ("une fromagerie, 12 ans d'existence", "established"),
     ],
 )
 def test_open_ended_stage_cues(text: str, stage: str) -> None:
@@ -58,6 +76,10 @@ def test_open_ended_stage_cues(text: str, stage: str) -> None:
         "on cherche de l'aide pour un projet de R-D avec une université",  # research, not a new venture
         "Je viens de lancer ma boutique",  # launched: a start-up, not an aim (the synonyms say so)
         "acheter de l'équipement pour mon entreprise",  # buying, but not the business
+        "I want to buy a new truck for my farm",  # one word before a noun that is no business
+        "je veux la vendre, ma vieille voiture",  # a pronoun, but no business named before it
+        "mon fils a 15 ans",  # "has N years": a person
+        "je veux acheter une maison",
     ],
 )
 def test_no_stage_without_a_cue(text: str) -> None:
@@ -66,6 +88,7 @@ def test_no_stage_without_a_cue(text: str) -> None:
 
 def test_an_aim_to_open_overrides_a_start_up_synonym() -> None:
     model = understander("quebec")
+    assert model.understand("je veux démarrer une entreprise de tourisme", "fr").stage == "idea"
     assert model.understand("comment démarrer une entreprise de paysagement?", "fr").stage == "idea"
     assert model.understand("je démarre une entreprise de paysagement", "fr").stage == "startup"
 

@@ -145,6 +145,33 @@ def test_bad_input_never_raises(text: str, network: str) -> None:
     assert isinstance(got.as_json()["slots"], dict)
 
 
+@pytest.mark.parametrize("text", ["a" * 4096, "aaaa", "xxxxxxxxxx", "zzzzzz " * 30])
+def test_one_letter_typed_again_and_again_is_no_intent(text: str) -> None:
+    """ "aaaa" once collapsed to "a" and was read as the "a+" of goodbyes, at 0.99."""
+    got = understander("quebec").understand(text)
+    assert got.confidence < 0.45 or got.intent == "out_of_scope"
+    assert not got.changes_state and not got.has_facts
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["salam, 3andi projet ta3 livraison f Constantine", "nheb na3ref wach kayen financement", "saha khouya"],
+)
+def test_arabic_in_latin_letters_is_detected_as_arabic(text: str) -> None:
+    """Arabizi used to be read as French whenever the conversation's language was not yet Arabic."""
+    assert understander("algerie").understand(text).lang == "ar"
+
+
+def test_french_and_english_stay_themselves_on_the_algerian_network() -> None:
+    assert understander("algerie").understand("je cherche du financement pour ma boutique").lang == "fr"
+    assert understander("algerie").understand("looking for funding for my shop").lang == "en"
+
+
+def test_emphasis_is_still_read() -> None:
+    assert understander("quebec").understand("merciiii").intent == "thanks"
+    assert understander("quebec").understand("bonjourrrr").intent == "greet"
+
+
 def test_runtime_scores_match_scikit_learn() -> None:
     """The model scored without scikit-learn gives scikit-learn's own probabilities."""
     from scipy.sparse import hstack
