@@ -25,7 +25,7 @@ import yaml
 from bot.catalog.loader import load_catalog
 from bot.catalog.model import Catalog
 from bot.catalog.reload import CatalogReloader
-from bot.core.matching import match
+from bot.core.matching import match, prepare_index
 from bot.core.types import Profile
 
 QUEBEC = Path(__file__).resolve().parent.parent / "catalog" / "quebec"
@@ -116,7 +116,7 @@ async def reload_blocking(folder: Path) -> tuple[float, float]:
     holder = _Holder()
     holder.catalog = load_catalog(folder, today=TODAY)  # the catalog serving before the reload
     gc.freeze()  # as the bot does at start-up
-    reloader = CatalogReloader(holder, folder)
+    reloader = CatalogReloader(holder, folder, index=prepare_index)
     worst = 0.0
     running = True
 

@@ -16,7 +16,7 @@ from typing import Any
 from bot.catalog.model import DIMENSIONS, ELIGIBILITY
 from bot.catalog.schema import Entry, HubsFile, NetworkFile, PlacesFile, TaxonomyFile
 from bot.catalog.yamlfile import Problem, YamlDoc
-from bot.core.normalize import fold
+from bot.normalize import fold
 
 Loc = tuple[str | int, ...]
 STALE_AFTER = dt.timedelta(days=365)

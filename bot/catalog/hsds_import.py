@@ -44,7 +44,7 @@ from bot.catalog.writer import (
     validation_findings,
     write_catalog,
 )
-from bot.core.normalize import fold
+from bot.normalize import fold
 
 LISTS = frozenset((*DIMENSIONS, *ELIGIBILITY, RECORD))
 # Service fields the import reads, or that our own export writes for people to read (not carried back).

@@ -20,7 +20,7 @@ from bot.catalog.schema import (
     TaxonomyFile,
     Term,
 )
-from bot.core.normalize import fold
+from bot.normalize import fold
 
 Entry = Service | Opportunity
 DIMENSIONS = ("stages", "sectors", "needs", "regions")

@@ -1,8 +1,9 @@
 """Hot reload: validate a changed catalog off the event loop, swap it in whole, or keep the last good one.
 
 The check runs in a worker process: parsing and validating 10,000 entries holds the GIL for hundreds of
-milliseconds, which in a thread would freeze every chat. The process also finds the problems' lines and
-builds the matching index, so the bot only receives a finished catalog. The swap is one attribute
+milliseconds, which in a thread would freeze every chat. The process also finds the problems' lines; a thread
+of the bot then builds the matching index (the caller gives the function: the catalog knows nothing of
+matching), so the bot only receives a finished catalog. The swap is one attribute
 assignment: every event sees either the old catalog or the new one, never a mix.
 """
 
@@ -26,7 +27,6 @@ from watchfiles import Change, awatch
 from bot.catalog.loader import Checked, check_catalog
 from bot.catalog.model import Catalog
 from bot.catalog.yamlfile import Problem
-from bot.core.matching import prepare_index
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ def check_in_worker(directory: str) -> Shipment:
     return Shipment(problems, head, _chunks(catalog.entries), _chunks(catalog.places))
 
 
-def assemble(shipment: Shipment) -> Checked:
+def assemble(shipment: Shipment, index: Callable[[Catalog], object] | None = None) -> Checked:
     """In a thread of the bot: unpickle chunk by chunk and index, so the event loop keeps its turns.
 
     The cyclic garbage collector is paused meanwhile: creating 10,000 entries otherwise triggers full
@@ -92,7 +92,8 @@ def assemble(shipment: Shipment) -> Checked:
         entries = [entry for chunk in shipment.entries for entry in pickle.loads(chunk)]  # noqa: S301
         places = [place for chunk in shipment.places for place in pickle.loads(chunk)]  # noqa: S301
         catalog = Catalog(directory, network, taxonomy, hubs, tuple(entries), tuple(places))
-        prepare_index(catalog)
+        if index is not None:
+            index(catalog)  # the matching index (given by the caller: the catalog knows nothing of matching)
     finally:
         gc.enable()
     gc.freeze()
@@ -102,8 +103,11 @@ def assemble(shipment: Shipment) -> Checked:
 class CatalogReloader:
     """Reloads one catalog folder into one holder; serialised, so two saves never race."""
 
-    def __init__(self, holder: HoldsCatalog, directory: Path) -> None:
+    def __init__(
+        self, holder: HoldsCatalog, directory: Path, index: Callable[[Catalog], object] | None = None
+    ) -> None:
         self.holder = holder
+        self.index = index
         self.directory = Path(directory)
         self._lock = asyncio.Lock()
         self._pool: ProcessPoolExecutor | None = None
@@ -152,7 +156,7 @@ class CatalogReloader:
                 self._pool = None
         else:
             raise BrokenProcessPool("the catalog check crashed its worker process twice")
-        checked = await asyncio.to_thread(assemble, shipment)
+        checked = await asyncio.to_thread(assemble, shipment, self.index)
         if checked.catalog is not None:
             await asyncio.to_thread(self.holder.prepare, checked.catalog)
         return checked

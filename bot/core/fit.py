@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.catalog.model import Catalog, Entry
-from bot.core.normalize import fold
 from bot.core.types import Profile
+from bot.normalize import fold
 
 ADULT_AGE = 18  # an age band open to every adult ("18 and over") is a condition, not a specialty
 SELECTIVE_CODES = 2  # one or two legal forms (or sizes) make a specialist; more only exclude a few

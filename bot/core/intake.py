@@ -31,11 +31,11 @@ from bot.core.buttons import (
     TickSector,
     button,
 )
-from bot.core.normalize import fold
 from bot.core.steps import Step
 from bot.core.text import Rich, bold, fmt, lines
 from bot.core.turn import Keyboard, Turn, grid
 from bot.core.types import Button
+from bot.normalize import fold
 
 STEPS = (Step.STAGE, Step.SECTOR, Step.REGION, Step.NEEDS)
 DIMENSION = {

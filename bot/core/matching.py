@@ -53,8 +53,8 @@ from bot.core.fit import (
     selective_age,
     serves_town,
 )
-from bot.core.normalize import fold
 from bot.core.types import Profile
+from bot.normalize import fold
 
 # The plain rules live in bot/core/fit.py; they are named here too, where callers look for matching.
 __all__ = [

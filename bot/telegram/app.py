@@ -26,6 +26,7 @@ from bot.catalog.loader import load_catalog
 from bot.catalog.reload import CatalogReloader
 from bot.core.clock import utcnow
 from bot.core.commands import BOT_COMMANDS
+from bot.core.matching import prepare_index
 from bot.settings import Settings
 from bot.storage import Leadership, cancel_and_wait
 from bot.telegram import admin, advisor, alerts, digest, entrepreneur, errors
@@ -87,7 +88,7 @@ async def attach(
     services = services_of(app.bot_data)
     services.core_ = core
     await core.dialogue.load_links()  # read again now that this process leads: a standby sees the last /link
-    services.reloader = CatalogReloader(core.dialogue, settings.catalog_dir)
+    services.reloader = CatalogReloader(core.dialogue, settings.catalog_dir, index=prepare_index)
     # Retries run on real time, always.
     outbox = OutboxSender(
         app.bot, core.store, core.dialogue, bulk_per_second=settings.bulk_messages_per_second
