@@ -21,9 +21,10 @@ in Tadoussac needs a loan to buy boats" is not a personal loan).
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
+from bot.understanding.business_age import NTH as _NTH
+from bot.understanding.business_age import from_age, not_open_yet, started_recently
 from bot.understanding.normalize import normalize
 
 # fmt: off
@@ -76,49 +77,8 @@ _OPEN = {
 _FILLER = {
     "a", "de", "d", "to", "about", "of", "me", "se", "like", "bientot", "soon", "un", "une", "on", "nous",
 }
-_NUMBER_WORDS = {
-    "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8,
-    "neuf": 9, "dix": 10, "douze": 12, "quinze": 15, "vingt": 20, "trente": 30, "quarante": 40,
-    "cinquante": 50, "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
-    "fifty": 50, "couple": 2, "few": 3, "deux-trois": 3, "onze": 11,
-    "واحد": 1, "زوج": 2, "اثنين": 2, "ثلاث": 3, "ثلاثة": 3, "تلت": 3, "أربع": 4, "أربعة": 4, "خمس": 5,
-    "خمسة": 5, "ست": 6, "ستة": 6, "سبع": 7, "سبعة": 7, "ثمانية": 8, "تسع": 9, "تسعة": 9, "عشر": 10,
-    "عشرة": 10, "عشرين": 20, "ثلاثين": 30, "أربعين": 40, "خمسين": 50,
-}
-_NUMBER_WORDS = {normalize(word): number for word, number in _NUMBER_WORDS.items()}
-_MONTHS = {"mois", "month", "months", "mos", "شهر", "شهور", "اشهر"}
-_YEARS = {
-    "ans", "an", "annees", "annee", "years", "year", "yrs", "yr", "سنه", "سنوات", "سنين", "عام", "اعوام",
-}
-# Words that say the duration is the business's life: since, ago, in business, around, open...
-_SINCE = {
-    "depuis", "fait", "ago", "since", "for", "been", "around", "affaires", "business", "operating",
-    "ouvert", "ouverte", "demarre", "lance", "lancee", "fonde", "fondee", "existe", "opened", "launched",
-    "started", "founded", "منذ", "قبل", "بدانا", "بدينا", "فتحنا", "من", "عندنا", "عندي",
-    "etablie", "etabli", "established", "fabrique", "fabriquons", "operation", "operations",
-    "existence", "roule", "roulent", "running", "old", "anniversaire", "anniversary",
-}
-_GENERATIONS = {"generation", "generations", "اجيال", "جيل"}
-# "on a lancé le printemps passé", "launched last spring", "bdit l3am li fat": recent, a start-up
-_STARTED = {
-    "lance", "lancee", "lances", "ouvert", "ouverte", "ouverts", "demarre", "demarree", "parti", "partie",
-    "launched", "opened", "started", "founded", "بديت", "بدينا", "فتحت", "فتحنا", "bdit", "bdina", "fta7t",
-    "fta7na", "ftahna",
-}
-_RECENT = {"passe", "passee", "dernier", "derniere", "last", "fat", "الماضي", "فات", "لي فات", "recently", "recemment"}
-# "pas encore ouvert", "not open yet", "mazal ma bdinach": an idea still
-_NOT_YET = ({"pas", "not", "haven", "havent", "didn", "didnt", "jamais"}, {"encore", "yet"})
-_STILL_NOT = {"mazal", "mazel", "مازال", "مزال", "مازلنا", "مازالني", "lisa", "لسه"}
-_NTH = {
-    "deuxieme", "troisieme", "quatrieme", "2e", "3e", "4e", "2eme", "3eme", "second", "third", "fourth", "fifth", "2nd", "3rd",
-    "4th", "الثالث", "الرابع",
-}
-_PERSON_BOUND = {"moins", "plus", "under", "over", "aged", "age", "jeunes", "youth", "اقل", "اكثر"}
-_YEAR = re.compile(r"^(?:19|20)\d\d$")
 _STARTING = {"starting", "launching", "opening"}
 _IN_PROGRESS = ({"train"}, {"process"})  # "en train de partir", "in the process of launching"
-_PERSONAL_AGE = re.compile(r"\b(?:je ai|j ai|i am|im|i m|عمري|عندي)\s+\S+\s+(?:ans|years|سنه)\b")
 
 
 def changes_hands(words: list[str]) -> bool:
@@ -136,13 +96,13 @@ def stage_cue(words: list[str]) -> str | None:
         return "succession"
     if _new_branch(words):
         return "growth"
-    if _plans_to_open(words) or to_open(words) or _not_open_yet(words):
+    if _plans_to_open(words) or to_open(words) or not_open_yet(words, _OPEN):
         return "idea"
-    if _opening_now(words) or _started_recently(words):
+    if _opening_now(words) or started_recently(words):
         return "startup"
     if any(_growing(word) for word in words) or _grows_business(words):
         return "growth"
-    return _from_age(words, text) or ("idea" if _project(words) else None)
+    return from_age(words, text, _BUSINESS) or ("idea" if _project(words) else None)
 
 
 # fmt: off
@@ -200,32 +160,6 @@ def _it_is_the_business(words: list[str], verb: int, start: int) -> bool:
         or words[start : start + 1] in (["it"], ["them"])
     )
     return bool(pronoun) and any(word in _BUSINESS for word in words[max(0, verb - 15) : verb])
-
-
-def _not_open_yet(words: list[str]) -> bool:
-    """'pas encore ouvert', 'we haven't launched yet', 'مازال ما بدينا', 'mazal ma bdinach'."""
-    negations, yet = _NOT_YET
-    for index, word in enumerate(words):
-        window = set(words[max(0, index - 4) : index + 5])
-        if word in _STARTED | _OPEN and window & negations and window & yet:
-            return True
-        if word in _STILL_NOT and any(_stem_started(w) for w in words[index + 1 : index + 4]):
-            return True
-    return False
-
-
-def _stem_started(word: str) -> bool:
-    """Darija's negation wraps the verb: 'ma bdinach', 'مابديناش', 'ما فتحناش'."""
-    core = word.removesuffix("ch").removesuffix("ش")
-    return core in _STARTED or core.removeprefix("ma").removeprefix("ما") in _STARTED
-
-
-def _started_recently(words: list[str]) -> bool:
-    """'on a lancé le printemps passé', 'opened last year', 'bdit l3am li fat'."""
-    for index, word in enumerate(words):
-        if word in _STARTED and set(words[index + 1 : index + 6]) & _RECENT:
-            return True
-    return False
 
 
 def plans_to_open(words: list[str]) -> bool:
@@ -339,51 +273,6 @@ def _project(words: list[str]) -> bool:
     return False
 
 
-def _from_age(words: list[str], text: str) -> str | None:
-    if _PERSONAL_AGE.search(text):
-        return None
-    this_year = dt.date.today().year
-    for index, word in enumerate(words):
-        if (
-            word in _GENERATIONS
-            and index
-            and ((_number(words[index - 1]) or 0) >= 2 or words[index - 1] in _NTH)
-        ):
-            return "established"  # "3 générations", "fourth generation": a family business
-        if _YEAR.match(word) and set(words[max(0, index - 4) : index]) & _SINCE:
-            age = this_year - int(word)  # "depuis 1994", "since 2009", "منذ 2010"
-            if 0 <= age <= 2:
-                return "startup"
-            if age >= 5:
-                return "established"
-        unit = "months" if word in _MONTHS else "years" if word in _YEARS else None
-        if unit is None or index == 0:
-            continue
-        number = _number(words[index - 1])
-        context = set(words[max(0, index - 7) : index + 5])
-        has_age = (
-            words[index - 2 : index - 1] in (["a"], ["has"])
-            and set(words[max(0, index - 8) : index]) & _BUSINESS
-        )
-        if (
-            number is None
-            or not (context & _SINCE or has_age)
-            or set(words[max(0, index - 4) : index - 1]) & _PERSON_BOUND
-        ):
-            continue  # "les jeunes de moins de 35 ans": an age limit for people, not the business's age
-        if unit == "months" or number <= 2:
-            return "startup"
-        if number >= 5:
-            return "established"
-    return None
-
-
-def _number(word: str) -> int | None:
-    if word.isdigit():
-        return int(word)
-    return _NUMBER_WORDS.get(word)
-
-
 # "my tourism business": a sector word may stand between the possessive and the business noun
 _SECTOR_NOUNS = {"tourism", "tech", "construction", "trucking", "software", "consulting", "cleaning"}
 _POSSESSIVE = {"mon", "ma", "notre", "nos", "mes", "my", "our", "تاعي", "تاعنا", "ديالي", "ديالنا"}
@@ -421,14 +310,10 @@ def _normalised(words: set[str]) -> set[str]:
     return {normalize(word) for word in words}
 
 
-_SELL_BUY, _TAKE, _BUSINESS, _BETWEEN, _WISH, _OPEN, _FILLER, _SINCE, _GROWING = map(
-    _normalised, (_SELL_BUY, _TAKE, _BUSINESS, _BETWEEN, _WISH, _OPEN, _FILLER, _SINCE, _GROWING)
+_SELL_BUY, _TAKE, _BUSINESS, _BETWEEN, _WISH, _OPEN, _FILLER, _GROWING, _BUYER = map(
+    _normalised, (_SELL_BUY, _TAKE, _BUSINESS, _BETWEEN, _WISH, _OPEN, _FILLER, _GROWING, _BUYER)
 )
-_STARTED, _RECENT, _STILL_NOT, _BUYER = map(_normalised, (_STARTED, _RECENT, _STILL_NOT, _BUYER))
-_MONTHS, _YEARS, _POSSESSIVE, _ADJECTIVES, _SECTOR_NOUNS = map(
-    _normalised, (_MONTHS, _YEARS, _POSSESSIVE, _ADJECTIVES, _SECTOR_NOUNS)
-)
-_PURPOSE, _OPEN_INFINITIVE, _NEW_THING, _ANOTHER, _BRANCH, _OPENS, _GROW, _NTH, _GENERATIONS = map(
-    _normalised,
-    (_PURPOSE, _OPEN_INFINITIVE, _NEW_THING, _ANOTHER, _BRANCH, _OPENS, _GROW, _NTH, _GENERATIONS),
+_POSSESSIVE, _ADJECTIVES, _SECTOR_NOUNS = map(_normalised, (_POSSESSIVE, _ADJECTIVES, _SECTOR_NOUNS))
+_PURPOSE, _OPEN_INFINITIVE, _NEW_THING, _ANOTHER, _BRANCH, _OPENS, _GROW = map(
+    _normalised, (_PURPOSE, _OPEN_INFINITIVE, _NEW_THING, _ANOTHER, _BRANCH, _OPENS, _GROW)
 )

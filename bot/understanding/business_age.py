@@ -1,0 +1,139 @@
+"""How long a business has existed, from how people say it: its age ("depuis 1994", "been around for 40
+years", "منذ 25 سنة", "notre entreprise a 15 ans", "3 générations"), a recent start ("lancé le printemps
+passé", "bdit l3am li fat") or a start not made yet ("pas encore ouvert", "mazal ma bdinach").
+
+Split from `business_cues.py` (which calls these rules) so that each stays a readable size; the word lists
+are written as people write them and normalised once at import.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from bot.understanding.normalize import normalize
+
+# fmt: off
+_NUMBER_WORDS = {
+    "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8,
+    "neuf": 9, "dix": 10, "douze": 12, "quinze": 15, "vingt": 20, "trente": 30, "quarante": 40,
+    "cinquante": 50, "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
+    "fifty": 50, "couple": 2, "few": 3, "deux-trois": 3, "onze": 11,
+    "واحد": 1, "زوج": 2, "اثنين": 2, "ثلاث": 3, "ثلاثة": 3, "تلت": 3, "أربع": 4, "أربعة": 4, "خمس": 5,
+    "خمسة": 5, "ست": 6, "ستة": 6, "سبع": 7, "سبعة": 7, "ثمانية": 8, "تسع": 9, "تسعة": 9, "عشر": 10,
+    "عشرة": 10, "عشرين": 20, "ثلاثين": 30, "أربعين": 40, "خمسين": 50,
+}
+_MONTHS = {"mois", "month", "months", "mos", "شهر", "شهور", "اشهر"}
+_YEARS = {
+    "ans", "an", "annees", "annee", "years", "year", "yrs", "yr", "سنه", "سنوات", "سنين", "عام", "اعوام",
+}
+# Words that say the duration is the business's life: since, ago, in business, around, open...
+_SINCE = {
+    "depuis", "fait", "ago", "since", "for", "been", "around", "affaires", "business", "operating",
+    "ouvert", "ouverte", "demarre", "lance", "lancee", "fonde", "fondee", "existe", "opened", "launched",
+    "started", "founded", "منذ", "قبل", "بدانا", "بدينا", "فتحنا", "من", "عندنا", "عندي",
+    "etablie", "etabli", "established", "fabrique", "fabriquons", "operation", "operations",
+    "existence", "roule", "roulent", "running", "old", "anniversaire", "anniversary",
+}
+_GENERATIONS = {"generation", "generations", "اجيال", "جيل"}
+# "on a lancé le printemps passé", "launched last spring", "bdit l3am li fat": recent, a start-up
+_STARTED = {
+    "lance", "lancee", "lances", "ouvert", "ouverte", "ouverts", "demarre", "demarree", "parti", "partie",
+    "launched", "opened", "started", "founded", "بديت", "بدينا", "فتحت", "فتحنا", "bdit", "bdina", "fta7t",
+    "fta7na", "ftahna",
+}
+_RECENT = {"passe", "passee", "dernier", "derniere", "last", "fat", "الماضي", "فات", "recently", "recemment"}
+# "pas encore ouvert", "not open yet", "mazal ma bdinach": an idea still
+_NOT_YET = ({"pas", "not", "haven", "havent", "didn", "didnt", "jamais"}, {"encore", "yet"})
+_STILL_NOT = {"mazal", "mazel", "مازال", "مزال", "مازلنا", "مازالني", "lisa", "لسه"}
+NTH = {
+    "deuxieme", "troisieme", "quatrieme", "2e", "3e", "4e", "2eme", "3eme", "second", "third", "fourth", "fifth", "2nd", "3rd",
+    "4th", "الثالث", "الرابع",
+}
+_PERSON_BOUND = {"moins", "plus", "under", "over", "aged", "age", "jeunes", "youth", "اقل", "اكثر"}
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
+_PERSONAL_AGE = re.compile(r"\b(?:je ai|j ai|i am|im|i m|عمري|عندي)\s+\S+\s+(?:ans|years|سنه)\b")
+# fmt: on
+
+
+def _normalised(words: set[str]) -> set[str]:
+    return {normalize(word) for word in words}
+
+
+_NUMBER_WORDS = {normalize(word): number for word, number in _NUMBER_WORDS.items()}
+_SINCE, _STARTED, _RECENT, _STILL_NOT, _MONTHS, _YEARS, NTH, _GENERATIONS = map(
+    _normalised, (_SINCE, _STARTED, _RECENT, _STILL_NOT, _MONTHS, _YEARS, NTH, _GENERATIONS)
+)
+
+
+def not_open_yet(words: list[str], opening: set[str]) -> bool:
+    """'pas encore ouvert', 'we haven't launched yet', 'مازال ما بدينا', 'mazal ma bdinach'."""
+    negations, yet = _NOT_YET
+    for index, word in enumerate(words):
+        window = set(words[max(0, index - 4) : index + 5])
+        if word in _STARTED | opening and window & negations and window & yet:
+            return True
+        if word in _STILL_NOT and any(_stem_started(w) for w in words[index + 1 : index + 4]):
+            return True
+    return False
+
+
+def _stem_started(word: str) -> bool:
+    """Darija's negation wraps the verb: 'ma bdinach', 'مابديناش', 'ما فتحناش'."""
+    core = word.removesuffix("ch").removesuffix("ش")
+    return core in _STARTED or core.removeprefix("ma").removeprefix("ما") in _STARTED
+
+
+def started_recently(words: list[str]) -> bool:
+    """'on a lancé le printemps passé', 'opened last year', 'bdit l3am li fat'."""
+    for index, word in enumerate(words):
+        if word in _STARTED and set(words[index + 1 : index + 6]) & _RECENT:
+            return True
+    return False
+
+
+def from_age(words: list[str], text: str, business: set[str]) -> str | None:
+    """startup or established from the business's age; None for a person's age or no age at all."""
+    if _PERSONAL_AGE.search(text):
+        return None
+    this_year = dt.date.today().year
+    for index, word in enumerate(words):
+        if (
+            word in _GENERATIONS
+            and index
+            and ((_number(words[index - 1]) or 0) >= 2 or words[index - 1] in NTH)
+        ):
+            return "established"  # "3 générations", "fourth generation": a family business
+        if _YEAR.match(word) and set(words[max(0, index - 4) : index]) & _SINCE:
+            age = this_year - int(word)  # "depuis 1994", "since 2009", "منذ 2010"
+            if 0 <= age <= 2:
+                return "startup"
+            if age >= 5:
+                return "established"
+        unit = "months" if word in _MONTHS else "years" if word in _YEARS else None
+        if unit is None or index == 0:
+            continue
+        number = _number(words[index - 1])
+        context = set(words[max(0, index - 7) : index + 5])
+        has_age = (
+            words[index - 2 : index - 1] in (["a"], ["has"])
+            and set(words[max(0, index - 8) : index]) & business
+        )
+        if (
+            number is None
+            or not (context & _SINCE or has_age)
+            or set(words[max(0, index - 4) : index - 1]) & _PERSON_BOUND
+        ):
+            continue  # "les jeunes de moins de 35 ans": an age limit for people, not the business's age
+        if unit == "months" or number <= 2:
+            return "startup"
+        if number >= 5:
+            return "established"
+    return None
+
+
+def _number(word: str) -> int | None:
+    if word.isdigit():
+        return int(word)
+    return _NUMBER_WORDS.get(word)
