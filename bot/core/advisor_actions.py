@@ -155,8 +155,15 @@ class AdvisorActions:
         words = list(turn.event.args)
         if words and words[0].startswith("#"):
             words.pop(0)  # the request's number (`_target` used it)
-        elif len(words) >= 2 and (catalog.hub(words[1]) or catalog.hub_for_region(words[1])):
-            words.pop(0)
+        elif (
+            len(words) >= 2
+            and words[0].isdigit()
+            and catalog.hub(words[0]) is None
+            and (catalog.hub(words[1]) or catalog.hub_for_region(words[1]))
+        ):
+            words.pop(
+                0
+            )  # `/transfer 12 hub-03`: the request's number, then the hub (never a hub, then a reason)
         wanted = words[0] if words else None
         if len(words) == 1 and wanted and wanted.isdigit() and catalog.hub_for_region(wanted) is None:
             wanted = None  # a bare number that is no region: the request's number

@@ -72,6 +72,20 @@ async def test_a_transfer_by_region_with_a_reason_and_a_bare_transfer_asks_where
     assert "Pourquoi : plus proche" in driver.texts()[-1]
 
 
+async def test_a_reason_that_starts_with_a_region_number_is_still_the_reason(
+    driver: CoreDriver, store: Store
+) -> None:
+    """`/transfer hub-03 01 ...` once took "hub-03" for the request's number and "01" for the hub."""
+    await open_handoff(driver)
+    card = driver.card(MINI_HUB_CHAT)
+    await driver.advisor_says(
+        MINI_HUB_CHAT, "/transfer hub-03 01 fois sur deux ils répondent", reply_to=card.message_id
+    )
+    handoff = await store.get_handoff(handoff_id=1)
+    assert handoff is not None and handoff.hub_id == "hub-03"
+    assert "Pourquoi : 01 fois sur deux ils répondent" in driver.texts()[-1]
+
+
 async def test_a_claimed_request_without_an_answer_is_flagged_then_escalated(
     driver: CoreDriver, clock: Clock
 ) -> None:
