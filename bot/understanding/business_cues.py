@@ -292,7 +292,8 @@ _ADJECTIVES = {
 
 
 def owns_business(words: list[str]) -> bool:
-    """'my (small) business', 'notre compagnie', 'شركتي', 'الشركه تاعي': a business of the person's own."""
+    """'my (small) business', 'my catering business', 'notre compagnie', 'شركتي', 'الشركه تاعي': a business
+    of the person's own."""
     for index, word in enumerate(words):
         if _OWN_SUFFIXED.match(word):
             return True
@@ -300,7 +301,105 @@ def owns_business(words: list[str]) -> bool:
             following = [w for w in words[index + 1 : index + 4] if w not in _ADJECTIVES]
             if following and (following[0] in _BUSINESS or following[0] in _SECTOR_NOUNS):
                 return True
+            if following[1:2] and following[1] in _BUSINESS:  # "my catering business", "ma p'tite shop"
+                return True
         if word in ("تاعي", "تاعنا", "ديالي") and index and words[index - 1] in _BUSINESS:
+            return True
+    return False
+
+
+# "ma douche", "my wedding", "mon fils", "ma retraite", "سيارتي": what a person owns or who they love, not a
+# business (parents and grandparents are left out: "la ferme de ma grand-mère" is often a succession)
+_PERSONAL = {
+    "maison",
+    "appartement",
+    "appart",
+    "logement",
+    "loyer",
+    "douche",
+    "toilette",
+    "salle",
+    "char",
+    "voiture",
+    "auto",
+    "car",
+    "house",
+    "apartment",
+    "condo",
+    "rent",
+    "mortgage",
+    "hypotheque",
+    "fils",
+    "fille",
+    "enfant",
+    "enfants",
+    "kids",
+    "son",
+    "daughter",
+    "wife",
+    "husband",
+    "femme",
+    "mari",
+    "blonde",
+    "chum",
+    "conjoint",
+    "conjointe",
+    "girlfriend",
+    "boyfriend",
+    "ex",
+    "mariage",
+    "wedding",
+    "divorce",
+    "retraite",
+    "retirement",
+    "cv",
+    "resume",
+    "diplome",
+    "degree",
+    "these",
+    "memoire",
+    "thesis",
+    "assignment",
+    "devoir",
+    "cours",
+    "visa",
+    "permis",
+    "passeport",
+    "passport",
+    "salaire",
+    "salary",
+    "paie",
+    "dentiste",
+    "docteur",
+    "medecin",
+    "doctor",
+    "chien",
+    "chat",
+    "dog",
+    "cat",
+    "vacances",
+    "vacation",
+    "telephone",
+    "phone",
+    "dari",
+    "weldi",
+    "bniti",
+    "mrati",
+    "tomobil",
+    "sayara",
+    "tonobil",
+}
+_MY = {"ma", "mon", "mes", "my", "notre", "nos", "our", "sa", "son", "ses", "his", "her", "ta", "ton", "your"}
+_PERSONAL_SUFFIXED = re.compile(r"^(?:دار|ولد|بنت|مرت|سيارت|طوموبيل|راجل|دراهم|خدمت|قراي)(?:ي|نا)$")
+
+
+def personal_matter(words: list[str]) -> bool:
+    """'je cherche un plombier pour ma douche', 'a venue for my wedding', 'سيارتي': a matter of the person's
+    own life. A feature for the classifier (it weighs it against the rest), not a rule."""
+    for index, word in enumerate(words):
+        if _PERSONAL_SUFFIXED.match(word):
+            return True
+        if word in _MY and set(words[index + 1 : index + 3]) & _PERSONAL:
             return True
     return False
 
@@ -313,7 +412,9 @@ def _normalised(words: set[str]) -> set[str]:
 _SELL_BUY, _TAKE, _BUSINESS, _BETWEEN, _WISH, _OPEN, _FILLER, _GROWING, _BUYER = map(
     _normalised, (_SELL_BUY, _TAKE, _BUSINESS, _BETWEEN, _WISH, _OPEN, _FILLER, _GROWING, _BUYER)
 )
-_POSSESSIVE, _ADJECTIVES, _SECTOR_NOUNS = map(_normalised, (_POSSESSIVE, _ADJECTIVES, _SECTOR_NOUNS))
+_POSSESSIVE, _ADJECTIVES, _SECTOR_NOUNS, _PERSONAL, _MY = map(
+    _normalised, (_POSSESSIVE, _ADJECTIVES, _SECTOR_NOUNS, _PERSONAL, _MY)
+)
 _PURPOSE, _OPEN_INFINITIVE, _NEW_THING, _ANOTHER, _BRANCH, _OPENS, _GROW = map(
     _normalised, (_PURPOSE, _OPEN_INFINITIVE, _NEW_THING, _ANOTHER, _BRANCH, _OPENS, _GROW)
 )

@@ -31,7 +31,7 @@ from functools import cached_property
 from operator import itemgetter, mul
 from pathlib import Path
 
-MODEL_VERSION = 5  # bump when the features or the training change: cached models are then ignored
+MODEL_VERSION = 6  # bump when the features or the training change: cached models are then ignored
 WORD_NGRAMS = (1, 2)
 CHAR_NGRAMS = (2, 4)
 CHAR_WEIGHT = 1.5  # the character block against the word block (each L2-normalised first); chosen by CV
@@ -41,6 +41,9 @@ TEMPERATURE = 1.0  # softmax temperature applied to the scores (1.0: the probabi
 WORD_CACHE = 50_000  # words whose character n-gram rows each model remembers
 # Appended to a message (or an example) that asks a question: "?" or "؟" is gone once normalised.
 QUESTION = "<q>"
+# Appended when the message speaks of a business of the person's own, or of their personal life.
+OWN_BUSINESS = "<own>"
+PERSONAL = "<personal>"
 
 
 def word_features(words: Sequence[str]) -> list[str]:

@@ -20,8 +20,15 @@ from functools import cached_property
 from typing import Any
 
 from bot.catalog.model import Catalog
-from bot.understanding.business_cues import changes_hands, owns_business, plans_to_open, stage_cue, to_open
-from bot.understanding.classifier import QUESTION
+from bot.understanding.business_cues import (
+    changes_hands,
+    owns_business,
+    personal_matter,
+    plans_to_open,
+    stage_cue,
+    to_open,
+)
+from bot.understanding.classifier import OWN_BUSINESS, PERSONAL, QUESTION
 from bot.understanding.intent import EXACT_CONFIDENCE, IntentModel, exact_key
 from bot.understanding.lexicon import Lexicon, build_lexicon
 from bot.understanding.normalize import BOUNDARY, has_arabic, normalize, normalize_clauses, strip_clitics
@@ -107,6 +114,17 @@ def _asks(text: str) -> list[str]:
     return [QUESTION] if "?" in text or "؟" in text else []
 
 
+def _with_markers(text: str, words: list[str]) -> list[str]:
+    return words + _markers(text, words)
+
+
+def _markers(text: str, words: list[str]) -> list[str]:
+    """The classifier's extra features: a question, and whose matter it is (the person's own life, or a
+    business of theirs): "un plombier pour ma douche" and "un local pour ma boulangerie" differ by that."""
+    own = [OWN_BUSINESS] if owns_business(words) else [PERSONAL] if personal_matter(words) else []
+    return _asks(text) + own
+
+
 def _delexicalise(words: list[str], found: Found) -> list[str]:
     out: list[str] = []
     position = 0
@@ -145,7 +163,7 @@ class Understander:
             raw: dict[str, list[list[str]]] = {}
             for intent, phrases in data[lang].intents.items() if lang in data else ():
                 raw[intent] = [
-                    strip_clitics(normalize(p).split(), self.known[lang], self.facts[lang]) + _asks(p)
+                    _with_markers(p, strip_clitics(normalize(p).split(), self.known[lang], self.facts[lang]))
                     for p in phrases
                 ]
                 examples[intent] = [_delexicalise(w, extract(w, lexicon)) for w in raw[intent]]
@@ -193,7 +211,7 @@ class Understander:
         model = self.models[lang]
         delexicalised = _delexicalise(words, found)
         plain = model.correct([w for w in delexicalised if w != BOUNDARY])
-        asks = _asks(text[:MAX_CHARACTERS])
+        asks = _markers(text[:MAX_CHARACTERS], [w for w in words if w != BOUNDARY])
         probabilities = model.distribution(plain + asks, [w for w in words if w != BOUNDARY] + asks)
         intent = max(probabilities, key=probabilities.__getitem__)
         confidence = probabilities[intent]

@@ -167,6 +167,28 @@ def test_french_and_english_stay_themselves_on_the_algerian_network() -> None:
     assert understander("algerie").understand("looking for funding for my shop").lang == "en"
 
 
+@pytest.mark.parametrize(
+    ("personal", "business"),
+    [
+        (
+            "je cherche un plombier pour ma douche à Gatineau",
+            "je cherche un local pour ma boulangerie à Gatineau",
+        ),
+        ("un prêt pour ma voiture", "un prêt pour ma ferme"),
+        (
+            "I'm looking for a space for my wedding in Charlevoix",
+            "I'm looking for a space for my catering business in Charlevoix",
+        ),
+    ],
+)
+def test_whose_matter_it_is_tells_a_personal_request_from_a_business_one(
+    personal: str, business: str
+) -> None:
+    """The same request, for the person's own life (not ours) or for their business (ours)."""
+    assert understander("quebec").understand(personal).intent == "out_of_scope"
+    assert understander("quebec").understand(business).intent == "find_services"
+
+
 def test_emphasis_is_still_read() -> None:
     assert understander("quebec").understand("merciiii").intent == "thanks"
     assert understander("quebec").understand("bonjourrrr").intent == "greet"
