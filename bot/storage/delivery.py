@@ -12,16 +12,16 @@ import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table, bindparam, func, insert, update
 from sqlmodel import col, select
 
 from bot.core.clock import utcnow
 from bot.core.text import Span
 from bot.core.types import Attachment, Button, MessageRef, Reply
-from bot.storage.engine import StoreBase
+from bot.storage.engine import StoreBase, upsert_dialect
 from bot.storage.tables import InboxRow, OutboxRow, _aware, _utc
 
 
@@ -117,6 +117,35 @@ def _items(rows: Sequence[OutboxRow]) -> list[OutboxItem]:
     ]
 
 
+# The statements every update runs, prepared once on the tables (Core, no ORM objects): compiled once per
+# process, executed on the unit of work's connection. Bound names start with b_ (a column's name is reserved).
+_OUTBOX: Table = OutboxRow.__table__  # type: ignore[attr-defined]  # SQLModel sets it on table classes
+_INBOX: Table = InboxRow.__table__  # type: ignore[attr-defined]
+# the rows of `enqueue` and their ids, in the order given, in one statement however many rows
+_ENQUEUE = insert(_OUTBOX).returning(_OUTBOX.c.id, sort_by_parameter_order=True)
+_SENT = (
+    update(_OUTBOX)
+    .where(
+        _OUTBOX.c.id == bindparam("b_id"),
+        _OUTBOX.c.token == bindparam("b_token"),
+        _OUTBOX.c.status == "pending",
+    )
+    .values(status="sent", message_id=bindparam("b_message"), sent_at=bindparam("b_at"), payload="")
+)
+_HANDLED = (
+    update(_INBOX)
+    .where(_INBOX.c.id == bindparam("b_id"), _INBOX.c.status == "pending")
+    .values(handled_at=bindparam("b_at"), status="handled", payload="")
+)
+
+
+@cache
+def _inbox_insert(dialect: str) -> Any:
+    """`INSERT ... ON CONFLICT DO NOTHING RETURNING id` for this dialect, built once."""
+    insert = upsert_dialect(dialect).insert(_INBOX)
+    return insert.on_conflict_do_nothing(index_elements=["update_id", "fingerprint"]).returning(_INBOX.c.id)
+
+
 class DeliveryRepo(StoreBase):
     """The outbox and the inbox."""
 
@@ -130,26 +159,28 @@ class DeliveryRepo(StoreBase):
         """Write replies to the outbox (inside the caller's unit of work); returns them with their ids, for
         the outbox to send once the unit has committed without reading them back. `bulk`: rows of a mass
         sending, paced and sent after live replies."""
-        now = utcnow()
-        rows = [
-            OutboxRow(
-                lane=reply.chat_id,
-                payload=reply_to_json(reply),
-                not_before=now,
-                created_at=now,
-                token=secrets.token_hex(16),
-                bulk=bulk,
-            )
-            for reply in replies
-        ]
-        if not rows:
+        if not replies:
             return []
-        async with self._session() as session:
-            session.add_all(rows)
-            await session.flush()
+        now = utcnow()
+        tokens = [secrets.token_hex(16) for _reply in replies]
+        rows = [
+            {
+                "lane": reply.chat_id,
+                "payload": reply_to_json(reply),
+                "status": "pending",
+                "attempts": 0,
+                "not_before": now,
+                "created_at": now,
+                "token": token,
+                "bulk": bulk,
+            }
+            for reply, token in zip(replies, tokens, strict=True)
+        ]
+        async with self._connection() as connection:  # one INSERT ... RETURNING id, however many rows
+            ids = (await connection.execute(_ENQUEUE, rows)).scalars().all()
         return [
-            OutboxItem(row.id or 0, row.lane, reply, 0, now, row.token)
-            for row, reply in zip(rows, replies, strict=True)
+            OutboxItem(int(row_id), reply.chat_id, reply, 0, now, token)
+            for row_id, reply, token in zip(ids, replies, tokens, strict=True)
         ]
 
     async def pending_lanes(self) -> dict[int, dt.datetime]:
@@ -192,9 +223,11 @@ class DeliveryRepo(StoreBase):
     async def outbox_sent(self, *, item_id: int, token: str, message_id: int | None) -> bool:
         """Sent: keep the Telegram message id, drop the content (it may quote the entrepreneur). False when
         the row is gone (deleted by /forget while it was on its way)."""
-        return await self._outbox(
-            item_id, token, status="sent", message_id=message_id, sent_at=utcnow(), payload=""
-        )
+        async with self._connection() as connection:
+            result = await connection.execute(
+                _SENT, {"b_id": item_id, "b_token": token, "b_message": message_id, "b_at": utcnow()}
+            )
+            return bool(result.rowcount)
 
     async def outbox_retry(self, *, item_id: int, token: str, not_before: dt.datetime, attempts: int) -> bool:
         return await self._outbox(item_id, token, not_before=_utc(not_before), attempts=attempts)
@@ -229,8 +262,9 @@ class DeliveryRepo(StoreBase):
         now = utcnow()
         stored: list[InboxItem] = []
         skipped: list[int] = []
-        dialect = sqlite if self.engine.dialect.name == "sqlite" else postgresql
+        insert = _inbox_insert(self.engine.dialect.name)
         async with self._session() as session:
+            connection = await session.connection()
             handled: set[int] = set()
             if self._legacy_rows is not False:  # rows handled before migration 0005 (looked for once)
                 legacy = select(InboxRow.update_id).where(InboxRow.fingerprint == "legacy").limit(1)
@@ -253,13 +287,7 @@ class DeliveryRepo(StoreBase):
                     "status": "pending",
                     "attempts": 0,
                 }
-                insert = dialect.insert(InboxRow).values(**row)
-                result = await session.exec(
-                    insert.on_conflict_do_nothing(index_elements=["update_id", "fingerprint"]).returning(
-                        col(InboxRow.id)
-                    )
-                )
-                row_id = result.scalar_one_or_none()
+                row_id = (await connection.execute(insert, row)).scalar_one_or_none()
                 if row_id is None:
                     skipped.append(update_id)
                 else:
@@ -280,12 +308,8 @@ class DeliveryRepo(StoreBase):
     async def inbox_handled(self, *, item_id: int) -> bool:
         """Mark an update handled (in the unit of work of its effects); False if it already was (by another
         process, in which case the caller rolls its effects back)."""
-        async with self._session() as session:
-            result = await session.exec(
-                update(InboxRow)
-                .where(col(InboxRow.id) == item_id, col(InboxRow.status) == "pending")
-                .values(handled_at=utcnow(), status="handled", payload="")
-            )
+        async with self._connection() as connection:
+            result = await connection.execute(_HANDLED, {"b_id": item_id, "b_at": utcnow()})
             return bool(result.rowcount)
 
     async def inbox_failed(self, *, item_id: int, error: str, set_aside: str | None = None) -> int:

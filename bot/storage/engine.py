@@ -8,9 +8,9 @@ transaction of its own.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import os
-import re
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.storage.leadership import MIGRATION_LOCK
@@ -128,18 +128,9 @@ def describe(error: BaseException) -> str:
     return f"{type(error).__name__}({type(orig).__name__}{f' {sqlstate}' if sqlstate else ''})"
 
 
-_REVISION = re.compile(r"^(down_revision|revision)\b[^=]*=\s*['\"]?([\w-]+|None)['\"]?", re.MULTILINE)
-
-
-def head_revision() -> str:
-    """The newest migration's revision, read from the files: the one no other migration follows."""
-    revisions: set[str] = set()
-    followed: set[str] = set()
-    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
-        for name, value in _REVISION.findall(path.read_text(encoding="utf-8")):
-            (revisions if name == "revision" else followed).add(value)
-    heads = revisions - followed
-    return heads.pop() if len(heads) == 1 else ""
+# The newest migration's revision: a brand-new database is created at it directly. A unit test checks that it
+# is the head of Alembic's script directory (tests/integration/test_schema_head.py).
+HEAD_REVISION = "0010"
 
 
 def _current_revision(connection: Connection) -> str | None:
@@ -151,18 +142,52 @@ def _current_revision(connection: Connection) -> str | None:
 
 def _upgrade(connection: Connection) -> None:
     """Bring the schema to the newest migration. A database already there (every start but the first after
-    an upgrade) is left alone without loading Alembic, which costs the running bot about 10 MB."""
-    if _current_revision(connection) == head_revision():
+    an upgrade) is left alone, and a brand-new one is created from the models and stamped at the head
+    (Alembic's cookbook, "building an up-to-date database from scratch"): neither loads Alembic, which costs
+    the running bot about 7 MB. An existing database at an older revision is migrated by Alembic."""
+    if _current_revision(connection) == HEAD_REVISION:
+        return
+    if connection.dialect.name == "postgresql":  # two processes starting together migrate one after the other
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+    revision = _current_revision(connection)  # again, under the lock (SQLite: BEGIN IMMEDIATE holds it)
+    if revision == HEAD_REVISION:
+        return
+    if revision is None and not inspect(connection).get_table_names():
+        create_schema(connection)
         return
     from alembic import command
     from alembic.config import Config
 
-    if connection.dialect.name == "postgresql":  # two processes starting together migrate one after the other
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["connection"] = connection
     command.upgrade(config, "head")
+
+
+def create_schema(connection: Connection) -> None:
+    """An empty database made what the migrations up to `HEAD_REVISION` would make of it: the tables from the
+    models (which the migrations follow; tests/integration/test_schema_created.py compares the two on SQLite
+    and PostgreSQL), and Alembic's version table saying so."""
+    from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table
+
+    from bot.storage import reports  # noqa: F401  (registers the report's tables in `metadata`)
+    from bot.storage.tables import metadata
+
+    metadata.create_all(connection)
+    version = Table(  # as Alembic creates it
+        "alembic_version",
+        MetaData(),
+        Column("version_num", String(32), nullable=False),
+        PrimaryKeyConstraint("version_num", name="alembic_version_pkc"),
+    )
+    version.create(connection)
+    connection.execute(version.insert().values(version_num=HEAD_REVISION))
+
+
+def upsert_dialect(name: str) -> Any:
+    """The SQL dialect module with `insert(...).on_conflict_do_...` (sqlite or postgresql), imported only for
+    the database in use: PostgreSQL's dialect costs a SQLite bot 2.4 MB."""
+    return importlib.import_module(f"sqlalchemy.dialects.{'sqlite' if name == 'sqlite' else 'postgresql'}")
 
 
 class UnitOfWork:
@@ -260,3 +285,10 @@ class StoreBase:
             return
         async with self._sessions() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def _connection(self) -> AsyncIterator[AsyncConnection]:
+        """The connection of the session `_session` gives: for the statements of every update (the inbox,
+        the outbox, the conversation), prepared once as Core statements and executed without the ORM."""
+        async with self._session() as session:
+            yield await session.connection()

@@ -250,9 +250,9 @@ async def digest_sent(store: Store, *, network: str, month: str) -> bool:
 async def claim_digest(store: Store, *, network: str, month: str, at: dt.datetime) -> bool:
     """Mark the month's digest posted (in the caller's unit of work, with its outbox rows); False when it
     already was (another process, an earlier run): then nothing is sent twice."""
-    from sqlalchemy.dialects import postgresql, sqlite
+    from bot.storage.engine import upsert_dialect
 
-    dialect = sqlite if store.engine.dialect.name == "sqlite" else postgresql
+    dialect = upsert_dialect(store.engine.dialect.name)
     row = {"network": network, "month": month, "sent_at": at.astimezone(dt.UTC)}
     async with store._session() as session:
         insert = dialect.insert(DigestSentRow).values(**row).on_conflict_do_nothing()

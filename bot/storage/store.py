@@ -12,6 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bot.storage import sqlite_driver
 from bot.storage.alerts import AlertsRepo
 from bot.storage.conversations import ConversationsRepo
 from bot.storage.copilot import CopilotRepo
@@ -55,8 +56,10 @@ class Store(
         # pre_ping: a connection the server closed (a restart, a failover) is replaced, not handed to an update.
         # hide_parameters: an error's message never quotes the values (what a person wrote) into a log line.
         sqlite = parsed.get_backend_name() == "sqlite"
+        if parsed.drivername == "sqlite+aiosqlite":  # the same driver, one trip to its thread per statement
+            parsed = parsed.set(drivername=f"sqlite+{sqlite_driver.DRIVER}")
         engine = create_async_engine(
-            url,
+            parsed,
             pool_pre_ping=parsed.get_backend_name() == "postgresql",
             hide_parameters=True,
             connect_args={"factory": SqliteConnection} if sqlite else {},

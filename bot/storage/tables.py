@@ -45,7 +45,9 @@ class ConversationRow(SQLModel, table=True):
     sector: str | None = Field(default=None, max_length=24)
     region: str | None = Field(default=None, max_length=24)
     needs: str = Field(default="[]", max_length=1000)
-    profile: str = Field(default="{}", max_length=2000)  # the whole profile (sectors, eligibility) as JSON
+    # The whole profile (sectors, eligibility) as JSON. The server defaults here and below are the ones the
+    # migrations gave the columns they added: a database created from the models equals a migrated one.
+    profile: str = Field(default="{}", max_length=2000, sa_column_kwargs={"server_default": "{}"})
     hub_id: str | None = Field(default=None, max_length=40)
     page: int = 0
     editing: bool = False
@@ -79,8 +81,8 @@ class HandoffRow(SQLModel, table=True):
     claimed_at: dt.datetime | None = _when(nullable=True)
     topic_id: int | None = _big(nullable=True)
     remind_at: dt.datetime | None = _when(nullable=True, index=True)
-    reminders: int = 0
-    acked: bool = False
+    reminders: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    acked: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     close_reason: str | None = Field(default=None, max_length=16)
     rating: int | None = Field(default=None)
     comment: str | None = Field(default=None, max_length=4096)
@@ -117,7 +119,7 @@ class OutboxRow(SQLModel, table=True):
     message_id: int | None = _big(nullable=True)
     created_at: dt.datetime = _when(nullable=False)
     sent_at: dt.datetime | None = _when(nullable=True, index=True)
-    token: str = Field(default="", max_length=32)
+    token: str = Field(default="", max_length=32, sa_column_kwargs={"server_default": ""})
     # A mass sending's row (an alert, a reminder): never read by the lane workers, paced by the bulk sender.
     bulk: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 

@@ -1,5 +1,6 @@
-"""The start-up skips Alembic when the database is at the newest migration: that newest one, read from the
-files without Alembic, must be the one Alembic itself would upgrade to."""
+"""The start-up skips Alembic when the database is at the newest migration, and creates a brand-new one
+from the models at that revision: the constant `HEAD_REVISION` must be the head Alembic itself would
+upgrade to, and neither start may load Alembic."""
 
 from __future__ import annotations
 
@@ -11,16 +12,16 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 
 from bot.storage import MIGRATIONS_DIR
-from bot.storage.engine import head_revision
+from bot.storage.engine import HEAD_REVISION
 
 
-def test_head_read_from_the_files_is_alembics_head() -> None:
+def test_head_revision_is_alembics_head() -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    assert head_revision() == ScriptDirectory.from_config(config).get_current_head()
+    assert ScriptDirectory.from_config(config).get_current_head() == HEAD_REVISION
 
 
-SECOND_START = """
+START = """
 import asyncio, sys
 from bot.storage import Store
 
@@ -32,13 +33,41 @@ asyncio.run(main())
 print("alembic.command" in sys.modules)
 """
 
+OLD_DATABASE = """
+import asyncio, sys
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.ext.asyncio import create_async_engine
+from bot.storage import MIGRATIONS_DIR
 
-def test_a_second_start_on_an_up_to_date_database_does_not_load_alembic(tmp_path: Path) -> None:
+def upgrade(connection):
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    command.upgrade(config, "0009")
+
+async def main():
+    engine = create_async_engine(sys.argv[1])
+    async with engine.begin() as connection:
+        await connection.run_sync(upgrade)
+    await engine.dispose()
+
+asyncio.run(main())
+"""
+
+
+def _start(url: str) -> str:
+    return subprocess.run(
+        [sys.executable, "-c", START, url], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def test_neither_a_first_nor_a_second_start_loads_alembic(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
-    runs = [
-        subprocess.run(
-            [sys.executable, "-c", SECOND_START, url], capture_output=True, text=True, check=True
-        ).stdout.strip()
-        for _ in range(2)
-    ]
-    assert runs == ["True", "False"]  # the first start migrates; the second finds the schema up to date
+    assert [_start(url) for _ in range(2)] == ["False", "False"]  # created at the head, then up to date
+
+
+def test_a_database_at_an_older_revision_is_migrated_by_alembic(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    subprocess.run([sys.executable, "-c", OLD_DATABASE, url], capture_output=True, text=True, check=True)
+    assert [_start(url) for _ in range(2)] == ["True", "False"]  # migrated, then up to date

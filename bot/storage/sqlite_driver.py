@@ -1,0 +1,140 @@
+"""SQLAlchemy's aiosqlite dialect, with one trip to the connection's thread per statement.
+
+aiosqlite runs each SQLite connection in a thread of its own; every call crosses to it and back (a queue, a
+future, a wake-up of the event loop). SQLAlchemy's adapter makes four such trips for one statement: open a
+cursor, execute, fetch the rows, close the cursor. Here one function does all four in the thread, and the
+adapter keeps what it returned (description, rows, rowcount, lastrowid): the same SQL, the same transactions
+and the same errors, for a quarter of the crossings (measured with `python -m tools.bench_load`).
+
+`Store.open` uses it for `sqlite+aiosqlite` URLs (registered as the driver `sqlite+aiguilleur`); server-side
+cursors (`stream`) keep SQLAlchemy's own.
+"""
+
+from __future__ import annotations
+
+import collections
+import sqlite3
+from typing import Any
+
+from sqlalchemy.dialects import registry
+from sqlalchemy.dialects.sqlite.aiosqlite import (
+    AsyncAdapt_aiosqlite_connection,
+    AsyncAdapt_aiosqlite_cursor,
+    AsyncAdapt_aiosqlite_dbapi,
+    SQLiteDialect_aiosqlite,
+)
+from sqlalchemy.util import EMPTY_DICT
+from sqlalchemy.util.concurrency import await_
+
+DRIVER = "aiguilleur"
+
+_Result = tuple[Any, list[Any], int, int | None]
+
+
+def _execute(connection: sqlite3.Connection, operation: str, parameters: Any) -> _Result:
+    """In the connection's thread: a statement executed, its rows fetched, its cursor closed."""
+    cursor = connection.cursor()
+    try:
+        cursor.execute(operation, () if parameters is None else parameters)
+        description = cursor.description
+        rows = cursor.fetchall() if description else []
+        return description, rows, cursor.rowcount, cursor.lastrowid
+    finally:
+        cursor.close()
+
+
+def _executemany(connection: sqlite3.Connection, operation: str, parameters: Any) -> _Result:
+    cursor = connection.cursor()
+    try:
+        cursor.executemany(operation, parameters)
+        return cursor.description, [], cursor.rowcount, cursor.lastrowid
+    finally:
+        cursor.close()
+
+
+class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
+    """A cursor that holds one statement's results, fetched in the same trip as its execution."""
+
+    __slots__ = ("_description", "_lastrowid", "_rowcount")
+
+    def __init__(self, adapt_connection: Any) -> None:  # no cursor opened in the thread: nothing to await
+        self._adapt_connection = adapt_connection
+        self._connection = adapt_connection._connection
+        self._cursor = None  # type: ignore[assignment]  # SQLAlchemy's close() skips a cursor never opened
+        self._soft_closed_memoized = EMPTY_DICT
+        self._rows = collections.deque()
+        self._description: Any = None
+        self._rowcount = -1
+        self._lastrowid: int | None = None
+
+    @property
+    def description(self) -> Any:
+        return self._description
+
+    @property
+    def rowcount(self) -> int:
+        return self._rowcount
+
+    @property
+    def lastrowid(self) -> int:
+        return self._lastrowid  # type: ignore[return-value]  # None before an INSERT, as sqlite3 says
+
+    @property
+    def arraysize(self) -> int:
+        return 1
+
+    @arraysize.setter
+    def arraysize(self, value: int) -> None:
+        pass
+
+    async def _run(self, function: Any, operation: Any, parameters: Any) -> None:
+        async with self._adapt_connection._execute_mutex:
+            aiosqlite_connection = self._connection
+            result: _Result = await aiosqlite_connection._execute(
+                function, aiosqlite_connection._conn, operation, parameters
+            )
+        self._description, rows, self._rowcount, self._lastrowid = result
+        self._rows = collections.deque(rows)
+
+    def execute(self, operation: Any, parameters: Any = None) -> Any:
+        try:
+            return await_(self._run(_execute, operation, parameters))
+        except Exception as error:
+            self._adapt_connection._handle_exception(error)
+
+    def executemany(self, operation: Any, seq_of_parameters: Any) -> Any:
+        try:
+            return await_(self._run(_executemany, operation, seq_of_parameters))
+        except Exception as error:
+            self._adapt_connection._handle_exception(error)
+
+    async def _async_soft_close(self) -> None:
+        return None  # closed in the thread already
+
+    def close(self) -> None:
+        self._rows.clear()
+
+    def nextset(self) -> None:
+        self._rows.clear()
+
+
+class OneTripConnection(AsyncAdapt_aiosqlite_connection):
+    __slots__ = ()
+    _cursor_cls = OneTripCursor
+
+
+class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
+    def connect(self, *arg: Any, **kw: Any) -> OneTripConnection:
+        connection = super().connect(*arg, **kw)
+        return OneTripConnection(self, connection._connection)
+
+
+class OneTripDialect(SQLiteDialect_aiosqlite):
+    supports_statement_cache = True
+
+    @classmethod
+    def import_dbapi(cls) -> OneTripDBAPI:
+        return OneTripDBAPI(__import__("aiosqlite"), __import__("sqlite3"))
+
+
+registry.register(f"sqlite.{DRIVER}", __name__, "OneTripDialect")

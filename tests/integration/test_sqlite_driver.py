@@ -1,0 +1,89 @@
+"""The SQLite driver of `Store.open` (bot/storage/sqlite_driver.py): one trip to aiosqlite's thread per
+statement, and SQLAlchemy's behaviour otherwise (rows, row counts, errors, rollbacks)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+import pytest
+from sqlalchemy import exc, text
+
+from bot.core.text import Span
+from bot.core.types import Conversation, Reply
+from bot.storage import Store, sqlite_driver
+from tests.support.databases import sqlite_url
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    store = await Store.open(sqlite_url(tmp_path / "bot.db"))
+    yield store
+    await store.close()
+
+
+@pytest.fixture
+def trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The functions sent to the connections' threads, by name."""
+    sent: list[str] = []
+    original = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        sent.append(getattr(fn, "__name__", repr(fn)))
+        return await original(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    return sent
+
+
+async def test_an_aiosqlite_url_gets_the_one_trip_driver(store: Store) -> None:
+    assert store.engine.url.drivername == f"sqlite+{sqlite_driver.DRIVER}"
+    assert isinstance(store.engine.dialect, sqlite_driver.OneTripDialect)
+
+
+async def test_a_statement_is_one_trip_and_gives_its_rows(store: Store, trips: list[str]) -> None:
+    async with store.engine.connect() as connection:
+        trips.clear()
+        rows = (await connection.execute(text("SELECT 1 AS a, 'x' AS b UNION ALL SELECT 2, 'y'"))).all()
+    assert [tuple(row) for row in rows] == [(1, "x"), (2, "y")]
+    assert trips.count("_execute") == 2  # BEGIN IMMEDIATE, then the statement (cursor, rows and all)
+
+
+async def test_an_updates_statements_are_one_trip_each(store: Store, trips: list[str]) -> None:
+    async with store.unit_of_work():
+        await store.save_conversation(Conversation(chat_id=7, lang="fr"))
+    trips.clear()
+    async with store.unit_of_work():
+        conversation = await store.get_conversation(chat_id=7)
+        assert conversation is not None
+        await store.save_conversation(conversation)
+        (item,) = await store.enqueue([Reply(chat_id=7, text=(Span("bonjour"),))])
+    # BEGIN IMMEDIATE, SELECT, the upsert, INSERT ... RETURNING; the commit; the pool's reset (a rollback)
+    assert trips == ["_execute"] * 4 + ["commit", "rollback"], trips
+    async with store.unit_of_work():
+        assert await store.outbox_sent(item_id=item.id, token=item.token, message_id=3)
+        assert not await store.outbox_sent(item_id=item.id, token=item.token, message_id=3)  # rowcount 0
+    assert await store.pending_outbox() == []
+
+
+async def test_errors_and_rollbacks_are_sqlalchemys(store: Store) -> None:
+    async with store.unit_of_work():
+        await store.save_conversation(Conversation(chat_id=8, lang="fr"))
+    with pytest.raises(exc.IntegrityError):
+        async with store.engine.begin() as connection:
+            await connection.execute(
+                text("INSERT INTO conversation (chat_id, lang, updated_at) VALUES (8, 'fr', '')")
+            )
+
+    async def failing() -> None:
+        async with store.unit_of_work():
+            await store.save_conversation(Conversation(chat_id=9, lang="en"))
+            raise RuntimeError("a handler failed")
+
+    with pytest.raises(RuntimeError):
+        await failing()
+    assert await store.get_conversation(chat_id=9) is None  # rolled back
+    conversation = await store.get_conversation(chat_id=8)
+    assert conversation is not None and conversation.lang == "fr"
