@@ -24,9 +24,10 @@ _NUMBER_WORDS = {
     "خمسة": 5, "ست": 6, "ستة": 6, "سبع": 7, "سبعة": 7, "ثمانية": 8, "تسع": 9, "تسعة": 9, "عشر": 10,
     "عشرة": 10, "عشرين": 20, "ثلاثين": 30, "أربعين": 40, "خمسين": 50,
 }
-_MONTHS = {"mois", "month", "months", "mos", "شهر", "شهور", "اشهر"}
+_MONTHS = {"mois", "month", "months", "mos", "شهر", "شهور", "اشهر", "chhar", "chhor", "chhour"}
 _YEARS = {
     "ans", "an", "annees", "annee", "years", "year", "yrs", "yr", "سنه", "سنوات", "سنين", "عام", "اعوام",
+    "3am", "3amat", "snin", "sna", "snine", "3wam",
 }
 # Words that say the duration is the business's life: since, ago, in business, around, open...
 _SINCE = {
@@ -34,7 +35,7 @@ _SINCE = {
     "ouvert", "ouverte", "demarre", "lance", "lancee", "fonde", "fondee", "existe", "opened", "launched",
     "started", "founded", "منذ", "قبل", "بدانا", "بدينا", "فتحنا", "من", "عندنا", "عندي",
     "etablie", "etabli", "established", "fabrique", "fabriquons", "operation", "operations",
-    "existence", "roule", "roulent", "running", "old", "anniversaire", "anniversary",
+    "existence", "roule", "roulent", "running", "old", "anniversaire", "anniversary", "men", "mn", "hadi",
 }
 _GENERATIONS = {"generation", "generations", "اجيال", "جيل"}
 # "on a lancé le printemps passé", "launched last spring", "bdit l3am li fat": recent, a start-up

@@ -35,7 +35,8 @@ _SELL_BUY = {
     "takeover", "نبيع", "بيع", "نبيعو", "يبيع", "نشري", "نشتري", "شراء", "نشريو", "اشتري", "ورثت", "ورثنا",
     "herite", "heritee", "inherited", "inheriting", "passer", "transferer", "transfere", "transmettre",
     "transmets", "leguer", "transfer", "transferring", "ننقل", "نحول", "nbi3", "nbie", "nechri",
-    "nachri", "nchri", "achetee", "achetes", "vendue", "rachetee", "reprise",
+    "nachri", "nchri", "achetee", "achetes", "vendue", "rachetee", "reprise", "ykhalili", "يخليلي",
+    "khallali", "خلالي", "يخليهالي", "ykhallili",
 }
 # "comment trouver un acheteur" for a business named in the message: it is changing hands
 _BUYER = {"acheteur", "acheteurs", "repreneur", "repreneurs", "buyer", "buyers", "successor", "successeur"}
@@ -54,7 +55,7 @@ _BUSINESS = {
     "daycare", "nettoyeur", "cleaner", "cleaners", "pressing", "moulin", "mill", "مطحنه", "serre",
     "greenhouse", "ranch", "vineyard", "butcher", "barbershop", "gym", "hostel", "lodge", "huilerie",
     "firme", "pme", "labo", "laboratoire", "lab", "ebenisterie", "parts", "shares", "partnership",
-    "cooperative", "coop", "fonds", "clientele", "operations", "حصص", "تجاره",
+    "cooperative", "coop", "fonds", "clientele", "operations", "حصص", "تجاره", "affaire",
 }
 _BETWEEN = {
     "mon", "ma", "mes", "notre", "nos", "la", "le", "l", "les", "une", "un", "cette", "ce", "son", "sa",
@@ -67,12 +68,12 @@ _WISH = {
     "veux", "voudrais", "aimerais", "aimerait", "voudrait", "veut", "pense", "songe", "projette", "compte",
     "want", "wanna", "would", "thinking", "planning", "plan", "hoping", "hope", "dream", "نحب", "نبغي",
     "بغيت", "حاب", "نريد", "اريد", "نفكر", "ناوي", "nheb", "nhab", "nhebb", "hab", "habb", "nebghi",
-    "bghit", "habin", "nhebbou", "yhebbou", "n7eb", "nfakker",
+    "bghit", "habin", "nhebbou", "yhebbou", "n7eb", "nfakker", "7abin", "7ab", "حابين", "n7ab",
 }
 _OPEN = {
     "ouvrir", "lancer", "partir", "demarrer", "fonder", "creer", "open", "opening", "start", "starting",
     "launch", "launching", "found", "نفتح", "نلانسي", "نبدا", "افتح", "انشاء", "نطلق", "nftah", "neftah",
-    "nfteh", "yftahou", "nebda", "nabda", "nlanci",
+    "nfteh", "yftahou", "nebda", "nabda", "nlanci", "yebdaw", "nebdaw", "يبداو", "نبداو", "yeftaho",
 }
 _FILLER = {
     "a", "de", "d", "to", "about", "of", "me", "se", "like", "bientot", "soon", "un", "une", "on", "nous",
@@ -109,7 +110,8 @@ def stage_cue(words: list[str]) -> str | None:
 _GROWING = {
     "pousse", "doubler", "doublons", "double", "tripler", "grossit", "expanding", "doubling",
     "doubled", "tripled", "growing", "تنمو", "نكبرو", "يكبر", "توسيع", "نوسعو", "نوسع", "توسع",
-    "grandir", "grossir", "croitre", "expand", "scale", "nwasse3", "nkabbar", "nkabar",
+    "grandir", "grossir", "croitre", "expand", "scale", "nwasse3", "nkabbar", "nkabar", "nkbar", "nkebber",
+    "nkebbar", "nwessa3",
 }  # fmt: skip
 _OBJECT_SUFFIXES = ("ها", "هم", "ه")  # "نوسعها": we expand it
 # fmt: on

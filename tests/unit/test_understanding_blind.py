@@ -1,9 +1,10 @@
-"""Understanding on the two blind sets, with floors under today's figures (docs/language-data.md): a change
+"""Understanding on the blind sets, with floors under today's figures (docs/language-data.md): a change
 that helps the regression table but hurts messages nobody tuned for fails here.
 
 `dev.yaml` was written blind and studied (its failures guided the data and the rules); `heldout.yaml` was
 written blind by someone else and never looked into: it is only measured; `heldout2.yaml` was written blind
-by a third writer given the labelling convention of docs/language-data.md, and is only measured too.
+by a third writer given the labelling convention of docs/language-data.md, and `heldout3.yaml` by a fourth,
+the same way; both are only measured.
 """
 
 from __future__ import annotations
@@ -15,15 +16,15 @@ from tests.support.personas import ROOT
 
 FLOORS = {
     "dev.yaml": {"accuracy": 0.975, "oos_precision": 0.985, "oos_recall": 0.95, "slot_f1": 0.955},
-    # Lowered on 2026-12-04 (were 0.85 / 0.95 / 0.95 / 0.92): the second pass on the labelling convention and
-    # the stage cues raised dev (0.964 -> 0.982) and cross-validation (0.883 -> 0.906) but lowered the held-out
-    # accuracy (0.865 -> 0.844) and out-of-scope recall (0.968 -> 0.935); kept, and said in issue 10's note.
-    # Raised on 2026-12-04, third pass (0.863 / 1.000 / 0.961 / 0.951 measured).
-    "heldout.yaml": {"accuracy": 0.855, "oos_precision": 0.98, "oos_recall": 0.95, "slot_f1": 0.94},
-    # First measured on 2026-12-04, third pass: 0.947 / 0.964 / 0.931 / 0.908.
-    "heldout2.yaml": {"accuracy": 0.94, "oos_precision": 0.95, "oos_recall": 0.92, "slot_f1": 0.90},
+    # Lowered to 0.84 after the second pass (0.865 -> 0.844); raised with the fourth (0.869 / 1.000 / 0.968 /
+    # 0.951 measured on 2026-12-04).
+    "heldout.yaml": {"accuracy": 0.86, "oos_precision": 0.98, "oos_recall": 0.95, "slot_f1": 0.94},
+    # Measured 0.947 / 0.964 / 0.931 / 0.908 (third pass), then 0.965 / 0.991 / 0.940 / 0.912 (fourth).
+    "heldout2.yaml": {"accuracy": 0.955, "oos_precision": 0.97, "oos_recall": 0.92, "slot_f1": 0.90},
+    # First measured on 2026-12-04, fourth pass: 0.934 / 0.978 / 0.893 / 0.851 (the baseline: 0.950).
+    "heldout3.yaml": {"accuracy": 0.925, "oos_precision": 0.96, "oos_recall": 0.88, "slot_f1": 0.84},
 }
-MINIMUM_CASES = {"dev.yaml": 450, "heldout.yaml": 450, "heldout2.yaml": 350}
+MINIMUM_CASES = {"dev.yaml": 450, "heldout.yaml": 450, "heldout2.yaml": 350, "heldout3.yaml": 450}
 
 
 @pytest.mark.parametrize("table", sorted(FLOORS))
