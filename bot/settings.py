@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = Field(default=None, description="SMTP password (never logged)")
     smtp_sender: str | None = Field(default=None, description="From: of referral e-mails, e.g. bot@hub.org")
     smtp_starttls: bool = Field(default=True, description="upgrade the connection with STARTTLS")
+    smtp_ssl: bool | None = Field(
+        default=None, description="TLS from the first byte (SMTPS); unset: on for port 465, off otherwise"
+    )
 
     @field_validator(
         "telegram_bot_token",
@@ -74,6 +77,7 @@ class Settings(BaseSettings):
         "smtp_user",
         "smtp_password",
         "smtp_sender",
+        "smtp_ssl",
         mode="before",
     )
     @classmethod
@@ -119,6 +123,11 @@ class Settings(BaseSettings):
         return value
 
     @property
+    def smtp_implicit_tls(self) -> bool:
+        """Whether the SMTP connection is TLS from its first byte (port 465, "SMTPS"), not upgraded later."""
+        return self.smtp_ssl if self.smtp_ssl is not None else self.smtp_port == 465
+
+    @property
     def email_enabled(self) -> bool:
         """Whether referrals may go to partners by e-mail."""
         return bool(self.smtp_host and self.smtp_sender)
@@ -134,6 +143,9 @@ class Settings(BaseSettings):
         return f"{self.telegram_api_url}/file/bot"
 
 
+LOOPBACK = ("localhost", "127.0.0.1", "::1")  # a relay on this machine: nothing crosses the network
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Build the settings, turning pydantic's report into one line per environment variable."""
     try:
@@ -144,6 +156,15 @@ def load_settings(**overrides: Any) -> Settings:
             name = str(error["loc"][0]).upper() if error["loc"] else "SETTINGS"
             lines.append(f"{name}: {error['msg']}")
         raise SettingsError("\n".join(lines)) from None
+    if (
+        settings.smtp_password is not None
+        and not (settings.smtp_starttls or settings.smtp_implicit_tls)
+        and (settings.smtp_host or "") not in LOOPBACK
+    ):
+        raise SettingsError(
+            "SMTP_STARTTLS: false would send SMTP_PASSWORD in clear text to another machine; keep it true, "
+            "or use port 465 (SMTP_SSL=true)"
+        )
     if settings.mode == "webhook" and not settings.webhook_url:
         raise SettingsError("WEBHOOK_URL: needed when MODE=webhook")
     if settings.mode == "webhook" and settings.webhook_secret is None:

@@ -108,8 +108,15 @@ class Mailer:
         # The reply links open the bot: its address is known here, not in the core that wrote the e-mail.
         link = f"https://t.me/{self.bot_username}?start=" if self.bot_username else "/start "
         message.set_content(email.body.replace(BOT_LINK, link))
-        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=TIMEOUT) as smtp:
-            if settings.smtp_starttls:
+        connect: smtplib.SMTP
+        if settings.smtp_implicit_tls:  # port 465: TLS from the first byte
+            connect = smtplib.SMTP_SSL(
+                settings.smtp_host, settings.smtp_port, timeout=TIMEOUT, context=ssl.create_default_context()
+            )
+        else:
+            connect = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=TIMEOUT)
+        with connect as smtp:
+            if settings.smtp_starttls and not settings.smtp_implicit_tls:
                 smtp.starttls(context=ssl.create_default_context())
             if settings.smtp_user and settings.smtp_password is not None:
                 smtp.login(settings.smtp_user, settings.smtp_password.get_secret_value())

@@ -61,3 +61,19 @@ def test_env_example_copied_as_is_is_valid(monkeypatch: pytest.MonkeyPatch, tmp_
     settings = load_settings()
     assert settings.telegram_bot_token is None and settings.webhook_secret is None
     assert settings.mode == "polling" and settings.retention_days == 180
+
+
+def test_an_smtp_password_never_crosses_the_network_in_clear(monkeypatch: pytest.MonkeyPatch) -> None:
+    """STARTTLS off with a password is refused unless the SMTP server is on this machine."""
+    clear = {"smtp_host": "mail.example.org", "smtp_sender": "bot@example.org", "smtp_password": "pw"}
+    with pytest.raises(SettingsError, match="SMTP_STARTTLS: false would send SMTP_PASSWORD in clear text"):
+        load_settings(**clear, smtp_starttls=False)
+    assert load_settings(**{**clear, "smtp_host": "127.0.0.1"}, smtp_starttls=False).smtp_password is not None
+    assert load_settings(**clear).smtp_starttls  # the default upgrades the connection
+
+
+def test_port_465_means_tls_from_the_first_byte(monkeypatch: pytest.MonkeyPatch) -> None:
+    base = {"smtp_host": "mail.example.org", "smtp_sender": "bot@example.org", "smtp_password": "pw"}
+    assert load_settings(**base, smtp_port=465, smtp_starttls=False).smtp_implicit_tls
+    assert not load_settings(**base, smtp_port=587).smtp_implicit_tls
+    assert load_settings(**base, smtp_port=2465, smtp_ssl=True, smtp_starttls=False).smtp_implicit_tls
