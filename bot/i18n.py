@@ -15,6 +15,7 @@ from babel import Locale
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
@@ -65,3 +66,8 @@ def pick_language(language_code: str | None, offered: tuple[str, ...], default: 
 def long_date(day: dt.date, locale: str) -> str:
     """A date as people of `locale` write it: 15 mars 2027, March 15, 2027."""
     return format_date(day, format="long", locale=locale)
+
+
+def number(value: int, locale: str) -> str:
+    """A whole number as people of `locale` write it: 1 000, 1,000, ١٬٠٠٠ (babel's CLDR data)."""
+    return format_decimal(value, locale=locale)

@@ -29,6 +29,7 @@ from bot.core.text import bold, fmt, italic, lines, plain
 from bot.core.thread import DeskServices
 from bot.core.turn import Turn
 from bot.core.types import Referral, Reply
+from bot.i18n import number
 
 QUESTION_CHARS = 1000  # the question shared with the partner is cut here
 TOKEN_BYTES = 12  # 16 characters: the partner's `/referral TOKEN accept`, unguessable
@@ -168,7 +169,7 @@ class ReferralDesk:
         if not text:
             turn.say((plain(turn._("I can only read text here.")),))
             return
-        await self._send(turn, draft, text[:QUESTION_CHARS])
+        await self._send(turn, draft, text[:QUESTION_CHARS], cut=len(text) > QUESTION_CHARS)
 
     async def send_choice(self, turn: Turn, referral_id: int, send: bool) -> bool:
         draft = await self.store.get_referral(referral_id=referral_id)
@@ -182,8 +183,9 @@ class ReferralDesk:
         show_results(turn, turn.conv.page)
         return True
 
-    async def _send(self, turn: Turn, draft: Referral, question: str) -> None:
-        """The referral goes: to the partner's chat through the outbox, or queued as an e-mail."""
+    async def _send(self, turn: Turn, draft: Referral, question: str, *, cut: bool = False) -> None:
+        """The referral goes: to the partner's chat through the outbox, or queued as an e-mail. `cut`: the
+        question was longer than `QUESTION_CHARS`, and the person is told so."""
         _ = turn._
         catalog = turn.catalog
         entry = catalog.entry(draft.entry_id)
@@ -198,7 +200,8 @@ class ReferralDesk:
         follow_up = now + dt.timedelta(days=days) if days else None
         if not await self.store.send_referral(
             referral_id=draft.id, question=question, token=token, follow_up_at=follow_up, at=now
-        ):
+        ):  # sent already (a second press of "Send" raced the first): say so rather than nothing
+            turn.notice = _("This button has expired. Please use the latest message.")
             return
         sent = replace(draft, question=question, token=token, status="sent")
         if draft.channel == "telegram":
@@ -213,6 +216,16 @@ class ReferralDesk:
                 fmt(
                     _("Done: I sent your request to {organization}. I will tell you when they answer."),
                     organization=bold(entry.organization),
+                ),
+                *(
+                    (
+                        fmt(
+                            _("Only the first {count} characters of your question were shared."),
+                            count=number(QUESTION_CHARS, turn.lang),
+                        ),
+                    )
+                    if cut
+                    else ()
                 ),
                 italic(_("Your results are still here.")),
             )

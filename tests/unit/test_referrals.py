@@ -207,3 +207,25 @@ def test_partner_chat_id_is_checked_at_its_line(tmp_path: Path, value: str, expe
     problems = check_catalog(folder, today=dt.date(2026, 11, 23)).problems
     found = [str(p).replace(f"{folder}/", "") for p in problems if p.severity == "error"]
     assert found == ([] if expected is None else [f"services.yaml:{at}: {expected}"])
+
+
+async def test_a_question_too_long_is_shared_cut_and_the_person_is_told(
+    driver: CoreDriver, store: Store
+) -> None:
+    await results(driver)
+    await driver.press("pt:mentor-01-tech")
+    await driver.press("pc:mentor-01-tech:yes")
+    await driver.say("Bonjour. " + "x" * 1500)
+    [(question,)] = await rows(store, "SELECT question FROM referral")
+    assert len(str(question)) == 1000
+    assert (
+        "Seuls les 1\u202f000 premiers caractères de votre question ont été transmis." in driver.texts()[-1]
+    )
+
+
+async def test_a_short_question_is_shared_whole_without_a_word_about_cutting(driver: CoreDriver) -> None:
+    await results(driver)
+    await driver.press("pt:mentor-01-tech")
+    await driver.press("pc:mentor-01-tech:yes")
+    await driver.say("Je cherche un mentor en IA.")
+    assert "premiers caractères" not in driver.texts()[-1]
