@@ -4,8 +4,6 @@ tests/integration/test_schema_created.py shows to equal migrated ones)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -14,19 +12,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 
-from bot.storage import MIGRATIONS_DIR, Store, metadata
-
-
-def to(revision: str, *, down: bool = False) -> Callable[[Connection], None]:
-    """Alembic up (or down) to `revision`, on a connection (for `run_sync`)."""
-
-    def run(connection: Connection) -> None:
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS_DIR))
-        config.attributes["connection"] = connection
-        (command.downgrade if down else command.upgrade)(config, revision)
-
-    return run
+from bot.storage import Store, metadata
+from tests.support.databases import to
 
 
 def tables(connection: Connection) -> set[str]:
@@ -69,8 +56,6 @@ async def test_upgrade_from_0004_keeps_pending_updates_and_never_reuses_outbox_i
     import datetime as dt
     import json
 
-    from alembic import command
-    from alembic.config import Config
     from sqlalchemy import text
     from sqlalchemy.ext.asyncio import create_async_engine
 

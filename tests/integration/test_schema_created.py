@@ -8,15 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.storage import MIGRATIONS_DIR
 from bot.storage.engine import HEAD_REVISION, create_schema
-from tests.support.databases import sqlite_url
+from tests.support.databases import sqlite_url, to
 from tests.support.postgres import Cluster
 
 
@@ -26,16 +23,6 @@ def two_empty_databases(request: pytest.FixtureRequest, tmp_path: Path) -> tuple
         return sqlite_url(tmp_path / "created.db"), sqlite_url(tmp_path / "migrated.db")
     cluster: Cluster = request.getfixturevalue("postgres")
     return cluster.database(), cluster.database()
-
-
-def _alembic(revision: str, *, down: bool = False) -> Any:
-    def run(connection: Connection) -> None:
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS_DIR))
-        config.attributes["connection"] = connection
-        (command.downgrade if down else command.upgrade)(config, revision)
-
-    return run
 
 
 def schema(connection: Connection) -> dict[str, Any]:
@@ -101,7 +88,7 @@ async def _schema_of(url: str, build: Any) -> dict[str, Any]:
 async def test_a_created_database_has_the_migrated_schema(two_empty_databases: tuple[str, str]) -> None:
     created_url, migrated_url = two_empty_databases
     created = await _schema_of(created_url, create_schema)
-    migrated = await _schema_of(migrated_url, _alembic("head"))
+    migrated = await _schema_of(migrated_url, to("head"))
     assert created["version"] == migrated["version"] == [HEAD_REVISION]
     assert sorted(created["tables"]) == sorted(migrated["tables"])
     for table in migrated["tables"]:
@@ -115,9 +102,9 @@ async def test_a_created_database_migrates_down_and_up_again(two_empty_databases
 
     def down_and_up(connection: Connection) -> None:
         create_schema(connection)
-        _alembic("0001", down=True)(connection)
-        _alembic("head")(connection)
+        to("0001", down=True)(connection)
+        to("head")(connection)
 
     again = await _schema_of(created_url, down_and_up)
-    migrated = await _schema_of(migrated_url, _alembic("head"))
+    migrated = await _schema_of(migrated_url, to("head"))
     assert again == migrated

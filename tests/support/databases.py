@@ -12,12 +12,27 @@ import asyncio
 import itertools
 import shutil
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import Connection, make_url
 
-from bot.storage import Store
+from bot.storage import MIGRATIONS_DIR, Store
 from tests.support.postgres import Cluster
+
+
+def to(revision: str, *, down: bool = False) -> Callable[[Connection], None]:
+    """Alembic up (or down) to `revision`, on a connection (for `run_sync`)."""
+
+    def run(connection: Connection) -> None:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        config.attributes["connection"] = connection
+        (command.downgrade if down else command.upgrade)(config, revision)
+
+    return run
 
 
 def sqlite_url(path: Path) -> str:
