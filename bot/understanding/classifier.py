@@ -31,7 +31,7 @@ from functools import cached_property
 from operator import itemgetter, mul
 from pathlib import Path
 
-MODEL_VERSION = 6  # bump when the features or the training change: cached models are then ignored
+MODEL_VERSION = 7  # bump when the features or the training change: cached models are then ignored
 WORD_NGRAMS = (1, 2)
 CHAR_NGRAMS = (2, 4)
 CHAR_WEIGHT = 1.5  # the character block against the word block (each L2-normalised first); chosen by CV
@@ -80,8 +80,8 @@ def _analyse_chars(text: str) -> list[str]:
 
 @dataclass
 class LinearModel:
-    """A fitted model as plain data: feature -> row, idf per row, weights (rows x classes, row-major doubles),
-    intercepts."""
+    """A fitted model as plain data: feature -> row, idf per row, weights (classes x rows: one class's weights
+    after the other, as scikit-learn's `coef_` holds them), intercepts."""
 
     classes: tuple[str, ...]
     word_index: dict[str, int]
@@ -90,16 +90,17 @@ class LinearModel:
     weights: array[float]
     intercept: array[float]
 
-    def row(self, index: int) -> array[float]:
-        width = len(self.classes)
-        return self.weights[index * width : (index + 1) * width]
+    def row(self, index: int) -> list[float]:
+        """One feature's weight for each class."""
+        return [column[index] for column in self.columns]
 
     @cached_property
-    def columns(self) -> list[array[float]]:
-        """The weights one class at a time (a strided copy, made once): a message is then scored with one
-        C-level pass per class over its few hundred features instead of a Python loop per feature."""
-        width = len(self.classes)
-        return [self.weights[k::width] for k in range(width)]
+    def columns(self) -> list[memoryview]:
+        """The weights one class at a time (views, no copy): a message is then scored with one C-level pass
+        per class over its few hundred features instead of a Python loop per feature."""
+        size = len(self.idf)
+        whole = memoryview(self.weights)
+        return [whole[k * size : (k + 1) * size] for k in range(len(self.classes))]
 
     @cached_property
     def _rows_of_word(self) -> dict[str, list[int]]:
@@ -183,7 +184,7 @@ def train(examples: dict[str, list[list[str]]]) -> LinearModel:
         {f: int(i) for f, i in words_vocabulary.items()},
         {f: int(i) for f, i in char_vocabulary.items()},
         _doubles([*vectorizers[0].idf_, *vectorizers[1].idf_]),
-        _doubles(model.coef_.T.ravel()),  # row-major: one row of class weights per feature
+        _doubles(model.coef_.ravel()),  # one class after the other
         _doubles(model.intercept_),
     )
 

@@ -31,6 +31,9 @@ class Lexicon:
     vocabulary: set[str] = field(default_factory=set)
     own_words: set[str] = field(default_factory=set)  # words of this language's own data (not the catalog's)
     towns: dict[str, str] = field(default_factory=dict)  # a place's phrase -> its town's official name
+    # first word -> the lengths of the phrases of 2 words or more it starts: a message's n-grams are looked up
+    # only where a phrase could start (most words start none)
+    starts: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
 
     def add(self, phrase: str, slot: str, code: str) -> None:
         """A phrase meaning `code`; slot "none" marks a phrase that is never a fact."""
@@ -40,6 +43,8 @@ class Lexicon:
         self.phrases[key] = (slot, code)
         words = key.split()
         self.longest = max(self.longest, len(words))
+        if len(words) > 1:
+            self.starts[words[0]].add(len(words))
         if len(words) == 1 and len(key) >= FUZZY_MIN_LENGTH and slot != "none":
             self.fuzzy_words[(key[0], len(key))].append(key)
 

@@ -39,8 +39,11 @@ def _matches(words: list[str], lexicon: Lexicon) -> list[tuple[int, int, str, st
     """(start, end, slot, code, phrase) of every phrase, longest first, without overlaps."""
     taken = [False] * len(words)
     found = []
+    starts = lexicon.starts
     for size in range(min(lexicon.longest, len(words)), 0, -1):
         for start in range(len(words) - size + 1):
+            if size > 1 and size not in starts.get(words[start], ()):
+                continue  # no phrase of this length starts with this word
             if any(taken[start : start + size]):
                 continue
             phrase = " ".join(words[start : start + size])
