@@ -21,8 +21,9 @@ FLOORS = {
     "heldout.yaml": {"accuracy": 0.86, "oos_precision": 0.98, "oos_recall": 0.95, "slot_f1": 0.94},
     # Measured 0.947 / 0.964 / 0.931 / 0.908 (third pass), then 0.965 / 0.991 / 0.940 / 0.912 (fourth).
     "heldout2.yaml": {"accuracy": 0.955, "oos_precision": 0.97, "oos_recall": 0.92, "slot_f1": 0.90},
-    # First measured on 2026-12-04, fourth pass: 0.934 / 0.978 / 0.893 / 0.851 (the baseline: 0.950).
-    "heldout3.yaml": {"accuracy": 0.925, "oos_precision": 0.96, "oos_recall": 0.88, "slot_f1": 0.84},
+    # First measured on 2026-12-04, fourth pass: 0.934 / 0.978 / 0.893 / 0.851 (the baseline: 0.950); after
+    # the fifth (long messages added to the corpus): 0.954 / 0.972 / 0.933 / 0.865 (the baseline: 0.960).
+    "heldout3.yaml": {"accuracy": 0.945, "oos_precision": 0.96, "oos_recall": 0.92, "slot_f1": 0.85},
 }
 MINIMUM_CASES = {"dev.yaml": 450, "heldout.yaml": 450, "heldout2.yaml": 350, "heldout3.yaml": 450}
 
