@@ -15,11 +15,13 @@ The thresholds come from cross-validation on `intents/` (`python -m bot.understa
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 from bot.catalog.model import Catalog
+from bot.understanding import prepared
 from bot.understanding.business_cues import (
     changes_hands,
     owns_business,
@@ -29,9 +31,11 @@ from bot.understanding.business_cues import (
     to_open,
 )
 from bot.understanding.classifier import OWN_BUSINESS, PERSONAL, QUESTION
+from bot.understanding.data import no_collections
 from bot.understanding.intent import EXACT_CONFIDENCE, IntentModel, exact_key
 from bot.understanding.lexicon import Lexicon, build_lexicon
 from bot.understanding.normalize import BOUNDARY, has_arabic, normalize, normalize_clauses, strip_clitics
+from bot.understanding.prepared import Examples
 from bot.understanding.schema import LanguageFile
 from bot.understanding.slots import Found, extract
 
@@ -140,6 +144,10 @@ class Understander:
     """Understands messages for one catalog, in the languages it offers."""
 
     def __init__(self, data: dict[str, LanguageFile], catalog: Catalog) -> None:
+        with no_collections():
+            self._build(data, catalog)
+
+    def _build(self, data: dict[str, LanguageFile], catalog: Catalog) -> None:
         self.default_language = catalog.default_language  # not the catalog: it caches us (no reference cycle)
         self.languages = tuple(lang for lang in catalog.languages if lang in data) or (
             catalog.default_language,
@@ -159,18 +167,27 @@ class Understander:
                 if slot != "none"
                 for word in phrase.split()
             )
-            examples: dict[str, list[list[str]]] = {}
-            raw: dict[str, list[list[str]]] = {}
-            for intent, phrases in data[lang].intents.items() if lang in data else ():
-                raw[intent] = [
-                    _with_markers(p, strip_clitics(normalize(p).split(), self.known[lang], self.facts[lang]))
-                    for p in phrases
-                ]
-                examples[intent] = [_delexicalise(w, extract(w, lexicon)) for w in raw[intent]]
+            phrases = data[lang].intents if lang in data else {}
+            examples, raw = prepared.load_or_prepare(
+                prepared.key(phrases, lexicon, self.known[lang]),
+                functools.partial(self._prepare, phrases, lang),
+            )
             self.examples[lang] = examples
             self.models[lang] = (
                 IntentModel(examples, raw) if examples else IntentModel({"out_of_scope": [[]]})
             )
+
+    def _prepare(self, phrases: dict[str, list[str]], lang: str) -> tuple[Examples, Examples]:
+        """Each phrase as the classifier sees it: delexicalised ("je suis a _region_"), and as written."""
+        examples: Examples = {}
+        raw: Examples = {}
+        for intent, texts in phrases.items():
+            raw[intent] = [
+                _with_markers(p, strip_clitics(normalize(p).split(), self.known[lang], self.facts[lang]))
+                for p in texts
+            ]
+            examples[intent] = [_delexicalise(w, extract(w, self.lexicons[lang])) for w in raw[intent]]
+        return examples, raw
 
     @cached_property
     def distinctive(self) -> dict[str, set[str]]:

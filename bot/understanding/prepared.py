@@ -1,0 +1,82 @@
+"""The training examples as the classifier sees them (normalised, clitics stripped, facts replaced by their
+kind), cached beside the fitted models.
+
+Preparing them means reading every phrase and corpus message for facts: with about 5,000 of them, that was
+most of the start-up's understanding time. They depend only on the phrases, the lexicon (the language data's
+synonyms, the catalog's labels and places) and the code that prepares them, so a start-up with none of these
+changed reads them back instead (`python -m tools.bench_understanding`). The key hashes all three, the code
+included: an edit of the normalisation or of the slot rules prepares them again, without a version to bump.
+`AIGUILLEUR_MODEL_CACHE` chooses the folder, as for the models ("off": nothing is written).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+from bot.understanding.classifier import cache_folder
+from bot.understanding.lexicon import Lexicon
+
+Examples = dict[str, list[list[str]]]
+HERE = Path(__file__).resolve().parent
+# The code that turns a phrase into an example: a change to any of these files prepares the examples again.
+SOURCES = (
+    HERE / "normalize.py",
+    HERE / "slots.py",
+    HERE / "understand.py",
+    HERE / "business_cues.py",
+    HERE / "business_age.py",
+    HERE / "lexicon.py",
+    HERE / "prepared.py",
+    HERE.parent / "normalize.py",
+)
+
+
+@cache
+def _code_digest() -> bytes:
+    digest = hashlib.sha256()
+    for source in SOURCES:
+        digest.update(source.read_bytes())
+    return digest.digest()
+
+
+def key(phrases: dict[str, list[str]], lexicon: Lexicon, known: frozenset[str]) -> str:
+    """What the examples of one language are made from: the code, the phrases and the lexicon."""
+    digest = hashlib.sha256(_code_digest())
+    facts = [sorted(lexicon.phrases.items()), lexicon.negations, sorted(known), sorted(lexicon.towns.items())]
+    digest.update(json.dumps([phrases, facts], ensure_ascii=False).encode())
+    return digest.hexdigest()[:32]
+
+
+def load_or_prepare(name: str, prepare: Callable[[], tuple[Examples, Examples]]) -> tuple[Examples, Examples]:
+    """The (delexicalised, as written) examples stored under `name`, or prepared now and stored."""
+    folder = cache_folder()
+    path = folder / f"intent-examples-{name}.json" if folder else None
+    if path is not None:
+        with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
+            stored = json.loads(path.read_text(encoding="utf-8"))
+            return stored["examples"], stored["raw"]
+    examples, raw = prepare()
+    if path is not None:
+        _write(path, {"examples": examples, "raw": raw})
+    return examples, raw
+
+
+def _write(path: Path, content: object) -> None:
+    """Atomically (another process may read it meanwhile); a read-only disk is no error."""
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                json.dump(content, out, ensure_ascii=False)
+            os.replace(temporary, path)
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)

@@ -1,0 +1,38 @@
+"""The prepared training examples are cached beside the models: a start-up with the same language data,
+catalog and code reads them back, identical; a changed phrase prepares them again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.catalog.loader import load_catalog
+from bot.understanding import classifier
+from bot.understanding.data import load_language_data
+from bot.understanding.understand import Understander
+from tests.support.personas import ROOT
+
+
+def test_examples_are_read_back_identical_and_prepared_again_after_an_edit(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("AIGUILLEUR_MODEL_CACHE", str(tmp_path))
+    catalog = load_catalog(ROOT / "catalog" / "quebec")
+    data, _problems = load_language_data(ROOT / "intents", catalog)
+    first = Understander(data, catalog)
+    stored = sorted(p.name for p in tmp_path.glob("intent-examples-*.json"))
+    assert len(stored) == len(first.languages)
+    classifier._MEMORY.clear()
+    prepared_again: list[str] = []
+    monkeypatch.setattr(Understander, "_prepare", lambda self, *a: prepared_again.append("x") or ({}, {}))
+    second = Understander(data, catalog)
+    assert prepared_again == [] and second.examples == first.examples  # read back, not prepared
+    assert second.understand("je cherche du financement à Rimouski", "fr").region == "01"
+    edited = dict(data)
+    french = data["fr"]
+    edited["fr"] = french.model_copy(
+        update={"intents": {**french.intents, "greet": [*french.intents["greet"], "yo le bot"]}}
+    )
+    Understander(edited, catalog)
+    assert prepared_again == ["x"]  # French changed: prepared again; English read back
