@@ -24,11 +24,19 @@ _TABLE: Table = ConversationRow.__table__  # type: ignore[attr-defined]  # SQLMo
 _READ = select(_TABLE).where(_TABLE.c.chat_id == bindparam("chat_id"))
 
 
+# The columns a save writes. The upsert updates these alone: a column added to the table later keeps its
+# value until the save is taught to write it, instead of being reset to its default by every message.
+_SAVED = (
+    "lang", "step", "stage", "sector", "region", "needs", "profile", "hub_id", "page", "editing",
+    "handoff_id", "updated_at", "consent_at", "last_handoff_id",
+)  # fmt: skip
+
+
 @cache
 def _upsert(dialect: str) -> Any:
     """`INSERT ... ON CONFLICT (chat_id) DO UPDATE` for this dialect, built once."""
     insert = upsert_dialect(dialect).insert(_TABLE)
-    updated = {column.name: insert.excluded[column.name] for column in _TABLE.c if column.name != "chat_id"}
+    updated = {name: insert.excluded[name] for name in _SAVED}
     return insert.on_conflict_do_update(index_elements=[_TABLE.c.chat_id], set_=updated)
 
 
