@@ -16,6 +16,7 @@ from bot.core.alert_buttons import (
 )
 from bot.core.announcements import remind_at, today_of
 from bot.core.buttons import YesNo, button
+from bot.core.intake import answers_line
 from bot.core.matching import rank
 from bot.core.results import alerts_button
 from bot.core.text import Rich, Span, bold, fmt, italic, lines, plain
@@ -30,18 +31,6 @@ TITLE_CHARS = 28  # a reminder's title on its "Cancel" button
 def has_answers(profile: Profile) -> bool:
     """Whether the profile says anything to match on (a subscription with no answers would fit everything)."""
     return bool(profile.stage or profile.sectors or profile.region or profile.needs)
-
-
-def profile_line(turn: Turn, profile: Profile) -> str:
-    """'Startup · Technology · Bas-Saint-Laurent · Financing, Export': what a subscription is for."""
-    catalog, lang = turn.catalog, turn.lang
-    parts = [catalog.label("stages", profile.stage, lang)] if profile.stage else []
-    parts += [catalog.label("sectors", s, lang) for s in profile.sectors]
-    if profile.region:
-        parts.append(catalog.label("regions", profile.region, lang))
-    if profile.needs:
-        parts.append(", ".join(catalog.label("needs", n, lang) for n in profile.needs))
-    return " · ".join(parts)
 
 
 class AlertDesk:
@@ -113,7 +102,7 @@ class AlertDesk:
                 if new
                 else _("Your alerts now follow:")
             ),
-            profile_line(turn, profile),
+            answers_line(turn.catalog, profile, turn.lang),
         ]
         if not rank(turn.catalog, profile).total:
             parts.append(
@@ -132,7 +121,10 @@ class AlertDesk:
         rows: list[tuple[Button, ...]] = []
         if subscription is not None:
             parts.append(
-                fmt(_("New opportunities for: {profile}"), profile=profile_line(turn, subscription.profile))
+                fmt(
+                    _("New opportunities for: {profile}"),
+                    profile=answers_line(turn.catalog, subscription.profile, turn.lang),
+                )
             )
             if not rank(turn.catalog, subscription.profile).total:
                 parts.append(

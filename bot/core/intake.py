@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from rapidfuzz import fuzz, process
 
+from bot.catalog.model import Catalog
 from bot.core.buttons import (
     Action,
     Cancel,
@@ -34,7 +35,7 @@ from bot.core.buttons import (
 from bot.core.steps import Step
 from bot.core.text import Rich, bold, fmt, lines
 from bot.core.turn import Keyboard, Turn, grid
-from bot.core.types import Button
+from bot.core.types import Button, Profile
 from bot.normalize import fold
 
 STEPS = (Step.STAGE, Step.SECTOR, Step.REGION, Step.NEEDS)
@@ -279,3 +280,15 @@ def toggle_sector(turn: Turn, code: str) -> None:
     if len(sectors) == len(turn.conv.profile.sectors):
         sectors = [*sectors, code][-MAX_SECTORS:]
     turn.update_profile(sectors=tuple(sectors))
+
+
+def answers_line(catalog: Catalog, profile: Profile, lang: str) -> str:
+    """'Startup · Technology · Bas-Saint-Laurent · Financing, Export': the answers in one line (what a
+    subscription is for, what a partner is told)."""
+    parts = [catalog.label("stages", profile.stage, lang)] if profile.stage else []
+    parts += [catalog.label("sectors", s, lang) for s in profile.sectors]
+    if profile.region:
+        parts.append(catalog.label("regions", profile.region, lang))
+    if profile.needs:
+        parts.append(", ".join(catalog.label("needs", n, lang) for n in profile.needs))
+    return " · ".join(parts)

@@ -12,27 +12,17 @@ from typing import TYPE_CHECKING
 
 from bot.catalog.model import Catalog, Entry
 from bot.core.buttons import AskAdvisor, button, parse
+from bot.core.intake import answers_line
 from bot.core.referral_buttons import PartnerAnswer, PutInTouch
 from bot.core.text import Rich, bold, fmt, italic, lines, plain
 from bot.core.thread import DeskServices
 from bot.core.turn import grid
-from bot.core.types import Button, Inbound, Outcome, Profile, Referral, Reply
+from bot.core.types import Button, Inbound, Outcome, Referral, Reply
 
 if TYPE_CHECKING:
     from bot.core.turn import Turn
 
 ANSWERS = {"accept": True, "decline": False}
-
-
-def profile_summary(catalog: Catalog, profile: Profile, lang: str) -> str:
-    """'Startup · Technology · Bas-Saint-Laurent · Financing, Export': the answers shared with a partner."""
-    parts = [catalog.label("stages", profile.stage, lang)] if profile.stage else []
-    parts += [catalog.label("sectors", s, lang) for s in profile.sectors]
-    if profile.region:
-        parts.append(catalog.label("regions", profile.region, lang))
-    if profile.needs:
-        parts.append(", ".join(catalog.label("needs", n, lang) for n in profile.needs))
-    return " · ".join(parts) or "-"
 
 
 def channel_of(entry: Entry, email: bool) -> str | None:
@@ -68,7 +58,7 @@ def _shared(services: DeskServices, catalog: Catalog, entry: Entry, referral: Re
             organization=entry.organization,
             title=catalog.text(entry.title, lang),
         ),
-        _h("Profile: {profile}").format(profile=profile_summary(catalog, referral.profile, lang)),
+        _h("Profile: {profile}").format(profile=answers_line(catalog, referral.profile, lang) or "-"),
     ]
     if referral.question:
         found.append(_h("Their question: {question}").format(question=referral.question))

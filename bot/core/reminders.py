@@ -60,15 +60,8 @@ class Reminders:
             return await self._unanswered(catalog, handoff, hub)
         _h = self.services.hub_gettext(catalog)
         waited = card.age(handoff.created_at, now, catalog.locale(catalog.default_language))
-        coordination = catalog.handoff_policy.coordination_chat_id
         if handoff.reminders == 0:
-            # The escalation's delay runs on from this reminder (office hours only), never both at once.
-            later = catalog.escalate_after(hub) - catalog.reminder_after(hub)
-            await self.store.update_handoff(
-                handoff_id=handoff.id,
-                reminders=1,
-                remind_at=schedule.next_opening(now + later) if coordination else None,
-            )
+            await self._first_step_done(catalog, handoff, hub)
             log.info("handoff %s: reminder sent to hub %s", handoff.id, hub.id)
             return [
                 self.thread.in_thread(
@@ -102,14 +95,8 @@ class Reminders:
         _h = self.services.hub_gettext(catalog)
         waited = card.age(handoff.claimed_at, now, catalog.locale(catalog.default_language))
         advisor = card.advisor_label(handoff, _h)
-        coordination = catalog.handoff_policy.coordination_chat_id
         if handoff.reminders == 0:
-            later = catalog.escalate_after(hub) - catalog.reminder_after(hub)
-            await self.store.update_handoff(
-                handoff_id=handoff.id,
-                reminders=1,
-                remind_at=schedule_for(catalog, hub).next_opening(now + later) if coordination else None,
-            )
+            await self._first_step_done(catalog, handoff, hub)
             log.info("handoff %s: claimed but unanswered, flagged at hub %s", handoff.id, hub.id)
             return [
                 self.thread.in_thread(
@@ -132,6 +119,17 @@ class Reminders:
             _h("Request #{number} for {hub} was claimed {age} ago and still has no answer."),
             _h("Still no answer to this request: the network's coordination was told."),
             waited,
+        )
+
+    async def _first_step_done(self, catalog: Catalog, handoff: Handoff, hub: Hub) -> None:
+        """The first step (a reminder, or the flag of a claimed request left unanswered) is sent: the
+        escalation follows after the rest of its delay, in office hours, never both at once; without a
+        coordination chat nothing more is scheduled."""
+        later = catalog.escalate_after(hub) - catalog.reminder_after(hub)
+        coordination = catalog.handoff_policy.coordination_chat_id
+        next_step = schedule_for(catalog, hub).next_opening(self.services.now() + later)
+        await self.store.update_handoff(
+            handoff_id=handoff.id, reminders=1, remind_at=next_step if coordination else None
         )
 
     async def _escalate(

@@ -72,9 +72,10 @@ def not_open_yet(words: list[str], opening: set[str]) -> bool:
     """'pas encore ouvert', 'we haven't launched yet', 'مازال ما بدينا', 'mazal ma bdinach'."""
     negations, yet = _NOT_YET
     for index, word in enumerate(words):
-        window = set(words[max(0, index - 4) : index + 5])
-        if word in _STARTED | opening and window & negations and window & yet:
-            return True
+        if word in _STARTED or word in opening:
+            window = set(words[max(0, index - 4) : index + 5])
+            if window & negations and window & yet:
+                return True
         if word in _STILL_NOT and any(_stem_started(w) for w in words[index + 1 : index + 4]):
             return True
     return False
