@@ -3,8 +3,8 @@ that helps the regression table but hurts messages nobody tuned for fails here.
 
 `dev.yaml` was written blind and studied (its failures guided the data and the rules); `heldout.yaml` was
 written blind by someone else and never looked into: it is only measured; `heldout2.yaml` was written blind
-by a third writer given the labelling convention of docs/language-data.md, and `heldout3.yaml` by a fourth,
-the same way; both are only measured.
+by a third writer given the labelling convention of docs/language-data.md, `heldout3.yaml` by a fourth and
+`heldout4.yaml` by a sixth, the same way; they are only measured.
 """
 
 from __future__ import annotations
@@ -24,8 +24,16 @@ FLOORS = {
     # First measured on 2026-12-04, fourth pass: 0.934 / 0.978 / 0.893 / 0.851 (the baseline: 0.950); after
     # the fifth (long messages added to the corpus): 0.954 / 0.972 / 0.933 / 0.865 (the baseline: 0.960).
     "heldout3.yaml": {"accuracy": 0.945, "oos_precision": 0.96, "oos_recall": 0.92, "slot_f1": 0.85},
+    # Measured once, on 2026-12-04 after the fifth pass: 0.947 / 0.929 / 0.966 / 0.829 (the baseline: 0.927).
+    "heldout4.yaml": {"accuracy": 0.94, "oos_precision": 0.92, "oos_recall": 0.95, "slot_f1": 0.82},
 }
-MINIMUM_CASES = {"dev.yaml": 450, "heldout.yaml": 450, "heldout2.yaml": 350, "heldout3.yaml": 450}
+MINIMUM_CASES = {
+    "dev.yaml": 450,
+    "heldout.yaml": 450,
+    "heldout2.yaml": 350,
+    "heldout3.yaml": 450,
+    "heldout4.yaml": 450,
+}
 
 
 @pytest.mark.parametrize("table", sorted(FLOORS))
