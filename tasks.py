@@ -2,9 +2,10 @@
 """Project tasks that need nothing but Python 3.11+: each one creates `.venv` and installs what it needs.
 
     python3 tasks.py run      serve Telegram, or chat in the terminal when no token is set
-    python3 tasks.py test     lint, types, then the whole test suite, the slow tests in a second process
-                              beside the others (extra arguments go to one pytest, as they are)
-    python3 tasks.py quick    the inner loop: the tests not marked slow, stopping at the first failure
+    python3 tasks.py test     lint, types, then the whole test suite on parallel workers, the slow tests
+                              first (extra arguments go to one pytest process, as they are)
+    python3 tasks.py quick    the inner loop: the tests not marked slow, on parallel workers, stopping at
+                              the first failure
     python3 tasks.py types    the type checker alone (mypy, configured in pyproject.toml)
     python3 tasks.py bench    the benchmarks, then the load test (the bot beside a bare echo bot) and an
                               announcement to 1,000 subscribers while people chat (tools/)
@@ -19,7 +20,6 @@ import hashlib
 import os
 import subprocess
 import sys
-import tempfile
 import venv
 from pathlib import Path
 
@@ -30,8 +30,12 @@ PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".installed-for"
 # asyncpg (the `postgres` extra) is installed for the tests too: they run on PostgreSQL as well as SQLite.
 EXTRAS = "dev,postgres"
+# Test workers (pytest-xdist): twice the cores, since the tests wait for sockets, child processes and
+# retry delays about half of their time (measured on 2 cores: 4 workers beat 2). `--dist worksteal` lets an
+# idle worker take tests queued for a busy one; tests/conftest.py puts the slow tests first.
+WORKERS = ("-n", str(min(8, 2 * (os.cpu_count() or 1))), "--dist", "worksteal")
 # The inner loop's pytest options: the tests not marked slow (pyproject.toml), stopping at the first failure.
-QUICK = ("-m", "not slow", "-x", "-q")
+QUICK = ("-m", "not slow", "-x", "-q", *WORKERS)
 
 
 def ensure_environment() -> None:
@@ -83,36 +87,13 @@ def lint() -> int:
 
 
 def tests(rest: list[str]) -> int:
-    """The whole suite. Without arguments the slow tests, which mostly wait (child processes killed and
-    restarted, Telegram's retry delays), run in a second pytest process beside the others, and their report
-    follows the others': the suite takes about 60% of one process's time on two cores. With arguments (a -k,
-    a path), one process, as they ask."""
+    """The whole suite, spread over `WORKERS` processes, the slow tests (which mostly wait: child processes
+    killed and restarted, Telegram's retry delays) starting first. With arguments (a -k, a path), one
+    process, as they ask."""
     pytest = (str(PYTHON), "-m", "pytest")
     if rest:
         return run(*pytest, *rest, timeout=1800, PTB_TIMEDELTA="true")
-    with tempfile.TemporaryFile() as report:
-        slow = subprocess.Popen(
-            [*pytest, "-m", "slow"],
-            cwd=ROOT,
-            env={**os.environ, "PTB_TIMEDELTA": "true"},
-            stdout=report,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            others = run(*pytest, "-m", "not slow", timeout=1800, PTB_TIMEDELTA="true")
-            print("\nThe slow tests, run beside them:", flush=True)
-            slow_code = slow.wait(timeout=1800)
-        except subprocess.TimeoutExpired:
-            print("tasks.py: the slow tests still running after 1800 s: stopped, failing", file=sys.stderr)
-            slow_code = 124
-        finally:
-            if slow.poll() is None:
-                slow.kill()
-                slow.wait()
-        report.seek(0)
-        sys.stdout.buffer.write(report.read())
-        sys.stdout.flush()
-    return others or slow_code
+    return run(*pytest, *WORKERS, timeout=1800, PTB_TIMEDELTA="true")
 
 
 def types() -> int:

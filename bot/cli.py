@@ -55,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
         "report",
         help="the funnel, response times in office hours, demand and gaps, for a period (counts only)",
     )
-    from bot.reporting.command import add_arguments
+    from bot.reporting.arguments import add_arguments
 
     add_arguments(r)
     r.add_argument(

@@ -94,11 +94,14 @@ class Dialogue:
         self.messages[Step.REFERRAL] = self.referrals.question
 
     def prepare(self, catalog: Catalog) -> Understander:
-        """The understander of a catalog (it knows its places), built once; a reload builds it off the loop."""
-        cached: Understander | None = catalog.__dict__.get("_understander")
-        if cached is None:
-            cached = catalog.__dict__.setdefault("_understander", Understander(self.language_data, catalog))
-        return cached
+        """The understander of a catalog (it knows its places) and of this dialogue's language data, built once;
+        a reload builds it off the loop. Kept on the catalog with the language data it was built from: a
+        catalog shared by two dialogues with different language data (the tests do) never gets the other's."""
+        cached: tuple[object, Understander] | None = catalog.__dict__.get("_understander")
+        if cached is None or cached[0] is not self.language_data:
+            cached = (self.language_data, Understander(self.language_data, catalog))
+            catalog.__dict__["_understander"] = cached
+        return cached[1]
 
     def offered_languages(self, catalog: Catalog) -> tuple[str, ...]:
         """The network's languages that have translations."""

@@ -18,21 +18,9 @@ from bot.catalog.model import Catalog
 from bot.reporting.model import Report, build, gather
 from bot.storage.reports import Period
 
-FORMATS = ("text", "csv", "json", "html")
-
 
 class BadInput(Exception):
     """An argument the report cannot use; its message is the line printed."""
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--from", dest="first", metavar="DATE", help="first day, YYYY-MM-DD (default: all)")
-    parser.add_argument("--to", dest="last", metavar="DATE", help="last day, YYYY-MM-DD (default: today)")
-    parser.add_argument("--hub", metavar="ID", help="only this hub")
-    parser.add_argument("--region", metavar="CODE", help="only this region")
-    parser.add_argument("--format", default="text", choices=FORMATS, help="default: text")
-    parser.add_argument("--out", type=Path, metavar="PATH", help="write to this file (default: stdout)")
-    parser.add_argument("--catalog", type=Path, default=None, help="catalog folder (default: CATALOG_DIR)")
 
 
 @dataclass(frozen=True)
