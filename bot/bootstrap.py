@@ -23,6 +23,7 @@ from bot.i18n import I18n
 from bot.settings import Settings
 from bot.storage import Store
 from bot.understanding.data import load_language_data
+from bot.understanding.schema import LanguageFile
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +43,12 @@ async def build_core(
     settings: Settings,
     *,
     catalog: Catalog | None = None,
+    language_data: dict[str, LanguageFile] | None = None,
     advisor_chat: AdvisorChat = catalog_advisor_chat,
     now: Clock = utcnow,
 ) -> Core:
-    """Load the catalog (raises `CatalogInvalid`) unless given, upgrade the database, assemble the dialogue."""
+    """Load the catalog (raises `CatalogInvalid`) and the language data unless given (the tests share one
+    load of each between their bots), upgrade the database, assemble the dialogue."""
     hide_in_logs(
         *(
             secret.get_secret_value()
@@ -54,12 +57,13 @@ async def build_core(
         )
     )
     catalog = catalog or load_catalog(settings.catalog_dir)
-    language_data, problems = load_language_data(settings.intents_dir, catalog)
-    for problem in problems:
-        if problem.severity == "error":
-            log.warning("language data: %s (that file is not used)", problem)
-    if warnings := sum(p.severity == "warning" for p in problems):
-        log.info("language data: %s warnings, see aiguilleur catalog check", warnings)
+    if language_data is None:
+        language_data, problems = load_language_data(settings.intents_dir, catalog)
+        for problem in problems:
+            if problem.severity == "error":
+                log.warning("language data: %s (that file is not used)", problem)
+        if warnings := sum(p.severity == "warning" for p in problems):
+            log.info("language data: %s warnings, see aiguilleur catalog check", warnings)
     store = await Store.open(settings.database_url)
     # The core sees the store only through its ports (bot.core.ports): mypy checks here that it fits them.
     dialogue = Dialogue(

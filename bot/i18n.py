@@ -27,8 +27,22 @@ def language_name(lang: str) -> str:
     return LANGUAGE_NAMES.get(lang) or Locale.parse(lang).get_display_name(lang) or lang
 
 
+# Compiled translations by file and version: an I18n built again in the same process (the terminal chat
+# restarted, each test's bot) reuses them. Translations are only read once built, so sharing is safe.
+_COMPILED: dict[tuple[Path, int, int], Translations] = {}
+
+
 def compile_po(path: Path) -> Translations:
-    """Compile one `.po` file to an in-memory `Translations`; fuzzy entries are left out."""
+    """Compile one `.po` file to an in-memory `Translations` (once per version of the file); fuzzy entries
+    are left out."""
+    stat = path.stat()
+    key = (path.resolve(), stat.st_mtime_ns, stat.st_size)
+    if (compiled := _COMPILED.get(key)) is None:
+        compiled = _COMPILED[key] = _compile(path)
+    return compiled
+
+
+def _compile(path: Path) -> Translations:
     with path.open("rb") as handle:
         catalog = read_po(handle)
     buffer = BytesIO()

@@ -14,12 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.catalog.loader import load_catalog
 from bot.catalog.model import Catalog
 from bot.core.dialogue import Dialogue
 from bot.i18n import I18n
 from bot.storage import Store
-from tests.support import network
+from tests.support import network, shared
 from tests.support.clock import Clock
 from tests.support.databases import PostgresTemplate, SqliteTemplate, sqlite_url
 from tests.support.driver import CoreDriver
@@ -59,20 +58,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
-@cache
-def _load(directory: Path) -> Catalog:
-    """Catalogs are immutable, so one load per test run is safe to share."""
-    return load_catalog(directory)
-
-
 @pytest.fixture
 def mini_catalog() -> Catalog:
-    return _load(MINI)
+    return shared.catalog(MINI)
 
 
 @pytest.fixture
 def quebec_catalog() -> Catalog:
-    return _load(QUEBEC)
+    return shared.catalog(QUEBEC)
 
 
 @cache
@@ -166,14 +159,6 @@ def driver(dialogue: Dialogue) -> CoreDriver:
     return CoreDriver(dialogue)
 
 
-@cache
-def _language_data(directory: Path) -> dict:
-    from bot.understanding.data import load_language_data
-
-    data, _problems = load_language_data(ROOT / "intents", _load(directory))
-    return data
-
-
 @pytest.fixture
 def quebec_driver(quebec_catalog: Catalog, store: Store, i18n: I18n) -> CoreDriver:
     """The dialogue on the Québec catalog with the real language data: free text is understood."""
@@ -182,6 +167,6 @@ def quebec_driver(quebec_catalog: Catalog, store: Store, i18n: I18n) -> CoreDriv
         store=store,
         i18n=i18n,
         retention_days=90,
-        language_data=_language_data(QUEBEC),
+        language_data=shared.language_data(QUEBEC),
     )
     return CoreDriver(dialogue)

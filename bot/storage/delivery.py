@@ -263,18 +263,17 @@ class DeliveryRepo(StoreBase):
         stored: list[InboxItem] = []
         skipped: list[int] = []
         insert = _inbox_insert(self.engine.dialect.name)
-        async with self._session() as session:
-            connection = await session.connection()
+        async with self._connection() as connection:
             handled: set[int] = set()
             if self._legacy_rows is not False:  # rows handled before migration 0005 (looked for once)
                 legacy = select(InboxRow.update_id).where(InboxRow.fingerprint == "legacy").limit(1)
-                self._legacy_rows = (await session.exec(legacy)).first() is not None
+                self._legacy_rows = (await connection.execute(legacy)).first() is not None
             if self._legacy_rows:
                 known = select(InboxRow.update_id).where(
                     col(InboxRow.update_id).in_([update_id for update_id, _payload in updates]),
                     InboxRow.fingerprint == "legacy",
                 )
-                handled = set((await session.exec(known)).all())
+                handled = set((await connection.execute(known)).scalars().all())
             for update_id, payload in updates:
                 if update_id in handled:
                     skipped.append(update_id)

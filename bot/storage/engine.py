@@ -199,11 +199,31 @@ class UnitOfWork:
     the `after_commit` actions when it ends; the pipeline opens one per update and hands it to the update's
     handlers (docs/architecture.md, "One update's path")."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
+        self._session: AsyncSession | None = None
         self._after_commit: list[Callable[[], object]] = []
         self.failures: list[BaseException | None] = []
         self.over: list[Callable[[], Awaitable[None]]] = []
+
+    @property
+    def session(self) -> AsyncSession:
+        """An ORM session in this unit's transaction, made on first use: most updates need none (their
+        statements are Core ones, run on `connection`), and making one costs more than their statements. It
+        joins the transaction without owning it (SQLAlchemy's "join an external transaction"): the unit
+        flushes it before committing."""
+        if self._session is None:
+            self._session = AsyncSession(bind=self.connection, expire_on_commit=False)
+        return self._session
+
+    async def flush(self) -> None:
+        """Write what the ORM session holds (if one was made) into the transaction, before its commit."""
+        if self._session is not None:
+            await self._session.flush()
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
 
     def after_commit(self, action: Callable[[], object]) -> None:
         """Run `action` (a function, or one returning an awaitable) once this unit has committed."""
@@ -267,14 +287,18 @@ class StoreBase:
         if (joined := current_unit()) is not None:
             yield joined
             return
-        async with self._sessions() as session:
-            unit = UnitOfWork(session)
-            async with session.begin():
-                token = _CURRENT.set((asyncio.current_task(), unit))
-                try:
-                    yield unit
-                finally:
-                    _CURRENT.reset(token)
+        async with self.engine.connect() as connection:
+            unit = UnitOfWork(connection)
+            try:
+                async with connection.begin():
+                    token = _CURRENT.set((asyncio.current_task(), unit))
+                    try:
+                        yield unit
+                        await unit.flush()
+                    finally:
+                        _CURRENT.reset(token)
+            finally:
+                await unit.close()
         await unit.committed()
 
     @asynccontextmanager
@@ -290,5 +314,9 @@ class StoreBase:
     async def _connection(self) -> AsyncIterator[AsyncConnection]:
         """The connection of the session `_session` gives: for the statements of every update (the inbox,
         the outbox, the conversation), prepared once as Core statements and executed without the ORM."""
-        async with self._session() as session:
-            yield await session.connection()
+        current = current_unit()
+        if current is not None:
+            yield current.connection
+            return
+        async with self.engine.begin() as connection:
+            yield connection

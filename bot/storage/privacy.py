@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 from typing import Any
 
-from sqlalchemy import delete, event, func
+from sqlalchemy import delete, func
 from sqlmodel import col, select
 
 from bot.core.clock import utcnow
@@ -43,7 +43,8 @@ class PrivacyRepo(StoreBase):
         hub's lane that copy their messages or belong to their threads. Once this transaction commits,
         `_scrub` removes the rows of their chat sent meanwhile (the confirmation) and empties the WAL file.
         """
-        async with self._session() as session:
+        async with self.unit_of_work() as unit:
+            session = unit.session
             ids = (await session.exec(select(HandoffRow.id).where(HandoffRow.user_chat_id == chat_id))).all()
             links = await session.exec(delete(RelayLinkRow).where(col(RelayLinkRow.handoff_id).in_(ids)))
             await storage_reports.unlink_events(session, ids)  # the report's events keep no link to them
@@ -68,9 +69,7 @@ class PrivacyRepo(StoreBase):
             await session.exec(
                 delete(OutboxRow).where((col(OutboxRow.lane) == chat_id) | col(OutboxRow.id).in_(theirs))
             )
-            event.listen(
-                session.sync_session, "after_commit", lambda _s: self._after_forget(chat_id), once=True
-            )
+            unit.after_commit(lambda: self._after_forget(chat_id))
             return int(links.rowcount + handoffs.rowcount + conversations.rowcount) + alerts
 
     def _after_forget(self, chat_id: int) -> None:

@@ -13,6 +13,7 @@ from bot.bootstrap import Core, build_core
 from bot.settings import load_settings
 from bot.telegram.app import attach, build_application, detach, run_tick
 from bot.telegram.pipeline import Pipeline
+from tests.support import shared
 from tests.support.botapi import TOKEN, BotApiDouble, User
 from tests.support.clock import Clock
 
@@ -98,7 +99,14 @@ async def running_bot(
             database_url=database_url,
             **{"catalog_watch": False, "group_messages_per_minute": 10000, "tick_seconds": 3600, **settings},
         )
-        core = await build_core(config, now=clock)
+        # The folders no test edits are loaded once per process (tests/support/shared.py).
+        read_only = catalog_dir in shared.READ_ONLY
+        core = await build_core(
+            config,
+            now=clock,
+            catalog=shared.catalog(catalog_dir) if read_only else None,
+            language_data=shared.language_data(catalog_dir) if read_only else None,
+        )
         app = build_application(config)
         async with app:
             pipeline = await attach(app, core, config)

@@ -1,0 +1,29 @@
+"""Catalogs and language data loaded once per test process, for the folders no test edits (the mini network
+and the sample networks): a test's bot or dialogue built on them skips the YAML, the validation and the
+understanding models' preparation. A test that edits a catalog copies it first and loads its copy."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from bot.catalog.loader import load_catalog
+from bot.catalog.model import Catalog
+from tests.support.personas import MINI, QUEBEC, ROOT
+
+READ_ONLY = frozenset({MINI, QUEBEC, ROOT / "catalog" / "algerie"})
+
+
+@cache
+def catalog(directory: Path) -> Catalog:
+    """Catalogs are immutable (what is cached on them is derived from them), so one load is safe to share."""
+    return load_catalog(directory)
+
+
+@cache
+def language_data(directory: Path) -> dict[str, Any]:
+    from bot.understanding.data import load_language_data
+
+    data, _problems = load_language_data(ROOT / "intents", catalog(directory))
+    return data
