@@ -158,6 +158,7 @@ class SqlCounts:
 
     def __init__(self) -> None:
         self.statements: Counter[str] = Counter()
+        self.begins = 0
         self.commits = 0
         self.rollbacks = 0
         self._lock = threading.Lock()
@@ -170,6 +171,10 @@ class SqlCounts:
             with self._lock:
                 self.statements[sql_kind(sql)] += 1
 
+        def begin(_conn: Any) -> None:  # a transaction begun (on SQLite its BEGIN rides on a statement)
+            with self._lock:
+                self.begins += 1
+
         def commit(_conn: Any) -> None:
             with self._lock:
                 self.commits += 1
@@ -179,12 +184,18 @@ class SqlCounts:
                 self.rollbacks += 1
 
         event.listen(Engine, "before_cursor_execute", statement)
+        event.listen(Engine, "begin", begin)
         event.listen(Engine, "commit", commit)
         event.listen(Engine, "rollback", rollback)
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
-            return {"statements": dict(self.statements), "commits": self.commits, "rollbacks": self.rollbacks}
+            return {
+                "statements": dict(self.statements),
+                "begins": self.begins,
+                "commits": self.commits,
+                "rollbacks": self.rollbacks,
+            }
 
 
 class Probe:
@@ -427,6 +438,7 @@ def sql_difference(before: dict[str, Any], after: dict[str, Any]) -> dict[str, A
     kinds.subtract(before["statements"])
     return {
         "statements": {kind: n for kind, n in kinds.items() if n},
+        "begins": after["begins"] - before["begins"],
         "commits": after["commits"] - before["commits"],
         "rollbacks": after["rollbacks"] - before["rollbacks"],
     }
@@ -680,8 +692,9 @@ def statements_per_message(samples: list[dict[str, Any]]) -> list[str]:
     lines = [
         f"one text message on the bot ({len(samples)} sent one at a time; min/median/max statements "
         f"{totals[0]}/{statistics.median(totals):g}/{totals[-1]}), the usual one ({times} of {len(samples)}): "
-        f"{sum(kinds.values())} statements, {kinds.get('BEGIN', 0)} transactions "
-        f"({sample['commits']} commits, {sample['rollbacks']} rollbacks)"
+        f"{sum(kinds.values())} statements, {sample['begins']} transactions "
+        f"({sample['commits']} commits, {sample['rollbacks']} rollbacks)",
+        "  (on SQLite a transaction's BEGIN IMMEDIATE is sent with its first statement: not counted apart)",
     ]
     lines.extend(
         f"  {n:3d}  {kind}" for kind, n in sorted(kinds.items(), key=lambda item: (-item[1], item[0]))

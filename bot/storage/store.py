@@ -66,7 +66,8 @@ class Store(
         )
         if sqlite:
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-            event.listen(engine.sync_engine, "begin", _begin_immediate)
+            if parsed.drivername != f"sqlite+{sqlite_driver.DRIVER}":  # that driver begins by itself
+                event.listen(engine.sync_engine, "begin", _begin_immediate)
         if migrate:
             async with engine.begin() as connection:
                 await connection.run_sync(_upgrade)

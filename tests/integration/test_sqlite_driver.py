@@ -48,7 +48,33 @@ async def test_a_statement_is_one_trip_and_gives_its_rows(store: Store, trips: l
         trips.clear()
         rows = (await connection.execute(text("SELECT 1 AS a, 'x' AS b UNION ALL SELECT 2, 'y'"))).all()
     assert [tuple(row) for row in rows] == [(1, "x"), (2, "y")]
-    assert trips.count("_execute") == 2  # BEGIN IMMEDIATE, then the statement (cursor, rows and all)
+    # BEGIN IMMEDIATE and the statement (cursor, rows and all) in one trip; the pool's reset (a rollback)
+    assert trips == ["_after_begin", "rollback"], trips
+
+
+async def test_a_transaction_without_statements_begins_nothing(store: Store, trips: list[str]) -> None:
+    trips.clear()
+    async with store.unit_of_work():
+        pass
+    assert trips == ["rollback"], trips  # no BEGIN, no COMMIT: only the pool's reset
+
+
+async def test_a_transaction_holds_the_write_lock_from_its_first_statement(
+    store: Store, tmp_path: Path
+) -> None:
+    """BEGIN IMMEDIATE, sent with the first statement, even a read: another writer cannot start meanwhile
+    (it would wait for busy_timeout), and can once the transaction ended."""
+    other = await aiosqlite.connect(tmp_path / "bot.db", isolation_level=None)
+    try:
+        await other.execute("PRAGMA busy_timeout=0")
+        async with store.unit_of_work():
+            assert await store.get_conversation(chat_id=1) is None  # a read begins the transaction
+            with pytest.raises(aiosqlite.OperationalError, match="locked"):
+                await other.execute("BEGIN IMMEDIATE")
+        await other.execute("BEGIN IMMEDIATE")
+        await other.execute("ROLLBACK")
+    finally:
+        await other.close()
 
 
 async def test_an_updates_statements_are_one_trip_each(store: Store, trips: list[str]) -> None:
@@ -60,8 +86,8 @@ async def test_an_updates_statements_are_one_trip_each(store: Store, trips: list
         assert conversation is not None
         await store.save_conversation(conversation)
         (item,) = await store.enqueue([Reply(chat_id=7, text=(Span("bonjour"),))])
-    # BEGIN IMMEDIATE, SELECT, the upsert, INSERT ... RETURNING; the commit; the pool's reset (a rollback)
-    assert trips == ["_execute"] * 4 + ["commit", "rollback"], trips
+    # BEGIN IMMEDIATE with the SELECT, the upsert, INSERT ... RETURNING; the commit; the pool's reset
+    assert trips == ["_after_begin", "_execute", "_execute", "commit", "rollback"], trips
     async with store.unit_of_work():
         assert await store.outbox_sent(item_id=item.id, token=item.token, message_id=3)
         assert not await store.outbox_sent(item_id=item.id, token=item.token, message_id=3)  # rowcount 0
