@@ -95,7 +95,7 @@ def stage_cue(words: list[str]) -> str | None:
     text = " ".join(words)
     if _changes_hands(words):
         return "succession"
-    if _new_branch(words):
+    if new_branch(words):
         return "growth"
     if _plans_to_open(words) or to_open(words) or not_open_yet(words, _OPEN):
         return "idea"
@@ -207,13 +207,17 @@ _NEW_THING = {
 }
 _ANOTHER = {
     "autre", "deuxieme", "2e", "2eme", "troisieme", "3e", "3eme", "nouvelle", "nouveau", "another", "second",
-    "2nd", "third", "3rd", "new", "جديد", "جديده", "ثاني", "ثانيه",
+    "2nd", "third", "3rd", "new", "جديد", "جديده", "ثاني", "ثانيه", "thani", "tani", "jdid", "jdida",
 }
 _BRANCH = {
     "succursale", "location", "branch", "store", "magasin", "usine", "plant", "factory", "restaurant", "resto",
-    "boutique", "bureau", "office", "point", "site", "emplacement", "clinique", "clinic", "فرع", "محل",
+    "boutique", "bureau", "office", "point", "site", "emplacement", "clinique", "clinic", "فرع", "محل", "place",
+    "local", "outlet", "far3", "fer3",
 }
-_OPENS = {"ouvre", "ouvrons", "ouvrir", "ouvert", "open", "opening", "opened", "opens", "فتحنا", "نفتحو", "نفتح"}
+_OPENS = {
+    "ouvre", "ouvrons", "ouvrir", "ouvert", "open", "opening", "opened", "opens", "فتحنا", "نفتحو", "نفتح", "nfte7",
+    "nefte7", "nfat7o",
+}
 _GROW = {"grow", "grandir", "agrandir", "developper", "expand", "croitre", "faire", "نكبر", "نطور"}
 _PROJECT_LINKS = {"de", "d", "du", "dans", "c", "en", "pour", "is", "of", "for", "in"}
 _NOT_A_VENTURE = {"r", "rd", "recherche", "research", "loi", "vie", "innovation", "d", "memoire", "these"}
@@ -235,14 +239,21 @@ def to_open(words: list[str]) -> bool:
     return False
 
 
-def _new_branch(words: list[str]) -> bool:
-    """'on ouvre une 2e succursale', 'opening a second location', 'فتحنا فرع جديد': growth, not an idea."""
+def new_branch(words: list[str]) -> bool:
+    """'on ouvre une 2e succursale', 'opening a second location', 'j'en ouvre une 4e', 'فتحنا فرع جديد',
+    'nheb nfte7 far3 thani': growth, not an idea, even where a word of the data reads as opening one."""
     for index, word in enumerate(words):
         if word in _OPENS:
             following = words[index + 1 : index + 5]
             if set(following) & _ANOTHER and set(following) & (_BRANCH | _NTH):
                 return True
-        if word in ("فرع", "succursale", "succursales", "branches") and index and words[index - 1] in _OPENS:
+            if set(following[:2]) & _NTH:  # an ordinal right after the verb: "ouvre une 4e", "open a third"
+                return True
+        if (
+            word in ("فرع", "far3", "succursale", "succursales", "branches")
+            and index
+            and words[index - 1] in _OPENS
+        ):
             return True
     return False
 
@@ -310,102 +321,6 @@ def owns_business(words: list[str]) -> bool:
     return False
 
 
-# "ma douche", "my wedding", "mon fils", "ma retraite", "سيارتي": what a person owns or who they love, not a
-# business (parents and grandparents are left out: "la ferme de ma grand-mère" is often a succession)
-_PERSONAL = {
-    "maison",
-    "appartement",
-    "appart",
-    "logement",
-    "loyer",
-    "douche",
-    "toilette",
-    "salle",
-    "char",
-    "voiture",
-    "auto",
-    "car",
-    "house",
-    "apartment",
-    "condo",
-    "rent",
-    "mortgage",
-    "hypotheque",
-    "fils",
-    "fille",
-    "enfant",
-    "enfants",
-    "kids",
-    "son",
-    "daughter",
-    "wife",
-    "husband",
-    "femme",
-    "mari",
-    "blonde",
-    "chum",
-    "conjoint",
-    "conjointe",
-    "girlfriend",
-    "boyfriend",
-    "ex",
-    "mariage",
-    "wedding",
-    "divorce",
-    "retraite",
-    "retirement",
-    "cv",
-    "resume",
-    "diplome",
-    "degree",
-    "these",
-    "memoire",
-    "thesis",
-    "assignment",
-    "devoir",
-    "cours",
-    "visa",
-    "permis",
-    "passeport",
-    "passport",
-    "salaire",
-    "salary",
-    "paie",
-    "dentiste",
-    "docteur",
-    "medecin",
-    "doctor",
-    "chien",
-    "chat",
-    "dog",
-    "cat",
-    "vacances",
-    "vacation",
-    "telephone",
-    "phone",
-    "dari",
-    "weldi",
-    "bniti",
-    "mrati",
-    "tomobil",
-    "sayara",
-    "tonobil",
-}
-_MY = {"ma", "mon", "mes", "my", "notre", "nos", "our", "sa", "son", "ses", "his", "her", "ta", "ton", "your"}
-_PERSONAL_SUFFIXED = re.compile(r"^(?:دار|ولد|بنت|مرت|سيارت|طوموبيل|راجل|دراهم|خدمت|قراي)(?:ي|نا)$")
-
-
-def personal_matter(words: list[str]) -> bool:
-    """'je cherche un plombier pour ma douche', 'a venue for my wedding', 'سيارتي': a matter of the person's
-    own life. A feature for the classifier (it weighs it against the rest), not a rule."""
-    for index, word in enumerate(words):
-        if _PERSONAL_SUFFIXED.match(word):
-            return True
-        if word in _MY and set(words[index + 1 : index + 3]) & _PERSONAL:
-            return True
-    return False
-
-
 def _normalised(words: set[str]) -> set[str]:
     """The lists above as `normalize` writes words (no accents, ؤ -> و, ة -> ه), so that they match."""
     return {normalize(word) for word in words}
@@ -414,9 +329,7 @@ def _normalised(words: set[str]) -> set[str]:
 _SELL_BUY, _TAKE, _BUSINESS, _BETWEEN, _WISH, _OPEN, _FILLER, _GROWING, _BUYER = map(
     _normalised, (_SELL_BUY, _TAKE, _BUSINESS, _BETWEEN, _WISH, _OPEN, _FILLER, _GROWING, _BUYER)
 )
-_POSSESSIVE, _ADJECTIVES, _SECTOR_NOUNS, _PERSONAL, _MY = map(
-    _normalised, (_POSSESSIVE, _ADJECTIVES, _SECTOR_NOUNS, _PERSONAL, _MY)
-)
+_POSSESSIVE, _ADJECTIVES, _SECTOR_NOUNS = map(_normalised, (_POSSESSIVE, _ADJECTIVES, _SECTOR_NOUNS))
 _PURPOSE, _OPEN_INFINITIVE, _NEW_THING, _ANOTHER, _BRANCH, _OPENS, _GROW = map(
     _normalised, (_PURPOSE, _OPEN_INFINITIVE, _NEW_THING, _ANOTHER, _BRANCH, _OPENS, _GROW)
 )

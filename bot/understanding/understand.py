@@ -24,8 +24,8 @@ from bot.catalog.model import Catalog
 from bot.understanding import prepared
 from bot.understanding.business_cues import (
     changes_hands,
+    new_branch,
     owns_business,
-    personal_matter,
     plans_to_open,
     stage_cue,
     to_open,
@@ -35,6 +35,7 @@ from bot.understanding.data import no_collections
 from bot.understanding.intent import EXACT_CONFIDENCE, IntentModel, exact_key
 from bot.understanding.lexicon import Lexicon, build_lexicon
 from bot.understanding.normalize import BOUNDARY, has_arabic, normalize, normalize_clauses, strip_clitics
+from bot.understanding.personal import personal_matter
 from bot.understanding.prepared import Examples
 from bot.understanding.schema import LanguageFile
 from bot.understanding.slots import Found, extract
@@ -225,6 +226,8 @@ class Understander:
             found.stage = "succession"  # "buy an existing business": the purchase says more than "existing"
         elif found.stage == "startup" and (to_open(words) or plans_to_open(words)):
             found.stage = "idea"  # "pour démarrer une entreprise", "je veux lancer": the aim, not yet done
+        elif found.stage in ("idea", "startup") and new_branch(words):
+            found.stage = "growth"  # "on veut ouvrir une deuxième place": opening again is growing
         model = self.models[lang]
         delexicalised = _delexicalise(words, found)
         plain = model.correct([w for w in delexicalised if w != BOUNDARY])

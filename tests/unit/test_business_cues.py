@@ -93,6 +93,18 @@ def test_an_aim_to_open_overrides_a_start_up_synonym() -> None:
     assert model.understand("je démarre une entreprise de paysagement", "fr").stage == "startup"
 
 
+def test_opening_another_branch_is_growth_even_where_a_synonym_reads_as_opening_one() -> None:
+    """'ouvrir' and 'نفتح' are idea words of the data; opening a second place, a 4th store or another branch
+    is growing a business that exists. Opening a first one stays an idea."""
+    quebec, algerie = understander("quebec"), understander("algerie")
+    assert quebec.understand("on veut ouvrir une deuxième place à Gatineau", "fr").stage == "growth"
+    assert quebec.understand("j'ai 3 succursales et j'en ouvre une 4e l'an prochain", "fr").stage == "growth"
+    assert algerie.understand("عندي صيدلية في وهران، حاب نفتح فرع ثاني", "ar").stage == "growth"
+    assert algerie.understand("nheb nfte7 far3 thani f Oran", "ar").stage == "growth"
+    assert quebec.understand("je veux ouvrir une boutique à Gatineau", "fr").stage == "idea"
+    assert quebec.understand("on veut ouvrir notre première boutique", "fr").stage == "idea"
+
+
 def test_an_attached_preposition_is_stripped_from_a_place_even_when_the_form_is_known() -> None:
     # "فوهران" (in Oran) is a word of the corpus's messages; it must still be read as Oran, and a word of a
     # fact itself is never cut ("فلاحه", agriculture, is not "ف" + "لاحه").
