@@ -53,6 +53,9 @@ def respond(
         elif action == "find_services":
             noted(turn, correctable=True)
             continue_intake(turn)
+        elif heard.changes_state:  # "..., on peut continuer en anglais?": the facts kept, the action asked
+            noted(turn)
+            state_change(turn, heard, acts, offered)
         else:
             confirm(turn)
     elif heard.confidence < UNSURE:

@@ -49,6 +49,7 @@ OFF_TOPIC_WITH_STAGE = 0.7
 REJECT_BELOW = 0.3  # a message with no fact whose best intent is less sure than this is out of scope
 SAFE_ACTION_CONFIDENCE = 0.85  # restart, forget_me, change_language act without asking only from here
 ACTION_CONFIDENCE = 0.5  # a clause asking for a person or for services, this sure, is an action
+STATE_CLAUSE_CONFIDENCE = 0.5  # a clause asking to restart, forget or switch language, beside facts
 STATE_CHANGING = frozenset({"restart", "forget_me", "change_language"})
 ACTIONS = ("ask_advisor", "find_services")
 # Words that ask for what a need names ("je cherche", "we need", "نحتاج"): with a need, a request.
@@ -256,6 +257,14 @@ class Understander:
         elif facts and action is not None:
             if intent != action:
                 intent, confidence = action, max(confidence, ACTION_CONFIDENCE)
+        elif (
+            facts
+            and intent in ("inform", "find_services", *STATE_CHANGING)
+            and (state := _state_change(model, delexicalised))
+        ):
+            # "j'suis à Lévis pas à Québec, on peut recommencer?": facts, then another action in a clause of
+            # its own. Never sure enough to act without asking: the dialogue confirms it first.
+            intent, confidence = state[0], min(state[1], SAFE_ACTION_CONFIDENCE - 0.05)
         elif facts and intent not in ("inform", "find_services") and confidence < INFORM_CONFIDENCE:
             # facts, and an unsure guess of another kind: facts told (inform) or facts with a request
             # (find_services), whichever the classifier prefers
@@ -296,12 +305,7 @@ class Understander:
         """ask_advisor or find_services when the message, or one of its clauses, asks for it."""
         if intent in ACTIONS:
             return intent
-        clauses: list[list[str]] = [[]]
-        for word in delexicalised:
-            if word == BOUNDARY:
-                clauses.append([])
-            else:
-                clauses[-1].append(word)
+        clauses = _clauses(delexicalised)
         found = None
         for clause in clauses:
             plain = [w for w in clause if not w.startswith("_")]
@@ -313,3 +317,27 @@ class Understander:
                     return best
                 found = best
         return found
+
+
+def _clauses(delexicalised: list[str]) -> list[list[str]]:
+    """A message's clauses (split where `normalize_clauses` put a boundary)."""
+    clauses: list[list[str]] = [[]]
+    for word in delexicalised:
+        if word == BOUNDARY:
+            clauses.append([])
+        else:
+            clauses[-1].append(word)
+    return clauses
+
+
+def _state_change(model: IntentModel, delexicalised: list[str]) -> tuple[str, float] | None:
+    """restart, forget_me or change_language asked in a clause of its own, beside others (the facts)."""
+    clauses = _clauses(delexicalised)
+    if len(clauses) < 2:
+        return None
+    for clause in clauses:
+        if any(not w.startswith("_") for w in clause):
+            best, confidence = model.predict(model.correct(clause))
+            if best in STATE_CHANGING and confidence >= STATE_CLAUSE_CONFIDENCE:
+                return best, confidence
+    return None

@@ -168,6 +168,28 @@ async def test_an_unsure_language_switch_is_asked_first(
     assert (await stored(store)).lang == "en"
 
 
+async def test_facts_and_another_action_in_one_message_ask_for_the_action_first(
+    quebec_driver: CoreDriver, store: Store
+) -> None:
+    """Facts, then "on peut continuer en anglais?" or "on peut recommencer?" in a clause of its own: the facts
+    are kept and said back, and the action is asked to be confirmed (never taken on its own from such a
+    message)."""
+    await quebec_driver.say("/start")
+    await quebec_driver.press("st:idea")
+    step = (await stored(store)).step
+    await quebec_driver.say(
+        "J'ai une boulangerie à Gatineau mais mon associé est anglophone, on peut continuer en anglais?"
+    )
+    assert quebec_driver.last().buttons == [f"as:lg:{step}:en:y", f"as:lg:{step}:en:n"]
+    conversation = await stored(store)
+    assert conversation.lang == "fr" and conversation.profile.region == "07"  # the facts are kept
+    assert "Outaouais" in quebec_driver.texts()[-2]  # and said back ("Compris : ...")
+    await quebec_driver.press(f"as:lg:{step}:en:n")
+    await quebec_driver.say("En fait j'suis à Lévis pas à Québec, on peut recommencer?")
+    assert quebec_driver.last().buttons == [f"as:rs:{step}::y", f"as:rs:{step}::n"]
+    assert (await stored(store)).profile.stage == "idea"  # nothing restarted before the Yes
+
+
 async def test_declining_to_forget_in_the_middle_of_the_questions_goes_on(quebec_driver: CoreDriver) -> None:
     await quebec_driver.say("/start")
     await quebec_driver.press("st:idea")
