@@ -312,8 +312,9 @@ class StoreBase:
 
     @asynccontextmanager
     async def _connection(self) -> AsyncIterator[AsyncConnection]:
-        """The connection of the session `_session` gives: for the statements of every update (the inbox,
-        the outbox, the conversation), prepared once as Core statements and executed without the ORM."""
+        """The unit of work's connection (or a transaction of its own outside one): for the statements of
+        every update (the inbox, the outbox, the conversation), prepared once as Core statements and executed
+        without the ORM."""
         current = current_unit()
         if current is not None:
             yield current.connection

@@ -12,7 +12,7 @@ SQLAlchemy: one trip and one statement fewer per transaction. A transaction with
 nothing, and its commit or rollback has nothing to end.
 
 `Store.open` uses it for `sqlite+aiosqlite` URLs (registered as the driver `sqlite+aiguilleur`); server-side
-cursors (`stream`) keep SQLAlchemy's own.
+cursors (`stream`) keep SQLAlchemy's own (a pending BEGIN is sent before one is opened).
 """
 
 from __future__ import annotations
@@ -149,6 +149,17 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
 
     def begin_immediate(self) -> None:
         self.begin_pending = True
+
+    def cursor(self, server_side: bool = False) -> Any:
+        """A server-side cursor (`stream`) is SQLAlchemy's own, which knows nothing of a pending BEGIN: it is
+        sent first, in a trip of its own, so a streamed statement is never outside its transaction."""
+        if server_side and self.begin_pending:
+            self.begin_pending = False
+            try:
+                await_(self._connection._execute(_begin, self._connection._conn))
+            except Exception as error:
+                self._handle_exception(error)
+        return super().cursor(server_side)
 
     def commit(self) -> None:
         if self.begin_pending:  # nothing was sent: nothing was begun

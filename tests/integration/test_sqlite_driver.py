@@ -52,6 +52,23 @@ async def test_a_statement_is_one_trip_and_gives_its_rows(store: Store, trips: l
     assert trips == ["_after_begin", "rollback"], trips
 
 
+async def test_a_streamed_first_statement_is_inside_its_transaction(store: Store, tmp_path: Path) -> None:
+    """A server-side cursor (`stream`) is SQLAlchemy's own: the pending BEGIN IMMEDIATE is sent before it,
+    so even a read streamed first holds the write lock until the transaction ends."""
+    other = await aiosqlite.connect(tmp_path / "bot.db", isolation_level=None)
+    try:
+        await other.execute("PRAGMA busy_timeout=0")
+        async with store.engine.begin() as connection:
+            rows = await (await connection.stream(text("SELECT 1"))).all()
+            assert [tuple(row) for row in rows] == [(1,)]
+            with pytest.raises(aiosqlite.OperationalError, match="locked"):
+                await other.execute("BEGIN IMMEDIATE")
+        await other.execute("BEGIN IMMEDIATE")
+        await other.execute("ROLLBACK")
+    finally:
+        await other.close()
+
+
 async def test_a_transaction_without_statements_begins_nothing(store: Store, trips: list[str]) -> None:
     trips.clear()
     async with store.unit_of_work():
