@@ -161,9 +161,8 @@ class AdvisorActions:
             and catalog.hub(words[0]) is None
             and (catalog.hub(words[1]) or catalog.hub_for_region(words[1]))
         ):
-            words.pop(
-                0
-            )  # `/transfer 12 hub-03`: the request's number, then the hub (never a hub, then a reason)
+            # `/transfer 12 hub-03`: the request's number, then the hub (never a hub, then a reason)
+            words.pop(0)
         wanted = words[0] if words else None
         if len(words) == 1 and wanted and wanted.isdigit() and catalog.hub_for_region(wanted) is None:
             wanted = None  # a bare number that is no region: the request's number

@@ -238,7 +238,10 @@ class Understander:
         confidence = probabilities[intent]
         exact = confidence == EXACT_CONFIDENCE and model.exact.get(exact_key(plain)) == intent
         facts = found.any()
-        action = self._action(model, delexicalised, intent)
+        # what each clause asks, read once for both uses below (none when the message is one clause, or
+        # when it already asks for a person or for services as a whole)
+        clauses = [] if intent in ACTIONS else _clause_intents(model, delexicalised)
+        action = intent if intent in ACTIONS else _action(clauses)
         if not any(c.isalpha() for w in words for c in w):
             # Nothing to understand ("", "99", "?", an emoji): not a request of another kind, so the
             # dialogue says it did not understand and asks again, rather than "I can't help with that".
@@ -260,7 +263,7 @@ class Understander:
         elif (
             facts
             and intent in ("inform", "find_services", *STATE_CHANGING)
-            and (state := _state_change(model, delexicalised))
+            and (state := _state_change(clauses))
         ):
             # "j'suis à Lévis pas à Québec, on peut recommencer?": facts, then another action in a clause of
             # its own. Never sure enough to act without asking: the dialogue confirms it first.
@@ -300,44 +303,38 @@ class Understander:
             found.town,
         )
 
-    @staticmethod
-    def _action(model: IntentModel, delexicalised: list[str], intent: str) -> str | None:
-        """ask_advisor or find_services when the message, or one of its clauses, asks for it."""
-        if intent in ACTIONS:
-            return intent
-        clauses = _clauses(delexicalised)
-        found = None
-        for clause in clauses:
-            plain = [w for w in clause if not w.startswith("_")]
-            if not plain or len(clauses) == 1:
-                continue
-            best, confidence = model.predict(model.correct(clause))
-            if best in ACTIONS and confidence >= ACTION_CONFIDENCE:
-                if best == "ask_advisor":
-                    return best
-                found = best
-        return found
 
-
-def _clauses(delexicalised: list[str]) -> list[list[str]]:
-    """A message's clauses (split where `normalize_clauses` put a boundary)."""
+def _clause_intents(model: IntentModel, delexicalised: list[str]) -> list[tuple[str, float]]:
+    """The best intent, and how sure, of each clause that says more than facts, in a message of several
+    clauses (split where `normalize_clauses` put a boundary); none for a message of one clause."""
     clauses: list[list[str]] = [[]]
     for word in delexicalised:
         if word == BOUNDARY:
             clauses.append([])
         else:
             clauses[-1].append(word)
-    return clauses
-
-
-def _state_change(model: IntentModel, delexicalised: list[str]) -> tuple[str, float] | None:
-    """restart, forget_me or change_language asked in a clause of its own, beside others (the facts)."""
-    clauses = _clauses(delexicalised)
     if len(clauses) < 2:
-        return None
-    for clause in clauses:
-        if any(not w.startswith("_") for w in clause):
-            best, confidence = model.predict(model.correct(clause))
-            if best in STATE_CHANGING and confidence >= STATE_CLAUSE_CONFIDENCE:
-                return best, confidence
-    return None
+        return []
+    return [
+        model.predict(model.correct(clause))
+        for clause in clauses
+        if any(not w.startswith("_") for w in clause)
+    ]
+
+
+def _action(clauses: list[tuple[str, float]]) -> str | None:
+    """ask_advisor or find_services when one of the clauses asks for it (a person first)."""
+    asked = [best for best, confidence in clauses if best in ACTIONS and confidence >= ACTION_CONFIDENCE]
+    return "ask_advisor" if "ask_advisor" in asked else (asked[-1] if asked else None)
+
+
+def _state_change(clauses: list[tuple[str, float]]) -> tuple[str, float] | None:
+    """restart, forget_me or change_language asked in a clause of its own, beside others (the facts)."""
+    return next(
+        (
+            (best, confidence)
+            for best, confidence in clauses
+            if best in STATE_CHANGING and confidence >= STATE_CLAUSE_CONFIDENCE
+        ),
+        None,
+    )
