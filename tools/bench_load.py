@@ -213,10 +213,20 @@ class Probe:
             sample = {
                 "cpu": time.process_time(),
                 "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                "rss_kb": current_rss_kb(),
                 **self.sql.snapshot(),
             }
             self.out.write(json.dumps(sample) + "\n")
             self.out.flush()
+
+
+def current_rss_kb() -> int:
+    """The resident set now (Linux; 0 elsewhere): with the peak, it tells start-up from growth under load."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def child(kind: str) -> int:
@@ -559,6 +569,7 @@ def one_system(kind: str, args: argparse.Namespace, *, profile: Path | None = No
             warm_up = driver.phase(at_once(driver, users, lambda _person: "/start"), 60 + len(users) * 0.2)
             if warm_up.missing:
                 raise RuntimeError(f"the {kind} did not answer {warm_up.missing} /start\n{system.log_tail()}")
+            started = system.sample()
             with sampled(system.process.pid, profile):
                 steady = driver.phase(
                     paced(driver, users[:steady_users], steady_count, args.rate), 60 + steady_count * 0.2
@@ -589,6 +600,8 @@ def one_system(kind: str, args: argparse.Namespace, *, profile: Path | None = No
         "idle_core": (idle_after["cpu"] - idle_before["cpu"]) / idle_wall,
         "idle_statements_per_s": sum(idle_sql["statements"].values()) / idle_wall,
         "maxrss_mb": final["maxrss_kb"] / 1024,
+        "started_rss_mb": started["rss_kb"] / 1024,
+        "started_maxrss_mb": started["maxrss_kb"] / 1024,
         "one_by_one": one_by_one,
     }
 
@@ -709,6 +722,7 @@ def summary(kind: str, result: dict[str, Any]) -> str:
         f"p50 {median(steady.latencies_ms):.1f} ms, p99 {percentile(steady.latencies_ms, 0.99):.1f} ms; "
         f"burst {1000 * burst.cpu / max(1, len(burst.sent)):.2f} ms CPU/msg, "
         f"p99 {percentile(burst.latencies_ms, 0.99):.0f} ms; idle {100 * result['idle_core']:.2f}% of a core; "
+        f"RSS after start-up {result['started_rss_mb']:.0f} MB (peak so far {result['started_maxrss_mb']:.0f}), "
         f"peak RSS {result['maxrss_mb']:.0f} MB; answered {answered(result)}"
     )
 
