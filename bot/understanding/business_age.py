@@ -27,7 +27,7 @@ _NUMBER_WORDS = {
 _MONTHS = {"mois", "month", "months", "mos", "شهر", "شهور", "اشهر", "chhar", "chhor", "chhour"}
 _YEARS = {
     "ans", "an", "annees", "annee", "years", "year", "yrs", "yr", "سنه", "سنوات", "سنين", "عام", "اعوام",
-    "3am", "3amat", "snin", "sna", "snine", "3wam",
+    "3am", "3amat", "snin", "sna", "snine", "3wam", "عاما",
 }
 # Words that say the duration is the business's life: since, ago, in business, around, open...
 _SINCE = {
@@ -36,17 +36,24 @@ _SINCE = {
     "started", "founded", "منذ", "قبل", "بدانا", "بدينا", "فتحنا", "من", "عندنا", "عندي",
     "etablie", "etabli", "established", "fabrique", "fabriquons", "operation", "operations",
     "existence", "roule", "roulent", "running", "old", "anniversaire", "anniversary", "men", "mn", "hadi",
+    "3andna", "activite", "activity", "تنشط", "ننشط", "نشاط", "النشاط",
 }
 _GENERATIONS = {"generation", "generations", "اجيال", "جيل"}
 # "on a lancé le printemps passé", "launched last spring", "bdit l3am li fat": recent, a start-up
 _STARTED = {
     "lance", "lancee", "lances", "ouvert", "ouverte", "ouverts", "demarre", "demarree", "parti", "partie",
     "launched", "opened", "started", "founded", "بديت", "بدينا", "فتحت", "فتحنا", "bdit", "bdina", "fta7t",
-    "fta7na", "ftahna",
+    "fta7na", "ftahna", "بدا", "bda",
 }
+_JUST_DONE = {"viens", "vient", "venons", "venez", "viennent"}  # "je viens d'ouvrir": just opened
+_OPENING = {"ouvrir", "lancer", "demarrer", "partir", "fonder", "creer", "commencer"}
 _RECENT = {"passe", "passee", "dernier", "derniere", "last", "fat", "الماضي", "فات", "recently", "recemment"}
-# "pas encore ouvert", "not open yet", "mazal ma bdinach": an idea still
-_NOT_YET = ({"pas", "not", "haven", "havent", "didn", "didnt", "jamais"}, {"encore", "yet"})
+# "pas encore ouvert", "not open yet", "l'entreprise existe pas encore", "mazal ma bdinach": an idea still
+_NOT_YET = (
+    {"pas", "not", "haven", "havent", "didn", "didnt", "jamais", "doesn", "doesnt", "isn", "isnt"},
+    {"encore", "yet"},
+)
+_EXISTS = {"existe", "existent", "exist", "exists"}
 _STILL_NOT = {"mazal", "mazel", "مازال", "مزال", "مازلنا", "مازالني", "lisa", "لسه"}
 NTH = {
     "deuxieme", "troisieme", "quatrieme", "2e", "3e", "4e", "2eme", "3eme", "second", "third", "fourth", "fifth", "2nd", "3rd",
@@ -54,7 +61,9 @@ NTH = {
 }
 _PERSON_BOUND = {"moins", "plus", "under", "over", "aged", "age", "jeunes", "youth", "اقل", "اكثر"}
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
-_PERSONAL_AGE = re.compile(r"\b(?:je ai|j ai|i am|im|i m|عمري|عندي)\s+\S+\s+(?:ans|years|سنه)\b")
+_PERSONAL_AGE = re.compile(
+    r"\b(?:je ai|j ai|i am|im|i m|عمري|عندي|3andi|3omri)\s+\S+\s+(?:ans|years|سنه|sna|3am)\b"
+)
 # fmt: on
 
 
@@ -72,7 +81,7 @@ def not_open_yet(words: list[str], opening: set[str]) -> bool:
     """'pas encore ouvert', 'we haven't launched yet', 'مازال ما بدينا', 'mazal ma bdinach'."""
     negations, yet = _NOT_YET
     for index, word in enumerate(words):
-        if word in _STARTED or word in opening:
+        if word in _STARTED or word in opening or word in _EXISTS:
             window = set(words[max(0, index - 4) : index + 5])
             if window & negations and window & yet:
                 return True
@@ -88,10 +97,25 @@ def _stem_started(word: str) -> bool:
 
 
 def started_recently(words: list[str]) -> bool:
-    """'on a lancé le printemps passé', 'opened last year', 'bdit l3am li fat'."""
+    """'on a lancé le printemps passé', 'opened a B&B in Gaspé last spring', 'bdit l3am li fat' (the time may
+    come after the business and its place), 'je viens d'ouvrir', 'we just launched', or a start dated a few
+    months or a year or two back however far after the verb ('lancé une appli ... il y a un an')."""
     for index, word in enumerate(words):
-        if word in _STARTED and set(words[index + 1 : index + 6]) & _RECENT:
+        if (
+            word in _JUST_DONE
+            and words[index + 1 : index + 2] in (["d"], ["de"])
+            and set(words[index + 2 : index + 3]) & _OPENING
+        ):
             return True
+        if word not in _STARTED:
+            continue
+        if words[index - 1 : index] == ["just"] or set(words[index + 1 : index + 8]) & _RECENT:
+            return True
+        for position in range(index + 2, min(len(words), index + 18)):
+            unit = words[position]
+            number = _number(words[position - 1])
+            if number is not None and (unit in _MONTHS or (unit in _YEARS and number <= 2)):
+                return True
     return False
 
 

@@ -25,6 +25,7 @@ import re
 
 from bot.understanding.business_age import NTH as _NTH
 from bot.understanding.business_age import from_age, not_open_yet, started_recently
+from bot.understanding.business_turns import becomes_business, outgrows
 from bot.understanding.normalize import normalize
 
 # fmt: off
@@ -36,7 +37,14 @@ _SELL_BUY = {
     "herite", "heritee", "inherited", "inheriting", "passer", "transferer", "transfere", "transmettre",
     "transmets", "leguer", "transfer", "transferring", "ننقل", "نحول", "nbi3", "nbie", "nechri",
     "nachri", "nchri", "achetee", "achetes", "vendue", "rachetee", "reprise", "ykhalili", "يخليلي",
-    "khallali", "خلالي", "يخليهالي", "ykhallili",
+    "khallali", "خلالي", "يخليهالي", "ykhallili", "نخلي", "nkhalli", "nkhali", "نسلم", "nsalem",
+}
+# "vendre à mon neveu", "sell it to my daughter", "نبيعها لولدي": handed to someone, when a business is named
+_HEIRS = {
+    "neveu", "niece", "fils", "fille", "filles", "enfants", "enfant", "gendre", "employes", "employe", "associe",
+    "son", "sons", "daughter", "daughters", "kids", "children", "nephew", "employees", "partner", "cousin",
+    "frere", "soeur", "brother", "sister", "ولدي", "بنتي", "اولادي", "لولدي", "لبنتي", "لاولادي",
+    "wlidi", "benti", "lwlidi", "ouldi", "wldi",
 }
 # "comment trouver un acheteur" for a business named in the message: it is changing hands
 _BUYER = {"acheteur", "acheteurs", "repreneur", "repreneurs", "buyer", "buyers", "successor", "successeur"}
@@ -55,7 +63,7 @@ _BUSINESS = {
     "daycare", "nettoyeur", "cleaner", "cleaners", "pressing", "moulin", "mill", "مطحنه", "serre",
     "greenhouse", "ranch", "vineyard", "butcher", "barbershop", "gym", "hostel", "lodge", "huilerie",
     "firme", "pme", "labo", "laboratoire", "lab", "ebenisterie", "parts", "shares", "partnership",
-    "cooperative", "coop", "fonds", "clientele", "operations", "حصص", "تجاره", "affaire",
+    "cooperative", "coop", "fonds", "clientele", "operations", "حصص", "تجاره", "affaire", "معمل",
 }
 _BETWEEN = {
     "mon", "ma", "mes", "notre", "nos", "la", "le", "l", "les", "une", "un", "cette", "ce", "son", "sa",
@@ -69,11 +77,13 @@ _WISH = {
     "want", "wanna", "would", "thinking", "planning", "plan", "hoping", "hope", "dream", "نحب", "نبغي",
     "بغيت", "حاب", "نريد", "اريد", "نفكر", "ناوي", "nheb", "nhab", "nhebb", "hab", "habb", "nebghi",
     "bghit", "habin", "nhebbou", "yhebbou", "n7eb", "nfakker", "7abin", "7ab", "حابين", "n7ab",
+    "jveux", "jvoudrais", "jaimerais", "jpense", "y7ebbou", "y7ebou", "n7ebbou", "n7ebou", "yhebou",
 }
 _OPEN = {
     "ouvrir", "lancer", "partir", "demarrer", "fonder", "creer", "open", "opening", "start", "starting",
     "launch", "launching", "found", "نفتح", "نلانسي", "نبدا", "افتح", "انشاء", "نطلق", "nftah", "neftah",
     "nfteh", "yftahou", "nebda", "nabda", "nlanci", "yebdaw", "nebdaw", "يبداو", "نبداو", "yeftaho",
+    "ybdaw", "ybda", "nbda", "nbdaw",
 }
 _FILLER = {
     "a", "de", "d", "to", "about", "of", "me", "se", "like", "bientot", "soon", "un", "une", "on", "nous",
@@ -97,11 +107,11 @@ def stage_cue(words: list[str]) -> str | None:
         return "succession"
     if new_branch(words):
         return "growth"
-    if _plans_to_open(words) or to_open(words) or not_open_yet(words, _OPEN):
+    if _plans_to_open(words) or to_open(words) or not_open_yet(words, _OPEN) or becomes_business(words):
         return "idea"
     if _opening_now(words) or started_recently(words):
         return "startup"
-    if any(_growing(word) for word in words) or _grows_business(words):
+    if any(_growing(word) for word in words) or _grows_business(words) or outgrows(words):
         return "growth"
     return from_age(words, text, _BUSINESS) or ("idea" if _project(words) else None)
 
@@ -111,7 +121,7 @@ _GROWING = {
     "pousse", "doubler", "doublons", "double", "tripler", "grossit", "expanding", "doubling",
     "doubled", "tripled", "growing", "تنمو", "نكبرو", "يكبر", "توسيع", "نوسعو", "نوسع", "توسع",
     "grandir", "grossir", "croitre", "expand", "scale", "nwasse3", "nkabbar", "nkabar", "nkbar", "nkebber",
-    "nkebbar", "nwessa3",
+    "nkebbar", "nwessa3", "nkebrou", "nkabrou", "nkebro", "nkabro", "nwess3o",
 }  # fmt: skip
 _OBJECT_SUFFIXES = ("ها", "هم", "ه")  # "نوسعها": we expand it
 # fmt: on
@@ -132,6 +142,8 @@ def _changes_hands(words: list[str]) -> bool:
         else:
             continue
         if _names_business(words[start : start + 5]) or _it_is_the_business(words, index, start):
+            return True
+        if set(words[start : start + 4]) & _HEIRS and any(w in _BUSINESS for w in words):
             return True
     return bool(set(words) & _BUYER) and any(word in _BUSINESS for word in words)
 
@@ -326,8 +338,8 @@ def _normalised(words: set[str]) -> set[str]:
     return {normalize(word) for word in words}
 
 
-_SELL_BUY, _TAKE, _BUSINESS, _BETWEEN, _WISH, _OPEN, _FILLER, _GROWING, _BUYER = map(
-    _normalised, (_SELL_BUY, _TAKE, _BUSINESS, _BETWEEN, _WISH, _OPEN, _FILLER, _GROWING, _BUYER)
+_SELL_BUY, _TAKE, _BUSINESS, _BETWEEN, _WISH, _OPEN, _FILLER, _GROWING, _BUYER, _HEIRS = map(
+    _normalised, (_SELL_BUY, _TAKE, _BUSINESS, _BETWEEN, _WISH, _OPEN, _FILLER, _GROWING, _BUYER, _HEIRS)
 )
 _POSSESSIVE, _ADJECTIVES, _SECTOR_NOUNS = map(_normalised, (_POSSESSIVE, _ADJECTIVES, _SECTOR_NOUNS))
 _PURPOSE, _OPEN_INFINITIVE, _NEW_THING, _ANOTHER, _BRANCH, _OPENS, _GROW = map(

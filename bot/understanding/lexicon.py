@@ -34,6 +34,10 @@ class Lexicon:
     # first word -> the lengths of the phrases of 2 words or more it starts: a message's n-grams are looked up
     # only where a phrase could start (most words start none)
     starts: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    # the phrases in the singular ("sirop d erable", "local"), for a message that uses the plural ("sirops
+    # d erable", "locaux"): looked up only where the phrase as written is not found
+    singular: dict[str, str] = field(default_factory=dict)
+    singular_starts: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
 
     def add(self, phrase: str, slot: str, code: str) -> None:
         """A phrase meaning `code`; slot "none" marks a phrase that is never a fact."""
@@ -45,6 +49,9 @@ class Lexicon:
         self.longest = max(self.longest, len(words))
         if len(words) > 1:
             self.starts[words[0]].add(len(words))
+        singular_words = [singular(word) for word in words]
+        self.singular.setdefault(" ".join(singular_words), key)
+        self.singular_starts[singular_words[0]].add(len(words))
         if len(words) == 1 and len(key) >= FUZZY_MIN_LENGTH and slot != "none":
             self.fuzzy_words[(key[0], len(key))].append(key)
 
@@ -54,6 +61,21 @@ class Lexicon:
         for length in range(len(word) - 2, len(word) + 3):
             found.extend(self.fuzzy_words.get((word[0], length), ()))
         return found
+
+
+def singular(word: str) -> str:
+    """A French or English word without its plural ending ("sirops" -> "sirop", "locaux" -> "local",
+    "bakeries" -> "bakery"); other words, and words in Arabic script, as they are. Both a phrase and a
+    message are reduced the same way, so an odd reduction ("temps" -> "temp") still matches only itself."""
+    if len(word) < 4 or not word.isascii():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("aux"):
+        return word[:-3] + "al"
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
 
 
 def build_lexicon(data: LanguageFile | None, catalog: Catalog, lang: str) -> Lexicon:

@@ -32,6 +32,8 @@ SOURCES = (
     HERE / "understand.py",
     HERE / "business_cues.py",
     HERE / "business_age.py",
+    HERE / "business_turns.py",
+    HERE / "personal.py",
     HERE / "lexicon.py",
     HERE / "prepared.py",
     HERE.parent / "normalize.py",

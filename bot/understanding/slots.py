@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from bot.understanding.lexicon import FUZZY_MIN_LENGTH, Lexicon
+from bot.understanding.lexicon import FUZZY_MIN_LENGTH, Lexicon, singular
 from bot.understanding.normalize import BOUNDARY
 
 FUZZY_CUTOFF = 85
@@ -39,15 +39,24 @@ def _matches(words: list[str], lexicon: Lexicon) -> list[tuple[int, int, str, st
     """(start, end, slot, code, phrase) of every phrase, longest first, without overlaps."""
     taken = [False] * len(words)
     found = []
-    starts = lexicon.starts
+    starts, singular_starts = lexicon.starts, lexicon.singular_starts
+    singulars = [singular(word) for word in words]
+    plural = [s != w for s, w in zip(singulars, words, strict=True)]
     for size in range(min(lexicon.longest, len(words)), 0, -1):
         for start in range(len(words) - size + 1):
-            if size > 1 and size not in starts.get(words[start], ()):
+            as_written = size == 1 or size in starts.get(words[start], ())
+            in_singular = any(plural[start : start + size]) and (
+                size == 1 or size in singular_starts.get(singulars[start], ())
+            )
+            if not (as_written or in_singular):
                 continue  # no phrase of this length starts with this word
             if any(taken[start : start + size]):
                 continue
             phrase = " ".join(words[start : start + size])
-            hit = lexicon.phrases.get(phrase)
+            hit = lexicon.phrases.get(phrase) if as_written else None
+            if hit is None and in_singular:  # "sirops d'érable" for "sirop d'érable", never the reverse
+                phrase = lexicon.singular.get(" ".join(singulars[start : start + size]), phrase)
+                hit = lexicon.phrases.get(phrase)
             if hit:
                 found.append((start, start + size, *hit, phrase))
                 taken[start : start + size] = [True] * size

@@ -60,6 +60,21 @@ def cue(text: str) -> str | None:
         # a business's age said with "has": "notre entreprise a 15 ans", "12 ans d'existence"
         ("notre entreprise de BTP a 15 ans", "established"),
         ("une fromagerie, 12 ans d'existence", "established"),
+        # ninth pass: a start dated far after the verb, "just" opened, an age in words or "in activity", a
+        # business handed to a relative, a side activity becoming a business, outgrowing the premises
+        ("on a lancé une appli de gestion d'inventaire pour les restos il y a un an", "startup"),
+        ("My wife and I opened a B&B in Gaspé last spring", "startup"),
+        ("Je viens de lancer ma boutique", "startup"),
+        ("مؤسستي تنشط منذ خمسة عشر عاما", "established"),
+        ("3andna 20 ans f l'activité", "established"),
+        ("l'entreprise existe pas encore, j'écris mon plan d'affaires", "idea"),
+        ("j'ai une érablière depuis 12 ans, je pense vendre à mon neveu", "succession"),
+        ("حاب نخلي المؤسسة لولدي", "succession"),
+        ("people keep asking us, could we turn it into a real shop?", "idea"),
+        ("j'aimerais en faire une vraie entreprise", "idea"),
+        ("demand is through the roof, I need a bigger workshop", "growth"),
+        ("on cherche un local plus grand", "growth"),
+        ("عندي كار تاع النقل، حاب نزيد كارات أخرين", "growth"),
     ],
 )
 def test_open_ended_stage_cues(text: str, stage: str) -> None:
@@ -74,7 +89,10 @@ def test_open_ended_stage_cues(text: str, stage: str) -> None:
         "Y a-tu de quoi pour les jeunes de moins de 35 ans qui partent une business?",  # an age limit
         "je passe mon tour",  # passing, but no business after it
         "on cherche de l'aide pour un projet de R-D avec une université",  # research, not a new venture
-        "Je viens de lancer ma boutique",  # launched: a start-up, not an aim (the synonyms say so)
+        "je veux vendre à mon neveu ma vieille voiture",  # to a relative, but no business named
+        "3andi 30 ans w nheb nkhdem",  # a person's age in Arabizi
+        "on cherche un grand local",  # big, but no comparison: no growth said
+        "could that become a habit?",  # becoming, but not a business
         "acheter de l'équipement pour mon entreprise",  # buying, but not the business
         "I want to buy a new truck for my farm",  # one word before a noun that is no business
         "je veux la vendre, ma vieille voiture",  # a pronoun, but no business named before it
@@ -119,3 +137,30 @@ def test_an_attached_preposition_is_stripped_from_a_place_even_when_the_form_is_
 )
 def test_arabic_towns_with_a_preposition(text: str, region: str) -> None:
     assert understander("algerie").understand(text, "ar").region == region
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "slot", "code"),
+    [
+        ("je veux exporter mes sirops d'érable", "fr", "sector", "agrifood"),  # the data: "sirop d'érable"
+        ("on fait des toitures à Laval", "fr", "sector", "construction"),  # "toiture" in the data
+        ("we run two wineries in the Eastern Townships", "en", "sector", "agrifood"),  # "winery"
+    ],
+)
+def test_a_plural_matches_a_phrase_written_in_the_singular(
+    text: str, lang: str, slot: str, code: object
+) -> None:
+    assert getattr(understander("quebec").understand(text, lang), slot) == code
+
+
+def test_a_singular_word_never_matches_a_phrase_written_in_the_plural() -> None:
+    """'Services' is a sector's label: "ce service" (the bot's) is no sector."""
+    assert understander("quebec").understand("à quoi sert ce service?", "fr").sector is None
+
+
+def test_the_capital_and_short_town_names_are_places() -> None:
+    assert understander("algerie").understand("نحتاج مقر صغير فالعاصمة", "ar").region == "DZ-16"
+    assert understander("algerie").understand("kayen bureau fel 3assima?", "ar").region == "DZ-16"
+    assert (
+        understander("quebec").understand("un prêt pour ma shop de soudure à Thetford", "fr").region == "12"
+    )

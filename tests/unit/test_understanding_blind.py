@@ -4,8 +4,9 @@ that helps the regression table but hurts messages nobody tuned for fails here.
 `dev.yaml` was written blind and studied (its failures guided the data and the rules); `heldout.yaml` was
 written blind by someone else and never looked into: it is only measured; `heldout2.yaml` was written blind
 by a third writer given the labelling convention of docs/language-data.md, `heldout3.yaml` by a fourth,
-`heldout4.yaml` by a sixth and `heldout5.yaml` by a seventh, the same way; they are only measured (held-out
-3's failures were read once, for the sixth and seventh passes: it is a studied table since).
+`heldout4.yaml` by a sixth, `heldout5.yaml` by a seventh and `heldout6.yaml` by an eighth, the same way; they
+are only measured (held-out 3's failures were read for the sixth and seventh passes, held-out 4's for the
+ninth: both are studied tables since). Stage recall has floors where it was measured after the ninth pass.
 """
 
 from __future__ import annotations
@@ -16,20 +17,62 @@ from bot.understanding.evaluate import evaluate, load_cases
 from tests.support.personas import ROOT
 
 FLOORS = {
-    "dev.yaml": {"accuracy": 0.975, "oos_precision": 0.985, "oos_recall": 0.95, "slot_f1": 0.955},
+    "dev.yaml": {
+        "accuracy": 0.975,
+        "oos_precision": 0.985,
+        "oos_recall": 0.95,
+        "slot_f1": 0.955,
+        "stage_recall": 0.96,
+    },
     # Lowered to 0.84 after the second pass (0.865 -> 0.844); raised with the fourth (0.869 / 1.000 / 0.968 /
     # 0.951 measured on 2026-12-04).
-    "heldout.yaml": {"accuracy": 0.86, "oos_precision": 0.98, "oos_recall": 0.95, "slot_f1": 0.94},
+    # Stage recall 0.849 -> 0.868 with the ninth pass.
+    "heldout.yaml": {
+        "accuracy": 0.86,
+        "oos_precision": 0.98,
+        "oos_recall": 0.95,
+        "slot_f1": 0.94,
+        "stage_recall": 0.85,
+    },
     # Measured 0.947 / 0.964 / 0.931 / 0.908 (third pass), then 0.965 / 0.991 / 0.940 / 0.912 (fourth).
-    "heldout2.yaml": {"accuracy": 0.955, "oos_precision": 0.97, "oos_recall": 0.92, "slot_f1": 0.90},
+    # Stage recall 0.913 -> 0.957 with the ninth pass.
+    "heldout2.yaml": {
+        "accuracy": 0.955,
+        "oos_precision": 0.97,
+        "oos_recall": 0.92,
+        "slot_f1": 0.90,
+        "stage_recall": 0.93,
+    },
     # First measured on 2026-12-04, fourth pass: 0.934 / 0.978 / 0.893 / 0.851 (the baseline: 0.950); after
     # the fifth (long messages added to the corpus): 0.954 / 0.972 / 0.933 / 0.865 (the baseline: 0.960).
-    "heldout3.yaml": {"accuracy": 0.945, "oos_precision": 0.96, "oos_recall": 0.92, "slot_f1": 0.85},
+    "heldout3.yaml": {
+        "accuracy": 0.945,
+        "oos_precision": 0.96,
+        "oos_recall": 0.92,
+        "slot_f1": 0.85,
+        "stage_recall": 0.95,
+    },
     # Measured once, on 2026-12-04 after the fifth pass: 0.947 / 0.929 / 0.966 / 0.829 (the baseline: 0.927);
     # out-of-scope precision lowered to 0.91 with the eighth pass (long2.yaml: 0.955 / 0.917 / 0.973 / 0.832).
-    "heldout4.yaml": {"accuracy": 0.94, "oos_precision": 0.91, "oos_recall": 0.95, "slot_f1": 0.82},
+    # Studied for the ninth pass (its failures read): 0.963 / 0.941 / 0.973 / 0.872, stage recall 0.982.
+    "heldout4.yaml": {
+        "accuracy": 0.95,
+        "oos_precision": 0.925,
+        "oos_recall": 0.955,
+        "slot_f1": 0.86,
+        "stage_recall": 0.96,
+    },
     # Measured once, on 2026-12-04 after the seventh pass: 0.946 / 0.957 / 0.949 / 0.855 (the baseline: 0.923).
     "heldout5.yaml": {"accuracy": 0.935, "oos_precision": 0.945, "oos_recall": 0.935, "slot_f1": 0.84},
+    # Measured once, on 2026-12-04 after the ninth pass: 0.958 / 0.943 / 0.978 / 0.885, stage recall 0.779
+    # (the baseline: 0.935; the code before the ninth pass: 0.958 / 0.936 / 0.978 / 0.875, stage 0.753).
+    "heldout6.yaml": {
+        "accuracy": 0.945,
+        "oos_precision": 0.93,
+        "oos_recall": 0.965,
+        "slot_f1": 0.87,
+        "stage_recall": 0.76,
+    },
 }
 MINIMUM_CASES = {
     "dev.yaml": 450,
@@ -38,6 +81,7 @@ MINIMUM_CASES = {
     "heldout3.yaml": 450,
     "heldout4.yaml": 450,
     "heldout5.yaml": 450,
+    "heldout6.yaml": 450,
 }
 
 
@@ -52,6 +96,7 @@ def test_blind_sets_stay_above_their_floors(table: str) -> None:
         "oos_precision": precision,
         "oos_recall": recall,
         "slot_f1": report.f1()[2],
+        "stage_recall": report.f1("stage")[1],
     }
     for metric, floor in FLOORS[table].items():
         assert measured[metric] >= floor, f"{metric} {measured[metric]:.3f} fell under {floor} on {table}"

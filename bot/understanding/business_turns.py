@@ -1,0 +1,72 @@
+"""Two turning points of a business that the stage phrases and the rules of `business_cues.py` miss:
+
+- **a hobby or a side activity becoming a business**: "could that become a business?", "turn it into a real
+  shop", "en faire une vraie entreprise", "devenir une compagnie" -> idea (nothing is open yet);
+- **outgrowing what it has**: "need a bigger workshop", "un local plus grand", "حاب نزيد كارات أخرين"
+  (adding more of what it runs) -> growth.
+
+The word lists are written as people write them and normalised once at import, like the other cue modules.
+"""
+
+from __future__ import annotations
+
+from bot.understanding.normalize import normalize
+
+# fmt: off
+_VENTURE = {
+    "business", "company", "shop", "store", "entreprise", "compagnie", "commerce", "boutique", "boite",
+    "startup", "firm", "job", "metier", "gagne", "pain", "مشروع", "مؤسسه", "شركه", "تجاره", "khedma",
+}
+_REAL = {
+    "real", "vraie", "vrai", "actual", "proper", "small", "petite", "petit", "little", "my", "own", "a",
+    "an", "une", "un", "ma", "mon", "propre",
+}
+_PREMISES = {
+    "workshop", "atelier", "local", "locaux", "space", "espace", "warehouse", "entrepot", "shop", "usine",
+    "factory", "plant", "office", "bureau", "kitchen", "cuisine", "place", "building", "batiment",
+    "محل", "ورشه", "مقر", "مستودع", "مخزن", "hangar",
+}
+_BIGGER = {"bigger", "larger", "grand", "grande", "gros", "grosse", "اكبر"}
+_NEEDS_PLUS = {"grand", "grande", "gros", "grosse"}  # French says "plus grand": "grand" alone is no comparison
+_ADD = {"نزيد", "نزيدو", "nzid", "nzido", "nzidou", "يزيد"}
+_OTHERS = {"اخرين", "اخري", "اخرى", "وخرين", "okhrin", "ukhrin", "okhra", "ukhra", "khrin", "زوج", "واحد"}
+# fmt: on
+
+
+def becomes_business(words: list[str]) -> bool:
+    """'could that become a business', 'turn it into a real shop', 'en faire une vraie entreprise'."""
+    for index, word in enumerate(words):
+        turning = (
+            word in ("become", "devenir", "devienne", "deviendrait")
+            or (word == "into" and "turn" in words[max(0, index - 3) : index])
+            or (word == "faire" and words[index - 1 : index] == ["en"])
+        )
+        if not turning:
+            continue
+        for following in words[index + 1 : index + 5]:
+            if following in _VENTURE:
+                return True
+            if following not in _REAL:
+                break
+    return False
+
+
+def outgrows(words: list[str]) -> bool:
+    """'a bigger workshop', 'un local plus grand', 'حاب نزيد كارات أخرين': more room or more of what it runs."""
+    for index, word in enumerate(words):
+        if word in _BIGGER:
+            near = set(words[max(0, index - 3) : index]) | set(words[index + 1 : index + 3])
+            if near & _PREMISES and (word not in _NEEDS_PLUS or words[index - 1 : index] == ["plus"]):
+                return True
+        if word in _ADD and set(words[index + 1 : index + 4]) & _OTHERS:
+            return True
+    return False
+
+
+def _normalised(words: set[str]) -> set[str]:
+    return {normalize(word) for word in words}
+
+
+_VENTURE, _REAL, _PREMISES, _BIGGER, _ADD, _OTHERS = map(
+    _normalised, (_VENTURE, _REAL, _PREMISES, _BIGGER, _ADD, _OTHERS)
+)
