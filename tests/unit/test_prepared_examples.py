@@ -7,19 +7,19 @@ from pathlib import Path
 
 import pytest
 
-from bot.catalog.loader import load_catalog
 from bot.understanding import classifier
-from bot.understanding.data import load_language_data
 from bot.understanding.understand import Understander
-from tests.support.personas import ROOT
+from tests.support.personas import QUEBEC
+from tests.support.shared import catalog as shared_catalog
+from tests.support.shared import fewer_phrases, language_data
 
 
 def test_examples_are_read_back_identical_and_prepared_again_after_an_edit(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("AIGUILLEUR_MODEL_CACHE", str(tmp_path))
-    catalog = load_catalog(ROOT / "catalog" / "quebec")
-    data, _problems = load_language_data(ROOT / "intents", catalog)
+    catalog = shared_catalog(QUEBEC)
+    data = fewer_phrases(language_data(QUEBEC))  # a cold cache trains the models: keep it quick
     first = Understander(data, catalog)
     stored = sorted(p.name for p in tmp_path.glob("intent-examples-*.json"))
     assert len(stored) == len(first.languages)
