@@ -96,6 +96,15 @@ def tests(rest: list[str]) -> int:
     return run(*pytest, *WORKERS, timeout=1800, PTB_TIMEDELTA="true")
 
 
+# The catalogs the tests build understanders for: their models are cached before the workers start.
+WARM = ("catalog/quebec", "catalog/algerie", "tests/support/catalogs/mini")
+
+
+def warm_models() -> int:
+    """Train and cache the understanding models once (a fresh machine's cache is empty), not once per worker."""
+    return run(str(PYTHON), "-m", "bot.understanding.warm", *WARM)
+
+
 def types() -> int:
     return run(str(BIN / "mypy"))
 
@@ -109,9 +118,12 @@ def main(argv: list[str]) -> int:
         # pytest exits 5 when it collects no test: that is returned as is, and it fails CI.
         # pytest-timeout stops a hung test; this stops a run that hangs anywhere else (at exit, say), so CI
         # fails in 30 minutes instead of stalling for an hour.
-        "test": lambda: lint() or types() or ensure_chromium() or tests(rest),
+        "test": lambda: lint() or types() or ensure_chromium() or warm_models() or tests(rest),
         # The inner loop: no lint, no types, no slow tests (fault tolerance, failover: see pyproject.toml).
-        "quick": lambda: run(str(PYTHON), "-m", "pytest", *QUICK, *rest, timeout=600, PTB_TIMEDELTA="true"),
+        "quick": lambda: (
+            warm_models()
+            or run(str(PYTHON), "-m", "pytest", *QUICK, *rest, timeout=600, PTB_TIMEDELTA="true")
+        ),
         "lint": lint,
         "types": types,
         "format": lambda: (

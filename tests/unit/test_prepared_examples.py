@@ -36,3 +36,23 @@ def test_examples_are_read_back_identical_and_prepared_again_after_an_edit(
     )
     Understander(edited, catalog)
     assert prepared_again == ["x"]  # French changed: prepared again; English read back
+
+
+def test_warming_fills_the_cache_that_the_next_start_reads(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`tasks.py test` warms the cache once so that its parallel workers read the models instead of each
+    training them."""
+    from bot.understanding import warm
+    from tests.support.personas import MINI
+
+    monkeypatch.setenv("AIGUILLEUR_MODEL_CACHE", str(tmp_path))
+    monkeypatch.setattr(classifier, "_MEMORY", {})  # models another test kept in memory would not be written
+    load = warm.load_language_data  # the data trimmed, so that training takes a fraction of a second
+    monkeypatch.setattr(warm, "load_language_data", lambda *a: (fewer_phrases(load(*a)[0]), []))
+    assert warm.main([str(MINI)]) == 0
+    assert list(tmp_path.glob("intent-examples-*.json")) and list(tmp_path.glob("intent-model-*.bin"))
+    classifier._MEMORY.clear()
+    monkeypatch.setattr(Understander, "_prepare", lambda self, *a: pytest.fail("prepared again"))
+    monkeypatch.setattr(classifier, "train", lambda examples: pytest.fail("trained again"))
+    warm.main([str(MINI)])
