@@ -18,8 +18,9 @@ settings (the child calls what `python -m bot run` calls, with bot/settings.py's
 Measured: CPU seconds per message (process time of the child, all threads, from the first message injected
 until the last reply arrived and nothing moved for QUIET seconds, divided by the messages), latency from the
 update being queued in the double (available to the long poll) to the first reply reaching the double, p50
-and p99, peak RSS (ru_maxrss), idle CPU as a share of one core. The children answer samples on a pipe: a
-thread of theirs waits on stdin, so it costs nothing while the system works.
+and p99, peak RSS (the child's VmHWM: its ru_maxrss would start at the driver's peak, inherited through
+exec), idle CPU as a share of one core. The children answer samples on a pipe: a thread of theirs waits on
+stdin, so it costs nothing while the system works.
 
 The systems alternate (echo first in odd runs, bot first in even ones); the table shows the median of the
 runs, the ratio bot/echo and the issue's targets; then the statements of one text message, by kind. The bot
@@ -57,9 +58,10 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from tests.support.botapi import TOKEN, BotApiDouble, User
+if TYPE_CHECKING:  # imported where the driver uses it: a child carries no code but the system it measures
+    from tests.support.botapi import BotApiDouble, User
 
 ROOT = Path(__file__).resolve().parent.parent
 SYSTEMS = ("echo", "bot")
@@ -212,12 +214,22 @@ class Probe:
         for _line in sys.stdin:
             sample = {
                 "cpu": time.process_time(),
-                "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                "maxrss_kb": peak_rss_kb(),
                 "rss_kb": current_rss_kb(),
                 **self.sql.snapshot(),
             }
             self.out.write(json.dumps(sample) + "\n")
             self.out.flush()
+
+
+def peak_rss_kb() -> int:
+    """The process's own high-water mark. Not ru_maxrss: Linux carries the parent's peak over into a child
+    started with vfork+exec (as subprocess does), so a child would never measure under its driver's RSS."""
+    try:
+        with open("/proc/self/status") as status:
+            return int(status.read().split("VmHWM:")[1].split()[0])
+    except (OSError, ValueError, IndexError):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def current_rss_kb() -> int:
@@ -253,6 +265,8 @@ class System:
     """A system under test in its child process, and its probe."""
 
     def __init__(self, kind: str, api: BotApiDouble, folder: Path, catalog: Path) -> None:
+        from tests.support.botapi import TOKEN
+
         self.kind = kind
         self.api = api
         self.log_path = folder / f"{kind}.log"
@@ -360,6 +374,8 @@ class Phase:
 
 def people(count: int) -> list[Person]:
     """`count` users, one in four writing in English, each with a conversation of their own."""
+    from tests.support.botapi import User
+
     return [
         Person(
             User(50_000 + n, f"Personne {n}", language_code=CONVERSATIONS[n % len(CONVERSATIONS)][0]),
@@ -559,6 +575,8 @@ def percentile(values: list[float], fraction: float) -> float:
 
 def one_system(kind: str, args: argparse.Namespace, *, profile: Path | None = None) -> dict[str, Any]:
     """One run of one system, on a fresh double (and database): its measures."""
+    from tests.support.botapi import BotApiDouble
+
     steady_count = max(1, round(args.rate * args.seconds))
     steady_users = max(1, min(steady_count, round(args.rate * SPACING)))
     users = people(max(steady_users, args.burst, SQL_SAMPLES))
@@ -766,12 +784,16 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 
 def warm_model_cache(catalog: Path) -> None:
-    """Fit (and cache) the intent model here, once: the bot is measured as it runs after its first start, not
-    while it trains (scikit-learn's import and the fit would count in its peak RSS and CPU)."""
+    """Fit (and cache) the intent models here, once: the bot is measured as it runs after its first start, not
+    while it trains (scikit-learn's import and the fit would count in its peak RSS and CPU). The models are
+    fitted when the understander is built, as the bot's start-up builds it, not with the language data."""
     from bot.catalog.loader import load_catalog
     from bot.understanding.data import load_language_data
+    from bot.understanding.understand import Understander
 
-    load_language_data(ROOT / "intents", load_catalog(catalog))
+    loaded = load_catalog(catalog)
+    data, _problems = load_language_data(ROOT / "intents", loaded)
+    Understander(data, loaded)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,10 +7,15 @@ per-call checks cost more than the whole understanding, and importing it (or eve
 would cost more than the whole language data.
 
 A fitted model is cached on disk, keyed by a hash of everything it was trained on (the delexicalised examples
-and the settings below), as raw little-endian doubles and a list of features: a start-up with unchanged
-language data reads about 1 MB instead of importing scikit-learn and training (see `python -m tools.bench_understanding`). Edit `intents/` and the next start-up
-trains again. `AIGUILLEUR_MODEL_CACHE` chooses the folder (default `$XDG_CACHE_HOME/aiguilleur`; "off" never
-writes one).
+and the settings below), as its features (one UTF-8 block, a line each) and raw little-endian 32-bit floats:
+a start-up with unchanged language data reads about 1.5 MB a model instead of importing scikit-learn and
+training (see `python -m tools.bench_understanding`). Edit `intents/` and the next start-up trains again.
+`AIGUILLEUR_MODEL_CACHE` chooses the folder (default `$XDG_CACHE_HOME/aiguilleur`; "off" never writes one).
+
+In memory a model is kept small, since the bot holds four of them for its whole life (issue 12): weights and
+idf as 32-bit floats (no probability of the test and corpus tables moves by 1e-7), one string per feature
+shared by every model that has it, and one int object per row number shared likewise. A freshly trained
+model is rounded the same way, so a cached model scores exactly as the one trained.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from functools import cached_property
 from operator import itemgetter, mul
 from pathlib import Path
 
-MODEL_VERSION = 7  # bump when the features or the training change: cached models are then ignored
+MODEL_VERSION = 8  # bump when the features, the training or the cache format change: old caches are ignored
 WORD_NGRAMS = (1, 2)
 CHAR_NGRAMS = (2, 4)
 CHAR_WEIGHT = 1.5  # the character block against the word block (each L2-normalised first); chosen by CV
@@ -151,8 +156,30 @@ class LinearModel:
         return {intent: value / total for intent, value in zip(self.classes, exp, strict=True)}
 
 
-def _doubles(values: Iterable[float]) -> array[float]:
-    return array("d", (float(v) for v in values))
+def _floats(values: Iterable[float]) -> array[float]:
+    """32-bit floats, half the memory of doubles: a trained model is rounded as its cache stores it, so that
+    the model trained and the model read back score alike."""
+    return array("f", (float(v) for v in values))
+
+
+# One object per row number and per feature string, shared by every model of the process: the bot's four
+# models hold about 92,000 features, 42,000 distinct strings (the two models of a language share most).
+# Like _MEMORY, these only grow: by the features of each new model a process trains or reads.
+_ROWS: list[int] = []
+_STRINGS: dict[str, str] = {}
+
+
+def _rows(start: int, stop: int) -> list[int]:
+    """The row numbers start..stop-1 as shared int objects (range() would make new ones each time)."""
+    if len(_ROWS) < stop:
+        _ROWS.extend(range(len(_ROWS), stop))
+    return _ROWS[start:stop]
+
+
+def _index(features: Iterable[str], start: int) -> dict[str, int]:
+    """feature -> row, numbered from `start`, with the shared string and int objects."""
+    shared = [_STRINGS.setdefault(f, f) for f in features]
+    return dict(zip(shared, _rows(start, start + len(shared)), strict=True))
 
 
 def train(examples: dict[str, list[list[str]]]) -> LinearModel:
@@ -165,7 +192,7 @@ def train(examples: dict[str, list[list[str]]]) -> LinearModel:
     labels = [intent for intent, phrases in examples.items() for _ in phrases]
     if len(set(labels)) < 2:  # nothing to tell apart: one class, always
         only = labels[0] if labels else "out_of_scope"
-        return LinearModel((only,), {}, {}, array("d"), array("d"), array("d", [0.0]))
+        return LinearModel((only,), {}, {}, array("f"), array("f"), array("f", [0.0]))
     vectorizers = [
         TfidfVectorizer(analyzer=analyse, sublinear_tf=True, lowercase=False)
         for analyse in (_analyse_words, _analyse_chars)
@@ -176,16 +203,18 @@ def train(examples: dict[str, list[list[str]]]) -> LinearModel:
         C=C, class_weight=CLASS_WEIGHT, solver="newton-cg", max_iter=1000
     )  # 5x faster than lbfgs here
     model.fit(hstack([word_matrix, char_matrix]).tocsr(), labels)
-    words_vocabulary = vectorizers[0].vocabulary_
-    offset = len(words_vocabulary)
-    char_vocabulary = {f: offset + i for f, i in vectorizers[1].vocabulary_.items()}
+    words = sorted(vectorizers[0].vocabulary_, key=vectorizers[0].vocabulary_.__getitem__)
+    chars = sorted(vectorizers[1].vocabulary_, key=vectorizers[1].vocabulary_.__getitem__)
+    coef, intercept = model.coef_, model.intercept_
+    if len(model.classes_) == 2:  # one row for two classes: p(second) = sigmoid(s) = softmax(-s/2, s/2)
+        coef, intercept = [-coef[0] / 2, coef[0] / 2], [-intercept[0] / 2, intercept[0] / 2]
     return LinearModel(
         tuple(str(c) for c in model.classes_),
-        {f: int(i) for f, i in words_vocabulary.items()},
-        {f: int(i) for f, i in char_vocabulary.items()},
-        _doubles([*vectorizers[0].idf_, *vectorizers[1].idf_]),
-        _doubles(model.coef_.ravel()),  # one class after the other
-        _doubles(model.intercept_),
+        _index(words, 0),
+        _index(chars, len(words)),
+        _floats([*vectorizers[0].idf_, *vectorizers[1].idf_]),
+        _floats(itertools.chain.from_iterable(coef)),  # one class after the other
+        _floats(intercept),
     )
 
 
@@ -212,32 +241,37 @@ def cache_folder() -> Path | None:
 
 
 def _read(path: Path) -> LinearModel | None:
-    """A cached model: a JSON header (classes, features, sizes) and three blocks of little-endian doubles."""
+    """A cached model: a small JSON header (classes, counts), the features, three blocks of 32-bit floats.
+
+    Read through a memoryview, so that no block is copied on its way into its array."""
     try:
-        raw = path.read_bytes()
+        raw = memoryview(path.read_bytes())
         header_size = int.from_bytes(raw[:8], "little")
-        header = json.loads(raw[8 : 8 + header_size].decode("utf-8"))
+        header = json.loads(str(raw[8 : 8 + header_size], "utf-8"))
+        offset = 8 + header_size + header["features"]
+        text = str(raw[8 + header_size : offset], "utf-8")
+        features = text.split("\n") if text else []
         blocks = []
-        offset = 8 + header_size
         for count in header["sizes"]:
-            block = array("d")
-            block.frombytes(raw[offset : offset + 8 * count])
+            block = array("f")
+            block.frombytes(raw[offset : offset + 4 * count])
             if sys.byteorder != "little":
                 block.byteswap()
             blocks.append(block)
-            offset += 8 * count
-        words, chars = header["words"], header["chars"]
+            offset += 4 * count
         classes = tuple(header["classes"])
         idf, weights, intercept = blocks
-        if offset != len(raw) or len(weights) != len(idf) * len(classes) or len(intercept) != len(classes):
+        words = header["words"]
+        if (
+            offset != len(raw)
+            or not 0 <= words <= len(features)
+            or len(features) != len(idf)
+            or len(weights) != len(idf) * len(classes)
+            or len(intercept) != len(classes)
+        ):
             return None
         return LinearModel(
-            classes,
-            dict(zip(words, range(len(words)), strict=True)),
-            dict(zip(chars, range(len(words), len(words) + len(chars)), strict=True)),
-            idf,
-            weights,
-            intercept,
+            classes, _index(features[:words], 0), _index(features[words:], words), idf, weights, intercept
         )
     except (OSError, KeyError, ValueError, TypeError):
         return None  # missing, half-written by a crash, or damaged: train again
@@ -246,10 +280,17 @@ def _read(path: Path) -> LinearModel | None:
 def _write(path: Path, model: LinearModel) -> None:
     """Write atomically (another process may be reading the same cache); a read-only disk is no error."""
     blocks = [model.idf, model.weights, model.intercept]
+    features = [
+        *sorted(model.word_index, key=model.word_index.__getitem__),
+        *sorted(model.char_index, key=model.char_index.__getitem__),
+    ]
+    if any("\n" in f for f in features):
+        return  # cannot happen (features come from str.split()), but would make a cache that never reads
+    blob = "\n".join(features).encode("utf-8")
     header = {
         "classes": list(model.classes),
-        "words": sorted(model.word_index, key=model.word_index.__getitem__),
-        "chars": sorted(model.char_index, key=model.char_index.__getitem__),
+        "words": len(model.word_index),
+        "features": len(blob),
         "sizes": [len(block) for block in blocks],
     }
     encoded = json.dumps(header, ensure_ascii=False).encode("utf-8")
@@ -260,9 +301,10 @@ def _write(path: Path, model: LinearModel) -> None:
             with os.fdopen(handle, "wb") as out:
                 out.write(len(encoded).to_bytes(8, "little"))
                 out.write(encoded)
+                out.write(blob)
                 for block in blocks:
+                    block = array("f", block)  # a copy: 32-bit floats in little-endian order whatever given
                     if sys.byteorder != "little":
-                        block = array("d", block)
                         block.byteswap()
                     out.write(block.tobytes())
             os.replace(temporary, path)
