@@ -4,7 +4,8 @@ that helps the regression table but hurts messages nobody tuned for fails here.
 `dev.yaml` was written blind and studied (its failures guided the data and the rules); `heldout.yaml` was
 written blind by someone else and never looked into: it is only measured; `heldout2.yaml` was written blind
 by a third writer given the labelling convention of docs/language-data.md, `heldout3.yaml` by a fourth,
-`heldout4.yaml` by a sixth, `heldout5.yaml` by a seventh and `heldout6.yaml` by an eighth, the same way; they
+`heldout4.yaml` by a sixth, `heldout5.yaml` by a seventh, `heldout6.yaml` by an eighth and `heldout7.yaml` by a
+ninth, the same way; they
 are only measured (held-out 3's failures were read for the sixth and seventh passes, held-out 4's for the
 ninth: both are studied tables since). Stage recall has floors where it was measured after the ninth pass.
 """
@@ -73,6 +74,16 @@ FLOORS = {
         "slot_f1": 0.87,
         "stage_recall": 0.76,
     },
+    # Measured once, on 2026-12-04 after the ninth pass and the everyday stage wordings: 0.942 / 0.915 / 0.960
+    # / 0.868, stage recall 0.691 (the baseline: 0.880; the code of the session's start: 0.942 / 0.908 / 0.960 /
+    # 0.861, stage 0.645).
+    "heldout7.yaml": {
+        "accuracy": 0.93,
+        "oos_precision": 0.90,
+        "oos_recall": 0.95,
+        "slot_f1": 0.855,
+        "stage_recall": 0.67,
+    },
 }
 MINIMUM_CASES = {
     "dev.yaml": 450,
@@ -82,6 +93,7 @@ MINIMUM_CASES = {
     "heldout4.yaml": 450,
     "heldout5.yaml": 450,
     "heldout6.yaml": 450,
+    "heldout7.yaml": 450,
 }
 
 
