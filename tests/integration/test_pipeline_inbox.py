@@ -260,8 +260,11 @@ async def test_a_task_cancelled_in_the_middle_of_a_query_leaves_the_sqlite_write
 
     async def query() -> None:
         async with store.engine.begin() as connection:  # BEGIN IMMEDIATE, as every transaction of the bot
+            raw = await connection.get_raw_connection()
+            worker.append(raw.driver_connection._thread)  # aiosqlite's, private: only this test looks
             await connection.execute(slow)
 
+    worker: list[threading.Thread] = []  # the thread that runs the cancelled connection's statements
     gc.disable()  # the collector would free the cursor, and the lock, at a moment of its choosing
     try:
         task = asyncio.create_task(query())
@@ -281,6 +284,12 @@ async def test_a_task_cancelled_in_the_middle_of_a_query_leaves_the_sqlite_write
                 pytest.fail("the cancelled task's connection still holds SQLite's write lock")
         finally:
             probe.close()
+        # The cancelled connection's thread posts its last result to this loop after the lock is free: wait
+        # for it to end, or it would post to a closed loop and fail whichever test runs next in this process.
+        for _ in range(100):
+            if not worker[0].is_alive():
+                break
+            await asyncio.sleep(0.05)
     finally:
         gc.enable()
         del task
