@@ -36,6 +36,8 @@ from functools import cached_property
 from operator import itemgetter, mul
 from pathlib import Path
 
+from bot.understanding.cache_files import keep_recent, mark_used
+
 MODEL_VERSION = 8  # bump when the features, the training or the cache format change: old caches are ignored
 WORD_NGRAMS = (1, 2)
 CHAR_NGRAMS = (2, 4)
@@ -324,9 +326,12 @@ def load_or_train(examples: dict[str, list[list[str]]]) -> LinearModel:
     folder = cache_folder()
     path = folder / f"intent-model-{key}.bin" if folder else None
     model = _read(path) if path else None
+    if model is not None and path:
+        mark_used(path)
     if model is None:
         model = train(examples)
         if path:
             _write(path, model)
+            keep_recent(path.parent, "intent-model-*.bin")
     _MEMORY[key] = model
     return model

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
+from bot.understanding.cache_files import keep_recent, mark_used
 from bot.understanding.classifier import cache_folder
 from bot.understanding.lexicon import Lexicon
 
@@ -63,10 +64,12 @@ def load_or_prepare(name: str, prepare: Callable[[], tuple[Examples, Examples]])
     if path is not None:
         with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
             stored = json.loads(path.read_text(encoding="utf-8"))
+            mark_used(path)
             return stored["examples"], stored["raw"]
     examples, raw = prepare()
     if path is not None:
         _write(path, {"examples": examples, "raw": raw})
+        keep_recent(path.parent, "intent-examples-*.json")
     return examples, raw
 
 

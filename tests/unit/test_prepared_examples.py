@@ -56,3 +56,24 @@ def test_warming_fills_the_cache_that_the_next_start_reads(
     monkeypatch.setattr(Understander, "_prepare", lambda self, *a: pytest.fail("prepared again"))
     monkeypatch.setattr(classifier, "train", lambda examples: pytest.fail("trained again"))
     warm.main([str(MINI)])
+
+
+def test_the_cache_keeps_the_files_last_used_and_removes_the_older_ones(tmp_path: Path) -> None:
+    """Every edit of the language data writes new files: without pruning the cache grew without end."""
+    import os
+
+    from bot.understanding.cache_files import keep_recent, mark_used
+
+    files = [tmp_path / f"intent-model-{n}.bin" for n in range(5)]
+    for age, path in enumerate(files):
+        path.write_bytes(b"x")
+        os.utime(path, (1_000_000 + age, 1_000_000 + age))  # 0 is the oldest, 4 the newest
+    (tmp_path / "intent-examples-0.json").write_text("{}")  # another kind: never counted with the models
+    mark_used(files[0])  # the oldest file was just read back: in use
+    keep_recent(tmp_path, "intent-model-*.bin", keep=3)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "intent-examples-0.json",
+        "intent-model-0.bin",
+        "intent-model-3.bin",
+        "intent-model-4.bin",
+    ]
