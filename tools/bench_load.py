@@ -159,7 +159,7 @@ class SqlCounts:
     """Statements by kind and transaction ends, counted on every SQLAlchemy Engine of this process."""
 
     def __init__(self) -> None:
-        self.statements: Counter[str] = Counter()
+        self._texts: Counter[str] = Counter()
         self.begins = 0
         self.commits = 0
         self.rollbacks = 0
@@ -170,8 +170,10 @@ class SqlCounts:
         from sqlalchemy.engine import Engine
 
         def statement(_conn: Any, _cursor: Any, sql: str, *_args: Any) -> None:
+            # Counted by text, classified when sampled: the listener runs in the measured process, per
+            # statement, so it does as little as it can (the texts are few: compiled once and cached).
             with self._lock:
-                self.statements[sql_kind(sql)] += 1
+                self._texts[sql] += 1
 
         def begin(_conn: Any) -> None:  # a transaction begun (on SQLite its BEGIN rides on a statement)
             with self._lock:
@@ -192,8 +194,13 @@ class SqlCounts:
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
+            texts = dict(self._texts)
+        statements: Counter[str] = Counter()
+        for sql, count in texts.items():
+            statements[sql_kind(sql)] += count
+        with self._lock:
             return {
-                "statements": dict(self.statements),
+                "statements": dict(statements),
                 "begins": self.begins,
                 "commits": self.commits,
                 "rollbacks": self.rollbacks,
