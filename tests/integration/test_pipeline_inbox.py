@@ -123,6 +123,7 @@ def hold_sqlite_lock(path: str, seconds: float, locked: threading.Event) -> thre
     return thread
 
 
+@pytest.mark.slow  # holds SQLite's lock for 7 s by design (a fault test): not in the inner loop
 async def test_a_database_that_fails_for_a_while_loses_no_message_and_apologises_for_none(
     tmp_path: Path, database_url: str
 ) -> None:
