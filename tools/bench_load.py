@@ -221,29 +221,21 @@ class Probe:
         for _line in sys.stdin:
             sample = {
                 "cpu": time.process_time(),
-                "maxrss_kb": peak_rss_kb(),
-                "rss_kb": current_rss_kb(),
+                "maxrss_kb": status_kb("VmHWM") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                "rss_kb": status_kb("VmRSS"),
                 **self.sql.snapshot(),
             }
             self.out.write(json.dumps(sample) + "\n")
             self.out.flush()
 
 
-def peak_rss_kb() -> int:
-    """The process's own high-water mark. Not ru_maxrss: Linux carries the parent's peak over into a child
-    started with vfork+exec (as subprocess does), so a child would never measure under its driver's RSS."""
+def status_kb(field: str) -> int:
+    """A memory figure of this process from /proc/self/status, in kB (Linux; 0 elsewhere): `VmRSS` now, or
+    `VmHWM`, its own peak (not ru_maxrss: Linux carries the parent's peak over into a child started with
+    vfork+exec, as subprocess does, so a child would never measure under its driver's RSS)."""
     try:
         with open("/proc/self/status") as status:
-            return int(status.read().split("VmHWM:")[1].split()[0])
-    except (OSError, ValueError, IndexError):
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
-def current_rss_kb() -> int:
-    """The resident set now (Linux; 0 elsewhere): with the peak, it tells start-up from growth under load."""
-    try:
-        with open("/proc/self/statm") as statm:
-            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+            return int(status.read().split(f"{field}:")[1].split()[0])
     except (OSError, ValueError, IndexError):
         return 0
 

@@ -8,9 +8,27 @@ from __future__ import annotations
 
 import contextlib
 import os
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 KEEP = 40  # files of one kind (models, prepared examples); a Québec bot uses 4 models and 2 example files
+
+
+def write_atomically(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Write a cache file under a temporary name, then rename it: another process reading the cache never sees
+    half a file. A read-only or full disk is no error (the next start prepares or trains again)."""
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                write(out)
+            os.replace(temporary, path)
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
 
 
 def mark_used(path: Path) -> None:

@@ -20,14 +20,12 @@ model is rounded the same way, so a cached model scores exactly as the one train
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import itertools
 import json
 import math
 import os
 import sys
-import tempfile
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -35,8 +33,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from operator import itemgetter, mul
 from pathlib import Path
+from typing import BinaryIO
 
-from bot.understanding.cache_files import keep_recent, mark_used
+from bot.understanding.cache_files import keep_recent, mark_used, write_atomically
 
 MODEL_VERSION = 8  # bump when the features, the training or the cache format change: old caches are ignored
 WORD_NGRAMS = (1, 2)
@@ -282,7 +281,7 @@ def _read(path: Path) -> LinearModel | None:
 
 
 def _write(path: Path, model: LinearModel) -> None:
-    """Write atomically (another process may be reading the same cache); a read-only disk is no error."""
+    """The cache file: an 8-byte header size, a JSON header, the features, then the three float blocks."""
     blocks = [model.idf, model.weights, model.intercept]
     features = [
         *sorted(model.word_index, key=model.word_index.__getitem__),
@@ -298,23 +297,18 @@ def _write(path: Path, model: LinearModel) -> None:
         "sizes": [len(block) for block in blocks],
     }
     encoded = json.dumps(header, ensure_ascii=False).encode("utf-8")
-    with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(len(encoded).to_bytes(8, "little"))
-                out.write(encoded)
-                out.write(blob)
-                for block in blocks:
-                    block = array("f", block)  # a copy: 32-bit floats in little-endian order whatever given
-                    if sys.byteorder != "little":
-                        block.byteswap()
-                    out.write(block.tobytes())
-            os.replace(temporary, path)
-        finally:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
+
+    def write(out: BinaryIO) -> None:
+        out.write(len(encoded).to_bytes(8, "little"))
+        out.write(encoded)
+        out.write(blob)
+        for block in blocks:
+            block = array("f", block)  # a copy: 32-bit floats in little-endian order whatever given
+            if sys.byteorder != "little":
+                block.byteswap()
+            out.write(block.tobytes())
+
+    write_atomically(path, write)
 
 
 def load_or_train(examples: dict[str, list[list[str]]]) -> LinearModel:

@@ -14,13 +14,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
-from bot.understanding.cache_files import keep_recent, mark_used
+from bot.understanding.cache_files import keep_recent, mark_used, write_atomically
 from bot.understanding.classifier import cache_folder
 from bot.understanding.lexicon import Lexicon
 
@@ -68,20 +66,7 @@ def load_or_prepare(name: str, prepare: Callable[[], tuple[Examples, Examples]])
             return stored["examples"], stored["raw"]
     examples, raw = prepare()
     if path is not None:
-        _write(path, {"examples": examples, "raw": raw})
+        content = json.dumps({"examples": examples, "raw": raw}, ensure_ascii=False).encode("utf-8")
+        write_atomically(path, lambda out: out.write(content))
         keep_recent(path.parent, "intent-examples-*.json")
     return examples, raw
-
-
-def _write(path: Path, content: object) -> None:
-    """Atomically (another process may read it meanwhile); a read-only disk is no error."""
-    with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(content, out, ensure_ascii=False)
-            os.replace(temporary, path)
-        finally:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)

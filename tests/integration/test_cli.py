@@ -11,7 +11,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,29 +23,17 @@ def aiguilleur(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     """`aiguilleur ARGS` with these environment variables, no Telegram token: its exit code and output."""
     stdout, stderr = io.StringIO(), io.StringIO()
     with (
-        _environment({"TELEGRAM_BOT_TOKEN": "", **env}),
+        pytest.MonkeyPatch.context() as patch,
         contextlib.redirect_stdout(stdout),
         contextlib.redirect_stderr(stderr),
     ):
+        for name, value in {"TELEGRAM_BOT_TOKEN": "", **env}.items():
+            patch.setenv(name, value)
         try:
             code = main(list(args))
         except SystemExit as exit_:  # argparse's usage errors
             code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
     return subprocess.CompletedProcess(["aiguilleur", *args], code, stdout.getvalue(), stderr.getvalue())
-
-
-@contextlib.contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def test_help_lists_every_command_with_one_line() -> None:
