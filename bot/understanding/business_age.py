@@ -36,7 +36,8 @@ _SINCE = {
     "started", "founded", "منذ", "قبل", "بدانا", "بدينا", "فتحنا", "من", "عندنا", "عندي",
     "etablie", "etabli", "established", "fabrique", "fabriquons", "operation", "operations",
     "existence", "roule", "roulent", "running", "old", "anniversaire", "anniversary", "men", "mn", "hadi",
-    "3andna", "activite", "activity", "تنشط", "ننشط", "نشاط", "النشاط",
+    "3andna", "activite", "activity", "تنشط", "ننشط", "نشاط", "النشاط", "عندها", "عندو", "fiha", "3andha",
+    "3andou", "d'existence",
 }
 _GENERATIONS = {"generation", "generations", "اجيال", "جيل"}
 # "on a lancé le printemps passé", "launched last spring", "bdit l3am li fat": recent, a start-up
@@ -48,6 +49,21 @@ _STARTED = {
 _JUST_DONE = {"viens", "vient", "venons", "venez", "viennent"}  # "je viens d'ouvrir": just opened
 _OPENING = {"ouvrir", "lancer", "demarrer", "partir", "fonder", "creer", "commencer"}
 _RECENT = {"passe", "passee", "dernier", "derniere", "last", "fat", "الماضي", "فات", "recently", "recemment"}
+# "on a commencé en septembre", "lancé en mars", "depuis janvier", "bdit had l3am": started this year
+_MONTH_NAMES = {
+    "janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre",
+    "novembre", "decembre", "january", "february", "march", "april", "june", "july", "august",
+    "september", "october", "november", "december", "جانفي", "فيفري", "مارس", "افريل", "ماي", "جوان",
+    "جويليه", "اوت", "سبتمبر", "اكتوبر", "نوفمبر", "ديسمبر", "يناير", "فبراير", "ابريل", "يونيو", "يوليو",
+    "اغسطس", "janvie", "fevrie",
+}
+_THIS = {"cette", "this", "had", "هذا", "هاد", "هاذ", "هذه", "هاذي"}
+_PERIOD = {"annee", "an", "year", "mois", "month", "3am", "l3am", "chhar", "العام", "السنه", "الشهر", "عام", "شهر", "sna", "season"}
+# "depuis les années 90", "since the 80s": a decade is an established business's birth
+_DECADE = re.compile(
+    r"\b(?:depuis|since|from|men|mn|منذ|من)\s+(?:les\s+annees\s+(?:19)?[4-9]0|(?:the\s+)?(?:19)?[4-9]0s"
+    r"|(?:ال)?(?:اربعين|خمسين|ستين|سبعين|ثمانين|تسعين)ي?ات|(?:l|el)?(?:sab3in|tmanin|tes3in|tis3in)at)\b"
+)
 # "pas encore ouvert", "not open yet", "l'entreprise existe pas encore", "mazal ma bdinach": an idea still
 _NOT_YET = (
     {"pas", "not", "haven", "havent", "didn", "didnt", "jamais", "doesn", "doesnt", "isn", "isnt"},
@@ -75,6 +91,7 @@ _NUMBER_WORDS = {normalize(word): number for word, number in _NUMBER_WORDS.items
 _SINCE, _STARTED, _RECENT, _STILL_NOT, _MONTHS, _YEARS, NTH, _GENERATIONS = map(
     _normalised, (_SINCE, _STARTED, _RECENT, _STILL_NOT, _MONTHS, _YEARS, NTH, _GENERATIONS)
 )
+_MONTH_NAMES, _THIS, _PERIOD = map(_normalised, (_MONTH_NAMES, _THIS, _PERIOD))
 
 
 def not_open_yet(words: list[str], opening: set[str]) -> bool:
@@ -111,6 +128,11 @@ def started_recently(words: list[str]) -> bool:
             continue
         if words[index - 1 : index] == ["just"] or set(words[index + 1 : index + 8]) & _RECENT:
             return True
+        following = words[index + 1 : index + 8]
+        if set(following) & _MONTH_NAMES and not any(_YEAR.match(w) for w in following):
+            return True  # "on a commencé en septembre", "lancé en mars"
+        if any(w in _THIS and f in _PERIOD for w, f in zip(following, following[1:])):
+            return True  # "bdit l'activité had l3am", "opened this year"
         for position in range(index + 2, min(len(words), index + 18)):
             unit = words[position]
             number = _number(words[position - 1])
@@ -124,6 +146,8 @@ def from_age(words: list[str], text: str, business: set[str]) -> str | None:
     if _PERSONAL_AGE.search(text):
         return None
     this_year = dt.date.today().year
+    if _DECADE.search(text):
+        return "established"  # "depuis les années 90", "since the 80s"
     for index, word in enumerate(words):
         if (
             word in _GENERATIONS

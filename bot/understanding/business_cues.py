@@ -25,6 +25,7 @@ import re
 
 from bot.understanding.business_age import NTH as _NTH
 from bot.understanding.business_age import from_age, not_open_yet, started_recently
+from bot.understanding.business_momentum import first_sales, rising
 from bot.understanding.business_turns import becomes_business, outgrows
 from bot.understanding.normalize import normalize
 
@@ -109,9 +110,14 @@ def stage_cue(words: list[str]) -> str | None:
         return "growth"
     if _plans_to_open(words) or to_open(words) or not_open_yet(words, _OPEN) or becomes_business(words):
         return "idea"
-    if _opening_now(words) or started_recently(words):
+    if _opening_now(words) or started_recently(words) or first_sales(words):
         return "startup"
-    if any(_growing(word) for word in words) or _grows_business(words) or outgrows(words):
+    if (
+        any(_growing(word) for word in words)
+        or _grows_business(words)
+        or outgrows(words)
+        or rising(words)
+    ):
         return "growth"
     return from_age(words, text, _BUSINESS) or ("idea" if _project(words) else None)
 

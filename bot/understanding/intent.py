@@ -14,7 +14,7 @@ blind development set (tests/understanding/dev.yaml: intent accuracy 0.940 -> 0.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from rapidfuzz import fuzz, process
 
@@ -46,9 +46,12 @@ class IntentModel:
                 self.exact.setdefault(exact_key(words), intent)
         self.model: LinearModel = load_or_train(examples)
         self.raw: LinearModel | None = load_or_train(raw_examples) if raw_examples else None
-        self.vocabulary = {w for phrases in examples.values() for words in phrases for w in words}
+        counts = Counter(w for phrases in examples.values() for words in phrases for w in words)
+        self.vocabulary = set(counts)
         self.words_by_shape: dict[tuple[str, int], list[str]] = defaultdict(list)
-        for word in self.vocabulary:
+        # the commoner word first, then alphabetical: a correction between equally near words is the same
+        # in every process (a set's order changes with each start, and "labes" was "labas" or "label")
+        for word in sorted(counts, key=lambda w: (-counts[w], w)):
             if len(word) >= CORRECT_MIN_LENGTH and not word.startswith(("_", "<")):
                 self.words_by_shape[(word[0], len(word))].append(word)
 

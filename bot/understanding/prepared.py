@@ -29,9 +29,7 @@ SOURCES = (
     HERE / "normalize.py",
     HERE / "slots.py",
     HERE / "understand.py",
-    HERE / "business_cues.py",
-    HERE / "business_age.py",
-    HERE / "business_turns.py",
+    *sorted(HERE.glob("business_*.py")),  # every stage rule module, a new one included
     HERE / "personal.py",
     HERE / "lexicon.py",
     HERE / "prepared.py",

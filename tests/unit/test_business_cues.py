@@ -75,6 +75,24 @@ def cue(text: str) -> str | None:
         ("demand is through the roof, I need a bigger workshop", "growth"),
         ("on cherche un local plus grand", "growth"),
         ("عندي كار تاع النقل، حاب نزيد كارات أخرين", "growth"),
+        # tenth pass: firsts (first customers, first contract), numbers rising (sales, demand, staff from N
+        # to M), a start in a month of this year, "this year" in Darija, a decade, an age "it has"
+        ("on a signé notre premier contrat la semaine dernière", "startup"),
+        ("we finally have our first paying customers", "startup"),
+        ("جانا أول زبون البارح", "startup"),
+        ("nos ventes explosent depuis l'automne", "growth"),
+        ("the demand keeps growing every month", "growth"),
+        ("الطلبات زادت بزاف", "growth"),
+        ("lcommandes kethrou 3lina", "growth"),
+        ("on est passés de 4 à 11 employés", "growth"),
+        ("we went from 2 to 9 stores", "growth"),
+        ("on a ouvert en février", "startup"),
+        ("on a ouvert en février 2009", "established"),  # a month, but the year says it is long past
+        ("fta7t l7anout had l3am", "startup"),
+        ("une quincaillerie qui roule depuis les années 70", "established"),
+        ("we've been around since the 80s", "established"),
+        ("الشركة خدامة منذ التسعينات", "established"),
+        ("la boite fiha 20 ans", "established"),
     ],
 )
 def test_open_ended_stage_cues(text: str, stage: str) -> None:
@@ -98,6 +116,11 @@ def test_open_ended_stage_cues(text: str, stage: str) -> None:
         "je veux la vendre, ma vieille voiture",  # a pronoun, but no business named before it
         "mon fils a 15 ans",  # "has N years": a person
         "je veux acheter une maison",
+        "c'est mon premier message ici",  # a first, but no sale
+        "on est ouverts de 9 à 17 heures",  # from N to M, but hours, not staff
+        "je cherche un prêt de 50 à 100 mille",  # from N to M, but money
+        "depuis 90 jours je cherche un local",  # a number after "depuis", not a decade
+        "les loyers augmentent partout",  # something rising that is not the business's
     ],
 )
 def test_no_stage_without_a_cue(text: str) -> None:

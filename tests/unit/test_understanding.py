@@ -63,3 +63,16 @@ def test_phrases_that_are_never_facts() -> None:
     assert (thanks.intent, thanks.sector) == ("thanks", None)
     heard = understander("quebec").understand("quels services existent pour le tourisme en Gaspésie?")
     assert (heard.sector, heard.region) == ("tourism", "11")
+
+
+def test_a_misspelling_between_two_equally_near_words_is_corrected_the_same_way_in_every_process() -> None:
+    """'labes' is as near to 'labas' as to 'label': the commoner word of the data wins, then the first
+    alphabetically, never whichever a set happened to list first in this process (it changed with each start
+    and so did the answer to 'wach rak khouya, labes?')."""
+    from bot.understanding.intent import IntentModel
+
+    greet = [["wach", "rak", "labas"], ["salam", "labas"]]
+    other = [["the", "label", "on", "the", "jar"]]
+    assert IntentModel({"greet": greet, "inform": other}).correct(["labes"]) == ["labas"]  # commoner
+    tied = IntentModel({"greet": greet[:1], "inform": other})
+    assert tied.correct(["labes"]) == ["labas"]  # as common: alphabetical
