@@ -7,7 +7,8 @@ by a third writer given the labelling convention of docs/language-data.md, `held
 `heldout4.yaml` by a sixth, `heldout5.yaml` by a seventh, `heldout6.yaml` by an eighth and `heldout7.yaml` by a
 ninth, the same way; they
 are only measured (held-out 3's failures were read for the sixth and seventh passes, held-out 4's for the
-ninth: both are studied tables since). Stage recall has floors where it was measured after the ninth pass.
+ninth, held-out 6's and 7's for the tenth: all four are studied tables since). Stage recall has floors
+where it was measured after the ninth pass.
 """
 
 from __future__ import annotations
@@ -67,22 +68,24 @@ FLOORS = {
     "heldout5.yaml": {"accuracy": 0.935, "oos_precision": 0.945, "oos_recall": 0.935, "slot_f1": 0.84},
     # Measured once, on 2026-12-04 after the ninth pass: 0.958 / 0.943 / 0.978 / 0.885, stage recall 0.779
     # (the baseline: 0.935; the code before the ninth pass: 0.958 / 0.936 / 0.978 / 0.875, stage 0.753).
+    # Their failures read for the tenth pass: 0.974 / 0.971 / 1.000 / 0.899, stage recall 0.857.
     "heldout6.yaml": {
-        "accuracy": 0.945,
-        "oos_precision": 0.93,
-        "oos_recall": 0.965,
-        "slot_f1": 0.87,
-        "stage_recall": 0.76,
+        "accuracy": 0.96,
+        "oos_precision": 0.955,
+        "oos_recall": 0.985,
+        "slot_f1": 0.885,
+        "stage_recall": 0.83,
     },
     # Measured once, on 2026-12-04 after the ninth pass and the everyday stage wordings: 0.942 / 0.915 / 0.960
     # / 0.868, stage recall 0.691 (the baseline: 0.880; the code of the session's start: 0.942 / 0.908 / 0.960 /
     # 0.861, stage 0.645).
+    # Their failures read for the tenth pass: 0.969 / 0.968 / 0.976 / 0.913, stage recall 0.955.
     "heldout7.yaml": {
-        "accuracy": 0.93,
-        "oos_precision": 0.90,
-        "oos_recall": 0.95,
-        "slot_f1": 0.855,
-        "stage_recall": 0.67,
+        "accuracy": 0.955,
+        "oos_precision": 0.95,
+        "oos_recall": 0.96,
+        "slot_f1": 0.90,
+        "stage_recall": 0.93,
     },
 }
 MINIMUM_CASES = {
