@@ -4,8 +4,8 @@ that helps the regression table but hurts messages nobody tuned for fails here.
 `dev.yaml` was written blind and studied (its failures guided the data and the rules); `heldout.yaml` was
 written blind by someone else and never looked into: it is only measured; `heldout2.yaml` was written blind
 by a third writer given the labelling convention of docs/language-data.md, `heldout3.yaml` by a fourth,
-`heldout4.yaml` by a sixth, `heldout5.yaml` by a seventh, `heldout6.yaml` by an eighth and `heldout7.yaml` by a
-ninth, the same way; they
+`heldout4.yaml` by a sixth, `heldout5.yaml` by a seventh, `heldout6.yaml` by an eighth, `heldout7.yaml` by a
+ninth and `heldout8.yaml` by a tenth, the same way; they
 are only measured (held-out 3's failures were read for the sixth and seventh passes, held-out 4's for the
 ninth, held-out 6's and 7's for the tenth: all four are studied tables since). Stage recall has floors
 where it was measured after the ninth pass.
@@ -87,6 +87,15 @@ FLOORS = {
         "slot_f1": 0.90,
         "stage_recall": 0.93,
     },
+    # Measured once, on 2026-12-04 after the tenth pass: 0.948 / 0.928 / 0.970 / 0.888, stage recall 0.856
+    # (the baseline: 0.913; the code before the tenth pass: 0.946 / 0.915 / 0.985 / 0.881, stage 0.835).
+    "heldout8.yaml": {
+        "accuracy": 0.935,
+        "oos_precision": 0.91,
+        "oos_recall": 0.955,
+        "slot_f1": 0.875,
+        "stage_recall": 0.83,
+    },
 }
 MINIMUM_CASES = {
     "dev.yaml": 450,
@@ -97,6 +106,7 @@ MINIMUM_CASES = {
     "heldout5.yaml": 450,
     "heldout6.yaml": 450,
     "heldout7.yaml": 450,
+    "heldout8.yaml": 450,
 }
 
 
