@@ -65,6 +65,8 @@ _BUSINESS = {
     "greenhouse", "ranch", "vineyard", "butcher", "barbershop", "gym", "hostel", "lodge", "huilerie",
     "firme", "pme", "labo", "laboratoire", "lab", "ebenisterie", "parts", "shares", "partnership",
     "cooperative", "coop", "fonds", "clientele", "operations", "حصص", "تجاره", "affaire", "معمل",
+    "boite", "charika", "charikat", "sharika", "chirka", "7anout", "l7anout", "hanout", "ma7al", "mahal",
+    "moassasa", "mo2assasa", "sarl", "eurl",
 }
 _BETWEEN = {
     "mon", "ma", "mes", "notre", "nos", "la", "le", "l", "les", "une", "un", "cette", "ce", "son", "sa",
@@ -79,12 +81,14 @@ _WISH = {
     "بغيت", "حاب", "نريد", "اريد", "نفكر", "ناوي", "nheb", "nhab", "nhebb", "hab", "habb", "nebghi",
     "bghit", "habin", "nhebbou", "yhebbou", "n7eb", "nfakker", "7abin", "7ab", "حابين", "n7ab",
     "jveux", "jvoudrais", "jaimerais", "jpense", "y7ebbou", "y7ebou", "n7ebbou", "n7ebou", "yhebou",
+    "nkhemmo", "nkhammem", "nkhemem", "nkhammo", "نخمم", "نخممو", "nwi", "nawi", "nawyin",
 }
 _OPEN = {
     "ouvrir", "lancer", "partir", "demarrer", "fonder", "creer", "open", "opening", "start", "starting",
     "launch", "launching", "found", "نفتح", "نلانسي", "نبدا", "افتح", "انشاء", "نطلق", "nftah", "neftah",
     "nfteh", "yftahou", "nebda", "nabda", "nlanci", "yebdaw", "nebdaw", "يبداو", "نبداو", "yeftaho",
-    "ybdaw", "ybda", "nbda", "nbdaw",
+    "ybdaw", "ybda", "nbda", "nbdaw", "n7ell", "n7el", "n7ellou", "n7elou", "nhell", "nhel", "nhellou",
+    "نحل", "نحلو",
 }
 _FILLER = {
     "a", "de", "d", "to", "about", "of", "me", "se", "like", "bientot", "soon", "un", "une", "on", "nous",
@@ -112,12 +116,7 @@ def stage_cue(words: list[str]) -> str | None:
         return "idea"
     if _opening_now(words) or started_recently(words) or first_sales(words):
         return "startup"
-    if (
-        any(_growing(word) for word in words)
-        or _grows_business(words)
-        or outgrows(words)
-        or rising(words)
-    ):
+    if any(_growing(word) for word in words) or _grows_business(words) or outgrows(words) or rising(words):
         return "growth"
     return from_age(words, text, _BUSINESS) or ("idea" if _project(words) else None)
 
@@ -307,6 +306,10 @@ def _project(words: list[str]) -> bool:
 # "my tourism business": a sector word may stand between the possessive and the business noun
 _SECTOR_NOUNS = {"tourism", "tech", "construction", "trucking", "software", "consulting", "cleaning"}
 _POSSESSIVE = {"mon", "ma", "notre", "nos", "mes", "my", "our", "تاعي", "تاعنا", "ديالي", "ديالنا"}
+# "3andi une petite boîte", "3andna charika": Arabizi says "I have a business" where French says "my business".
+# Not "عندي محل" in Arabic script: the <own> marker learned from it took facts told for requests (dev table).
+_I_HAVE = {"3andi", "3andna", "3endi", "3ndi", "3ndna", "andi"}
+_OWN_AFTER = {"تاعي", "تاعنا", "ديالي", "ta3i", "ta3na", "dyali", "dyalna"}  # "l'usine ta3i": my factory
 _OWN_SUFFIXED = re.compile(r"^(?:شركت|موسست|مصنع|محل|مشروع)(?:ي|نا)$")  # normalised: ؤ -> و
 _ADJECTIVES = {
     "petite",
@@ -328,13 +331,13 @@ def owns_business(words: list[str]) -> bool:
     for index, word in enumerate(words):
         if _OWN_SUFFIXED.match(word):
             return True
-        if word in _POSSESSIVE:
+        if word in _POSSESSIVE or word in _I_HAVE:
             following = [w for w in words[index + 1 : index + 4] if w not in _ADJECTIVES]
             if following and (following[0] in _BUSINESS or following[0] in _SECTOR_NOUNS):
                 return True
             if following[1:2] and following[1] in _BUSINESS:  # "my catering business", "ma p'tite shop"
                 return True
-        if word in ("تاعي", "تاعنا", "ديالي") and index and words[index - 1] in _BUSINESS:
+        if word in _OWN_AFTER and index and words[index - 1] in _BUSINESS:
             return True
     return False
 
@@ -347,7 +350,9 @@ def _normalised(words: set[str]) -> set[str]:
 _SELL_BUY, _TAKE, _BUSINESS, _BETWEEN, _WISH, _OPEN, _FILLER, _GROWING, _BUYER, _HEIRS = map(
     _normalised, (_SELL_BUY, _TAKE, _BUSINESS, _BETWEEN, _WISH, _OPEN, _FILLER, _GROWING, _BUYER, _HEIRS)
 )
-_POSSESSIVE, _ADJECTIVES, _SECTOR_NOUNS = map(_normalised, (_POSSESSIVE, _ADJECTIVES, _SECTOR_NOUNS))
+_POSSESSIVE, _ADJECTIVES, _SECTOR_NOUNS, _I_HAVE, _OWN_AFTER = map(
+    _normalised, (_POSSESSIVE, _ADJECTIVES, _SECTOR_NOUNS, _I_HAVE, _OWN_AFTER)
+)
 _PURPOSE, _OPEN_INFINITIVE, _NEW_THING, _ANOTHER, _BRANCH, _OPENS, _GROW = map(
     _normalised, (_PURPOSE, _OPEN_INFINITIVE, _NEW_THING, _ANOTHER, _BRANCH, _OPENS, _GROW)
 )

@@ -31,6 +31,8 @@ _VOLUME = {
     "demand", "orders", "customers", "revenue", "revenues", "business", "users", "utilisateurs",
     "المبيعات", "الطلب", "الطلبات", "الكومند", "الكوموند", "الزبائن", "الزباين", "الكليان", "lcommandes",
     "lcommande", "commande", "lclients", "talab", "ttalab", "lventes", "lmabi3at",
+    # the business itself: "المؤسسة تاعنا كبرت", "the company grew", "l'entreprise grandit"
+    "المؤسسه", "الشركه", "المشروع", "company", "entreprise", "compagnie", "boite", "charika",
 }
 _RISE = {
     "explosent", "explose", "augmentent", "augmente", "montent", "grimpent", "doublent", "doublees",
@@ -39,6 +41,7 @@ _RISE = {
     "كبر", "كبرت", "زاد", "زادت", "زادو", "طلعت", "طلع", "تزيد", "يزيد", "يزيدو", "كثر", "كثرت", "كثرو",
     "تضاعف", "تضاعفت", "ارتفع", "ارتفعت", "kber", "kbar", "kbret", "zad", "zadet", "zadou", "zado",
     "yzido", "yzidou", "kther", "kthar", "kethrou", "kthrou", "kethrat", "tal3et", "tla3", "tal3ou",
+    "ضاعفنا", "ضاعفت", "grandit", "grossit", "kebret", "kbrat",
 }
 # "de 8 à 20 employés", "from 5 to 30 trucks", "men 3 l 10 khedamin": the unit says it is the business
 _COUNTED = {

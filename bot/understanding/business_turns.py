@@ -29,7 +29,10 @@ _PREMISES = {
 _BIGGER = {"bigger", "larger", "grand", "grande", "gros", "grosse", "اكبر"}
 _NEEDS_PLUS = {"grand", "grande", "gros", "grosse"}  # French says "plus grand": "grand" alone is no comparison
 _ADD = {"نزيد", "نزيدو", "nzid", "nzido", "nzidou", "يزيد"}
-_OTHERS = {"اخرين", "اخري", "اخرى", "وخرين", "okhrin", "ukhrin", "okhra", "ukhra", "khrin", "زوج", "واحد"}
+_OTHERS = {
+    "اخرين", "اخري", "اخرى", "وخرين", "okhrin", "ukhrin", "okhra", "ukhra", "khrin", "زوج", "واحد", "ekhor",
+    "akhor", "okhor", "ekhra", "akhra", "خور", "اخر",
+}
 # fmt: on
 
 
@@ -58,7 +61,7 @@ def outgrows(words: list[str]) -> bool:
             near = set(words[max(0, index - 3) : index]) | set(words[index + 1 : index + 3])
             if near & _PREMISES and (word not in _NEEDS_PLUS or words[index - 1 : index] == ["plus"]):
                 return True
-        if word in _ADD and set(words[index + 1 : index + 4]) & _OTHERS:
+        if word in _ADD and set(words[index + 1 : index + 7]) & _OTHERS:  # "nzid fauteuils w tbib ekhor"
             return True
     return False
 

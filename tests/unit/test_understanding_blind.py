@@ -5,10 +5,10 @@ that helps the regression table but hurts messages nobody tuned for fails here.
 written blind by someone else and never looked into: it is only measured; `heldout2.yaml` was written blind
 by a third writer given the labelling convention of docs/language-data.md, `heldout3.yaml` by a fourth,
 `heldout4.yaml` by a sixth, `heldout5.yaml` by a seventh, `heldout6.yaml` by an eighth, `heldout7.yaml` by a
-ninth and `heldout8.yaml` by a tenth, the same way; they
-are only measured (held-out 3's failures were read for the sixth and seventh passes, held-out 4's for the
-ninth, held-out 6's and 7's for the tenth: all four are studied tables since). Stage recall has floors
-where it was measured after the ninth pass.
+ninth and `heldout8.yaml` by a tenth, the same way; each was measured once before any of its failures was
+read (held-out 3's were read for the sixth and seventh passes, held-out 4's for the ninth, held-out 6's and
+7's for the tenth, held-out 8's for the eleventh: all five are studied tables since). Stage recall has
+floors where it was measured after the ninth pass. `heldout9.yaml` has no floor: it is kept unmeasured.
 """
 
 from __future__ import annotations
@@ -89,12 +89,13 @@ FLOORS = {
     },
     # Measured once, on 2026-12-04 after the tenth pass: 0.948 / 0.928 / 0.970 / 0.888, stage recall 0.856
     # (the baseline: 0.913; the code before the tenth pass: 0.946 / 0.915 / 0.985 / 0.881, stage 0.835).
+    # Its failures read for the eleventh pass: 0.969 / 0.963 / 0.992 / 0.903, stage recall 0.928.
     "heldout8.yaml": {
-        "accuracy": 0.935,
-        "oos_precision": 0.91,
-        "oos_recall": 0.955,
-        "slot_f1": 0.875,
-        "stage_recall": 0.83,
+        "accuracy": 0.955,
+        "oos_precision": 0.945,
+        "oos_recall": 0.975,
+        "slot_f1": 0.89,
+        "stage_recall": 0.90,
     },
 }
 MINIMUM_CASES = {
