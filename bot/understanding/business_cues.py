@@ -308,7 +308,8 @@ _SECTOR_NOUNS = {"tourism", "tech", "construction", "trucking", "software", "con
 _POSSESSIVE = {"mon", "ma", "notre", "nos", "mes", "my", "our", "تاعي", "تاعنا", "ديالي", "ديالنا"}
 # "3andi une petite boîte", "3andna charika": Arabizi says "I have a business" where French says "my business".
 # Not "عندي محل" in Arabic script: the <own> marker learned from it took facts told for requests (dev table).
-_I_HAVE = {"3andi", "3andna", "3endi", "3ndi", "3ndna", "andi"}
+# "I have (a) restaurant", "j'ai une boutique" too: one business word right after, as with "my".
+_I_HAVE = {"3andi", "3andna", "3endi", "3ndi", "3ndna", "andi", "have", "ai", "avons", "own", "run", "runs"}
 _OWN_AFTER = {"تاعي", "تاعنا", "ديالي", "ta3i", "ta3na", "dyali", "dyalna"}  # "l'usine ta3i": my factory
 _OWN_SUFFIXED = re.compile(r"^(?:شركت|موسست|مصنع|محل|مشروع)(?:ي|نا)$")  # normalised: ؤ -> و
 _ADJECTIVES = {

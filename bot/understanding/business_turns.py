@@ -36,8 +36,28 @@ _OTHERS = {
 # fmt: on
 
 
+# "make a living from it", "en vivre", "gagner ma vie avec", "na3ich menha": a hobby meant to pay the bills
+_LIVING = (
+    ("make", "a", "living"),
+    ("earn", "a", "living"),
+    ("gagner", "ma", "vie"),
+    ("gagner", "sa", "vie"),
+    ("vivre", "de", "ma"),
+    ("vivre", "de", "mon"),
+    ("vivre", "de", "mes"),
+    ("en", "vivre"),
+    ("na3ich", "menha"),
+    ("na3ich", "menou"),
+    ("نعيش", "منها"),
+    ("نعيش", "منو"),
+)
+
+
 def becomes_business(words: list[str]) -> bool:
-    """'could that become a business', 'turn it into a real shop', 'en faire une vraie entreprise'."""
+    """'could that become a business', 'turn it into a real shop', 'en faire une vraie entreprise', 'I'd
+    love to make a living from it'."""
+    if any(words[i : i + len(p)] == list(p) for p in _LIVING for i in range(len(words))):
+        return True
     for index, word in enumerate(words):
         turning = (
             word in ("become", "devenir", "devienne", "deviendrait")

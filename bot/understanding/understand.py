@@ -30,6 +30,7 @@ from bot.understanding.business_cues import (
     stage_cue,
     to_open,
 )
+from bot.understanding.business_turns import becomes_business
 from bot.understanding.classifier import OWN_BUSINESS, PERSONAL, QUESTION
 from bot.understanding.data import no_collections
 from bot.understanding.intent import EXACT_CONFIDENCE, IntentModel, exact_key
@@ -118,6 +119,12 @@ def _asks(text: str) -> list[str]:
     """The question marker for the classifier: a message with "?" asks (a request, help, a question that is
     not ours); facts alone seldom do. Normalisation removes punctuation, so the marker keeps this one sign."""
     return [QUESTION] if "?" in text or "؟" in text else []
+
+
+def _their_business(words: list[str]) -> bool:
+    """A business of their own ('3andi une boîte'), one bought or sold ('nechri l'entreprise ta3 3ammi'), or a
+    hobby to live from ('make a living from it'): never out of scope, whatever the classifier says."""
+    return owns_business(words) or changes_hands(words) or becomes_business(words)
 
 
 def _with_markers(text: str, words: list[str]) -> list[str]:
@@ -248,11 +255,10 @@ class Understander:
             intent, confidence, action = "out_of_scope", 0.0, None
         elif plain and all(w.startswith("_") for w in plain):
             intent, confidence = "inform", max(confidence, 0.9)  # nothing but facts: "tech", "Gaspésie"
-        elif intent == "out_of_scope" and owns_business(words) and not exact:
-            intent, confidence = (
-                ("find_services" if found.needs else "inform"),
-                INFORM_CONFIDENCE,
-            )  # their business
+        elif intent == "out_of_scope" and not exact and _their_business(words):
+            # their business, one changing hands, or a hobby they want to live from: told or asked about
+            ours = max(("inform", "find_services"), key=lambda i: probabilities.get(i, 0.0))
+            intent, confidence = ("find_services" if found.needs else ours), INFORM_CONFIDENCE
         elif intent == "out_of_scope" and (
             confidence >= (OFF_TOPIC_WITH_STAGE if found.stage else OFF_TOPIC_CONFIDENCE) or exact
         ):

@@ -209,3 +209,16 @@ def test_a_business_of_ones_own_in_arabizi_is_ours_whatever_the_french_words_aro
     found = understander("algerie").understand(text, "ar")
     assert found.intent == "find_services"
     assert found.region is not None
+
+
+@pytest.mark.parametrize(
+    ("network", "text"),
+    [
+        ("quebec", "I have bakery in Gatineau since 2 years, I need money for a new oven"),  # "I have" + a business
+        ("quebec", "I knit hats at home, just a hobby for now, but I'd love to make a living from it"),
+        ("algerie", "7ab nechri l'entreprise ta3 khali f Oran ki ykhrej retraite, kifach nmwel?"),  # buying one
+    ],
+)
+def test_a_business_owned_bought_or_to_live_from_is_never_out_of_scope(network: str, text: str) -> None:
+    found = understander(network).understand(text)
+    assert found.intent in ("inform", "find_services")
