@@ -9,6 +9,7 @@ are written as people write them and normalised once at import.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 
 from bot.understanding.normalize import normalize
@@ -131,7 +132,7 @@ def started_recently(words: list[str]) -> bool:
         following = words[index + 1 : index + 8]
         if set(following) & _MONTH_NAMES and not any(_YEAR.match(w) for w in following):
             return True  # "on a commencé en septembre", "lancé en mars"
-        if any(w in _THIS and f in _PERIOD for w, f in zip(following, following[1:])):
+        if any(w in _THIS and f in _PERIOD for w, f in itertools.pairwise(following)):
             return True  # "bdit l'activité had l3am", "opened this year"
         for position in range(index + 2, min(len(words), index + 18)):
             unit = words[position]

@@ -21,7 +21,7 @@ _FIRST = {
 }
 _SALES = {
     "client", "clients", "cliente", "clientes", "vente", "ventes", "contrat", "contrats", "commande",
-    "commandes", "customer", "customers", "client", "sale", "sales", "order", "orders", "contract",
+    "commandes", "customer", "customers", "sale", "sales", "order", "orders", "contract",
     "contracts", "users", "utilisateurs", "boites", "produits", "paying", "payants", "زبون", "زبائن",
     "زبونه", "كليان", "كليون", "طلبيه", "طلبيات", "صفقه", "بيعه", "lclients", "klyan", "zboun",
 }

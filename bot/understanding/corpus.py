@@ -4,7 +4,8 @@ The phrases of `intents/<lang>.yaml` teach the classifier the short, typical way
 longer and looser ("bon ben moi j'ai une shop de vélos à Sherbrooke pis j'aimerais grossir"): a corpus of
 whole messages, each with its language and intent, teaches how the pieces come together. Each message is
 trained on exactly like a phrase of its intent; its `slots` document what it says (checked against the
-taxonomy as a warning, since one corpus serves every network) and are not used for training.
+taxonomy as a warning, since one corpus serves every network); the stage each message about a business
+says (or none) trains the learned stage fallback (stage_model.py).
 
 A corpus file is checked like a language file: every problem is `PATH:LINE: message`.
 """
@@ -67,6 +68,10 @@ class CorpusFile(BaseModel):
 
 Corpus = dict[str, dict[str, list[str]]]
 """language -> intent -> messages."""
+Stages = dict[str, dict[str, list[str]]]
+"""language -> stage code, or `none` -> the messages about a business that say that stage (or none)."""
+ABOUT_A_BUSINESS = ("inform", "find_services", "ask_advisor")
+NO_STAGE = "none"
 
 
 def load_corpus(intents_dir: Path) -> tuple[Corpus, list[Problem]]:
@@ -75,7 +80,15 @@ def load_corpus(intents_dir: Path) -> tuple[Corpus, list[Problem]]:
     A message labelled with two different intents (in one file or two) is an error at its second place and
     is left out; a file with a shape error is left out whole.
     """
+    corpus, _stages, problems = load_corpus_and_stages(intents_dir)
+    return corpus, problems
+
+
+def load_corpus_and_stages(intents_dir: Path) -> tuple[Corpus, Stages, list[Problem]]:
+    """`load_corpus`, with the stage each message about a business says: the learned stage fallback's
+    training data (bot/understanding/stage_model.py)."""
     corpus: Corpus = {}
+    stages: Stages = {}
     problems: list[Problem] = []
     seen: dict[tuple[str, str], str] = {}
     for path in sorted((Path(intents_dir) / CORPUS_FOLDER).glob("*.yaml")):
@@ -90,7 +103,10 @@ def load_corpus(intents_dir: Path) -> tuple[Corpus, list[Problem]]:
                 problems.append(_problem(path, doc, index, f"'{example.text}' is also labelled '{earlier}'"))
                 continue
             corpus.setdefault(example.lang, {}).setdefault(example.intent, []).append(example.text)
-    return corpus, problems
+            if example.intent in ABOUT_A_BUSINESS:
+                stage = example.slots.stage or NO_STAGE
+                stages.setdefault(example.lang, {}).setdefault(stage, []).append(example.text)
+    return corpus, stages, problems
 
 
 def _problem(path: Path, doc: YamlDoc, index: int, message: str) -> Problem:

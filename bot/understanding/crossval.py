@@ -25,6 +25,7 @@ from pathlib import Path
 import yaml
 
 from bot.catalog.loader import load_catalog
+from bot.understanding.corpus import ABOUT_A_BUSINESS, NO_STAGE
 from bot.understanding.data import _with_corpus, load_language_data
 from bot.understanding.evaluate import HEADER, ROOT, Report, _row, evaluate, network_of
 from bot.understanding.understand import Understander
@@ -64,6 +65,7 @@ def crossvalidate(folds: int = 5, seed: int = 7, only: str | None = None) -> tup
         by_lang: dict[str, Report] = defaultdict(Report)
         for fold in range(folds):
             training: dict[str, dict[str, list[str]]] = {}
+            stages: dict[str, dict[str, list[str]]] = {}  # the learned stage fallback's, of the same folds
             tested = []
             for index, case in enumerate(cases):
                 if fold_of[index] == fold:
@@ -71,9 +73,15 @@ def crossvalidate(folds: int = 5, seed: int = 7, only: str | None = None) -> tup
                 else:
                     lang, intent = str(case["lang"]), str(case["intent"])
                     training.setdefault(lang, {}).setdefault(intent, []).append(str(case["text"]))
+                    if intent in ABOUT_A_BUSINESS:
+                        stage = str(case.get("stage") or NO_STAGE)
+                        stages.setdefault(lang, {}).setdefault(stage, []).append(str(case["text"]))
             understanders = {
                 name: Understander(
-                    {lang: _with_corpus(data, training.get(lang, {})) for lang, data in base[name].items()},
+                    {
+                        lang: _with_corpus(data, training.get(lang, {}), stages.get(lang, {}))
+                        for lang, data in base[name].items()
+                    },
                     catalogs[name],
                 )
                 for name in catalogs

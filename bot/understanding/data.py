@@ -15,7 +15,7 @@ from pathlib import Path
 from bot.catalog.loader import check_file
 from bot.catalog.model import Catalog
 from bot.catalog.yamlfile import Problem, YamlDoc
-from bot.understanding.corpus import load_corpus
+from bot.understanding.corpus import load_corpus_and_stages
 from bot.understanding.lexicon import SLOT_DIMENSIONS
 from bot.understanding.normalize import normalize
 from bot.understanding.schema import INTENTS, LanguageFile
@@ -53,22 +53,28 @@ def _load_language_data(directory: Path, catalog: Catalog) -> tuple[dict[str, La
         problems.extend(found)
         if not any(p.severity == "error" for p in found):
             data[parsed.language] = parsed
-    corpus, found = load_corpus(directory)
+    corpus, stages, found = load_corpus_and_stages(directory)
     problems.extend(found)
-    return {lang: _with_corpus(parsed, corpus.get(lang, {})) for lang, parsed in data.items()}, problems
+    return {
+        lang: _with_corpus(parsed, corpus.get(lang, {}), stages.get(lang, {}))
+        for lang, parsed in data.items()
+    }, problems
 
 
-def _with_corpus(data: LanguageFile, messages: dict[str, list[str]]) -> LanguageFile:
+def _with_corpus(
+    data: LanguageFile, messages: dict[str, list[str]], stages: dict[str, list[str]] | None = None
+) -> LanguageFile:
     """The language file with the corpus's messages added to their intents' examples (a message already
-    given as a phrase, or under another intent in the phrases, is left out: the phrases decide)."""
+    given as a phrase, or under another intent in the phrases, is left out: the phrases decide), and the
+    stage of its messages about a business for the learned stage fallback."""
     phrases = {normalize(p) for examples in data.intents.values() for p in examples}
     if not messages:
-        return data
+        return data.with_stage_messages(stages) if stages else data
     intents = {
         intent: [*examples, *(m for m in messages.get(intent, ()) if normalize(m) not in phrases)]
         for intent, examples in data.intents.items()
     }
-    return data.model_copy(update={"intents": intents})
+    return data.model_copy(update={"intents": intents}).with_stage_messages(stages or {})
 
 
 def _check(data: LanguageFile, doc: YamlDoc, path: Path, catalog: Catalog) -> list[Problem]:

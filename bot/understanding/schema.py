@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints
 
 INTENTS = (
     "greet",
@@ -58,3 +58,16 @@ class LanguageFile(BaseModel):
     language_names: dict[str, Phrases] = Field(
         default_factory=dict, description="how people name each language: en: [anglais, english]"
     )
+    # The corpus's messages about a business by the stage they say (`none` for none): added by data.py
+    # from intents/corpus/, never written in this file (a private attribute: YAML cannot set it).
+    _stage_messages: dict[str, list[str]] = PrivateAttr(default_factory=dict)
+
+    @property
+    def stage_messages(self) -> dict[str, list[str]]:
+        return self._stage_messages
+
+    def with_stage_messages(self, messages: dict[str, list[str]]) -> LanguageFile:
+        """A copy that trains the learned stage fallback on these messages."""
+        copy = self.model_copy()
+        copy._stage_messages = messages
+        return copy

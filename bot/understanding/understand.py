@@ -32,6 +32,7 @@ from bot.understanding.business_cues import (
 )
 from bot.understanding.business_turns import becomes_business
 from bot.understanding.classifier import OWN_BUSINESS, PERSONAL, QUESTION
+from bot.understanding.corpus import ABOUT_A_BUSINESS
 from bot.understanding.data import no_collections
 from bot.understanding.intent import EXACT_CONFIDENCE, IntentModel, exact_key
 from bot.understanding.lexicon import Lexicon, build_lexicon
@@ -40,6 +41,7 @@ from bot.understanding.personal import personal_matter
 from bot.understanding.prepared import Examples
 from bot.understanding.schema import LanguageFile
 from bot.understanding.slots import Found, extract
+from bot.understanding.stage_model import StageModel, stage_model
 
 MAX_CHARACTERS = 2000  # a Telegram message has at most 4,096; what matters is said in the first lines
 INFORM_CONFIDENCE = 0.8
@@ -166,6 +168,7 @@ class Understander:
         self.known: dict[str, frozenset[str]] = {}
         self.facts: dict[str, frozenset[str]] = {}  # the words of facts' phrases: places, labels, synonyms
         self.examples: dict[str, dict[str, list[list[str]]]] = {}  # what each model was trained on
+        self.stage_models: dict[str, StageModel] = {}  # the learned fallback, where the corpus has stages
         for lang in self.languages:
             lexicon = build_lexicon(data.get(lang), catalog, lang)
             self.lexicons[lang] = lexicon
@@ -182,6 +185,9 @@ class Understander:
                 functools.partial(self._prepare, phrases, lang),
             )
             self.examples[lang] = examples
+            fallback = stage_model(data.get(lang), functools.partial(self._words, lang=lang))
+            if fallback is not None:
+                self.stage_models[lang] = fallback
             self.models[lang] = (
                 IntentModel(examples, raw) if examples else IntentModel({"out_of_scope": [[]]})
             )
@@ -197,6 +203,13 @@ class Understander:
             ]
             examples[intent] = [_delexicalise(w, extract(w, self.lexicons[lang])) for w in raw[intent]]
         return examples, raw
+
+    def _words(self, text: str, lang: str) -> list[str]:
+        """A message's words as `understand` reads them (clauses joined, Arabic clitics stripped)."""
+        words = normalize_clauses(text[:MAX_CHARACTERS])
+        if lang == "ar":
+            words = strip_clitics(words, self.known[lang], self.facts[lang])
+        return [w for w in words if w != BOUNDARY]
 
     @cached_property
     def distinctive(self) -> dict[str, set[str]]:
@@ -293,6 +306,9 @@ class Understander:
             intent, confidence = "change_language", max(confidence, 0.8)  # "tu peux me répondre en anglais ?"
         if intent in ACTIONS:
             action = intent
+        if found.stage is None and intent in ABOUT_A_BUSINESS and lang in self.stage_models:
+            # no phrase or rule said a stage: the model of the corpus's messages may ("rana f l3am lewel")
+            found.stage = self.stage_models[lang].stage([w for w in words if w != BOUNDARY])
         if intent == "out_of_scope":
             found = Found()  # not ours: a town or a need it names is not a fact about a business
         return Understanding(

@@ -214,9 +214,15 @@ def test_a_business_of_ones_own_in_arabizi_is_ours_whatever_the_french_words_aro
 @pytest.mark.parametrize(
     ("network", "text"),
     [
-        ("quebec", "I have bakery in Gatineau since 2 years, I need money for a new oven"),  # "I have" + a business
+        (
+            "quebec",
+            "I have bakery in Gatineau since 2 years, I need money for a new oven",
+        ),  # "I have" + a business
         ("quebec", "I knit hats at home, just a hobby for now, but I'd love to make a living from it"),
-        ("algerie", "7ab nechri l'entreprise ta3 khali f Oran ki ykhrej retraite, kifach nmwel?"),  # buying one
+        (
+            "algerie",
+            "7ab nechri l'entreprise ta3 khali f Oran ki ykhrej retraite, kifach nmwel?",
+        ),  # buying one
     ],
 )
 def test_a_business_owned_bought_or_to_live_from_is_never_out_of_scope(network: str, text: str) -> None:
