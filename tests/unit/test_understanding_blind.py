@@ -8,8 +8,8 @@ by a third writer given the labelling convention of docs/language-data.md, `held
 ninth and `heldout8.yaml` by a tenth, the same way; each was measured once before any of its failures was
 read (held-out 3's were read for the sixth and seventh passes, held-out 4's for the ninth, held-out 6's and
 7's for the tenth, held-out 8's for the eleventh, held-out 9's (an eleventh writer) for the twelfth: all six
-are studied tables since). Stage recall has floors where it was measured after the ninth pass.
-`heldout10.yaml` has no floor: it is kept unmeasured.
+are studied tables since); `heldout10.yaml`, by a twelfth writer, was measured once, its failures unread.
+Stage recall has floors where it was measured after the ninth pass.
 """
 
 from __future__ import annotations
@@ -101,6 +101,15 @@ FLOORS = {
         "slot_f1": 0.75,
         "stage_recall": 0.57,
     },
+    # Measured once, on 2026-12-04 after the learned stage fallback: 0.931 / 0.947 / 0.922 / 0.857, stage recall
+    # 0.795 (the baseline: 0.907; the code before the tenth pass: 0.922 / 0.911 / 0.935 / 0.845, stage 0.712).
+    "heldout10.yaml": {
+        "accuracy": 0.92,
+        "oos_precision": 0.93,
+        "oos_recall": 0.905,
+        "slot_f1": 0.845,
+        "stage_recall": 0.77,
+    },
     "heldout8.yaml": {
         "accuracy": 0.955,
         "oos_precision": 0.945,
@@ -120,6 +129,7 @@ MINIMUM_CASES = {
     "heldout7.yaml": 450,
     "heldout8.yaml": 450,
     "heldout9.yaml": 450,
+    "heldout10.yaml": 450,
 }
 
 
