@@ -37,7 +37,7 @@ from typing import BinaryIO
 
 from bot.understanding.cache_files import keep_recent, mark_used, write_atomically
 
-MODEL_VERSION = 8  # bump when the features, the training or the cache format change: old caches are ignored
+MODEL_VERSION = 10  # bump when the features, the training or the cache format change: old caches are ignored
 WORD_NGRAMS = (1, 2)
 CHAR_NGRAMS = (2, 4)
 CHAR_WEIGHT = 1.5  # the character block against the word block (each L2-normalised first); chosen by CV
@@ -185,8 +185,9 @@ def _index(features: Iterable[str], start: int) -> dict[str, int]:
     return dict(zip(shared, _rows(start, start + len(shared)), strict=True))
 
 
-def train(examples: dict[str, list[list[str]]]) -> LinearModel:
-    """Fit the model with scikit-learn (imported here: a cached model never needs it)."""
+def train(examples: dict[str, list[list[str]]], min_df: int = 1) -> LinearModel:
+    """Fit the model with scikit-learn (imported here: a cached model never needs it). A feature (word, word
+    pair or character n-gram) found in fewer than `min_df` examples is left out."""
     from scipy.sparse import hstack  # heavy: only when training
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -196,12 +197,17 @@ def train(examples: dict[str, list[list[str]]]) -> LinearModel:
     if len(set(labels)) < 2:  # nothing to tell apart: one class, always
         only = labels[0] if labels else "out_of_scope"
         return LinearModel((only,), {}, {}, array("f"), array("f"), array("f", [0.0]))
-    vectorizers = [
-        TfidfVectorizer(analyzer=analyse, sublinear_tf=True, lowercase=False)
-        for analyse in (_analyse_words, _analyse_chars)
-    ]
-    word_matrix = vectorizers[0].fit_transform(texts)
-    char_matrix = vectorizers[1].fit_transform(texts) * CHAR_WEIGHT
+    vectorizers, matrices = [], []
+    for analyse in (_analyse_words, _analyse_chars):
+        for least in (min_df, 1):  # a few examples may share no feature at all: then every one is kept
+            vectorizer = TfidfVectorizer(analyzer=analyse, sublinear_tf=True, lowercase=False, min_df=least)
+            try:
+                matrices.append(vectorizer.fit_transform(texts))
+            except ValueError:  # "After pruning, no terms remain"
+                continue
+            vectorizers.append(vectorizer)
+            break
+    word_matrix, char_matrix = matrices[0], matrices[1] * CHAR_WEIGHT
     model = LogisticRegression(
         C=C, class_weight=CLASS_WEIGHT, solver="newton-cg", max_iter=1000
     )  # 5x faster than lbfgs here
@@ -226,9 +232,11 @@ def train(examples: dict[str, list[list[str]]]) -> LinearModel:
 _MEMORY: dict[str, LinearModel] = {}
 
 
-def cache_key(examples: dict[str, list[list[str]]]) -> str:
+def cache_key(examples: dict[str, list[list[str]]], min_df: int = 1) -> str:
     digest = hashlib.sha256()
     settings = [MODEL_VERSION, WORD_NGRAMS, CHAR_NGRAMS, CHAR_WEIGHT, C, CLASS_WEIGHT]
+    if min_df != 1:
+        settings.append(min_df)  # (the intent models' keys stay as they were)
     digest.update(json.dumps([settings, sorted(examples.items())], ensure_ascii=False).encode())
     return digest.hexdigest()[:32]
 
@@ -311,9 +319,9 @@ def _write(path: Path, model: LinearModel) -> None:
     write_atomically(path, write)
 
 
-def load_or_train(examples: dict[str, list[list[str]]]) -> LinearModel:
+def load_or_train(examples: dict[str, list[list[str]]], min_df: int = 1) -> LinearModel:
     """The model for these examples: from memory, from the disk cache, or trained (and cached)."""
-    key = cache_key(examples)
+    key = cache_key(examples, min_df)
     model = _MEMORY.get(key)
     if model is not None:
         return model
@@ -323,7 +331,7 @@ def load_or_train(examples: dict[str, list[list[str]]]) -> LinearModel:
     if model is not None and path:
         mark_used(path)
     if model is None:
-        model = train(examples)
+        model = train(examples, min_df)
         if path:
             _write(path, model)
             keep_recent(path.parent, "intent-model-*.bin")

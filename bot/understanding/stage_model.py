@@ -17,6 +17,7 @@ from bot.understanding.corpus import NO_STAGE
 from bot.understanding.schema import LanguageFile
 
 STAGE_FALLBACK = 0.5  # the model's probability for a stage at least this: chosen by cross-validation
+MIN_DF = 3  # a feature seen in fewer messages is left out: a third of the memory; chosen by cross-validation
 
 
 class StageModel:
@@ -36,4 +37,5 @@ def stage_model(data: LanguageFile | None, prepare: Callable[[str], list[str]]) 
     messages = data.stage_messages if data is not None else {}
     if not any(code != NO_STAGE and texts for code, texts in messages.items()):
         return None
-    return StageModel(load_or_train({code: [prepare(m) for m in texts] for code, texts in messages.items()}))
+    examples = {code: [prepare(m) for m in texts] for code, texts in messages.items()}
+    return StageModel(load_or_train(examples, MIN_DF))

@@ -60,7 +60,7 @@ def test_the_shipped_fallback_places_a_message_no_phrase_or_rule_places() -> Non
 
 
 def test_a_message_that_is_not_ours_gets_no_stage_from_the_fallback() -> None:
-    text = "on vient d'emménager dans notre premier appartement à Laval"
+    text = "ma fille vient d'ouvrir son premier compte de banque"
     understanding = understander("quebec")
     assert understanding.stage_models["fr"].stage(understanding._words(text, "fr")) == "startup"  # it would
     found = understanding.understand(text, "fr")
