@@ -229,6 +229,18 @@ class DeliveryRepo(StoreBase):
             )
             return bool(result.rowcount)
 
+    async def outbox_sent_many(self, *, marks: list[tuple[int, str, int | None]]) -> None:
+        """`outbox_sent` for many rows (id, token, Telegram message id), in one statement."""
+        if not marks:
+            return
+        now = utcnow()
+        params = [
+            {"b_id": item_id, "b_token": token, "b_message": message_id, "b_at": now}
+            for item_id, token, message_id in marks
+        ]
+        async with self._connection() as connection:
+            await connection.execute(_SENT, params)
+
     async def outbox_retry(self, *, item_id: int, token: str, not_before: dt.datetime, attempts: int) -> bool:
         return await self._outbox(item_id, token, not_before=_utc(not_before), attempts=attempts)
 
@@ -264,16 +276,7 @@ class DeliveryRepo(StoreBase):
         skipped: list[int] = []
         insert = _inbox_insert(self.engine.dialect.name)
         async with self._connection() as connection:
-            handled: set[int] = set()
-            if self._legacy_rows is not False:  # rows handled before migration 0005 (looked for once)
-                legacy = select(InboxRow.update_id).where(InboxRow.fingerprint == "legacy").limit(1)
-                self._legacy_rows = (await connection.execute(legacy)).first() is not None
-            if self._legacy_rows:
-                known = select(InboxRow.update_id).where(
-                    col(InboxRow.update_id).in_([update_id for update_id, _payload in updates]),
-                    InboxRow.fingerprint == "legacy",
-                )
-                handled = set((await connection.execute(known)).scalars().all())
+            handled = await self._legacy_handled(connection, [update_id for update_id, _payload in updates])
             for update_id, payload in updates:
                 if update_id in handled:
                     skipped.append(update_id)
@@ -292,6 +295,38 @@ class DeliveryRepo(StoreBase):
                 else:
                     stored.append(InboxItem(int(row_id), update_id, payload, 0))
         return stored, skipped
+
+    async def _legacy_handled(self, connection: Any, update_ids: list[int]) -> set[int]:
+        """Which of these update ids were handled before migration 0005 (rows without a fingerprint)."""
+        if self._legacy_rows is not False:  # rows handled before migration 0005 (looked for once)
+            legacy = select(InboxRow.update_id).where(InboxRow.fingerprint == "legacy").limit(1)
+            self._legacy_rows = (await connection.execute(legacy)).first() is not None
+        if not self._legacy_rows:
+            return set()
+        known = select(InboxRow.update_id).where(
+            col(InboxRow.update_id).in_(update_ids), InboxRow.fingerprint == "legacy"
+        )
+        return set((await connection.execute(known)).scalars().all())
+
+    async def inbox_store_handled(self, *, update_id: int, payload: str) -> int | None:
+        """Store an update already handled, in the unit of work of its effects (one statement where
+        `inbox_store` then `inbox_handled` take two): its id, or None when it was stored before (a duplicate,
+        same id and same content), in which case the caller handles nothing."""
+        now = utcnow()
+        row = {
+            "update_id": update_id,
+            "fingerprint": fingerprint(payload),
+            "payload": "",
+            "received_at": now,
+            "handled_at": now,
+            "status": "handled",
+            "attempts": 0,
+        }
+        async with self._connection() as connection:
+            if await self._legacy_handled(connection, [update_id]):
+                return None
+            row_id = (await connection.execute(_inbox_insert(self.engine.dialect.name), row)).scalar()
+        return None if row_id is None else int(row_id)
 
     async def inbox_pending(self, *, limit: int = 100) -> list[InboxItem]:
         """Stored updates not handled yet, in the order they arrived."""

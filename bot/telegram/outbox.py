@@ -39,6 +39,7 @@ from bot.storage import OutboxItem, Store, describe, is_transient
 from bot.storage import reports as storage_reports
 from bot.telegram import sender
 from bot.telegram.bulk import BulkSender
+from bot.telegram.marks import SentMarks
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +107,7 @@ class OutboxSender:
         self._posted: dict[int, list[OutboxItem]] = {}
         self._caught_up = False
         self.bulk = BulkSender(self, bulk_per_second)
+        self.marks = SentMarks(store)  # plain replies sent, recorded together (written before any read)
         self.live_idle = asyncio.Event()  # set while no lane worker runs: the bulk sender's turn
         self.live_idle.set()
 
@@ -170,6 +172,7 @@ class OutboxSender:
         """Give each lane with a due row its worker (one per lane, never two); returns when to look again."""
         now = self.clock()
         pause = IDLE_SECONDS
+        await self.marks.flush()
         lanes = await self.store.pending_lanes()
         if not self._caught_up:  # every lane without rows left from before is in step from now on
             self._caught_up = True
@@ -194,6 +197,7 @@ class OutboxSender:
         for worker in workers:
             worker.cancel()
         await asyncio.gather(*workers, return_exceptions=True)
+        await self.marks.stop()
 
     async def _lane(self, lane: int) -> None:
         """Send a lane's rows in order until it is empty or must wait; then hand back to `run`."""
@@ -204,7 +208,7 @@ class OutboxSender:
                     for item in rows:
                         if self.stopping:
                             return
-                        if item.not_before > self.clock() or not await self.deliver(item):
+                        if item.not_before > self.clock() or not await self.deliver(item, live=True):
                             self._fall_behind(lane)  # it waits: the database keeps its order now
                             return
                 in_step = True
@@ -224,6 +228,7 @@ class OutboxSender:
         (those handed over meanwhile are among them, or newer: kept for after)."""
         if self._in_step(lane):
             return self._posted.pop(lane, [])
+        await self.marks.flush()
         rows = await self.store.pending_outbox(lane=lane, limit=READ_LIMIT)
         known = {row.id for row in rows}
         later = [item for item in self._posted.pop(lane, []) if item.id not in known]
@@ -233,8 +238,9 @@ class OutboxSender:
                 self._posted[lane] = later
         return rows
 
-    async def deliver(self, item: OutboxItem) -> bool:
-        """Send one row; True when the lane may go on (sent, skipped or failed for good)."""
+    async def deliver(self, item: OutboxItem, *, live: bool = False) -> bool:
+        """Send one row; True when the lane may go on (sent, skipped or failed for good). `live`: a lane's
+        row, whose plain "sent" mark may wait for others (`SentMarks`)."""
         try:
             reply = await self._place(item.reply)
             message_id = None if reply is None else await self._send(reply)
@@ -266,9 +272,11 @@ class OutboxSender:
         except Exception as exc:  # a bug or a broken row: retried with backoff, then given up, never spinning
             log.exception("outbox %s could not be sent", item.id)
             return await self._transient(item, exc)
-        for attempt in range(
-            RECORD_ATTEMPTS
-        ):  # sent for sure: record it, never send it again for a DB hiccup
+        if live and _bot_reply(item.reply) and not _records_more(reply, message_id):
+            self.marks.add(item.id, item.token, message_id)
+            return True
+        # Sent for sure: record it, never send it again for a DB hiccup.
+        for attempt in range(RECORD_ATTEMPTS):
             try:
                 await self._record_sent(item, reply, message_id)
                 return True
@@ -374,3 +382,18 @@ class OutboxSender:
             attempts=attempts,
         )
         return False
+
+
+def _bot_reply(reply: Reply) -> bool:
+    """The bot's own words outside a request's thread, whose "sent" mark may wait (`SentMarks`); what people
+    relay to each other is recorded at once (the narrowest window for a repeat after a crash)."""
+    return reply.copy_of is None and reply.handoff is None
+
+
+def _records_more(reply: Reply | None, message_id: int | None) -> bool:
+    """A sent row whose Telegram id means more (a card, a topic, a relay link): recorded with its mark."""
+    return (
+        reply is not None
+        and message_id is not None
+        and ((reply.action == "open_topic" and reply.handoff is not None) or bool(reply.track))
+    )

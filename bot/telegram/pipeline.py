@@ -2,18 +2,24 @@
 
 python-telegram-bot confirms `getUpdates` offsets as soon as updates sit in its in-memory queue, so a
 SIGKILL would lose them. Here the Application is built with `.updater(None)` (PTB's supported route) and:
-1. the receiver stores each batch of raw updates (JSON as Telegram sent it, parsed only later), then asks
+1. the receiver has each batch of raw updates (JSON as Telegram sent it, parsed only later) stored, then asks
    for the next batch with a higher offset, which is what tells Telegram they were received. The offset comes
    from what Telegram returned, never from the stored ids: after a quiet week Telegram starts update ids again
    at random, possibly lower. A duplicate is the same id with the same content, and each one is logged;
-2. the processor feeds stored updates to `Application.process_update` one at a time, in arrival order,
-   inside one database transaction that also holds the update's effects (state, outbox rows) and marks it
-   handled: after a crash an update was either fully handled or is handled again from scratch;
+2. the processor feeds updates to `Application.process_update` one at a time, in arrival order, inside one
+   database transaction that also holds the update's effects (state, outbox rows) and marks it handled:
+   after a crash an update was either fully handled or is handled again from scratch;
 3. after the commit, the replies are handed to the outbox and button presses are answered.
+
+While the processor is in step (no older update waits in the inbox), an update just received is stored by
+the transaction that handles it, as handled (one transaction instead of two): the receiver waits for that
+commit before it confirms the batch, so an update is still stored before Telegram hears it arrived. If its
+handling fails, it is stored as pending instead (with those after it) before the receiver goes on, and
+retried from the inbox as below; if even that fails, the batch is not confirmed and Telegram sends it again.
 
 Each update has its unit of work (`bot.storage.UnitOfWork`), opened here and given to its handlers as
 `context.unit`: what they post to the outbox is committed with it, and what must wait for it waits on it
-(docs/architecture.md, "One update's path"). Updates this process stored are handed to the processor in
+(docs/architecture.md, "One update's path"). Updates this process received are handed to the processor in
 memory; it reads the inbox only after a start or a failure, until it is in step again.
 
 An update the library cannot read is set aside at once (kept, not handled) and the others go on. An update
@@ -28,13 +34,14 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import CallbackQuery, Update
-from telegram.error import InvalidToken, RetryAfter, TelegramError, TimedOut
 
 from bot.core.types import Outcome
 from bot.storage import InboxItem, Store, UnitOfWork, describe, is_transient
+from bot.telegram import poller
 from bot.telegram.context import App, AppContext
 from bot.telegram.outbox import OutboxSender
 from bot.telegram.sender import answer
@@ -42,11 +49,29 @@ from bot.telegram.services import services_of
 
 log = logging.getLogger(__name__)
 
-POLL_TIMEOUT = 10
 TRANSIENT_ATTEMPTS = 10  # a busy or unreachable database: about a minute of retries before setting aside
 FAILING_ATTEMPTS = 3  # any other failure (a bug): tried again in case it was transient after all
 MAX_RETRY_PAUSE = 10.0
 READ_LIMIT = 100  # stored updates read at a time
+
+
+@dataclass(eq=False)
+class _Arrival:
+    """An update received while the processor was in step, not stored yet: the transaction that handles it
+    stores it. `stored` is resolved once it is (True: new, False: a duplicate), or fails when it could not be
+    (the receiver then does not confirm it)."""
+
+    update_id: int
+    payload: str
+    stored: asyncio.Future[bool] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+
+    def resolve(self, new: bool) -> None:
+        if not self.stored.done():
+            self.stored.set_result(new)
+
+    def refuse(self, error: BaseException) -> None:
+        if not self.stored.done():
+            self.stored.set_exception(error)
 
 
 class _Rollback(Exception):
@@ -110,7 +135,8 @@ class Pipeline:
         # Updates stored by this process, handed to the processor in memory (`receive`), in arrival order.
         # Used only while the processor is in step (it has read every older pending update); after a start
         # or a failure it reads the inbox until it is in step again.
-        self._fresh: list[InboxItem] = []
+        self._fresh: list[InboxItem | _Arrival] = []
+        self._waiting: set[_Arrival] = set()  # received in step: the receivers wait for them to be stored
         self._in_step = False
         self._units = services_of(app.bot_data).units  # update id -> its unit of work, while it is handled
 
@@ -118,111 +144,147 @@ class Pipeline:
         """New updates were stored (by the poller or a webhook): process them."""
         self._stored.set()
 
+    async def poll(self) -> None:
+        """Long polling, forever (`bot.telegram.poller`)."""
+        await poller.poll(self)
+
     async def receive(self, payloads: list[dict[str, Any]]) -> int:
-        """Store raw updates before anyone tells Telegram they arrived; returns how many were new."""
+        """Store raw updates before anyone tells Telegram they arrived; returns how many were new. In step,
+        the processor stores each one with its handling, and this waits for that."""
         rows = [(int(p["update_id"]), json.dumps(p, ensure_ascii=False)) for p in payloads]
+        if self._in_step:
+            arrivals = [_Arrival(update_id, payload) for update_id, payload in rows]
+            self._waiting.update(arrivals)
+            self._fresh.extend(arrivals)
+            self.stored()
+            try:
+                results = await asyncio.gather(*(a.stored for a in arrivals), return_exceptions=True)
+            finally:
+                self._waiting.difference_update(arrivals)
+            for result in results:
+                if isinstance(result, BaseException):
+                    raise result
+            return sum(bool(result) for result in results)
         async with self.store.unit_of_work():
             fresh, skipped = await self.store.inbox_store(updates=rows)
         self._fresh.extend(fresh)
-        for update_id in skipped:
-            log.info("update %s is already stored (same id, same content): skipped as a duplicate", update_id)
+        _duplicates(skipped)
         self.stored()
         return len(rows) - len(skipped)
 
-    async def _get_updates(self, offset: int | None) -> list[dict[str, Any]]:
-        """getUpdates as raw JSON: `Bot.get_updates` parses the whole batch, so one update shaped by a newer
-        Bot API would raise for all of them (and PTB would log its content). Parsing happens per update,
-        later; this is the same request PTB makes, through the same connection pool and rate limiter."""
-        # Pinned PTB 22.8: `_post` is what get_updates calls, without the de_list after it.
-        result = await self.app.bot._post(
-            "getUpdates",
-            {"offset": offset, "timeout": POLL_TIMEOUT, "allowed_updates": self.allowed_updates},
-            read_timeout=POLL_TIMEOUT + 5,
-        )
-        updates = result if isinstance(result, list) else []
-        readable = [u for u in updates if isinstance(u, dict) and isinstance(u.get("update_id"), int)]
-        if len(readable) != len(updates):
-            log.warning(
-                "getUpdates returned %s entries without an update id: ignored", len(updates) - len(readable)
-            )
-        return readable
-
-    async def poll(self) -> None:
-        """Long polling: store a batch, then confirm it by asking for the next one. Survives outages."""
-        offset: int | None = None  # none at start-up: Telegram sends what was not confirmed yet
-        backoff = 1.0
-        while True:
-            try:
-                updates = await self._get_updates(offset)
-            except InvalidToken:
-                log.critical("Telegram refuses the token (TELEGRAM_BOT_TOKEN): no update can be received")
-                raise
-            except RetryAfter as exc:
-                await asyncio.sleep(
-                    float(
-                        exc.retry_after
-                        if isinstance(exc.retry_after, int | float)
-                        else exc.retry_after.total_seconds()
-                    )
+    async def _store_arrivals(self, items: list[InboxItem | _Arrival]) -> list[InboxItem]:
+        """Store as pending the arrivals among `items` (received, not handled: a failure came first), so the
+        receiver may go on. If that fails too, they are dropped and the receiver does not confirm them
+        (Telegram sends them again)."""
+        arrivals = [item for item in items if isinstance(item, _Arrival) and not item.stored.done()]
+        if not arrivals:
+            return []
+        self._fresh = [item for item in self._fresh if item not in arrivals]
+        try:
+            async with self.store.unit_of_work():
+                fresh, skipped = await self.store.inbox_store(
+                    updates=[(arrival.update_id, arrival.payload) for arrival in arrivals]
                 )
-                continue
-            except TimedOut:
-                continue
-            except TelegramError as exc:  # network, 5xx, 409 Conflict (another poller): keep polling
-                log.warning("getUpdates failed (%s); retrying in %.0fs", type(exc).__name__, backoff)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 1.5, 30.0)
-                continue
-            backoff = 1.0
-            if not updates:
-                # Everything up to `offset` is confirmed now; asking without an offset returns the oldest
-                # unconfirmed update whatever its id, so ids that start again lower are still received.
-                offset = None
-                continue
-            try:
-                await self.receive(updates)
-            except (
-                Exception
-            ) as exc:  # database busy or gone: not stored, so not confirmed; Telegram keeps them
-                log.warning("storing received updates failed (%s); polling them again", describe(exc))
-                await asyncio.sleep(1.0)
-                continue
-            offset = int(updates[-1]["update_id"]) + 1
+        except BaseException as exc:
+            for arrival in arrivals:
+                arrival.refuse(exc if isinstance(exc, Exception) else RuntimeError("stopped"))
+            raise
+        _duplicates(skipped)
+        for arrival in arrivals:
+            arrival.resolve(True)  # a duplicate too: it was stored before
+        return fresh
 
     async def process(self) -> None:
         """Handle stored updates in order, forever."""
-        while True:
-            self._stored.clear()
-            try:
-                while await self.process_pending():
-                    pass
-            except Exception as exc:
-                if is_transient(exc):
-                    log.warning("reading the inbox failed (%s); retrying", describe(exc))
-                else:
-                    log.exception("processing stored updates failed; retrying")
-                await asyncio.sleep(1.0)
-                continue
-            await self._stored.wait()
+        try:
+            while True:
+                self._stored.clear()
+                try:
+                    while await self.process_pending():
+                        pass
+                except Exception as exc:
+                    if is_transient(exc):
+                        log.warning("reading the inbox failed (%s); retrying", describe(exc))
+                    else:
+                        log.exception("processing stored updates failed; retrying")
+                    await asyncio.sleep(1.0)
+                    continue
+                await self._stored.wait()
+        finally:  # stopped: what was received and not stored is not confirmed
+            for arrival in list(self._waiting):
+                arrival.refuse(RuntimeError("the processor stopped"))
 
     async def process_pending(self) -> int:
-        """Handle what is stored now, in arrival order; returns how many updates were tried. A failed one
-        stops the batch: it is first again at the next read, so later updates never overtake it."""
+        """Handle what is stored (or received in step) now, in arrival order; returns how many updates were
+        tried. A failed one stops the batch: it is first again at the next read, so later updates never
+        overtake it (those received in step are stored behind it first)."""
         if self._in_step:
             pending, self._fresh = self._fresh, []
         else:
-            pending = await self.store.inbox_pending(limit=READ_LIMIT)
-            read = {item.id for item in pending}
-            self._fresh = [item for item in self._fresh if item.id not in read]  # newer than the read
-            self._in_step = len(pending) < READ_LIMIT
+            await self._store_arrivals(self._fresh)
+            stored = await self.store.inbox_pending(limit=READ_LIMIT)
+            read = {item.id for item in stored}
+            self._fresh = [i for i in self._fresh if isinstance(i, _Arrival) or i.id not in read]  # newer
+            self._in_step = len(stored) < READ_LIMIT
+            pending = list(stored)
         for tried, item in enumerate(pending, start=1):
-            if not await self._handle(item):
-                self._in_step, self._fresh = False, []  # it is first again at the next read
+            later = pending[tried:]
+            if isinstance(item, _Arrival):
+                handled = await self._handle_arrival(item, later)
+            else:
+                handled = await self._handle(item, later)
+            if not handled:  # the rest is in the inbox now, read from there
+                self._in_step = False
+                self._fresh = [i for i in self._fresh if isinstance(i, _Arrival)]
                 return tried
         return len(pending)
 
-    async def _handle(self, item: InboxItem) -> bool:
-        """Handle one stored update; False when it failed and must be tried again."""
+    async def _handle_arrival(self, arrival: _Arrival, later: list[InboxItem | _Arrival]) -> bool:
+        """Store and handle an update received in step, in one transaction; False when it failed: then it is
+        stored as pending, with the arrivals after it, and tried again from the inbox."""
+        unit: UnitOfWork | None = None
+        error: BaseException | None = None
+        try:
+            update = Update.de_json(json.loads(arrival.payload), self.app.bot)
+        except Exception:  # unreadable: stored as pending, and set aside by `_handle`
+            update = None
+        try:
+            if update is not None:
+                async with self.store.unit_of_work() as unit:
+                    item_id = await self.store.inbox_store_handled(
+                        update_id=arrival.update_id, payload=arrival.payload
+                    )
+                    if item_id is not None:
+                        await self._process(update, unit)
+                if item_id is None:
+                    _duplicates([arrival.update_id])
+                arrival.resolve(item_id is not None)
+                self.handled += item_id is not None
+                await _over(unit, arrival.update_id)
+                return True
+        except _Rollback:
+            assert unit is not None
+            error = unit.failures[0] or RuntimeError("a handler failed")
+        except Exception as exc:  # storage outside the handlers, or the commit itself
+            error = exc
+        self._in_step = False  # what is received meanwhile is stored at once, behind it
+        stored = await self._store_arrivals([arrival, *later, *self._fresh])
+        if error is not None and stored and stored[0].update_id == arrival.update_id:
+            await self._after_failure(stored[0], error, unit)
+        return False
+
+    async def _process(self, update: Update, unit: UnitOfWork) -> None:
+        """The update's handlers, in its unit of work; raises `_Rollback` when one of them failed."""
+        self._units[update.update_id] = unit  # the handlers' `context.unit`
+        try:
+            await self.app.process_update(update)
+        finally:
+            del self._units[update.update_id]
+        if unit.failures:
+            raise _Rollback
+
+    async def _handle(self, item: InboxItem, later: list[InboxItem | _Arrival]) -> bool:
+        """Handle one stored update; False when it failed (the arrivals in `later` are stored behind it)."""
         try:
             update = Update.de_json(json.loads(item.payload), self.app.bot)
         except Exception as exc:  # shaped by a newer Bot API, or not JSON: kept aside, the others go on
@@ -236,13 +298,7 @@ class Pipeline:
         unit: UnitOfWork | None = None
         try:
             async with self.store.unit_of_work() as unit:
-                self._units[update.update_id] = unit  # the handlers' `context.unit`
-                try:
-                    await self.app.process_update(update)
-                finally:
-                    del self._units[update.update_id]
-                if unit.failures:
-                    raise _Rollback
+                await self._process(update, unit)
                 if not await self.store.inbox_handled(item_id=item.id):
                     raise _HandledElsewhere
             # committed: its replies are with the outbox and its buttons answered (`after_commit`)
@@ -256,16 +312,22 @@ class Pipeline:
             error = unit.failures[0] or RuntimeError("a handler failed")
         except Exception as exc:  # storage outside the handlers, or the commit itself
             error = exc
-        if error is not None and not await self._failed(item, error):
-            return False  # rolled back, nothing said to anyone: it is tried again
+        if error is not None:  # rolled back, nothing said to anyone: tried again, or set aside
+            self._in_step = False  # what is received meanwhile is stored at once, behind it
+            await self._store_arrivals([*later, *self._fresh])
+            await self._after_failure(item, error, unit)
+            return False
         self._failures.pop(item.id, None)
         self.handled += 1
-        for action in unit.over if unit is not None else ():
-            try:
-                await action()
-            except Exception:  # an apology that could not be sent: nothing to undo
-                log.warning("a post-update action of update %s failed", item.update_id, exc_info=True)
+        await _over(unit, item.update_id)
         return True
+
+    async def _after_failure(self, item: InboxItem, error: BaseException, unit: UnitOfWork | None) -> None:
+        """A failed attempt counted (and paused after); the update's `over` actions once it is set aside."""
+        if await self._failed(item, error):
+            self._failures.pop(item.id, None)
+            self.handled += 1
+            await _over(unit, item.update_id)
 
     async def _failed(self, item: InboxItem, error: BaseException) -> bool:
         """Count a failed attempt; True when the update is set aside (enough of them), False to retry it
@@ -303,3 +365,17 @@ class Pipeline:
         )
         await asyncio.sleep(pause)
         return False
+
+
+def _duplicates(update_ids: list[int]) -> None:
+    for update_id in update_ids:
+        log.info("update %s is already stored (same id, same content): skipped as a duplicate", update_id)
+
+
+async def _over(unit: UnitOfWork | None, update_id: int) -> None:
+    """What waits for the end of an update's handling (an apology after its last failed attempt)."""
+    for action in unit.over if unit is not None else ():
+        try:
+            await action()
+        except Exception:  # an apology that could not be sent: nothing to undo
+            log.warning("a post-update action of update %s failed", update_id, exc_info=True)
