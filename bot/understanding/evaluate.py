@@ -28,6 +28,7 @@ import yaml
 from bot.catalog.loader import load_catalog
 from bot.understanding.corpus import load_corpus
 from bot.understanding.data import load_language_data
+from bot.understanding.schema import LanguageFile
 from bot.understanding.understand import Understander
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -37,10 +38,14 @@ OOS = "out_of_scope"
 
 
 @cache
+def language_data(network: str) -> dict[str, LanguageFile]:
+    data, _problems = load_language_data(ROOT / "intents", load_catalog(ROOT / "catalog" / network))
+    return data
+
+
+@cache
 def understander(network: str) -> Understander:
-    catalog = load_catalog(ROOT / "catalog" / network)
-    data, _problems = load_language_data(ROOT / "intents", catalog)
-    return Understander(data, catalog)
+    return Understander(language_data(network), load_catalog(ROOT / "catalog" / network))
 
 
 def network_of(case: dict[str, object]) -> str:

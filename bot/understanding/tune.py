@@ -17,7 +17,7 @@ from __future__ import annotations
 import sys
 
 from bot.understanding.classifier import train
-from bot.understanding.evaluate import understander
+from bot.understanding.evaluate import language_data, understander
 from bot.understanding.understand import STATE_CHANGING
 
 GRID = [round(0.05 * i, 2) for i in range(1, 20)]
@@ -93,8 +93,9 @@ def main(folds: int = 5) -> None:
     everything: list[tuple[str, dict[str, float], bool]] = []
     for network, langs in (("quebec", ("fr", "en")), ("algerie", ("ar",))):
         model = understander(network)
+        data = language_data(network)
         for lang in langs:
-            scored = out_of_fold(model.examples[lang], folds)
+            scored = out_of_fold(model.prepared_examples(data[lang], lang), folds)
             everything.extend(scored)
             print(lang, {k: round(v, 3) for k, v in tune(scored).items()})
     print("all", {k: round(v, 3) for k, v in tune(everything).items()})

@@ -167,7 +167,6 @@ class Understander:
         self.models: dict[str, IntentModel] = {}
         self.known: dict[str, frozenset[str]] = {}
         self.facts: dict[str, frozenset[str]] = {}  # the words of facts' phrases: places, labels, synonyms
-        self.examples: dict[str, dict[str, list[list[str]]]] = {}  # what each model was trained on
         self.stage_models: dict[str, StageModel] = {}  # the learned fallback, where the corpus has stages
         for lang in self.languages:
             lexicon = build_lexicon(data.get(lang), catalog, lang)
@@ -184,13 +183,20 @@ class Understander:
                 prepared.key(phrases, lexicon, self.known[lang]),
                 functools.partial(self._prepare, phrases, lang),
             )
-            self.examples[lang] = examples
             fallback = stage_model(data.get(lang), functools.partial(self._words, lang=lang))
             if fallback is not None:
                 self.stage_models[lang] = fallback
             self.models[lang] = (
                 IntentModel(examples, raw) if examples else IntentModel({"out_of_scope": [[]]})
             )
+            # the prepared examples are not kept: the models hold what they need of them (3 MB less;
+            # `prepared_examples` reads them back from the cache for a tool that needs them)
+
+    def prepared_examples(self, data: LanguageFile, lang: str) -> Examples:
+        """A language's phrases as its model was trained on them (from the cache: prepared.py)."""
+        phrases = data.intents
+        key = prepared.key(phrases, self.lexicons[lang], self.known[lang])
+        return prepared.load_or_prepare(key, functools.partial(self._prepare, phrases, lang))[0]
 
     def _prepare(self, phrases: dict[str, list[str]], lang: str) -> tuple[Examples, Examples]:
         """Each phrase as the classifier sees it: delexicalised ("je suis a _region_"), and as written."""
