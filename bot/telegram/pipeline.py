@@ -262,11 +262,8 @@ class Pipeline:
                 self.handled += item_id is not None
                 await _over(unit, arrival.update_id)
                 return True
-        except _Rollback:
-            assert unit is not None
-            error = unit.failures[0] or RuntimeError("a handler failed")
-        except Exception as exc:  # storage outside the handlers, or the commit itself
-            error = exc
+        except Exception as exc:  # a handler failed, or storage outside the handlers, or the commit itself
+            error = _error_of(exc, unit)
         self._in_step = False  # what is received meanwhile is stored at once, behind it
         stored = await self._store_arrivals([arrival, *later, *self._fresh])
         if error is not None and stored and stored[0].update_id == arrival.update_id:
@@ -307,11 +304,8 @@ class Pipeline:
                 "update %s was handled by another process: this handling was rolled back", item.update_id
             )
             return True
-        except _Rollback:
-            assert unit is not None
-            error = unit.failures[0] or RuntimeError("a handler failed")
-        except Exception as exc:  # storage outside the handlers, or the commit itself
-            error = exc
+        except Exception as exc:  # a handler failed, or storage outside the handlers, or the commit itself
+            error = _error_of(exc, unit)
         if error is not None:  # rolled back, nothing said to anyone: tried again, or set aside
             self._in_step = False  # what is received meanwhile is stored at once, behind it
             await self._store_arrivals([*later, *self._fresh])
@@ -365,6 +359,13 @@ class Pipeline:
         )
         await asyncio.sleep(pause)
         return False
+
+
+def _error_of(exc: Exception, unit: UnitOfWork | None) -> BaseException:
+    """What made an update's handling fail: a handler's own error (`_Rollback`), or the exception itself."""
+    if isinstance(exc, _Rollback) and unit is not None:
+        return unit.failures[0] or RuntimeError("a handler failed")
+    return exc
 
 
 def _duplicates(update_ids: list[int]) -> None:
