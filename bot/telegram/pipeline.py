@@ -62,7 +62,8 @@ class _Arrival:
     (the receiver then does not confirm it)."""
 
     update_id: int
-    payload: str
+    payload: str  # as stored (and fingerprinted)
+    data: dict[str, Any]  # as received: read once, never parsed back from `payload`
     stored: asyncio.Future[bool] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
 
     def resolve(self, new: bool) -> None:
@@ -153,7 +154,10 @@ class Pipeline:
         the processor stores each one with its handling, and this waits for that."""
         rows = [(int(p["update_id"]), json.dumps(p, ensure_ascii=False)) for p in payloads]
         if self._in_step:
-            arrivals = [_Arrival(update_id, payload) for update_id, payload in rows]
+            arrivals = [
+                _Arrival(update_id, payload, data)
+                for (update_id, payload), data in zip(rows, payloads, strict=True)
+            ]
             self._waiting.update(arrivals)
             self._fresh.extend(arrivals)
             self.stored()
@@ -245,7 +249,7 @@ class Pipeline:
         unit: UnitOfWork | None = None
         error: BaseException | None = None
         try:
-            update = Update.de_json(json.loads(arrival.payload), self.app.bot)
+            update = Update.de_json(arrival.data, self.app.bot)  # (it copies what it reads)
         except Exception:  # unreadable: stored as pending, and set aside by `_handle`
             update = None
         try:

@@ -12,7 +12,7 @@ a start-up with unchanged language data reads about 1.5 MB a model instead of im
 training (see `python -m tools.bench_understanding`). Edit `intents/` and the next start-up trains again.
 `AIGUILLEUR_MODEL_CACHE` chooses the folder (default `$XDG_CACHE_HOME/aiguilleur`; "off" never writes one).
 
-In memory a model is kept small, since the bot holds four of them for its whole life (issue 12): weights and
+In memory a model is kept small, since the bot holds its models for its whole life (issue 12): weights and
 idf as 32-bit floats (no probability of the test and corpus tables moves by 1e-7), one string per feature
 shared by every model that has it, and one int object per row number shared likewise. A freshly trained
 model is rounded the same way, so a cached model scores exactly as the one trained.
@@ -20,6 +20,7 @@ model is rounded the same way, so a cached model scores exactly as the one train
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
@@ -28,12 +29,12 @@ import os
 import sys
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from operator import itemgetter, mul
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from bot.understanding.cache_files import keep_recent, mark_used, write_atomically
 
@@ -197,23 +198,24 @@ def train(examples: dict[str, list[list[str]]], min_df: int = 1) -> LinearModel:
     if len(set(labels)) < 2:  # nothing to tell apart: one class, always
         only = labels[0] if labels else "out_of_scope"
         return LinearModel((only,), {}, {}, array("f"), array("f"), array("f", [0.0]))
-    vectorizers, matrices = [], []
-    for analyse in (_analyse_words, _analyse_chars):
-        for least in (min_df, 1):  # a few examples may share no feature at all: then every one is kept
+
+    def fitted(analyse: Callable[[str], list[str]]) -> tuple[TfidfVectorizer, Any]:
+        for least in (min_df, 1):  # a few examples sharing no feature at all keep every one
             vectorizer = TfidfVectorizer(analyzer=analyse, sublinear_tf=True, lowercase=False, min_df=least)
-            try:
-                matrices.append(vectorizer.fit_transform(texts))
-            except ValueError:  # "After pruning, no terms remain"
-                continue
-            vectorizers.append(vectorizer)
-            break
-    word_matrix, char_matrix = matrices[0], matrices[1] * CHAR_WEIGHT
+            with contextlib.suppress(ValueError):  # "After pruning, no terms remain"
+                return vectorizer, vectorizer.fit_transform(texts)
+        raise ValueError("no example has a feature to learn from")
+
+    (word_vectorizer, word_matrix), (char_vectorizer, char_matrix) = map(
+        fitted, (_analyse_words, _analyse_chars)
+    )
+    char_matrix = char_matrix * CHAR_WEIGHT
     model = LogisticRegression(
         C=C, class_weight=CLASS_WEIGHT, solver="newton-cg", max_iter=1000
     )  # 5x faster than lbfgs here
     model.fit(hstack([word_matrix, char_matrix]).tocsr(), labels)
-    words = sorted(vectorizers[0].vocabulary_, key=vectorizers[0].vocabulary_.__getitem__)
-    chars = sorted(vectorizers[1].vocabulary_, key=vectorizers[1].vocabulary_.__getitem__)
+    words = sorted(word_vectorizer.vocabulary_, key=word_vectorizer.vocabulary_.__getitem__)
+    chars = sorted(char_vectorizer.vocabulary_, key=char_vectorizer.vocabulary_.__getitem__)
     coef, intercept = model.coef_, model.intercept_
     if len(model.classes_) == 2:  # one row for two classes: p(second) = sigmoid(s) = softmax(-s/2, s/2)
         coef, intercept = [-coef[0] / 2, coef[0] / 2], [-intercept[0] / 2, intercept[0] / 2]
@@ -221,7 +223,7 @@ def train(examples: dict[str, list[list[str]]], min_df: int = 1) -> LinearModel:
         tuple(str(c) for c in model.classes_),
         _index(words, 0),
         _index(chars, len(words)),
-        _floats([*vectorizers[0].idf_, *vectorizers[1].idf_]),
+        _floats([*word_vectorizer.idf_, *char_vectorizer.idf_]),
         _floats(itertools.chain.from_iterable(coef)),  # one class after the other
         _floats(intercept),
     )
@@ -234,9 +236,7 @@ _MEMORY: dict[str, LinearModel] = {}
 
 def cache_key(examples: dict[str, list[list[str]]], min_df: int = 1) -> str:
     digest = hashlib.sha256()
-    settings = [MODEL_VERSION, WORD_NGRAMS, CHAR_NGRAMS, CHAR_WEIGHT, C, CLASS_WEIGHT]
-    if min_df != 1:
-        settings.append(min_df)  # (the intent models' keys stay as they were)
+    settings = [MODEL_VERSION, WORD_NGRAMS, CHAR_NGRAMS, CHAR_WEIGHT, C, CLASS_WEIGHT, min_df]
     digest.update(json.dumps([settings, sorted(examples.items())], ensure_ascii=False).encode())
     return digest.hexdigest()[:32]
 

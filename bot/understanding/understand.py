@@ -210,12 +210,13 @@ class Understander:
             examples[intent] = [_delexicalise(w, extract(w, self.lexicons[lang])) for w in raw[intent]]
         return examples, raw
 
+    def _stripped(self, words: list[str], lang: str) -> list[str]:
+        """Arabic words without the clitics that hide a known word ("بوهران" -> "وهران"); others as they are."""
+        return strip_clitics(words, self.known[lang], self.facts[lang]) if lang == "ar" else words
+
     def _words(self, text: str, lang: str) -> list[str]:
-        """A message's words as `understand` reads them (clauses joined, Arabic clitics stripped)."""
-        words = normalize_clauses(text[:MAX_CHARACTERS])
-        if lang == "ar":
-            words = strip_clitics(words, self.known[lang], self.facts[lang])
-        return [w for w in words if w != BOUNDARY]
+        """A message's words as `understand` reads them, clauses joined: what the stage fallback learns from."""
+        return [w for w in self._stripped(normalize_clauses(text[:MAX_CHARACTERS]), lang) if w != BOUNDARY]
 
     @cached_property
     def distinctive(self) -> dict[str, set[str]]:
@@ -244,8 +245,8 @@ class Understander:
         words = normalize_clauses(text[:MAX_CHARACTERS])
         lang = lang if lang in self.languages else self.detect(text, words)
         lexicon = self.lexicons[lang]
-        if lang == "ar":
-            words = strip_clitics(words, self.known[lang], self.facts[lang])
+        words = self._stripped(words, lang)
+        flat = [w for w in words if w != BOUNDARY]  # the words without the clauses' boundaries
         found = extract(words, lexicon)
         if found.stage is None:
             found.stage = stage_cue(words)
@@ -258,8 +259,8 @@ class Understander:
         model = self.models[lang]
         delexicalised = _delexicalise(words, found)
         plain = model.correct([w for w in delexicalised if w != BOUNDARY])
-        asks = _markers(text[:MAX_CHARACTERS], [w for w in words if w != BOUNDARY])
-        probabilities = model.distribution(plain + asks, [w for w in words if w != BOUNDARY] + asks)
+        asks = _markers(text[:MAX_CHARACTERS], flat)
+        probabilities = model.distribution(plain + asks, flat + asks)
         intent = max(probabilities, key=probabilities.__getitem__)
         confidence = probabilities[intent]
         exact = confidence == EXACT_CONFIDENCE and model.exact.get(exact_key(plain)) == intent
@@ -314,7 +315,7 @@ class Understander:
             action = intent
         if found.stage is None and intent in ABOUT_A_BUSINESS and lang in self.stage_models:
             # no phrase or rule said a stage: the model of the corpus's messages may ("rana f l3am lewel")
-            found.stage = self.stage_models[lang].stage([w for w in words if w != BOUNDARY])
+            found.stage = self.stage_models[lang].stage(flat)
         if intent == "out_of_scope":
             found = Found()  # not ours: a town or a need it names is not a fact about a business
         return Understanding(
