@@ -105,6 +105,25 @@ def strip_clitics(
     return out
 
 
+# The article of Arabizi, glued to the word it names ("lfla7a", "elbiscuit", "l'export" typed "lexport").
+_LATIN_ARTICLES = ("el", "l")
+
+
+def strip_latin_article(words: list[str], facts: set[str] | frozenset[str]) -> list[str]:
+    """Latin-script words without a glued article when that leaves a word of a fact ("lfla7a" -> "fla7a",
+    farming): Arabizi writes "l" and "el" as Arabic script writes "ال". Other words as they are."""
+    out = []
+    for word in words:
+        if word.isascii() and word not in facts:
+            for article in _LATIN_ARTICLES:
+                rest = word[len(article) :]
+                if word.startswith(article) and len(rest) >= 4 and rest in facts:
+                    word = rest
+                    break
+        out.append(word)
+    return out
+
+
 def _stripped(word: str, vocabulary: set[str] | frozenset[str]) -> str | None:
     """`word` without the shortest run of clitics that leaves a word of `vocabulary` (of 2 letters or more)."""
     for prefix in _CLITIC_PREFIXES:

@@ -34,6 +34,16 @@ class Found:
     def any(self) -> bool:
         return bool(self.stage or self.sector or self.region or self.needs)
 
+    def fill_from(self, other: Found) -> None:
+        """The facts of a second reading of the same words that this one lacks (its needs added); its
+        spans are not taken: the classifier reads the message as its own language's lexicon saw it."""
+        for slot in ("stage", "sector", "region"):
+            if getattr(self, slot) is None and (code := getattr(other, slot)) is not None:
+                setattr(self, slot, code)
+                if slot == "region":
+                    self.town = other.town
+        self.needs.extend(code for code in other.needs if code not in self.needs)
+
 
 def _matches(words: list[str], lexicon: Lexicon) -> list[tuple[int, int, str, str, str]]:
     """(start, end, slot, code, phrase) of every phrase, longest first, without overlaps."""

@@ -36,7 +36,14 @@ from bot.understanding.corpus import ABOUT_A_BUSINESS
 from bot.understanding.data import no_collections
 from bot.understanding.intent import EXACT_CONFIDENCE, IntentModel, exact_key
 from bot.understanding.lexicon import Lexicon, build_lexicon
-from bot.understanding.normalize import BOUNDARY, has_arabic, normalize, normalize_clauses, strip_clitics
+from bot.understanding.normalize import (
+    BOUNDARY,
+    has_arabic,
+    normalize,
+    normalize_clauses,
+    strip_clitics,
+    strip_latin_article,
+)
 from bot.understanding.personal import personal_matter
 from bot.understanding.prepared import Examples
 from bot.understanding.schema import LanguageFile
@@ -203,16 +210,16 @@ class Understander:
         examples: Examples = {}
         raw: Examples = {}
         for intent, texts in phrases.items():
-            raw[intent] = [
-                _with_markers(p, strip_clitics(normalize(p).split(), self.known[lang], self.facts[lang]))
-                for p in texts
-            ]
+            raw[intent] = [_with_markers(p, self._stripped(normalize(p).split(), lang)) for p in texts]
             examples[intent] = [_delexicalise(w, extract(w, self.lexicons[lang])) for w in raw[intent]]
         return examples, raw
 
     def _stripped(self, words: list[str], lang: str) -> list[str]:
-        """Arabic words without the clitics that hide a known word ("بوهران" -> "وهران"); others as they are."""
-        return strip_clitics(words, self.known[lang], self.facts[lang]) if lang == "ar" else words
+        """Arabic words without the clitics that hide a known word ("بوهران" -> "وهران"), Arabizi ones without
+        a glued article ("lfla7a"); words of other languages as they are."""
+        if lang != "ar":
+            return words
+        return strip_latin_article(strip_clitics(words, self.known[lang], self.facts[lang]), self.facts[lang])
 
     def _words(self, text: str, lang: str) -> list[str]:
         """A message's words as `understand` reads them, clauses joined: what the stage fallback learns from."""
@@ -248,6 +255,10 @@ class Understander:
         words = self._stripped(words, lang)
         flat = [w for w in words if w != BOUNDARY]  # the words without the clauses' boundaries
         found = extract(words, lexicon)
+        if lang == "ar" and "fr" in self.lexicons and any(w.isascii() and w.isalpha() for w in flat):
+            # Arabizi borrows its business words from French ("3andi une boulangerie f Annaba", "ferme ta3
+            # lbgar"): what the French lexicon finds and the Arabic one did not is a fact too
+            found.fill_from(extract(strip_latin_article(words, self.facts["fr"]), self.lexicons["fr"]))
         if found.stage is None:
             found.stage = stage_cue(words)
         elif found.stage != "succession" and changes_hands(words):

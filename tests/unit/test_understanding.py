@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.understanding.evaluate import evaluate, load_cases, understander
-from bot.understanding.normalize import normalize
+from bot.understanding.normalize import normalize, strip_latin_article
 
 TARGET_ACCURACY = 0.95  # on the whole table (issue 4)
 TARGET_SLOT_F1 = 0.93
@@ -76,3 +76,26 @@ def test_a_misspelling_between_two_equally_near_words_is_corrected_the_same_way_
     assert IntentModel({"greet": greet, "inform": other}).correct(["labes"]) == ["labas"]  # commoner
     tied = IntentModel({"greet": greet[:1], "inform": other})
     assert tied.correct(["labes"]) == ["labas"]  # as common: alphabetical
+
+
+def test_arabizi_borrows_its_business_words_from_french() -> None:
+    algerie = understander("algerie")
+    heard = algerie.understand("3andi salon de coiffure f Béjaïa men 3am")
+    assert (heard.lang, heard.sector, heard.region) == ("ar", "services", "DZ-06")
+    heard = algerie.understand("3andna charika ta3 panneaux solaires f Ouargla")
+    assert (heard.lang, heard.sector) == ("ar", "cleantech")
+
+
+def test_an_arabizi_article_glued_to_a_known_word_is_read_through() -> None:
+    heard = understander("algerie").understand("ana nekhdem f lfla7a men zman")
+    assert (heard.lang, heard.sector) == ("ar", "agrifood")
+
+
+def test_a_latin_article_is_stripped_only_where_a_fact_remains() -> None:
+    facts = frozenset({"fla7a", "export"})
+    assert strip_latin_article(["lfla7a", "elexport", "label", "lexique"], facts) == [
+        "fla7a",
+        "export",
+        "label",
+        "lexique",
+    ]
