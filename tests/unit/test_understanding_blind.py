@@ -9,8 +9,8 @@ ninth and `heldout8.yaml` by a tenth, the same way; each was measured once befor
 read (held-out 3's were read for the sixth and seventh passes, held-out 4's for the ninth, held-out 6's and
 7's for the tenth, held-out 8's for the eleventh, held-out 9's (an eleventh writer) for the twelfth: all six
 are studied tables since); `heldout10.yaml`, by a twelfth writer, was measured once (its French failures
-read afterwards, nothing changed from them). Stage recall has floors where it was measured after the ninth
-pass. `heldout11.yaml` has no floor: it is kept unmeasured.
+read afterwards, nothing changed from them); `heldout11.yaml`, by a thirteenth, was measured once after the
+thirteenth pass. Stage recall has floors where it was measured after the ninth pass.
 """
 
 from __future__ import annotations
@@ -114,6 +114,15 @@ FLOORS = {
         "slot_f1": 0.845,
         "stage_recall": 0.77,
     },
+    # Measured once, on 2026-12-04 after the thirteenth pass: 0.951 / 0.938 / 0.964 / 0.859, stage recall 0.816
+    # (the baseline: 0.919).
+    "heldout11.yaml": {
+        "accuracy": 0.94,
+        "oos_precision": 0.925,
+        "oos_recall": 0.95,
+        "slot_f1": 0.845,
+        "stage_recall": 0.79,
+    },
     "heldout8.yaml": {
         "accuracy": 0.955,
         "oos_precision": 0.945,
@@ -134,6 +143,7 @@ MINIMUM_CASES = {
     "heldout8.yaml": 450,
     "heldout9.yaml": 450,
     "heldout10.yaml": 450,
+    "heldout11.yaml": 450,
 }
 
 
