@@ -116,7 +116,7 @@ def stage_cue(words: list[str]) -> str | None:
         return "idea"
     if _opening_now(words) or started_recently(words) or first_sales(words):
         return "startup"
-    if any(_growing(word) for word in words) or _grows_business(words) or outgrows(words) or rising(words):
+    if grows(words):
         return "growth"
     return from_age(words, text, _BUSINESS) or ("idea" if _project(words) else None)
 
@@ -126,10 +126,44 @@ _GROWING = {
     "pousse", "doubler", "doublons", "double", "tripler", "grossit", "expanding", "doubling",
     "doubled", "tripled", "growing", "تنمو", "نكبرو", "يكبر", "توسيع", "نوسعو", "نوسع", "توسع",
     "grandir", "grossir", "croitre", "expand", "scale", "nwasse3", "nkabbar", "nkabar", "nkbar", "nkebber",
-    "nkebbar", "nwessa3", "nkebrou", "nkabrou", "nkebro", "nkabro", "nwess3o",
+    "nkebbar", "nwessa3", "nkebrou", "nkabrou", "nkebro", "nkabro", "nwess3o", "مضاعفه", "نضاعفو", "نضاعف",
+    "tekber", "tekbar", "تكبر",
 }  # fmt: skip
 _OBJECT_SUFFIXES = ("ها", "هم", "ه")  # "نوسعها": we expand it
+_NO = {
+    "pas",
+    "not",
+    "dont",
+    "don",
+    "no",
+    "never",
+    "jamais",
+    "aucun",
+    "ماشي",
+    "machi",
+    "mach",
+    "ماحناش",
+    "لا",
+    "لن",
+}
 # fmt: on
+
+
+def grows(words: list[str]) -> bool:
+    """The business growing or meant to grow ('on veut doubler', 'ra7na nkabrou', 'sales doubled'), not
+    refused ('j'ai pas besoin de grossir', 'ماحناش حابين نكبرو'): a business running for years that wants
+    to grow is at the growth stage."""
+    growing = any(_growing(word) and not _refused(words, index) for index, word in enumerate(words))
+    return growing or _grows_business(words) or outgrows(words) or rising(words)
+
+
+def _refused(words: list[str], index: int) -> bool:
+    """A negation among the 4 words before `words[index]` ('pas besoin de grossir', 'don't want to grow',
+    Darija's 'ma...ch' around a verb, 'وماحناش حابين')."""
+    before = [word.removeprefix("و") for word in words[max(0, index - 4) : index]]
+    return bool(set(before) & _NO) or any(
+        w.startswith(("ما", "ma")) and w.endswith(("ش", "ch")) for w in before
+    )
 
 
 def _growing(word: str) -> bool:

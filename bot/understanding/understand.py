@@ -24,6 +24,7 @@ from bot.catalog.model import Catalog
 from bot.understanding import prepared
 from bot.understanding.business_cues import (
     changes_hands,
+    grows,
     new_branch,
     owns_business,
     plans_to_open,
@@ -267,6 +268,8 @@ class Understander:
             found.stage = "idea"  # "pour démarrer une entreprise", "je veux lancer": the aim, not yet done
         elif found.stage in ("idea", "startup") and new_branch(words):
             found.stage = "growth"  # "on veut ouvrir une deuxième place": opening again is growing
+        elif found.stage == "established" and grows(words):
+            found.stage = "growth"  # "depuis 20 ans, on veut doubler la production": running, and growing
         model = self.models[lang]
         delexicalised = _delexicalise(words, found)
         plain = model.correct([w for w in delexicalised if w != BOUNDARY])

@@ -154,6 +154,20 @@ def test_opening_another_branch_is_growth_even_where_a_synonym_reads_as_opening_
     assert quebec.understand("on veut ouvrir notre première boutique", "fr").stage == "idea"
 
 
+def test_a_business_running_for_years_that_means_to_grow_is_at_the_growth_stage() -> None:
+    """Years in business read as established; a wish to grow on top of them is growth (the convention of
+    docs/language-data.md), a refusal to grow is not."""
+    quebec, algerie = understander("quebec"), understander("algerie")
+    assert quebec.understand(
+        "notre érablière roule depuis 20 ans pis on veut doubler la production"
+    ).stage == ("growth")
+    assert quebec.understand("We have run our bakery since 2008 and want to expand").stage == "growth"
+    assert algerie.understand("الشركة تاعنا خدامة من 1998 وحابين نوسعو", "ar").stage == "growth"
+    assert quebec.understand("ma shop marche ben depuis 15 ans, on a pas besoin de grossir").stage == (
+        "established"
+    )
+
+
 def test_an_attached_preposition_is_stripped_from_a_place_even_when_the_form_is_known() -> None:
     # "فوهران" (in Oran) is a word of the corpus's messages; it must still be read as Oran, and a word of a
     # fact itself is never cut ("فلاحه", agriculture, is not "ف" + "لاحه").
