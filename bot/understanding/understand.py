@@ -330,6 +330,8 @@ class Understander:
         if found.stage is None and intent in ABOUT_A_BUSINESS and lang in self.stage_models:
             # no phrase or rule said a stage: the model of the corpus's messages may ("rana f l3am lewel")
             found.stage = self.stage_models[lang].stage(flat)
+        if "advice" in found.needs and len(found.needs) > 1:
+            found.needs.remove("advice")  # "conseils juridiques": the legal service, not general advice
         if intent == "out_of_scope":
             found = Found()  # not ours: a town or a need it names is not a fact about a business
         return Understanding(

@@ -99,3 +99,14 @@ def test_a_latin_article_is_stripped_only_where_a_fact_remains() -> None:
         "label",
         "lexique",
     ]
+
+
+def test_general_advice_gives_way_to_the_need_it_qualifies() -> None:
+    """'conseils juridiques' is legal advice, 'accompagner pour exporter' is export: the specialist service
+    must not share its place with general business advice. Support in general names no need."""
+    quebec = understander("quebec")
+    assert quebec.understand("des conseils juridiques pour mes contrats").needs == ("legal",)
+    assert quebec.understand("qui peut nous accompagner pour exporter en Europe?").needs == ("export",)
+    assert quebec.understand("je cherche des conseils pour ma boutique").needs == ("advice",)
+    assert quebec.understand("qui peut m'accompagner?").needs == ()
+    assert understander("algerie").understand("كاين مرافقة للشباب في سطيف؟").needs == ()
