@@ -37,9 +37,16 @@ SLOTS = ("stage", "sector", "region", "needs")
 OOS = "out_of_scope"
 
 
+class LanguageDataError(SystemExit):
+    """`intents/` has errors: a file with one is left out when the bot loads, so a measurement made without
+    it would be silently wrong (French read by no French data). Refused instead, with the errors."""
+
+
 @cache
 def language_data(network: str) -> dict[str, LanguageFile]:
-    data, _problems = load_language_data(ROOT / "intents", load_catalog(ROOT / "catalog" / network))
+    data, problems = load_language_data(ROOT / "intents", load_catalog(ROOT / "catalog" / network))
+    if errors := [str(p) for p in problems if p.severity == "error"]:
+        raise LanguageDataError("intents/ has errors, nothing measured:\n" + "\n".join(errors))
     return data
 
 
@@ -239,6 +246,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-baseline", action="store_true", help="skip the baseline (no training)")
     args = parser.parse_args(argv)
     cases = load_cases(args.cases)
+    for network in sorted({network_of(case) for case in cases}):
+        language_data(network)  # refuses, before any table is printed, when intents/ has errors
     baseline = None if args.no_baseline else Baseline()
     print(f"{args.cases}: {len(cases)} cases")
     print(HEADER)

@@ -4,11 +4,13 @@ fast scoring of the classifier and the cross-validation over the corpus."""
 from __future__ import annotations
 
 import math
+import shutil
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
-from bot.understanding import classifier
+from bot.understanding import classifier, evaluate
 from bot.understanding.crossval import corpus_cases
 from bot.understanding.evaluate import ROOT, understander
 from bot.understanding.normalize import normalize
@@ -67,3 +69,29 @@ def test_the_corpus_reads_as_cases_with_their_file() -> None:
     cases = corpus_cases(ROOT / "intents")
     assert {case["file"] for case in cases} >= {"written.yaml", "conventions.yaml"}
     assert all(case["intent"] and case["lang"] in ("fr", "en", "ar") for case in cases)
+
+
+def test_the_evaluation_refuses_language_data_with_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A language file with an error is left out when loaded: measuring without it would print figures for
+    a French read by no French data. The command names the error and measures nothing."""
+    shutil.copytree(ROOT / "intents", tmp_path / "intents")
+    shutil.copytree(ROOT / "catalog" / "quebec", tmp_path / "catalog" / "quebec")
+    english = tmp_path / "intents" / "en.yaml"
+    english.write_text(
+        english.read_text(encoding="utf-8").replace(
+            "    digital:\n", '    digital:\n      - "ecommerce"\n', 1
+        ),
+        encoding="utf-8",
+    )
+    cases = tmp_path / "cases.yaml"
+    cases.write_text('version: 1\ncases:\n  - {text: "hello", lang: en, intent: greet}\n', encoding="utf-8")
+    monkeypatch.setattr(evaluate, "ROOT", tmp_path)
+    evaluate.language_data.cache_clear()
+    try:
+        with pytest.raises(SystemExit, match=r"en\.yaml:\d+: 'ecommerce' already means sector 'retail'"):
+            evaluate.main([str(cases), "--no-baseline"])
+    finally:
+        evaluate.language_data.cache_clear()
+    assert "intent acc" not in capsys.readouterr().out
