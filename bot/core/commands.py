@@ -102,6 +102,10 @@ def help_text(turn: Turn) -> None:
     turn.say(
         lines(
             bold(_("I can help you find support for your business.")),
+            # TRANSLATORS: /help's answer to "are you a bot?" and "is it free?".
+            _(
+                "I am an automated assistant, free to use; a person from your hub takes over when you ask (/advisor)."
+            ),
             _("Answer a few questions with the buttons, or type your answer."),
             *commands,
         )

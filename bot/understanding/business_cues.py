@@ -131,21 +131,8 @@ _GROWING = {
 }  # fmt: skip
 _OBJECT_SUFFIXES = ("ها", "هم", "ه")  # "نوسعها": we expand it
 _NO = {
-    "pas",
-    "not",
-    "dont",
-    "don",
-    "no",
-    "never",
-    "jamais",
-    "aucun",
-    "ماشي",
-    "machi",
-    "mach",
-    "ماحناش",
-    "لا",
-    "لن",
-}
+    "pas", "not", "dont", "don", "no", "never", "jamais", "aucun", "ماشي", "machi", "mach", "ماحناش", "لا", "لن",
+}  # fmt: skip
 # fmt: on
 
 

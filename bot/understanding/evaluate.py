@@ -16,6 +16,7 @@ on another set (the held-out one). Neither table is ever used for training or tu
 from __future__ import annotations
 
 import argparse
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -37,7 +38,7 @@ SLOTS = ("stage", "sector", "region", "needs")
 OOS = "out_of_scope"
 
 
-class LanguageDataError(SystemExit):
+class LanguageDataError(ValueError):
     """`intents/` has errors: a file with one is left out when the bot loads, so a measurement made without
     it would be silently wrong (French read by no French data). Refused instead, with the errors."""
 
@@ -246,8 +247,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-baseline", action="store_true", help="skip the baseline (no training)")
     args = parser.parse_args(argv)
     cases = load_cases(args.cases)
-    for network in sorted({network_of(case) for case in cases}):
-        language_data(network)  # refuses, before any table is printed, when intents/ has errors
+    try:
+        for network in sorted({network_of(case) for case in cases}):
+            language_data(network)  # before any table is printed
+    except LanguageDataError as error:
+        sys.exit(str(error))
     baseline = None if args.no_baseline else Baseline()
     print(f"{args.cases}: {len(cases)} cases")
     print(HEADER)

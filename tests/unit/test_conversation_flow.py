@@ -99,6 +99,17 @@ async def test_help_command_and_greetings_ask_the_open_question_again(quebec_dri
     assert "/forget" in quebec_driver.texts()[-2]
 
 
+@pytest.mark.parametrize("question", ["c'est-tu gratuit ton affaire?", "t'es qui toi? un robot?"])
+async def test_asking_whether_it_is_free_or_a_robot_is_answered(
+    quebec_driver: CoreDriver, question: str
+) -> None:
+    await quebec_driver.say("/start")
+    await quebec_driver.press("st:idea")
+    await quebec_driver.say(question)
+    assert "Je suis un assistant automatisé, gratuit" in quebec_driver.texts()[-2]
+    assert quebec_driver.texts()[-1] == SECTOR_QUESTION  # and the open question asked again
+
+
 async def test_out_of_scope_after_the_questions_is_one_line(quebec_driver: CoreDriver, store: Store) -> None:
     await quebec_driver.say("/start hub-01")
     for data in ("st:idea", "sc:tech", "nd:*"):
