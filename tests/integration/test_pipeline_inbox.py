@@ -66,13 +66,15 @@ async def test_ids_that_start_again_lower_after_a_restart_are_all_answered(
             for user in before:
                 api.user_says(user, "/start")
             await all_answered(api, before)
+            await api.wait_for(lambda: api.confirmed_below() > FIRST_ID + 7, description="`before` confirmed")
         api.restart_update_ids(at=FIRST_ID)  # the same ids as `before`, new content
         for user in after:
             api.user_says(user, "/start")  # while the bot is down
         caplog.set_level(logging.INFO, logger="bot.telegram.pipeline")
         async with running_bot(tmp_path, MINI, api=api, database_url=database_url) as bot:
             await all_answered(api, after)
-            api.restart_update_ids(at=FIRST_ID + 3)  # and again while it runs
+            await api.wait_for(lambda: api.confirmed_below() > FIRST_ID + 7, description="`after` confirmed")
+            api.restart_update_ids(at=FIRST_ID + 3)  # and again while it runs, once all is confirmed
             late = people(4, start=9200)
             for user in late:
                 api.user_says(user, "/start")

@@ -68,6 +68,7 @@ class Methods(DoubleState):
         offset = int(params.get("offset") or 0)
         if offset > 0:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            self._confirmed_below = max(self._confirmed_below, offset)
         limit = min(max(int(params.get("limit") or 100), 1), 100)
         deadline = time.monotonic() + min(max(float(params.get("timeout") or 0), 0.0), 60.0)
         self._poll_generation += 1

@@ -132,6 +132,7 @@ class DoubleState:
 
         self._updates: list[JSONDict] = []
         self._next_update_id = 100_000_001
+        self._confirmed_below = 0  # the highest getUpdates offset served since the ids last started again
         self._allowed_updates: list[str] | None = None
         self._poll_generation = 0
         self._webhook: JSONDict | None = None
