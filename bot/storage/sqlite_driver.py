@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import collections
 import sqlite3
+import threading
 from typing import Any, cast
 
 from sqlalchemy.dialects import registry
@@ -160,6 +161,16 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
             except Exception as error:
                 self._handle_exception(error)
         return super().cursor(server_side)
+
+    def _terminate_force_close(self) -> None:
+        """How SQLAlchemy ends a connection it lost track of (one garbage-collected while checked out, when a
+        task was cancelled in the middle). aiosqlite's `stop()` makes a future on `asyncio.get_event_loop()`,
+        which outside a running loop can be a loop already closed: the connection's thread then dies on "Event
+        loop is closed" as it answers. Called from a thread with no event loop, `stop()` makes no future, and
+        the connection's thread just closes the SQLite connection and ends."""
+        stopper = threading.Thread(target=self._connection.stop, name="aiosqlite-stop")
+        stopper.start()
+        stopper.join()
 
     def commit(self) -> None:
         if self.begin_pending:  # nothing was sent: nothing was begun

@@ -3,6 +3,10 @@ statement, and SQLAlchemy's behaviour otherwise (rows, row counts, errors, rollb
 
 from __future__ import annotations
 
+import asyncio
+import gc
+import threading
+import warnings
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -10,6 +14,7 @@ from typing import Any
 import aiosqlite
 import pytest
 from sqlalchemy import exc, text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.core.text import Span
 from bot.core.types import Conversation, Reply
@@ -131,3 +136,41 @@ async def test_errors_and_rollbacks_are_sqlalchemys(store: Store) -> None:
     assert await store.get_conversation(chat_id=9) is None  # rolled back
     conversation = await store.get_conversation(chat_id=8)
     assert conversation is not None and conversation.lang == "fr"
+
+
+def test_a_connection_left_to_the_garbage_collector_after_its_loop_closed_ends_quietly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A task cancelled in the middle of a transaction can leave its connection to the garbage collector after
+    the event loop closed (at shutdown, between two tests): SQLAlchemy then terminates it. Its thread used to
+    die on "Event loop is closed", an unhandled error reported on whatever ran next; now the thread ends and
+    the write lock the transaction held is released."""
+    database = tmp_path / "bot.db"
+    died: list[BaseException | None] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: died.append(args.exc_value))
+    engine = create_async_engine(f"sqlite+{sqlite_driver.DRIVER}:///{database}")
+
+    async def leave_a_transaction_open() -> Any:
+        connection = await engine.connect()
+        await connection.begin()
+        await connection.execute(text("CREATE TABLE t (x INTEGER)"))
+        return connection
+
+    loop = asyncio.new_event_loop()
+    held = [loop.run_until_complete(leave_a_transaction_open())]
+    assert loop.run_until_complete(another_writer_is_locked_out(database))
+    loop.close()
+    asyncio.set_event_loop(loop)  # closed, and still the current loop: as between two tests
+    workers = [t for t in threading.enumerate() if "_connection_worker_thread" in t.name]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", exc.SAWarning)  # "non-checked-in connection ... terminated"
+            held.clear()
+            gc.collect()
+        for worker in workers:
+            worker.join(5)
+    finally:
+        asyncio.set_event_loop(None)
+    assert died == []
+    assert not any(worker.is_alive() for worker in workers)
+    assert not asyncio.run(another_writer_is_locked_out(database))
