@@ -322,7 +322,7 @@ class AdvisorDesk:
             )
         )
         await self.store.link_message(
-            hub_chat_id=event.chat_id, message_id=event.message_id, handoff_id=handoff.id
+            hub_chat_id=event.chat_id, message_id=event.message_id, handoff_id=handoff.id, bot_copy=False
         )
         if not handoff.advisor_replied:  # the first answer at this hub: the report's response time
             await self.store.update_handoff(handoff_id=handoff.id, advisor_replied=True, remind_at=None)

@@ -145,14 +145,15 @@ class Threads(Protocol):
     """Which hub-chat message belongs to which request's thread (its card, the copies relayed both ways)."""
 
     async def link_message(
-        self, *, hub_chat_id: int, message_id: int, handoff_id: int, card: bool = False
+        self, *, hub_chat_id: int, message_id: int, handoff_id: int, card: bool = False, bot_copy: bool = True
     ) -> None:
-        """Remember the message as part of the request's thread (as its card when `card`); nothing when the
-        request is gone."""
+        """Remember the message as part of the request's thread (as its card when `card`; an advisor's own
+        message when not `bot_copy`); nothing when the request is gone."""
         ...
 
     async def thread_copies(self, *, handoff_id: int) -> list[int]:
-        """The thread's messages other than the card, in its current hub chat (to delete after /forget)."""
+        """The bot's copies in the thread (not its card, not the advisors' own messages), in its current hub
+        chat: what /forget deletes."""
         ...
 
     async def handoff_for_message(self, *, hub_chat_id: int, message_id: int) -> Handoff | None: ...

@@ -130,7 +130,7 @@ def describe(error: BaseException) -> str:
 
 # The newest migration's revision: a brand-new database is created at it directly. A unit test checks that it
 # is the head of Alembic's script directory (tests/integration/test_schema_head.py).
-HEAD_REVISION = "0010"
+HEAD_REVISION = "0011"
 
 
 def _current_revision(connection: Connection) -> str | None:

@@ -10,7 +10,7 @@ import datetime as dt
 import json
 from typing import Any, overload
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, MetaData, UniqueConstraint, false
+from sqlalchemy import BigInteger, Column, DateTime, Index, MetaData, UniqueConstraint, false, true
 from sqlmodel import Field, SQLModel
 
 from bot.core.types import Conversation, Handoff, Profile
@@ -91,12 +91,15 @@ class HandoffRow(SQLModel, table=True):
 
 
 class RelayLinkRow(SQLModel, table=True):
-    """A message in a hub chat that belongs to a handoff's thread: replying to it reaches the entrepreneur."""
+    """A message in a hub chat that belongs to a handoff's thread: replying to it reaches the entrepreneur.
+    `bot_copy`: the bot's copy of what the entrepreneur wrote (deleted after their /forget), not an advisor's
+    own message (theirs to delete)."""
 
     __tablename__ = "relay_link"
     hub_chat_id: int = _big(primary_key=True, autoincrement=False)
     message_id: int = _big(primary_key=True, autoincrement=False)
     handoff_id: int = Field(foreign_key="handoff.id", index=True, ondelete="CASCADE")
+    bot_copy: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
 
 
 class OutboxRow(SQLModel, table=True):

@@ -16,16 +16,22 @@ class ThreadsRepo(StoreBase):
     """Relay links: the hub-chat messages of each handoff's thread."""
 
     async def link_message(
-        self, *, hub_chat_id: int, message_id: int, handoff_id: int, card: bool = False
+        self, *, hub_chat_id: int, message_id: int, handoff_id: int, card: bool = False, bot_copy: bool = True
     ) -> None:
-        """Remember that a hub-chat message belongs to a handoff's thread (the card when `card`); nothing
-        when the handoff is gone (deleted with /forget while the message was on its way)."""
+        """Remember that a hub-chat message belongs to a handoff's thread (the card when `card`, an advisor's
+        own message when not `bot_copy`); nothing when the handoff is gone (deleted with /forget while the
+        message was on its way)."""
         async with self._session() as session:
             if await session.get(HandoffRow, handoff_id) is None:
                 return
             if await session.get(RelayLinkRow, (hub_chat_id, message_id)) is None:
                 session.add(
-                    RelayLinkRow(hub_chat_id=hub_chat_id, message_id=message_id, handoff_id=handoff_id)
+                    RelayLinkRow(
+                        hub_chat_id=hub_chat_id,
+                        message_id=message_id,
+                        handoff_id=handoff_id,
+                        bot_copy=bot_copy,
+                    )
                 )
             if card:  # only while the handoff is still in that chat (a transfer may have moved it since)
                 await session.exec(
@@ -35,8 +41,8 @@ class ThreadsRepo(StoreBase):
                 )
 
     async def thread_copies(self, *, handoff_id: int) -> list[int]:
-        """The ids of the hub-chat messages of a handoff's thread other than its card (the copies relayed
-        both ways), to delete after a /forget."""
+        """The ids of the bot's copies of what the entrepreneur wrote in a handoff's thread (not its card, not
+        the advisors' own messages), to delete after a /forget."""
         async with self._session() as session:
             handoff = await session.get(HandoffRow, handoff_id)
             if handoff is None:
@@ -45,6 +51,7 @@ class ThreadsRepo(StoreBase):
                 RelayLinkRow.handoff_id == handoff_id,
                 RelayLinkRow.hub_chat_id == handoff.hub_chat_id,
                 RelayLinkRow.message_id != handoff.card_message_id,
+                col(RelayLinkRow.bot_copy),
             )
             return sorted((await session.exec(query)).all())
 

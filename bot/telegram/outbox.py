@@ -291,15 +291,26 @@ class OutboxSender:
         """Mark the row sent with its Telegram id, and what that id means (the card, the topic, the thread)."""
         async with self.store.unit_of_work():
             if not await self.store.outbox_sent(item_id=item.id, token=item.token, message_id=message_id):
-                log.info(
-                    "outbox %s was deleted while it was being sent (/forget): nothing to record", item.id
-                )
+                await self._forgotten_on_the_way(item, reply, message_id)
                 return
             if reply is not None and message_id is not None:
                 if reply.action == "open_topic" and reply.handoff is not None:
                     await self.tracker.topic_opened(reply.handoff, message_id, reply.chat_id)
                 elif reply.track:
                     await self.tracker.delivered(reply.track, reply.chat_id, message_id)
+
+    async def _forgotten_on_the_way(
+        self, item: OutboxItem, reply: Reply | None, message_id: int | None
+    ) -> None:
+        """The row was deleted while it was being sent: its person used /forget in that moment. A message it
+        left in a group (the copy of what they wrote, their card) is deleted like the ones sent before."""
+        if reply is not None and reply.action == "send" and message_id is not None and reply.chat_id < 0:
+            log.info(
+                "outbox %s was deleted while it was being sent (/forget): its message is deleted", item.id
+            )
+            await self.post((Reply(reply.chat_id, action="delete_message", edit_message_id=message_id),))
+        else:
+            log.info("outbox %s was deleted while it was being sent (/forget): nothing to record", item.id)
 
     async def _send(self, reply: Reply) -> int | None:
         if reply.action == "open_topic" and not await self._is_forum(reply.chat_id):

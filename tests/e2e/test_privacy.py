@@ -76,7 +76,7 @@ async def test_forget_leaves_no_trace_in_the_database_files_the_outbox_or_the_hu
         card = await bot.open_handoff(MARIE, MINI_HUB_CHAT, QUESTION)
         topic = card["message_thread_id"]
         await bot.say(MARIE, "Mon fromage bleu coule.")
-        await bot.say(LUC, ANSWER, chat_id=MINI_HUB_CHAT, message_thread_id=topic)
+        answer = await bot.say(LUC, ANSWER, chat_id=MINI_HUB_CHAT, message_thread_id=topic)
         await bot.bot_says(MARIE.id, ANSWER)
         assert traces(tmp_path, *needles)  # the test can see them before
         await bot.bot_says(MINI_HUB_CHAT, "Mon fromage bleu")
@@ -106,6 +106,9 @@ async def test_forget_leaves_no_trace_in_the_database_files_the_outbox_or_the_hu
         assert copies and not any(
             "Mon fromage bleu" in m.get("text", "") for m in bot.api.bot_messages(MINI_HUB_CHAT)
         )
+        assert answer["message_id"] not in bot.api.deleted_message_ids(
+            MINI_HUB_CHAT
+        )  # Lucien's, his to delete
 
         def scrubbed() -> bool | None:
             return not traces(tmp_path, *needles) or None
@@ -124,6 +127,29 @@ async def test_forget_leaves_no_trace_in_the_database_files_the_outbox_or_the_hu
     store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")  # and after a restart
     await store.close()
     assert traces(tmp_path, *needles) == {}
+
+
+async def test_a_copy_on_its_way_when_she_forgets_is_deleted_from_the_hub_once_it_arrives(
+    forum: Running,
+) -> None:
+    """/forget can come while a copy of her message is on its way to the hub: Telegram has it, the bot has not
+    heard back yet. It is deleted from the hub's group as soon as the bot hears back, like the others."""
+    card = await forum.open_handoff(MARIE, MINI_HUB_CHAT, QUESTION)
+    forum.api.time_out_randomly(["copyMessage"], rate=1.0, seconds=2.0)  # the copy made, its answer 2 s late
+    await forum.say(MARIE, "Mon fromage bleu coule.")
+    copy = await forum.bot_says(MINI_HUB_CHAT, "Mon fromage bleu")
+    await forum.say(MARIE, "/forget")
+    await forum.press(MARIE, "fg:yes", expect="C'est fait")
+    await forum.api.wait_for(
+        lambda: (m := forum.api.message(MINI_HUB_CHAT, card["message_id"])) and "effacé" in m["text"],
+        description="her card rewritten",
+    )
+    await forum.api.wait_for(
+        lambda: copy["message_id"] in forum.api.deleted_message_ids(MINI_HUB_CHAT),
+        timeout=10,
+        description="the late copy deleted from the hub group",
+    )
+    assert not any("Mon fromage bleu" in m.get("text", "") for m in forum.api.bot_messages(MINI_HUB_CHAT))
 
 
 async def test_database_folder_and_files_are_private(tmp_path: Path) -> None:
