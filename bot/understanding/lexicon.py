@@ -7,6 +7,7 @@ normalised here, once, at load.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -16,6 +17,7 @@ from bot.understanding.schema import LanguageFile
 
 SLOT_DIMENSIONS = {"stage": "stages", "sector": "sectors", "need": "needs", "region": "regions"}
 FUZZY_MIN_LENGTH = 6
+NUMBERED = re.compile(r"^(\d{1,3})\s")  # a region label that starts with the region's number: "19 Sétif"
 
 
 @dataclass
@@ -103,6 +105,12 @@ def build_lexicon(data: LanguageFile | None, catalog: Catalog, lang: str) -> Lex
         for term in catalog.terms(dimension):
             for text in term.label.values():
                 lexicon.add(text, slot, term.code)
+    if data is not None:
+        for term in catalog.terms(SLOT_DIMENSIONS["region"]):
+            for number in {match.group(1) for text in term.label.values() if (match := NUMBERED.match(text))}:
+                for word in data.region_numbers:  # "wilaya 19", "wilaya 5" for "05 Batna"
+                    lexicon.add(f"{word} {number}", "region", term.code)
+                    lexicon.add(f"{word} {int(number)}", "region", term.code)
     for name, region in catalog.place_names.items():
         lexicon.add(name, "region", region)
         if (town := catalog.town(name)) is not None and (key := normalize(name)):

@@ -58,6 +58,11 @@ class LanguageFile(BaseModel):
     language_names: dict[str, Phrases] = Field(
         default_factory=dict, description="how people name each language: en: [anglais, english]"
     )
+    region_numbers: list[Phrase] = Field(
+        default_factory=list,
+        description="words put before a region's number ('wilaya 19', 'région 03') when its label starts "
+        "with that number, as the Algerian wilayas' do",
+    )
     # The corpus's messages about a business by the stage they say (`none` for none): added by data.py
     # from intents/corpus/, never written in this file (a private attribute: YAML cannot set it).
     _stage_messages: dict[str, list[str]] = PrivateAttr(default_factory=dict)

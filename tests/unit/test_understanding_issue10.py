@@ -115,6 +115,23 @@ def test_arabic_clitics_are_stripped_from_unknown_words_only() -> None:
         assert heard(text, "ar", "algerie").region == region, text
 
 
+def test_a_wilaya_is_named_by_its_number() -> None:
+    """The Algerian catalog's labels start with the wilaya's number ("19 Sétif"); people write "ولاية 19"."""
+    for text, lang, region in (
+        ("راني فولاية 19", "ar", "DZ-19"),
+        ("rani f wilaya 5", "ar", "DZ-05"),
+        ("mon atelier est dans la wilaya 31", "fr", "DZ-31"),
+    ):
+        assert heard(text, lang, "algerie").region == region, text
+    assert heard("ولاية", "ar", "algerie").region is None  # the word alone names no wilaya
+
+
+def test_services_alone_are_what_is_asked_for_not_the_services_sector() -> None:
+    assert heard("c'est quoi les services pour les entreprises de Rimouski?", "fr").sector is None
+    assert heard("any services for businesses in Gaspé?", "en").sector is None
+    assert heard("je tiens un bureau de services comptables", "fr").sector == "services"
+
+
 def test_health_is_a_sector_not_thanks() -> None:
     assert heard("قطاع الصحة", "ar", "algerie").sector == "health"
     alone = heard("الصحة", "ar", "algerie")
