@@ -38,7 +38,7 @@ _SINCE = {
     "etablie", "etabli", "established", "fabrique", "fabriquons", "operation", "operations",
     "existence", "roule", "roulent", "running", "old", "anniversaire", "anniversary", "men", "mn", "hadi",
     "3andna", "activite", "activity", "تنشط", "ننشط", "نشاط", "النشاط", "عندها", "عندو", "fiha", "3andha",
-    "3andou", "d'existence",
+    "3andou", "d'existence", "فيها", "فيه", "عمرها", "عمره", "عمرو", "3omrha", "3omrou",
 }
 _GENERATIONS = {"generation", "generations", "اجيال", "جيل"}
 # "on a lancé le printemps passé", "launched last spring", "bdit l3am li fat": recent, a start-up
