@@ -60,7 +60,7 @@ async def test_from_start_to_an_advisor_and_back(running: Running) -> None:
     await running.press(MARIE, "adv", expect="Êtes-vous d'accord ?")
     await running.press(MARIE, "ok:yes", expect="En un message, que voulez-vous demander")
     await running.say(MARIE, "Comment trouver un mentor <b>vite</b> & bien ?")
-    card = await running.bot_says(MINI_HUB_CHAT, "Demande no 1")
+    card = await running.card(MINI_HUB_CHAT, "Demande no 1")
     assert "Question : Comment trouver un mentor <b>vite</b> & bien ?" in card["text"]
     assert "De : Marie (@marie_qc) · Français" in card["text"]
     await running.bot_says(MARIE.id, "Votre question a été envoyée au Pôle du Bas-Saint-Laurent.")
@@ -193,7 +193,7 @@ async def test_user_who_blocks_the_bot_closes_the_handoff_and_the_hub_is_told(ru
     await running.press(MARIE, "adv", expect="Êtes-vous d'accord ?")
     await running.press(MARIE, "ok:yes", expect="En un message")
     await running.say(MARIE, "Une question")
-    card = await running.bot_says(MINI_HUB_CHAT, "Demande no 1")
+    card = await running.card(MINI_HUB_CHAT, "Demande no 1")
     await running.say(LUC, "Allo ?", chat_id=MINI_HUB_CHAT, reply_to_message_id=card["message_id"])
     api.user_blocks_bot(MARIE)
     note = await running.bot_says(

@@ -75,7 +75,11 @@ class Cluster:
     def __init__(self) -> None:
         self.bin = find_binaries()
         self.account = _account()
-        self.folder = Path(tempfile.mkdtemp(prefix="aiguilleur-pg-"))
+        # Beside the tests' temporary folders: in memory when there is room (tests/__init__.py). Each test's
+        # database is a copy of the template, hundreds of files, all deleted when the cluster stops.
+        self.folder = Path(
+            tempfile.mkdtemp(prefix="aiguilleur-pg-", dir=os.environ.get("PYTEST_DEBUG_TEMPROOT"))
+        )
         self.data = self.folder / "data"
         self.port = free_port()
         self._names = itertools.count(1)

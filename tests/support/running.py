@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -59,6 +60,18 @@ class Running:
     async def bot_says(self, chat_id: int, contains: str) -> dict[str, Any]:
         return await self.api.wait_for_bot_message(chat_id, contains=contains)
 
+    async def card(self, hub_chat: int, contains: str) -> dict[str, Any]:
+        """A request's card in a hub chat, once the bot has recorded it as the card (it does so when Telegram
+        answers, just after the message exists): an advisor's reply to it before then is not placed, and
+        the advisor is told so. People are slower than that; a test that replies at once must wait."""
+        card = await self.bot_says(hub_chat, contains)
+        store = self.core.store
+        deadline = asyncio.get_running_loop().time() + 5
+        while await store.handoff_for_message(hub_chat_id=hub_chat, message_id=card["message_id"]) is None:
+            assert asyncio.get_running_loop().time() < deadline, f"card {card['message_id']} never recorded"
+            await asyncio.sleep(0.01)
+        return card
+
     async def open_handoff(
         self, person: User, hub_chat: int, question: str = "Comment trouver un mentor ?"
     ) -> dict[str, Any]:
@@ -69,7 +82,7 @@ class Running:
             await self.press(person, data)
         await self.bot_says(person.id, "En un message")
         await self.say(person, question)
-        return await self.bot_says(hub_chat, "Demande no 1")
+        return await self.card(hub_chat, "Demande no 1")
 
     def texts(self, chat_id: int, thread_id: int | None = None) -> list[str]:
         """What the bot wrote in a chat (or one of its topics), captions included."""
@@ -99,14 +112,22 @@ async def running_bot(
             database_url=database_url,
             **{"catalog_watch": False, "group_messages_per_minute": 10000, "tick_seconds": 3600, **settings},
         )
-        # The folders no test edits are loaded once per process (tests/support/shared.py).
+        # The folders no test edits are loaded once per process (tests/support/shared.py); the language data
+        # of a copy is shared with the earlier copies of the same content, with the default `intents/`.
         read_only = catalog_dir in shared.READ_ONLY
+        copy_key = None
+        language_data = shared.language_data(catalog_dir) if read_only else None
+        if not read_only and config.intents_dir.resolve() == shared.ROOT / "intents":
+            copy_key = shared.content_key(catalog_dir)
+            language_data = shared.language_data_of_copy(copy_key)
         core = await build_core(
             config,
             now=clock,
             catalog=shared.catalog(catalog_dir) if read_only else None,
-            language_data=shared.language_data(catalog_dir) if read_only else None,
+            language_data=language_data,
         )
+        if copy_key:
+            shared.keep_language_data_of_copy(copy_key, core.dialogue.language_data)
         app = build_application(config)
         async with app:
             pipeline = await attach(app, core, config)

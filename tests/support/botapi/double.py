@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from tests.support.botapi.gestures import Gestures
 from tests.support.botapi.methods import Methods, scope_key
 from tests.support.botapi.transport import Handler, Server, Serving
-from tests.support.botapi.values import TOKEN, ApiCall, JSONDict, User
+from tests.support.botapi.values import TOKEN, ApiCall, JSONDict, User, json_copy
 
 T = TypeVar("T")
 
@@ -164,7 +164,7 @@ class BotApiDouble(Serving, Gestures, Methods):
         with self._lock:
             chat = self._chats.get(chat_id)
             found = chat.messages.get(message_id) if chat else None
-            return copy.deepcopy(found)
+            return json_copy(found)
 
     def bot_messages(self, chat_id: int, thread_id: int | None = None) -> list[JSONDict]:
         """The live messages the bot sent to a chat (in the forum topic ``thread_id``, if given), oldest
@@ -173,7 +173,7 @@ class BotApiDouble(Serving, Gestures, Methods):
             chat = self._chats.get(chat_id)
             if chat is None:
                 return []
-            return copy.deepcopy(
+            return json_copy(
                 [
                     message
                     for message_id, message in chat.messages.items()

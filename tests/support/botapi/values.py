@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import time
 from dataclasses import dataclass, field
@@ -13,6 +14,22 @@ BOT_USERNAME = "aiguilleur_test_bot"
 BOT_FIRST_NAME = "Aiguilleur"
 
 JSONDict = dict[str, Any]
+
+_ATOMS = (str, int, float, bool, type(None))
+
+
+def json_copy(value: Any) -> Any:
+    """A deep copy of JSON-shaped data (dicts, lists, strings, numbers): what ``copy.deepcopy`` gives, several
+    times faster. The e2e tests poll the chats every 10 ms (``wait_for``), copying every message each time:
+    with ``deepcopy`` that was the double's largest cost. Anything else is handed to ``copy.deepcopy``."""
+    kind = type(value)
+    if kind is dict:
+        return {key: json_copy(item) for key, item in value.items()}
+    if kind is list:
+        return [json_copy(item) for item in value]
+    if kind in _ATOMS:
+        return value
+    return copy.deepcopy(value)
 
 
 @dataclass(frozen=True)
