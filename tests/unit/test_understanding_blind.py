@@ -12,8 +12,8 @@ are studied tables since); `heldout10.yaml`, by a twelfth writer, was measured o
 read afterwards, nothing changed from them); `heldout11.yaml`, by a thirteenth, was measured once after the
 thirteenth pass (its failures read afterwards), `heldout12.yaml`, by a fourteenth, once at the end of that
 session's understanding work; `heldout13.yaml`, by a fifteenth, once at the start of the fourteenth pass (its
-failures read for it), `heldout14.yaml`, by a sixteenth, once at its end. Stage recall has floors where it was
-measured after the ninth pass.
+failures read for it), `heldout14.yaml`, by a sixteenth, once at its end (its failures read afterwards).
+Stage recall has floors where it was measured after the ninth pass.
 """
 
 from __future__ import annotations
