@@ -142,7 +142,8 @@ class Requests(Protocol):
 
 
 class Threads(Protocol):
-    """Which hub-chat message belongs to which request's thread (its card, the copies relayed both ways)."""
+    """Which hub-chat message belongs to which request's thread: its card, the bot's copies of what the
+    entrepreneur wrote, and the advisors' own messages there."""
 
     async def link_message(
         self, *, hub_chat_id: int, message_id: int, handoff_id: int, card: bool = False, bot_copy: bool = True

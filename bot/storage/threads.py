@@ -1,5 +1,5 @@
-"""Threads (the `Threads` port): which hub-chat message belongs to which handoff's thread (its card, the
-copies relayed both ways), and which handoff a forum topic is.
+"""Threads (the `Threads` port): which hub-chat message belongs to which handoff's thread (its card, the bot's
+copies of what the entrepreneur wrote, the advisors' own messages), and which handoff a forum topic is.
 """
 
 from __future__ import annotations
