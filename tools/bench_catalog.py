@@ -25,6 +25,7 @@ import yaml
 from bot.catalog.loader import load_catalog
 from bot.catalog.model import Catalog
 from bot.catalog.reload import CatalogReloader
+from bot.catalog.yamlfile import load_trusted
 from bot.core.matching import match, prepare_index
 from bot.core.types import Profile
 
@@ -53,7 +54,7 @@ def synthetic_catalog(folder: Path, entries: int, places: int, seed: int = 7) ->
     rng = random.Random(seed)
     for name in ("network.yaml", "taxonomy.yaml", "hubs.yaml"):
         (folder / name).write_text((QUEBEC / name).read_text(encoding="utf-8"), encoding="utf-8")
-    taxonomy = yaml.safe_load((QUEBEC / "taxonomy.yaml").read_text(encoding="utf-8"))
+    taxonomy = load_trusted((QUEBEC / "taxonomy.yaml").read_text(encoding="utf-8"))
     codes = {dim: [t["code"] for t in taxonomy[dim]] for dim in ("stages", "sectors", "needs", "regions")}
     services, opportunities = [], []
     for n in range(entries):

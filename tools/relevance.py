@@ -33,10 +33,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.catalog.loader import load_catalog
 from bot.catalog.model import Catalog, Entry
+from bot.catalog.yamlfile import load_trusted
 from bot.core.matching import rank
 from bot.core.types import Profile
 from bot.understanding.evaluate import understander
@@ -172,7 +171,7 @@ def _failure(
 
 def evaluate(path: Path = TABLE) -> dict[str, Scores]:
     """Scores per network and overall ('all')."""
-    table = yaml.safe_load(path.read_text(encoding="utf-8"))
+    table = load_trusted(path.read_text(encoding="utf-8"))
     today = table["today"]
     results: dict[str, Scores] = defaultdict(Scores)
     for case in table["profiles"]:

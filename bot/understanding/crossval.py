@@ -22,9 +22,8 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
-import yaml
-
 from bot.catalog.loader import load_catalog
+from bot.catalog.yamlfile import load_trusted
 from bot.understanding.corpus import ABOUT_A_BUSINESS, NO_STAGE
 from bot.understanding.data import _with_corpus, load_language_data
 from bot.understanding.evaluate import HEADER, ROOT, Report, _row, evaluate, network_of
@@ -35,7 +34,7 @@ def corpus_cases(directory: Path) -> list[dict[str, object]]:
     """Every corpus message as a test case: text, lang, intent, network and its slots (and its `file`)."""
     cases = []
     for path in sorted((directory / "corpus").glob("*.yaml")):
-        for example in yaml.safe_load(path.read_text(encoding="utf-8"))["examples"]:
+        for example in load_trusted(path.read_text(encoding="utf-8"))["examples"]:
             case = {k: v for k, v in example.items() if k != "slots"}
             case.update(example.get("slots") or {})
             case["file"] = path.name

@@ -24,9 +24,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any, cast
 
-import yaml
-
 from bot.catalog.loader import load_catalog
+from bot.catalog.yamlfile import load_trusted
 from bot.understanding.corpus import load_corpus
 from bot.understanding.data import load_language_data
 from bot.understanding.schema import LanguageFile
@@ -165,7 +164,7 @@ class Baseline:
         self.models = {}
         corpus, _problems = load_corpus(Path(directory))
         for path in sorted(Path(directory).glob("*.yaml")):
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = load_trusted(path.read_text(encoding="utf-8"))
             examples = {
                 intent: [*phrases, *corpus.get(data["language"], {}).get(intent, ())]
                 for intent, phrases in data["intents"].items()
@@ -200,7 +199,7 @@ def load_cases(path: Path = CASES) -> list[dict[str, object]]:
     """The cases of a table; a case may give its facts beside its intent (`region: "13"`) or, as the corpus
     does, under `slots:` (`slots: {region: "13"}`)."""
     cases = []
-    for case in yaml.safe_load(Path(path).read_text(encoding="utf-8"))["cases"]:
+    for case in load_trusted(Path(path).read_text(encoding="utf-8"))["cases"]:
         flat = {key: value for key, value in case.items() if key != "slots"}
         flat.update(case.get("slots") or {})
         cases.append(flat)
