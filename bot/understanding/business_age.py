@@ -38,8 +38,12 @@ _SINCE = {
     "etablie", "etabli", "established", "fabrique", "fabriquons", "operation", "operations",
     "existence", "roule", "roulent", "running", "old", "anniversaire", "anniversary", "men", "mn", "hadi",
     "3andna", "activite", "activity", "تنشط", "ننشط", "نشاط", "النشاط", "عندها", "عندو", "fiha", "3andha",
-    "3andou", "d'existence", "فيها", "فيه", "عمرها", "عمره", "عمرو", "3omrha", "3omrou",
+    "3andou", "d'existence", "فيها", "فيه", "عمرها", "عمره", "عمرو", "3omrha", "3omrou", "fih",
 }
+# A year or a month named alone right after "it has" / "its age" / "since" is one ("فيها عام ونص", "fih 3am
+# w nos", "عمرها شهر"); not after "I have" ("عندي عام فالخدمة": a person's time in a job)
+_ONE = {"عام", "3am", "سنه", "sna", "شهر", "chhar"}
+_ONE_AFTER = {"fih", "fiha", "فيه", "فيها", "عمرها", "عمره", "عمرو", "3omrha", "3omrou", "منذ"}
 _GENERATIONS = {"generation", "generations", "اجيال", "جيل"}
 # "on a lancé le printemps passé", "launched last spring", "bdit l3am li fat": recent, a start-up
 _STARTED = {
@@ -67,8 +71,8 @@ _DECADE = re.compile(
 )
 # "pas encore ouvert", "not open yet", "l'entreprise existe pas encore", "mazal ma bdinach": an idea still
 _NOT_YET = (
-    {"pas", "not", "haven", "havent", "didn", "didnt", "jamais", "doesn", "doesnt", "isn", "isnt"},
-    {"encore", "yet"},
+    {"pas", "not", "haven", "havent", "didn", "didnt", "jamais", "doesn", "doesnt", "isn", "isnt", "لم", "ولم"},
+    {"encore", "yet", "بعد"},  # "ولم يبدأ بعد": not started yet
 )
 _EXISTS = {"existe", "existent", "exist", "exists"}
 _STILL_NOT = {"mazal", "mazel", "مازال", "مزال", "مازلنا", "مازالني", "lisa", "لسه"}
@@ -89,8 +93,8 @@ def _normalised(words: set[str]) -> set[str]:
 
 
 _NUMBER_WORDS = {normalize(word): number for word, number in _NUMBER_WORDS.items()}
-_SINCE, _STARTED, _RECENT, _STILL_NOT, _MONTHS, _YEARS, NTH, _GENERATIONS = map(
-    _normalised, (_SINCE, _STARTED, _RECENT, _STILL_NOT, _MONTHS, _YEARS, NTH, _GENERATIONS)
+_SINCE, _STARTED, _RECENT, _STILL_NOT, _MONTHS, _YEARS, NTH, _GENERATIONS, _ONE, _ONE_AFTER = map(
+    _normalised, (_SINCE, _STARTED, _RECENT, _STILL_NOT, _MONTHS, _YEARS, NTH, _GENERATIONS, _ONE, _ONE_AFTER)
 )
 _MONTH_NAMES, _THIS, _PERIOD = map(_normalised, (_MONTH_NAMES, _THIS, _PERIOD))
 
@@ -166,6 +170,8 @@ def from_age(words: list[str], text: str, business: set[str]) -> str | None:
         if unit is None or index == 0:
             continue
         number = _number(words[index - 1])
+        if number is None and word in _ONE and words[index - 1] in _ONE_AFTER:
+            number = 1
         context = set(words[max(0, index - 7) : index + 5])
         has_age = (
             words[index - 2 : index - 1] in (["a"], ["has"])

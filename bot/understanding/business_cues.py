@@ -39,6 +39,8 @@ _SELL_BUY = {
     "transmets", "leguer", "transfer", "transferring", "ننقل", "نحول", "nbi3", "nbie", "nechri",
     "nachri", "nchri", "achetee", "achetes", "vendue", "rachetee", "reprise", "ykhalili", "يخليلي",
     "khallali", "خلالي", "يخليهالي", "ykhallili", "نخلي", "nkhalli", "nkhali", "نسلم", "nsalem",
+    "شريت", "شرينا", "chrit", "chrina", "بعت", "بعنا", "ybi3", "yebi3", "ybi3ha", "اقتناء", "لاقتناء",
+    "نقتني", "اشترينا", "اشتريت", "بيعها", "نبيعها",
 }
 # "vendre à mon neveu", "sell it to my daughter", "نبيعها لولدي": handed to someone, when a business is named
 _HEIRS = {
@@ -88,7 +90,7 @@ _OPEN = {
     "launch", "launching", "found", "نفتح", "نلانسي", "نبدا", "افتح", "انشاء", "نطلق", "nftah", "neftah",
     "nfteh", "yftahou", "nebda", "nabda", "nlanci", "yebdaw", "nebdaw", "يبداو", "نبداو", "yeftaho",
     "ybdaw", "ybda", "nbda", "nbdaw", "n7ell", "n7el", "n7ellou", "n7elou", "nhell", "nhel", "nhellou",
-    "نحل", "نحلو",
+    "نحل", "نحلو", "nhal", "n7al", "nhallou", "n7allou", "nfta7", "nefta7", "nfte7", "يبدا", "تبدا",
 }
 _FILLER = {
     "a", "de", "d", "to", "about", "of", "me", "se", "like", "bientot", "soon", "un", "une", "on", "nous",

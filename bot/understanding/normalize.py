@@ -125,11 +125,18 @@ def strip_latin_article(words: list[str], facts: set[str] | frozenset[str]) -> l
 
 
 def _stripped(word: str, vocabulary: set[str] | frozenset[str]) -> str | None:
-    """`word` without the shortest run of clitics that leaves a word of `vocabulary` (of 2 letters or more)."""
+    """`word` without the shortest run of clitics that leaves a word of `vocabulary` (of 2 letters or more),
+    or failing that without the alif of the indefinite accusative as well ("أملك مصنعا", "فندقا صغيرا": MSA's
+    object, whose stem of 3 letters or more is the word known)."""
     for prefix in _CLITIC_PREFIXES:
         rest = word[len(prefix) :]
         if word.startswith(prefix) and len(rest) >= 2 and rest in vocabulary:
             return rest
+    if word.endswith("ا") and len(word) >= 4:
+        for prefix in ("", *_CLITIC_PREFIXES):
+            rest = word[len(prefix) : -1]
+            if word.startswith(prefix) and rest in vocabulary:
+                return rest
     return None
 
 

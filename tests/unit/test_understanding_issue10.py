@@ -132,6 +132,36 @@ def test_services_alone_are_what_is_asked_for_not_the_services_sector() -> None:
     assert heard("je tiens un bureau de services comptables", "fr").sector == "services"
 
 
+@pytest.mark.parametrize(
+    ("text", "hiring"),
+    [
+        ("نحتاج خدامين للورشة تاعي", True),
+        ("ma lgitch khdama l l'atelier", True),
+        ("حاب نهدر مع واحد من الخدامين تاعكم", False),  # one of your staff: a person asked for
+        ("وعندنا خمسة وعشرين عامل خدامين معانا", False),  # the staff they have, not staff they need
+        ("نحتاج نتعرف على ناس خدامين فالمجال", False),  # people working in the field: networking
+    ],
+)
+def test_arabic_workers_are_a_hiring_need_only_with_a_verb_of_needing(text: str, hiring: bool) -> None:
+    assert ("hiring" in heard(text, "ar", "algerie").needs) is hiring
+
+
+def test_the_object_alif_of_modern_standard_arabic_hides_no_business() -> None:
+    owned = heard("أملك مصنعا للأحذية في سطيف منذ عشرين سنة", "ar", "algerie")
+    assert (owned.sector, owned.stage) == ("manufacturing", "established")
+    assert heard("أملك فندقا صغيرا في تيميمون", "ar", "algerie").sector == "tourism"
+
+
+def test_a_person_asked_for_in_one_clause_wins_over_services_asked_for() -> None:
+    both = heard("كاش واحد يعيطلي؟ عندي مشروع فلاحي فالمدية ومحتاج تمويل", "ar", "algerie")
+    assert (both.intent, both.sector, both.region, both.needs) == (
+        "ask_advisor",
+        "agrifood",
+        "DZ-26",
+        ("financing",),
+    )
+
+
 def test_health_is_a_sector_not_thanks() -> None:
     assert heard("قطاع الصحة", "ar", "algerie").sector == "health"
     alone = heard("الصحة", "ar", "algerie")
