@@ -184,6 +184,15 @@ FLOORS = {
         "slot_f1": 0.875,
         "stage_recall": 0.78,
     },
+    # Measured once, on 2026-12-05 at the end of the fifteenth pass (after 17 was studied): 0.964 / 0.935 /
+    # 0.969 / 0.876, stage recall 0.842 (the baseline: 0.930; the code of that session's start: 0.954).
+    "heldout18.yaml": {
+        "accuracy": 0.95,
+        "oos_precision": 0.92,
+        "oos_recall": 0.955,
+        "slot_f1": 0.86,
+        "stage_recall": 0.83,
+    },
     "heldout8.yaml": {
         "accuracy": 0.955,
         "oos_precision": 0.945,
@@ -211,6 +220,7 @@ MINIMUM_CASES = {
     "heldout15.yaml": 650,
     "heldout16.yaml": 650,
     "heldout17.yaml": 650,
+    "heldout18.yaml": 700,
 }
 
 
