@@ -30,6 +30,9 @@ class Found:
     town: str | None = None  # the town named, when the region came from one (its official name)
     needs: list[str] = field(default_factory=list)
     spans: list[tuple[int, int, str]] = field(default_factory=list)
+    # where a `not_facts` phrase stood ("startups", "شريك حياة"): words a reader must not take as a fact,
+    # not even the learned stage fallback (understand.py)
+    blocked: list[tuple[int, int]] = field(default_factory=list)
 
     def any(self) -> bool:
         return bool(self.stage or self.sector or self.region or self.needs)
@@ -95,6 +98,7 @@ def extract(words: list[str], lexicon: Lexicon) -> Found:
     found = Found()
     for start, end, slot, code, phrase in _matches(words, lexicon):
         if slot == "none":  # "quels services", "يعطيك الصحة": words, not facts
+            found.blocked.append((start, end))
             continue
         found.spans.append((start, end, slot))
         if _negated(words, start, lexicon):  # "pas dans la tech", "pas besoin de financement"

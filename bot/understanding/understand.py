@@ -215,6 +215,30 @@ class Understander:
             examples[intent] = [_delexicalise(w, extract(w, self.lexicons[lang])) for w in raw[intent]]
         return examples, raw
 
+    def _unblocked(self, words: list[str], found: Found, lang: str) -> list[str]:
+        """The message's words for the stage fallback: clause boundaries out, and the stage words of the
+        phrases that are never facts."""
+        blocked = {i for start, end in found.blocked for i in range(start, end)}
+        stage_words = self.stage_words[lang]
+        return [
+            word
+            for i, word in enumerate(words)
+            if word != BOUNDARY and not (i in blocked and word in stage_words)
+        ]
+
+    @cached_property
+    def stage_words(self) -> dict[str, frozenset[str]]:
+        """Per language, the words of the lexicon's stage phrases."""
+        return {
+            lang: frozenset(
+                word
+                for phrase, (slot, _code) in lexicon.phrases.items()
+                if slot == "stage"
+                for word in phrase.split()
+            )
+            for lang, lexicon in self.lexicons.items()
+        }
+
     def _stripped(self, words: list[str], lang: str) -> list[str]:
         """Arabic words without the clitics that hide a known word ("بوهران" -> "وهران"), Arabizi ones without
         a glued article ("lfla7a"); words of other languages as they are."""
@@ -331,8 +355,9 @@ class Understander:
         if intent in ACTIONS:
             action = intent
         if found.stage is None and intent in ABOUT_A_BUSINESS and lang in self.stage_models:
-            # no phrase or rule said a stage: the model of the corpus's messages may ("rana f l3am lewel")
-            found.stage = self.stage_models[lang].stage(flat)
+            # no phrase or rule said a stage: the model of the corpus's messages may ("rana f l3am lewel"),
+            # without the stage words a `not_facts` phrase blocked ("des programmes pour les startups")
+            found.stage = self.stage_models[lang].stage(self._unblocked(words, found, lang))
         if "advice" in found.needs and len(found.needs) > 1:
             found.needs.remove("advice")  # "conseils juridiques": the legal service, not general advice
         if intent == "out_of_scope":

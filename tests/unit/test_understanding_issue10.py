@@ -162,6 +162,14 @@ def test_a_person_asked_for_in_one_clause_wins_over_services_asked_for() -> None
     )
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["أبحث عن برامج مرافقة للمؤسسات الناشئة في سطيف", "أبحث عن حاضنة أعمال للمؤسسات الناشئة في قسنطينة"],
+)
+def test_a_category_blocked_as_a_fact_gives_no_stage_to_the_learned_fallback_either(text: str) -> None:
+    assert heard(text, "ar", "algerie").stage is None  # start-ups as the kind helped, not the writer's stage
+
+
 def test_health_is_a_sector_not_thanks() -> None:
     assert heard("قطاع الصحة", "ar", "algerie").sector == "health"
     alone = heard("الصحة", "ar", "algerie")
