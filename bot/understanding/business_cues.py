@@ -39,8 +39,8 @@ _SELL_BUY = {
     "transmets", "leguer", "transfer", "transferring", "ننقل", "نحول", "nbi3", "nbie", "nechri",
     "nachri", "nchri", "achetee", "achetes", "vendue", "rachetee", "reprise", "ykhalili", "يخليلي",
     "khallali", "خلالي", "يخليهالي", "ykhallili", "نخلي", "nkhalli", "nkhali", "نسلم", "nsalem",
-    "شريت", "شرينا", "chrit", "chrina", "بعت", "بعنا", "ybi3", "yebi3", "ybi3ha", "اقتناء", "لاقتناء",
-    "نقتني", "اشترينا", "اشتريت", "بيعها", "نبيعها",
+    "شريت", "شرينا", "chrit", "chrina", "بعت", "بعنا", "ybi3", "yebi3", "اقتناء", "لاقتناء", "نقتني",
+    "اشترينا", "اشتريت",
 }
 # "vendre à mon neveu", "sell it to my daughter", "نبيعها لولدي": handed to someone, when a business is named
 _HEIRS = {
@@ -131,7 +131,8 @@ _GROWING = {
     "nkebbar", "nwessa3", "nkebrou", "nkabrou", "nkebro", "nkabro", "nwess3o", "مضاعفه", "نضاعفو", "نضاعف",
     "tekber", "tekbar", "تكبر",
 }  # fmt: skip
-_OBJECT_SUFFIXES = ("ها", "هم", "ه")  # "نوسعها": we expand it
+# "it" / "them" attached to a verb: "نوسعها" (we expand it), "nbi3ha" (I sell it)
+_OBJECT_SUFFIXES = ("ها", "هم", "ه", "ha", "hom")
 _NO = {
     "pas", "not", "dont", "don", "no", "never", "jamais", "aucun", "ماشي", "machi", "mach", "ماحناش", "لا", "لن",
 }  # fmt: skip
@@ -155,14 +156,21 @@ def _refused(words: list[str], index: int) -> bool:
     )
 
 
+def _with_object(word: str, verbs: set[str]) -> bool:
+    """One of `verbs` with "it" or "them" attached ("نبيعها", "nbi3ha", "نوسعها")."""
+    return any(word.endswith(suffix) and word[: -len(suffix)] in verbs for suffix in _OBJECT_SUFFIXES)
+
+
 def _growing(word: str) -> bool:
-    return word in _GROWING or any(
-        word.endswith(suffix) and word[: -len(suffix)] in _GROWING for suffix in _OBJECT_SUFFIXES
-    )
+    return word in _GROWING or _with_object(word, _GROWING)
 
 
 def _changes_hands(words: list[str]) -> bool:
     for index, word in enumerate(words):
+        if _with_object(word, _SELL_BUY) and any(w in _BUSINESS for w in words[max(0, index - 15) : index]):
+            return (
+                True  # "عندي محل فوهران وحاب نبيعها", "3andou usine w yheb ybi3ha": the business named before
+            )
         if word in _SELL_BUY:
             start = index + 1
         elif word in _TAKE and words[index + 1 : index + 2] == ["over"]:

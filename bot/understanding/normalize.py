@@ -135,7 +135,7 @@ def _stripped(word: str, vocabulary: set[str] | frozenset[str]) -> str | None:
     if word.endswith("ا") and len(word) >= 4:
         for prefix in ("", *_CLITIC_PREFIXES):
             rest = word[len(prefix) : -1]
-            if word.startswith(prefix) and rest in vocabulary:
+            if word.startswith(prefix) and len(rest) >= 3 and rest in vocabulary:
                 return rest
     return None
 

@@ -307,9 +307,8 @@ class Understander:
         # when it already asks for a person as a whole); a person asked for in one clause wins over services
         # asked for in the message ("can someone call me? I have a farm and need financing": ask_advisor)
         clauses = [] if intent == "ask_advisor" else _clause_intents(model, delexicalised)
-        action = intent if intent == "ask_advisor" else _action(clauses)
-        if intent == "find_services" and action != "ask_advisor":
-            action = intent
+        asked = _action(clauses)
+        action = "ask_advisor" if asked == "ask_advisor" else intent if intent in ACTIONS else asked
         if not any(c.isalpha() for w in words for c in w):
             # Nothing to understand ("", "99", "?", an emoji): not a request of another kind, so the
             # dialogue says it did not understand and asks again, rather than "I can't help with that".

@@ -108,6 +108,9 @@ def cue(text: str) -> str | None:
         ("ما هي الإجراءات لاقتناء مؤسسة قائمة من مالكها الذي سيتقاعد؟", "succession"),
         ("مشروعي في مجال التكنولوجيا ولم يبدأ بعد", "idea"),  # MSA: not started yet
         ("nheb nhal salon de coiffure f Tlemcen", "idea"),
+        # the business named before a verb with "it" attached
+        ("عندي محل فوهران وحاب نبيعها", "succession"),
+        ("sahbi 3andou usine f Bordj w yheb ybi3ha", "succession"),
     ],
 )
 def test_open_ended_stage_cues(text: str, stage: str) -> None:
@@ -139,6 +142,7 @@ def test_open_ended_stage_cues(text: str, stage: str) -> None:
         "nheb ndir formation f marketing",  # a wish to do something, not to open something
         "شريت طوموبيل العام اللي فات",  # bought last year, but a car, not a business
         "عندي عام ونص فالخدمة",  # a year and a half, but no business named: a person's time in a job
+        "3andi tomobil w nheb nbi3ha",  # selling "it", but "it" is a car
     ],
 )
 def test_no_stage_without_a_cue(text: str) -> None:
