@@ -6,15 +6,18 @@ ones, in French, English and Arabic, on the normalised words:
 
 - **changing hands**: a verb of selling, buying or taking over followed by a business noun, with only
   determiners and a few adjectives between ("on vend notre quincaillerie", "I'm selling my company",
-  "acheter l'entreprise de mon boss", "je reprends la ferme", "نبيع الشركه") -> succession;
+  "acheter l'entreprise de mon boss", "je reprends la ferme", "نبيع الشركه"), or selling said at a clause's
+  end after a business named ("j'ai un motel depuis 18 ans et je pense vendre") -> succession;
 - **planning to open**: a wish or plan followed by opening or launching ("thinking about opening",
-  "je pense ouvrir", "on aimerait lancer") -> idea;
+  "je pense ouvrir", "on aimerait lancer"), or an opening dated a season or more ahead ("je lance une
+  microbrasserie l'an prochain") -> idea;
 - **how long it has existed**: "on a démarré y'a 8 mois", "launched 3 months ago" -> startup;
   "ça fait 30 ans qu'on est en affaires", "been around for 40 years", "منذ 25 سنه" -> established (a year or
   two -> startup; three or four years says too little and gives nothing). A person's age ("j'ai 67 ans",
   "I'm 34 years old") is not a business's.
 
-`owns_business` is true when the message names a business of theirs ("my tourism business", "notre
+Growth (growing, another branch, outgrowing, a new market) is in `business_growth.py`; the nouns the rules
+share in `business_words.py`. `owns_business` is true when the message names a business of theirs ("my tourism business", "notre
 compagnie", "شركتي"): such a message is about their business, whatever else it says ("my tourism business
 in Tadoussac needs a loan to buy boats" is not a personal loan).
 """
@@ -23,11 +26,15 @@ from __future__ import annotations
 
 import re
 
-from bot.understanding.business_age import NTH as _NTH
 from bot.understanding.business_age import from_age, not_open_yet, started_recently
-from bot.understanding.business_momentum import first_sales, rising
-from bot.understanding.business_turns import becomes_business, outgrows
-from bot.understanding.normalize import normalize
+from bot.understanding.business_growth import grows, new_branch, new_market
+from bot.understanding.business_momentum import first_sales
+from bot.understanding.business_turns import becomes_business
+from bot.understanding.business_words import BUSINESS as _BUSINESS
+from bot.understanding.business_words import NEW_THING as _NEW_THING
+from bot.understanding.business_words import POSSESSIVE as _POSSESSIVE
+from bot.understanding.business_words import with_object as _with_object
+from bot.understanding.normalize import BOUNDARY, normalize
 
 # fmt: off
 _SELL_BUY = {
@@ -42,6 +49,11 @@ _SELL_BUY = {
     "شريت", "شرينا", "chrit", "chrina", "بعت", "بعنا", "ybi3", "yebi3", "اقتناء", "لاقتناء", "نقتني",
     "اشترينا", "اشتريت",
 }
+# selling, said without its object at a clause's end, is of the business named before it
+_SELL = {
+    "vendre", "vends", "vend", "vendons", "ceder", "transmettre", "sell", "selling", "نبيع", "نبيعو", "بيع",
+    "nbi3", "nbi3ou", "nbi3o",
+}
 # "vendre à mon neveu", "sell it to my daughter", "نبيعها لولدي": handed to someone, when a business is named
 _HEIRS = {
     "neveu", "niece", "fils", "fille", "filles", "enfants", "enfant", "gendre", "employes", "employe", "associe",
@@ -52,24 +64,6 @@ _HEIRS = {
 # "comment trouver un acheteur" for a business named in the message: it is changing hands
 _BUYER = {"acheteur", "acheteurs", "repreneur", "repreneurs", "buyer", "buyers", "successor", "successeur"}
 _TAKE = {"take", "taking", "took", "takes", "hand", "hands", "handed", "handing"}
-_BUSINESS = {
-    "entreprise", "compagnie", "commerce", "business", "shop", "ferme", "magasin", "quincaillerie",
-    "boutique", "usine", "atelier", "restaurant", "resto", "garage", "pharmacie", "epicerie", "depanneur",
-    "clinique", "cabinet", "bureau", "company", "store", "farm", "firm", "plant", "practice", "factory",
-    "bakery", "boulangerie", "salon", "مؤسسه", "شركه", "محل", "مصنع", "مطعم", "حانوت", "مخبزه", "مزرعه",
-    "motel", "hotel", "gite", "auberge", "inn", "scierie", "sawmill", "erabliere", "vignoble", "winery",
-    "pourvoirie", "brasserie", "microbrasserie", "brewery", "microbrewery", "agence", "agency", "studio",
-    "imprimerie", "camping", "marina", "franchise", "clinic", "pharmacy", "dealership", "concession",
-    "entreprises", "compagnies", "commerces", "businesses", "companies", "stores", "shops", "fromagerie",
-    "dairy", "orchard", "verger", "ورشه", "معصره", "فندق", "صيدليه", "مقهي",
-    "boucherie", "poissonnerie", "patisserie", "librairie", "bistro", "cafe", "bar", "spa", "garderie",
-    "daycare", "nettoyeur", "cleaner", "cleaners", "pressing", "moulin", "mill", "مطحنه", "serre",
-    "greenhouse", "ranch", "vineyard", "butcher", "barbershop", "gym", "hostel", "lodge", "huilerie",
-    "firme", "pme", "labo", "laboratoire", "lab", "ebenisterie", "parts", "shares", "partnership",
-    "cooperative", "coop", "fonds", "clientele", "operations", "حصص", "تجاره", "affaire", "معمل",
-    "boite", "charika", "charikat", "sharika", "chirka", "7anout", "l7anout", "hanout", "ma7al", "mahal",
-    "moassasa", "mo2assasa", "sarl", "eurl",
-}
 _BETWEEN = {
     "mon", "ma", "mes", "notre", "nos", "la", "le", "l", "les", "une", "un", "cette", "ce", "son", "sa",
     "leur", "familiale", "familial", "existante", "existant", "petite", "petit", "my", "our", "the", "a",
@@ -91,11 +85,15 @@ _OPEN = {
     "nfteh", "yftahou", "nebda", "nabda", "nlanci", "yebdaw", "nebdaw", "يبداو", "نبداو", "yeftaho",
     "ybdaw", "ybda", "nbda", "nbdaw", "n7ell", "n7el", "n7ellou", "n7elou", "nhell", "nhel", "nhellou",
     "نحل", "نحلو", "nhal", "n7al", "nhallou", "n7allou", "nfta7", "nefta7", "nfte7", "يبدا", "تبدا",
+    "فتح", "افتتاح", "اطلاق",
 }
 _FILLER = {
     "a", "de", "d", "to", "about", "of", "me", "se", "like", "bientot", "soon", "un", "une", "on", "nous",
 }
 _STARTING = {"starting", "launching", "opening"}
+_OPENS_NOW = {"lance", "lancons", "pars", "partons", "ouvre", "ouvrons", "opening", "launching", "demarre"}
+_SOON = {"mois", "month", "semaine", "week", "شهر", "الشهر", "chhar", "jours", "days"}
+_LATER = {"prochain", "prochaine", "next", "القادم", "القادمه", "الجاي", "الجايه", "jay", "jaya", "ljay"}
 _IN_PROGRESS = ({"train"}, {"process"})  # "en train de partir", "in the process of launching"
 
 
@@ -120,49 +118,14 @@ def stage_cue(words: list[str]) -> str | None:
         return "startup"
     if grows(words):
         return "growth"
-    return from_age(words, text, _BUSINESS) or ("idea" if _project(words) else None)
+    age = from_age(words, text, _BUSINESS)
+    if age == "established" and new_market(words):
+        return "growth"
+    return age or ("idea" if _project(words) else None)
 
 
 # fmt: off
-_GROWING = {
-    "pousse", "doubler", "doublons", "double", "tripler", "grossit", "expanding", "doubling",
-    "doubled", "tripled", "growing", "تنمو", "نكبرو", "يكبر", "توسيع", "نوسعو", "نوسع", "توسع",
-    "grandir", "grossir", "croitre", "expand", "scale", "nwasse3", "nkabbar", "nkabar", "nkbar", "nkebber",
-    "nkebbar", "nwessa3", "nkebrou", "nkabrou", "nkebro", "nkabro", "nwess3o", "مضاعفه", "نضاعفو", "نضاعف",
-    "tekber", "tekbar", "تكبر",
-}  # fmt: skip
-# "it" / "them" attached to a verb: "نوسعها" (we expand it), "nbi3ha" (I sell it)
-_OBJECT_SUFFIXES = ("ها", "هم", "ه", "ha", "hom")
-_NO = {
-    "pas", "not", "dont", "don", "no", "never", "jamais", "aucun", "ماشي", "machi", "mach", "ماحناش", "لا", "لن",
-}  # fmt: skip
 # fmt: on
-
-
-def grows(words: list[str]) -> bool:
-    """The business growing or meant to grow ('on veut doubler', 'ra7na nkabrou', 'sales doubled'), not
-    refused ('j'ai pas besoin de grossir', 'ماحناش حابين نكبرو'): a business running for years that wants
-    to grow is at the growth stage."""
-    growing = any(_growing(word) and not _refused(words, index) for index, word in enumerate(words))
-    return growing or _grows_business(words) or outgrows(words) or rising(words)
-
-
-def _refused(words: list[str], index: int) -> bool:
-    """A negation among the 4 words before `words[index]` ('pas besoin de grossir', 'don't want to grow',
-    Darija's 'ma...ch' around a verb, 'وماحناش حابين')."""
-    before = [word.removeprefix("و") for word in words[max(0, index - 4) : index]]
-    return bool(set(before) & _NO) or any(
-        w.startswith(("ما", "ma")) and w.endswith(("ش", "ch")) for w in before
-    )
-
-
-def _with_object(word: str, verbs: set[str]) -> bool:
-    """One of `verbs` with "it" or "them" attached ("نبيعها", "nbi3ha", "نوسعها")."""
-    return any(word.endswith(suffix) and word[: -len(suffix)] in verbs for suffix in _OBJECT_SUFFIXES)
-
-
-def _growing(word: str) -> bool:
-    return word in _GROWING or _with_object(word, _GROWING)
 
 
 def _changes_hands(words: list[str]) -> bool:
@@ -171,6 +134,15 @@ def _changes_hands(words: list[str]) -> bool:
             return (
                 True  # "عندي محل فوهران وحاب نبيعها", "3andou usine w yheb ybi3ha": the business named before
             )
+        named_before = any(w in _BUSINESS for w in words[max(0, index - 15) : index])
+        if word in _SELL and words[index + 1 : index + 2] in ([], [BOUNDARY]) and named_before:
+            return True  # "j'ai un motel depuis 18 ans et je pense vendre.", "عندي حانوت ... وحاب نبيعو،"
+        if (
+            word in _TAKE
+            and words[index + 1 : index + 3] in (["it", "over"], ["them", "over"])
+            and named_before
+        ):
+            return True  # "my outfitter business ... I want someone to take it over"
         if word in _SELL_BUY:
             start = index + 1
         elif word in _TAKE and words[index + 1 : index + 2] == ["over"]:
@@ -225,6 +197,20 @@ def _plans_to_open(words: list[str]) -> bool:
                     return True
                 if following not in _FILLER and following not in _WISH:
                     break
+    return _opens_later(words)
+
+
+def _opens_later(words: list[str]) -> bool:
+    """'je lance une microbrasserie l'an prochain', 'I'm opening a yoga studio next spring': an opening
+    dated a season or more ahead is still a plan (next month, the lease signed, writers say start-up; a
+    second location is growth)."""
+    for index, word in enumerate(words):
+        if not (word in _OPEN or word in _OPENS_NOW):
+            continue
+        following = words[index + 1 : index + 10]
+        for at, later in enumerate(following):
+            if later in _LATER and not set(following[max(0, at - 1) : at + 2]) & _SOON:
+                return not new_branch(words)
     return False
 
 
@@ -248,25 +234,8 @@ _OPEN_INFINITIVE = {
     "ouvrir", "lancer", "demarrer", "demarer", "partir", "creer", "fonder", "start", "launch", "open", "found", "create",
     "establish", "نفتح", "نبدا", "نطلق", "نخلق", "ننشي", "nefte7", "nfte7", "nebda",
 }
-_NEW_THING = {
-    "entreprise", "business", "company", "compagnie", "projet", "project", "own", "propre", "affaires",
-    "startup", "start", "up", "boite", "commerce", "shop", "store", "magasin", "boutique", "firm", "practice",
-    "cabinet", "مشروع", "مشروعي", "مؤسسه", "شركه", "محل",
-}
-_ANOTHER = {
-    "autre", "deuxieme", "2e", "2eme", "troisieme", "3e", "3eme", "nouvelle", "nouveau", "another", "second",
-    "2nd", "third", "3rd", "new", "جديد", "جديده", "ثاني", "ثانيه", "thani", "tani", "jdid", "jdida",
-}
-_BRANCH = {
-    "succursale", "location", "branch", "store", "magasin", "usine", "plant", "factory", "restaurant", "resto",
-    "boutique", "bureau", "office", "point", "site", "emplacement", "clinique", "clinic", "فرع", "محل", "place",
-    "local", "outlet", "far3", "fer3",
-}
-_OPENS = {
-    "ouvre", "ouvrons", "ouvrir", "ouvert", "open", "opening", "opened", "opens", "فتحنا", "نفتحو", "نفتح", "nfte7",
-    "nefte7", "nfat7o",
-}
-_GROW = {"grow", "grandir", "agrandir", "developper", "expand", "croitre", "faire", "نكبر", "نطور"}
+# MSA's purpose glued to the verbal noun ("لإنشاء مصنع", "لافتتاح صيدلية"): to open, in one word
+_TO_OPEN_GLUED = {"لانشاء", "لافتتاح", "لفتح", "لاطلاق"}  # not "لتأسيس": incorporating, said of a firm
 _PROJECT_LINKS = {"de", "d", "du", "dans", "c", "en", "pour", "is", "of", "for", "in"}
 _NOT_A_VENTURE = {"r", "rd", "recherche", "research", "loi", "vie", "innovation", "d", "memoire", "these"}
 # fmt: on
@@ -275,44 +244,15 @@ _NOT_A_VENTURE = {"r", "rd", "recherche", "research", "loi", "vie", "innovation"
 def to_open(words: list[str]) -> bool:
     """'pour démarrer une entreprise', 'help to start a daycare', 'comment partir en affaires': opening a
     business is the aim, not done yet (an idea, although "démarrer une entreprise" reads as a start-up)."""
-    for index, word in enumerate(words[1:], start=1):
-        if word not in _OPEN_INFINITIVE:
+    for index, word in enumerate(words):
+        if word not in _OPEN_INFINITIVE and word not in _TO_OPEN_GLUED:
             continue
         before = words[max(0, index - 2) : index]
-        if not set(before) & _PURPOSE:
+        if word not in _TO_OPEN_GLUED and not set(before) & _PURPOSE:
             continue
         after = words[index + 1 : index + 5]
         if set(after) & (_NEW_THING | _BUSINESS) or after[:1] == ["a"] or after[:2] == ["en", "affaires"]:
             return True
-    return False
-
-
-def new_branch(words: list[str]) -> bool:
-    """'on ouvre une 2e succursale', 'opening a second location', 'j'en ouvre une 4e', 'فتحنا فرع جديد',
-    'nheb nfte7 far3 thani': growth, not an idea, even where a word of the data reads as opening one."""
-    for index, word in enumerate(words):
-        if word in _OPENS:
-            following = words[index + 1 : index + 5]
-            if set(following) & _ANOTHER and set(following) & (_BRANCH | _NTH):
-                return True
-            if set(following[:2]) & _NTH:  # an ordinal right after the verb: "ouvre une 4e", "open a third"
-                return True
-        if (
-            word in ("فرع", "far3", "succursale", "succursales", "branches")
-            and index
-            and words[index - 1] in _OPENS
-        ):
-            return True
-    return False
-
-
-def _grows_business(words: list[str]) -> bool:
-    """'grow my consulting business', 'faire grandir la compagnie', 'développer mon entreprise'."""
-    for index, word in enumerate(words):
-        if word in _GROW and word != "faire":
-            following = words[index + 1 : index + 5]
-            if set(following[:1]) & _POSSESSIVE and set(following) & (_BUSINESS | _NEW_THING):
-                return True
     return False
 
 
@@ -336,7 +276,6 @@ def _project(words: list[str]) -> bool:
 
 # "my tourism business": a sector word may stand between the possessive and the business noun
 _SECTOR_NOUNS = {"tourism", "tech", "construction", "trucking", "software", "consulting", "cleaning"}
-_POSSESSIVE = {"mon", "ma", "notre", "nos", "mes", "my", "our", "تاعي", "تاعنا", "ديالي", "ديالنا"}
 # "3andi une petite boîte", "3andna charika": Arabizi says "I have a business" where French says "my business".
 # Not "عندي محل" in Arabic script: the <own> marker learned from it took facts told for requests (dev table).
 # "I have (a) restaurant", "j'ai une boutique" too: one business word right after, as with "my".
@@ -379,12 +318,12 @@ def _normalised(words: set[str]) -> set[str]:
     return {normalize(word) for word in words}
 
 
-_SELL_BUY, _TAKE, _BUSINESS, _BETWEEN, _WISH, _OPEN, _FILLER, _GROWING, _BUYER, _HEIRS = map(
-    _normalised, (_SELL_BUY, _TAKE, _BUSINESS, _BETWEEN, _WISH, _OPEN, _FILLER, _GROWING, _BUYER, _HEIRS)
+_SELL_BUY, _SELL, _TAKE, _BETWEEN, _WISH, _OPEN, _FILLER, _BUYER, _HEIRS = map(
+    _normalised, (_SELL_BUY, _SELL, _TAKE, _BETWEEN, _WISH, _OPEN, _FILLER, _BUYER, _HEIRS)
 )
-_POSSESSIVE, _ADJECTIVES, _SECTOR_NOUNS, _I_HAVE, _OWN_AFTER = map(
-    _normalised, (_POSSESSIVE, _ADJECTIVES, _SECTOR_NOUNS, _I_HAVE, _OWN_AFTER)
+_ADJECTIVES, _SECTOR_NOUNS, _I_HAVE, _OWN_AFTER = map(
+    _normalised, (_ADJECTIVES, _SECTOR_NOUNS, _I_HAVE, _OWN_AFTER)
 )
-_PURPOSE, _OPEN_INFINITIVE, _NEW_THING, _ANOTHER, _BRANCH, _OPENS, _GROW = map(
-    _normalised, (_PURPOSE, _OPEN_INFINITIVE, _NEW_THING, _ANOTHER, _BRANCH, _OPENS, _GROW)
+_PURPOSE, _OPEN_INFINITIVE, _TO_OPEN_GLUED, _OPENS_NOW, _LATER, _SOON = map(
+    _normalised, (_PURPOSE, _OPEN_INFINITIVE, _TO_OPEN_GLUED, _OPENS_NOW, _LATER, _SOON)
 )

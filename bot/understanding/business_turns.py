@@ -33,6 +33,22 @@ _OTHERS = {
     "اخرين", "اخري", "اخرى", "وخرين", "okhrin", "ukhrin", "okhra", "ukhra", "khrin", "زوج", "واحد", "ekhor",
     "akhor", "okhor", "ekhra", "akhra", "خور", "اخر",
 }
+# adding to what the business runs: a verb of getting more, then "another" or what a business adds
+_ACQUIRE = {
+    "buy", "buying", "acheter", "ajouter", "ajoute", "ajoutons", "add", "adding", "build", "building",
+    "construire", "batir", "نشري", "نشريو", "nchri", "nechri", "نزيد", "نزيدو", "nzid", "nzidou", "nzido",
+    "نبني", "نبنيو", "nebni", "nebniw",
+}
+_MORE = {
+    "second", "2nd", "third", "another", "more", "additional", "deuxieme", "2e", "2eme", "troisieme", "autre",
+    "supplementaire", "supplementaires", "ثاني", "ثانيه", "thani", "tani", "اخرين", "اخري", "اخرى", "okhrin",
+    "ekhor", "okhra",
+}
+_ADDING = {"ajouter", "ajoute", "ajoutons", "add", "adding", "نزيد", "نزيدو", "nzid", "nzidou", "nzido"}
+_EQUIPMENT = {
+    "line", "ligne", "chaine", "camions", "trucks", "machines", "شاحنات", "كاميونات", "ماكينات", "الات",
+    "vehicules", "vehicles", "fleet", "flotte", "depot", "hangar",
+}
 # fmt: on
 
 
@@ -83,6 +99,11 @@ def outgrows(words: list[str]) -> bool:
                 return True
         if word in _ADD and set(words[index + 1 : index + 7]) & _OTHERS:  # "nzid fauteuils w tbib ekhor"
             return True
+        following = set(words[index + 1 : index + 5])
+        if word in _ACQUIRE and following & _MORE:
+            return True  # "buy a second food truck", "acheter un autre camion", "نشري زوج آخرين"
+        if word in _ADDING and following & (_PREMISES | _EQUIPMENT):
+            return True  # "adding a canning line", "add a storage warehouse", "nzid 3 camions"
     return False
 
 
@@ -90,6 +111,6 @@ def _normalised(words: set[str]) -> set[str]:
     return {normalize(word) for word in words}
 
 
-_VENTURE, _REAL, _PREMISES, _BIGGER, _ADD, _OTHERS = map(
-    _normalised, (_VENTURE, _REAL, _PREMISES, _BIGGER, _ADD, _OTHERS)
+_VENTURE, _REAL, _PREMISES, _BIGGER, _ADD, _OTHERS, _ACQUIRE, _MORE, _EQUIPMENT, _ADDING = map(
+    _normalised, (_VENTURE, _REAL, _PREMISES, _BIGGER, _ADD, _OTHERS, _ACQUIRE, _MORE, _EQUIPMENT, _ADDING)
 )

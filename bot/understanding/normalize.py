@@ -77,7 +77,7 @@ def normalize_clauses(text: str) -> list[str]:
 
 # Clitics that Arabic glues in front of a word: a conjunction (و "and", ف "so"), then a preposition (ب "in,
 # with", ل "for", ك "like"), then the article. بوهران, فوهران, وبعنابة, لورقلة, وللمؤسسات, فبسكرة.
-_CLITIC_PREFIXES = sorted(
+CLITIC_PREFIXES = sorted(
     {f"{c}{p}{a}" for c in ("", "و", "ف") for p in ("", "ب", "ل", "ك") for a in ("", "ال") if c or p or a},
     key=len,
 )
@@ -106,18 +106,21 @@ def strip_clitics(
 
 
 # The article of Arabizi, glued to the word it names ("lfla7a", "elbiscuit", "l'export" typed "lexport").
-_LATIN_ARTICLES = ("el", "l")
+# Arabizi glues its article and its prepositions of place to the next word as Arabic script does ("lfla7a",
+# "fbejaia", "bel3asima"): the longest first, so that "fel" goes before "f"
+_LATIN_CLITICS = ("fel", "bel", "fl", "bl", "el", "f", "b", "l")
 
 
-def strip_latin_article(words: list[str], facts: set[str] | frozenset[str]) -> list[str]:
-    """Latin-script words without a glued article when that leaves a word of a fact ("lfla7a" -> "fla7a",
-    farming): Arabizi writes "l" and "el" as Arabic script writes "ال". Other words as they are."""
+def strip_latin_clitics(words: list[str], facts: set[str] | frozenset[str]) -> list[str]:
+    """Latin-script words without a glued article or preposition when that leaves a word of a fact ("lfla7a"
+    -> "fla7a", farming; "fbejaia" -> "bejaia"): Arabizi writes "l", "el", "f" and "b" as Arabic script
+    writes "ال", "ف" and "ب". Other words as they are."""
     out = []
     for word in words:
         if word.isascii() and word not in facts:
-            for article in _LATIN_ARTICLES:
-                rest = word[len(article) :]
-                if word.startswith(article) and len(rest) >= 4 and rest in facts:
+            for clitic in _LATIN_CLITICS:
+                rest = word[len(clitic) :]
+                if word.startswith(clitic) and len(rest) >= 4 and rest in facts:
                     word = rest
                     break
         out.append(word)
@@ -128,12 +131,12 @@ def _stripped(word: str, vocabulary: set[str] | frozenset[str]) -> str | None:
     """`word` without the shortest run of clitics that leaves a word of `vocabulary` (of 2 letters or more),
     or failing that without the alif of the indefinite accusative as well ("أملك مصنعا", "فندقا صغيرا": MSA's
     object, whose stem of 3 letters or more is the word known)."""
-    for prefix in _CLITIC_PREFIXES:
+    for prefix in CLITIC_PREFIXES:
         rest = word[len(prefix) :]
         if word.startswith(prefix) and len(rest) >= 2 and rest in vocabulary:
             return rest
     if word.endswith("ا") and len(word) >= 4:
-        for prefix in ("", *_CLITIC_PREFIXES):
+        for prefix in ("", *CLITIC_PREFIXES):
             rest = word[len(prefix) : -1]
             if word.startswith(prefix) and len(rest) >= 3 and rest in vocabulary:
                 return rest

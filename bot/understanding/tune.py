@@ -17,8 +17,8 @@ from __future__ import annotations
 import sys
 
 from bot.understanding.classifier import train
+from bot.understanding.clauses import STATE_CHANGING
 from bot.understanding.evaluate import language_data, understander
-from bot.understanding.understand import STATE_CHANGING
 
 GRID = [round(0.05 * i, 2) for i in range(1, 20)]
 SAFE_PRECISION = 0.98

@@ -24,15 +24,22 @@ from bot.catalog.model import Catalog
 from bot.understanding import prepared
 from bot.understanding.business_cues import (
     changes_hands,
-    grows,
-    new_branch,
     owns_business,
     plans_to_open,
     stage_cue,
     to_open,
 )
+from bot.understanding.business_growth import expands, new_branch
 from bot.understanding.business_turns import becomes_business
 from bot.understanding.classifier import OWN_BUSINESS, PERSONAL, QUESTION
+from bot.understanding.clauses import (
+    ACTION_CONFIDENCE,
+    ACTIONS,
+    STATE_CHANGING,
+    asked_action,
+    clause_intents,
+    state_change,
+)
 from bot.understanding.corpus import ABOUT_A_BUSINESS
 from bot.understanding.data import no_collections
 from bot.understanding.intent import EXACT_CONFIDENCE, IntentModel, exact_key
@@ -43,7 +50,7 @@ from bot.understanding.normalize import (
     normalize,
     normalize_clauses,
     strip_clitics,
-    strip_latin_article,
+    strip_latin_clitics,
 )
 from bot.understanding.personal import personal_matter
 from bot.understanding.prepared import Examples
@@ -57,12 +64,9 @@ INFORM_CONFIDENCE = 0.8
 OFF_TOPIC_CONFIDENCE = 0.35  # out_of_scope at least this sure stays out of scope, even naming a town
 # A stage describes a business ("mon père veut me passer l'entreprise"): out of scope only when quite sure.
 OFF_TOPIC_WITH_STAGE = 0.7
+GUESS_CONFIDENCE = 0.5  # below, a message of unknown words only is out of scope
 REJECT_BELOW = 0.3  # a message with no fact whose best intent is less sure than this is out of scope
 SAFE_ACTION_CONFIDENCE = 0.85  # restart, forget_me, change_language act without asking only from here
-ACTION_CONFIDENCE = 0.5  # a clause asking for a person or for services, this sure, is an action
-STATE_CLAUSE_CONFIDENCE = 0.5  # a clause asking to restart, forget or switch language, beside facts
-STATE_CHANGING = frozenset({"restart", "forget_me", "change_language"})
-ACTIONS = ("ask_advisor", "find_services")
 # Words that ask for what a need names ("je cherche", "we need", "نحتاج"): with a need, a request.
 REQUEST_WORDS = frozenset(
     normalize(word)
@@ -244,7 +248,7 @@ class Understander:
         a glued article ("lfla7a"); words of other languages as they are."""
         if lang != "ar":
             return words
-        return strip_latin_article(strip_clitics(words, self.known[lang], self.facts[lang]), self.facts[lang])
+        return strip_latin_clitics(strip_clitics(words, self.known[lang], self.facts[lang]), self.facts[lang])
 
     def _words(self, text: str, lang: str) -> list[str]:
         """A message's words as `understand` reads them, clauses joined: what the stage fallback learns from."""
@@ -283,7 +287,7 @@ class Understander:
         if lang == "ar" and "fr" in self.lexicons and any(w.isascii() and w.isalpha() for w in flat):
             # Arabizi borrows its business words from French ("3andi une boulangerie f Annaba", "ferme ta3
             # lbgar"): what the French lexicon finds and the Arabic one did not is a fact too
-            found.fill_from(extract(strip_latin_article(words, self.facts["fr"]), self.lexicons["fr"]))
+            found.fill_from(extract(strip_latin_clitics(words, self.facts["fr"]), self.lexicons["fr"]))
         if found.stage is None:
             found.stage = stage_cue(words)
         elif found.stage != "succession" and changes_hands(words):
@@ -292,7 +296,7 @@ class Understander:
             found.stage = "idea"  # "pour démarrer une entreprise", "je veux lancer": the aim, not yet done
         elif found.stage in ("idea", "startup") and new_branch(words):
             found.stage = "growth"  # "on veut ouvrir une deuxième place": opening again is growing
-        elif found.stage == "established" and grows(words):
+        elif found.stage == "established" and expands(words):
             found.stage = "growth"  # "depuis 20 ans, on veut doubler la production": running, and growing
         model = self.models[lang]
         delexicalised = _delexicalise(words, found)
@@ -306,13 +310,17 @@ class Understander:
         # what each clause asks, read once for both uses below (none when the message is one clause, or
         # when it already asks for a person as a whole); a person asked for in one clause wins over services
         # asked for in the message ("can someone call me? I have a farm and need financing": ask_advisor)
-        clauses = [] if intent == "ask_advisor" else _clause_intents(model, delexicalised)
-        asked = _action(clauses)
+        clauses = [] if intent == "ask_advisor" else clause_intents(model, delexicalised)
+        asked = asked_action(clauses)
         action = "ask_advisor" if asked == "ask_advisor" else intent if intent in ACTIONS else asked
         if not any(c.isalpha() for w in words for c in w):
             # Nothing to understand ("", "99", "?", an emoji): not a request of another kind, so the
             # dialogue says it did not understand and asks again, rather than "I can't help with that".
             intent, confidence, action = "out_of_scope", 0.0, None
+        elif not facts and confidence < GUESS_CONFIDENCE and not any(w in model.vocabulary for w in plain):
+            # not one word the data knows ("sdfkjh", "ازبلث ثصق") and an unsure guess from letter shapes:
+            # nothing of ours (a short word the data lacks, "nop", is still guessed surely enough)
+            intent, confidence, action = "out_of_scope", max(confidence, 1.0 - confidence), None
         elif plain and all(w.startswith("_") for w in plain):
             intent, confidence = "inform", max(confidence, 0.9)  # nothing but facts: "tech", "Gaspésie"
         elif intent == "out_of_scope" and not exact and _their_business(words):
@@ -320,7 +328,13 @@ class Understander:
             ours = max(("inform", "find_services"), key=lambda i: probabilities.get(i, 0.0))
             intent, confidence = ("find_services" if found.needs else ours), INFORM_CONFIDENCE
         elif intent == "out_of_scope" and (
-            confidence >= (OFF_TOPIC_WITH_STAGE if found.stage else OFF_TOPIC_CONFIDENCE) or exact
+            confidence
+            >= (
+                OFF_TOPIC_WITH_STAGE
+                if found.stage or (found.sector and found.needs)
+                else OFF_TOPIC_CONFIDENCE
+            )
+            or exact
         ):
             action = None  # "il fait beau à Rimouski": a town, but not ours
         elif facts and action is not None:
@@ -329,7 +343,7 @@ class Understander:
         elif (
             facts
             and intent in ("inform", "find_services", *STATE_CHANGING)
-            and (state := _state_change(clauses))
+            and (state := state_change(clauses))
         ):
             # "j'suis à Lévis pas à Québec, on peut recommencer?": facts, then another action in a clause of
             # its own. Never sure enough to act without asking: the dialogue confirms it first.
@@ -374,39 +388,3 @@ class Understander:
             action,
             found.town,
         )
-
-
-def _clause_intents(model: IntentModel, delexicalised: list[str]) -> list[tuple[str, float]]:
-    """The best intent, and how sure, of each clause that says more than facts, in a message of several
-    clauses (split where `normalize_clauses` put a boundary); none for a message of one clause."""
-    clauses: list[list[str]] = [[]]
-    for word in delexicalised:
-        if word == BOUNDARY:
-            clauses.append([])
-        else:
-            clauses[-1].append(word)
-    if len(clauses) < 2:
-        return []
-    return [
-        model.predict(model.correct(clause))
-        for clause in clauses
-        if any(not w.startswith("_") for w in clause)
-    ]
-
-
-def _action(clauses: list[tuple[str, float]]) -> str | None:
-    """ask_advisor or find_services when one of the clauses asks for it (a person first)."""
-    asked = [best for best, confidence in clauses if best in ACTIONS and confidence >= ACTION_CONFIDENCE]
-    return "ask_advisor" if "ask_advisor" in asked else (asked[-1] if asked else None)
-
-
-def _state_change(clauses: list[tuple[str, float]]) -> tuple[str, float] | None:
-    """restart, forget_me or change_language asked in a clause of its own, beside others (the facts)."""
-    return next(
-        (
-            (best, confidence)
-            for best, confidence in clauses
-            if best in STATE_CHANGING and confidence >= STATE_CLAUSE_CONFIDENCE
-        ),
-        None,
-    )

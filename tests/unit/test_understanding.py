@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.understanding.evaluate import evaluate, load_cases, understander
-from bot.understanding.normalize import normalize, strip_latin_article
+from bot.understanding.normalize import normalize, strip_latin_clitics
 
 TARGET_ACCURACY = 0.95  # on the whole table (issue 4)
 TARGET_SLOT_F1 = 0.93
@@ -93,7 +93,7 @@ def test_an_arabizi_article_glued_to_a_known_word_is_read_through() -> None:
 
 def test_a_latin_article_is_stripped_only_where_a_fact_remains() -> None:
     facts = frozenset({"fla7a", "export"})
-    assert strip_latin_article(["lfla7a", "elexport", "label", "lexique"], facts) == [
+    assert strip_latin_clitics(["lfla7a", "elexport", "label", "lexique"], facts) == [
         "fla7a",
         "export",
         "label",

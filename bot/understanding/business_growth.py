@@ -1,0 +1,119 @@
+"""Growth: a business growing or meant to grow ("on veut doubler", "ra7na nkabrou", "sales doubled"), opening
+another branch ("on ouvre une 2e succursale", "nheb nfte7 far3 thani"), outgrowing what it has, or, for a
+business running for years, setting out for a new market ("percer le marché américain").
+
+Called by `business_cues.stage_cue` and by `understand` (a business said to be established that grows is at
+the growth stage); split from `business_cues.py` to keep each module a readable size.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from bot.understanding.business_age import NTH
+from bot.understanding.business_momentum import rising
+from bot.understanding.business_turns import outgrows
+from bot.understanding.business_words import BUSINESS, NEW_THING, POSSESSIVE, with_object
+from bot.understanding.normalize import normalize
+
+# fmt: off
+_ENTER = {"percer", "conquerir", "penetrer", "break", "enter", "entering", "ندخلو", "ندخل", "nodkhlo", "ndkhol"}
+_MARKET = {"marche", "marches", "market", "markets", "into", "السوق", "الاسواق", "souk", "marché"}
+_MARKET_PAIRS = {("nouveaux", "marches"), ("new", "markets"), ("nouveau", "marche"), ("new", "market")}
+_GROWING = {
+    "pousse", "doubler", "doublons", "double", "tripler", "grossit", "expanding", "doubling",
+    "doubled", "tripled", "growing", "تنمو", "نكبرو", "يكبر", "توسيع", "نوسعو", "نوسع", "توسع",
+    "grandir", "grossir", "croitre", "expand", "scale", "nwasse3", "nkabbar", "nkabar", "nkbar", "nkebber",
+    "nkebbar", "nwessa3", "nkebrou", "nkabrou", "nkebro", "nkabro", "nwess3o", "مضاعفه", "نضاعفو", "نضاعف",
+    "tekber", "tekbar", "تكبر",
+}
+_NO = {
+    "pas", "not", "dont", "don", "no", "never", "jamais", "aucun", "ماشي", "machi", "mach", "ماحناش", "لا", "لن",
+}
+_ANOTHER = {
+    "autre", "deuxieme", "2e", "2eme", "troisieme", "3e", "3eme", "nouvelle", "nouveau", "another", "second",
+    "2nd", "third", "3rd", "new", "جديد", "جديده", "ثاني", "ثانيه", "thani", "tani", "jdid", "jdida",
+}
+_BRANCH = {
+    "succursale", "location", "branch", "store", "magasin", "usine", "plant", "factory", "restaurant", "resto",
+    "boutique", "bureau", "office", "point", "site", "emplacement", "clinique", "clinic", "فرع", "محل", "place",
+    "local", "outlet", "far3", "fer3",
+}
+_OPENS = {
+    "ouvre", "ouvrons", "ouvrir", "ouvert", "open", "opening", "opened", "opens", "فتحنا", "نفتحو", "نفتح", "nfte7",
+    "nefte7", "nfat7o",
+}
+_GROW = {"grow", "grandir", "agrandir", "developper", "expand", "croitre", "faire", "نكبر", "نطور"}
+# fmt: on
+
+
+def grows(words: list[str]) -> bool:
+    """The business growing or meant to grow ('on veut doubler', 'ra7na nkabrou', 'sales doubled'), not
+    refused ('j'ai pas besoin de grossir', 'ماحناش حابين نكبرو'): a business running for years that wants
+    to grow is at the growth stage."""
+    growing = any(_growing(word) and not _refused(words, index) for index, word in enumerate(words))
+    return growing or _grows_business(words) or outgrows(words) or rising(words)
+
+
+def expands(words: list[str]) -> bool:
+    """A business running for years that grows, or that sets out to sell where it never sold: growth."""
+    return grows(words) or new_market(words)
+
+
+def new_market(words: list[str]) -> bool:
+    """'break into Europe', 'percer le marché américain', 'ندخلو السوق الإفريقية': for a business running for
+    years, growing (of one with no age said, writers say no stage)."""
+    return any(
+        word in _ENTER and set(words[index + 1 : index + 3]) & _MARKET for index, word in enumerate(words)
+    ) or any(pair in _MARKET_PAIRS for pair in itertools.pairwise(words))
+
+
+def _refused(words: list[str], index: int) -> bool:
+    """A negation among the 4 words before `words[index]` ('pas besoin de grossir', 'don't want to grow',
+    Darija's 'ma...ch' around a verb, 'وماحناش حابين')."""
+    before = [word.removeprefix("و") for word in words[max(0, index - 4) : index]]
+    return bool(set(before) & _NO) or any(
+        w.startswith(("ما", "ma")) and w.endswith(("ش", "ch")) for w in before
+    )
+
+
+def _growing(word: str) -> bool:
+    return word in _GROWING or with_object(word, _GROWING)
+
+
+def new_branch(words: list[str]) -> bool:
+    """'on ouvre une 2e succursale', 'opening a second location', 'j'en ouvre une 4e', 'فتحنا فرع جديد',
+    'nheb nfte7 far3 thani': growth, not an idea, even where a word of the data reads as opening one."""
+    for index, word in enumerate(words):
+        if word in _OPENS:
+            following = words[index + 1 : index + 5]
+            if set(following) & _ANOTHER and set(following) & (_BRANCH | NTH):
+                return True
+            if set(following[:2]) & NTH:  # an ordinal right after the verb: "ouvre une 4e", "open a third"
+                return True
+        if (
+            word in ("فرع", "far3", "succursale", "succursales", "branches")
+            and index
+            and words[index - 1] in _OPENS
+        ):
+            return True
+    return False
+
+
+def _grows_business(words: list[str]) -> bool:
+    """'grow my consulting business', 'faire grandir la compagnie', 'développer mon entreprise'."""
+    for index, word in enumerate(words):
+        if word in _GROW and word != "faire":
+            following = words[index + 1 : index + 5]
+            if set(following[:1]) & POSSESSIVE and set(following) & (BUSINESS | NEW_THING):
+                return True
+    return False
+
+
+def _normalised(words: set[str]) -> set[str]:
+    return {normalize(word) for word in words}
+
+
+_GROWING, _ANOTHER, _BRANCH, _OPENS, _GROW, _ENTER, _MARKET = map(
+    _normalised, (_GROWING, _ANOTHER, _BRANCH, _OPENS, _GROW, _ENTER, _MARKET)
+)
