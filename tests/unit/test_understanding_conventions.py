@@ -81,7 +81,7 @@ def test_the_evaluation_refuses_language_data_with_errors(
     english = tmp_path / "intents" / "en.yaml"
     english.write_text(
         english.read_text(encoding="utf-8").replace(
-            "    digital:\n", '    digital:\n      - "ecommerce"\n', 1
+            "    digital:\n", '    digital:\n      - "thrift store"\n', 1
         ),
         encoding="utf-8",
     )
@@ -90,7 +90,7 @@ def test_the_evaluation_refuses_language_data_with_errors(
     monkeypatch.setattr(evaluate, "ROOT", tmp_path)
     evaluate.language_data.cache_clear()
     try:
-        with pytest.raises(SystemExit, match=r"en\.yaml:\d+: 'ecommerce' already means sector 'retail'"):
+        with pytest.raises(SystemExit, match=r"en\.yaml:\d+: 'thrift store' already means sector 'retail'"):
             evaluate.main([str(cases), "--no-baseline"])
     finally:
         evaluate.language_data.cache_clear()
