@@ -3,7 +3,8 @@
 - **a hobby or a side activity becoming a business**: "could that become a business?", "turn it into a real
   shop", "en faire une vraie entreprise", "devenir une compagnie" -> idea (nothing is open yet);
 - **outgrowing what it has**: "need a bigger workshop", "un local plus grand", "حاب نزيد كارات أخرين"
-  (adding more of what it runs) -> growth.
+  (adding more of what it runs), "buy a second food truck", "adding a canning line" -> growth (buying
+  equipment alone is not: "a loan to buy two trucks").
 
 The word lists are written as people write them and normalised once at import, like the other cue modules.
 """

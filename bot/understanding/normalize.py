@@ -105,9 +105,8 @@ def strip_clitics(
     return out
 
 
-# The article of Arabizi, glued to the word it names ("lfla7a", "elbiscuit", "l'export" typed "lexport").
 # Arabizi glues its article and its prepositions of place to the next word as Arabic script does ("lfla7a",
-# "fbejaia", "bel3asima"): the longest first, so that "fel" goes before "f"
+# "elbiscuit", "lexport", "fbejaia", "bel3asima"): the longest first, so that "fel" goes before "f"
 _LATIN_CLITICS = ("fel", "bel", "fl", "bl", "el", "f", "b", "l")
 
 

@@ -62,7 +62,8 @@ MAX_CHARACTERS = 2000  # a Telegram message has at most 4,096; what matters is s
 INFORM_CONFIDENCE = 0.8
 # Tuned by 5-fold cross-validation on intents/ (python -m bot.understanding.tune), never on a test table.
 OFF_TOPIC_CONFIDENCE = 0.35  # out_of_scope at least this sure stays out of scope, even naming a town
-# A stage describes a business ("mon père veut me passer l'entreprise"): out of scope only when quite sure.
+# A stage, or a sector with a need, describes a business ("mon père veut me passer l'entreprise", "un local
+# pour ma compagnie de transport"): out of scope only when quite sure.
 OFF_TOPIC_WITH_STAGE = 0.7
 GUESS_CONFIDENCE = 0.5  # below, a message of unknown words only is out of scope
 REJECT_BELOW = 0.3  # a message with no fact whose best intent is less sure than this is out of scope
@@ -150,6 +151,12 @@ def _markers(text: str, words: list[str]) -> list[str]:
     business of theirs): "un plombier pour ma douche" and "un local pour ma boulangerie" differ by that."""
     own = [OWN_BUSINESS] if owns_business(words) else [PERSONAL] if personal_matter(words) else []
     return _asks(text) + own
+
+
+def _off_topic_bar(found: Found) -> float:
+    """How sure out_of_scope must be to win over the facts found: surer when they describe a business."""
+    describes_business = found.stage or (found.sector and found.needs)
+    return OFF_TOPIC_WITH_STAGE if describes_business else OFF_TOPIC_CONFIDENCE
 
 
 def _delexicalise(words: list[str], found: Found) -> list[str]:
@@ -327,15 +334,7 @@ class Understander:
             # their business, one changing hands, or a hobby they want to live from: told or asked about
             ours = max(("inform", "find_services"), key=lambda i: probabilities.get(i, 0.0))
             intent, confidence = ("find_services" if found.needs else ours), INFORM_CONFIDENCE
-        elif intent == "out_of_scope" and (
-            confidence
-            >= (
-                OFF_TOPIC_WITH_STAGE
-                if found.stage or (found.sector and found.needs)
-                else OFF_TOPIC_CONFIDENCE
-            )
-            or exact
-        ):
+        elif intent == "out_of_scope" and (confidence >= _off_topic_bar(found) or exact):
             action = None  # "il fait beau à Rimouski": a town, but not ours
         elif facts and action is not None:
             if intent != action:
