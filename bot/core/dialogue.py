@@ -31,7 +31,7 @@ from bot.core.steps import Step
 from bot.core.text import bold, fmt, plain
 from bot.core.thread import AdvisorChat, DeskServices, HandoffThread, catalog_advisor_chat
 from bot.core.turn import Turn
-from bot.core.types import Conversation, Handoff, Inbound, Outcome, Person
+from bot.core.types import Conversation, Handoff, Inbound, Outcome, Person, is_group_chat
 from bot.i18n import I18n, pick_language
 from bot.understanding.normalize import has_arabic, normalize
 from bot.understanding.schema import LanguageFile
@@ -224,7 +224,7 @@ class Dialogue:
     async def unreachable(self, chat_id: int, handoff_id: int | None) -> Outcome:
         """A chat the bot can no longer write to: an entrepreneur who blocked it, or a hub group it lost. Their
         open request closes, and whoever can still be reached is told."""
-        if chat_id > 0:
+        if not is_group_chat(chat_id):
             return await self.user_blocked(chat_id)
         handoff = await self.store.get_handoff(handoff_id=handoff_id) if handoff_id else None
         if handoff is None or not handoff.is_open or handoff.hub_chat_id != chat_id:

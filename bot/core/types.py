@@ -170,6 +170,11 @@ class Profile:
         )
 
 
+def is_group_chat(chat_id: int) -> bool:
+    """Telegram gives groups and channels negative ids and people positive ones: a hub chat or a person."""
+    return chat_id < 0
+
+
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 

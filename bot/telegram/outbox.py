@@ -34,7 +34,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 
 from bot.core.clock import utcnow
 from bot.core.placement import Moved, place
-from bot.core.types import Handoff, Outcome, Reply
+from bot.core.types import Handoff, Outcome, Reply, is_group_chat
 from bot.storage import OutboxItem, Store, describe, is_transient
 from bot.storage import reports as storage_reports
 from bot.telegram import sender
@@ -304,7 +304,12 @@ class OutboxSender:
     ) -> None:
         """The row was deleted while it was being sent: its person used /forget in that moment. A message it
         left in a group (the copy of what they wrote, their card) is deleted like the ones sent before."""
-        if reply is not None and reply.action == "send" and message_id is not None and reply.chat_id < 0:
+        if (
+            reply is not None
+            and reply.action == "send"
+            and message_id is not None
+            and is_group_chat(reply.chat_id)
+        ):
             log.info(
                 "outbox %s was deleted while it was being sent (/forget): its message is deleted", item.id
             )

@@ -35,17 +35,16 @@ _OTHERS = {
     "akhor", "okhor", "ekhra", "akhra", "خور", "اخر",
 }
 # adding to what the business runs: a verb of getting more, then "another" or what a business adds
-_ACQUIRE = {
-    "buy", "buying", "acheter", "ajouter", "ajoute", "ajoutons", "add", "adding", "build", "building",
-    "construire", "batir", "نشري", "نشريو", "nchri", "nechri", "نزيد", "نزيدو", "nzid", "nzidou", "nzido",
-    "نبني", "نبنيو", "nebni", "nebniw",
-}
 _MORE = {
     "second", "2nd", "third", "another", "more", "additional", "deuxieme", "2e", "2eme", "troisieme", "autre",
     "supplementaire", "supplementaires", "ثاني", "ثانيه", "thani", "tani", "اخرين", "اخري", "اخرى", "okhrin",
     "ekhor", "okhra",
 }
-_ADDING = {"ajouter", "ajoute", "ajoutons", "add", "adding", "نزيد", "نزيدو", "nzid", "nzidou", "nzido"}
+_ADDING = _ADD | {"ajouter", "ajoute", "ajoutons", "add", "adding"}
+_ACQUIRE = _ADDING | {
+    "buy", "buying", "acheter", "build", "building", "construire", "batir", "نشري", "نشريو", "nchri",
+    "nechri", "نبني", "نبنيو", "nebni", "nebniw",
+}
 _EQUIPMENT = {
     "line", "ligne", "chaine", "camions", "trucks", "machines", "شاحنات", "كاميونات", "ماكينات", "الات",
     "vehicules", "vehicles", "fleet", "flotte", "depot", "hangar",

@@ -148,10 +148,6 @@ class LinearModel:
             totals[k] += sum(map(mul, factors, pick(column)))
         return totals
 
-    def known(self, words: Sequence[str]) -> bool:
-        """Whether the message has any word or word pair the model was trained on."""
-        return any(f in self.word_index for f in word_features(words) if f != "<short>")
-
     def probabilities(self, words: Sequence[str]) -> dict[str, float]:
         scores = [score / TEMPERATURE for score in self.scores(words)]
         top = max(scores)

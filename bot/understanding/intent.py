@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 
 from rapidfuzz import fuzz, process
 
-from bot.understanding.classifier import QUESTION, LinearModel, load_or_train, word_features
+from bot.understanding.classifier import QUESTION, LinearModel, load_or_train
 
 CORRECT_MIN_LENGTH = 5
 CORRECT_CUTOFF = 80  # 'mersi' -> 'merci' (80); a wrong correction still has to win the vote
@@ -78,8 +78,9 @@ class IntentModel:
         """Every intent's probability for a delexicalised message (already corrected)."""
         return self.model.probabilities(words)
 
-    def known(self, words: list[str]) -> bool:
-        return any(f in self.model.word_index for f in word_features(words) if f != "<short>")
+    def knows_any(self, words: list[str]) -> bool:
+        """Whether any of the words is a word of the examples (keyboard mash is none)."""
+        return any(word in self.vocabulary for word in words)
 
     def predict(self, words: list[str], raw_words: list[str] | None = None) -> tuple[str, float]:
         """(intent, probability) for a delexicalised message, averaged with the model of the words as

@@ -324,7 +324,7 @@ class Understander:
             # Nothing to understand ("", "99", "?", an emoji): not a request of another kind, so the
             # dialogue says it did not understand and asks again, rather than "I can't help with that".
             intent, confidence, action = "out_of_scope", 0.0, None
-        elif not facts and confidence < GUESS_CONFIDENCE and not any(w in model.vocabulary for w in plain):
+        elif not facts and confidence < GUESS_CONFIDENCE and not model.knows_any(plain):
             # not one word the data knows ("sdfkjh", "ازبلث ثصق") and an unsure guess from letter shapes:
             # nothing of ours (a short word the data lacks, "nop", is still guessed surely enough)
             intent, confidence, action = "out_of_scope", max(confidence, 1.0 - confidence), None
