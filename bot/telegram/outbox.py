@@ -27,18 +27,16 @@ import logging
 import random
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Protocol
 
 from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.core.clock import utcnow
-from bot.core.placement import Moved, place
-from bot.core.types import Handoff, Outcome, Reply, is_group_chat
+from bot.core.types import Outcome, Reply, is_group_chat
 from bot.storage import OutboxItem, Store, describe, is_transient
-from bot.storage import reports as storage_reports
 from bot.telegram import sender
 from bot.telegram.bulk import BulkSender
+from bot.telegram.courier import Courier, ThreadMoved, Tracker
 from bot.telegram.marks import SentMarks
 
 log = logging.getLogger(__name__)
@@ -47,34 +45,9 @@ LANES_AT_ONCE = 8
 IDLE_SECONDS = 30.0  # the catch-up read when nothing happens; new rows wake the outbox at once
 MAX_BACKOFF = 300.0
 MAX_ATTEMPTS = 295  # with the backoff below, about 24 hours of retries before a row is given up
-FORUM_CACHE_SECONDS = 600.0
 STOP_GRACE = 5.0
 READ_LIMIT = 20  # rows of one lane read at a time
 RECORD_ATTEMPTS = 8  # about 20 s of a busy or unreachable database after a send, before giving up (resent)
-
-
-class Tracker(Protocol):
-    """What the outbox asks of the core (the dialogue implements it)."""
-
-    async def delivered(self, track: str, chat_id: int, message_id: int) -> None: ...
-
-    async def undelivered(self, track: str) -> Outcome: ...
-
-    async def unreachable(self, chat_id: int, handoff_id: int | None) -> Outcome: ...
-
-    async def thread_of(self, handoff_id: int) -> Handoff | None: ...
-
-    async def topic_opened(self, handoff_id: int, topic_id: int | None, chat_id: int) -> None: ...
-
-    def lacks_rights(self, chat_id: int) -> Outcome: ...
-
-
-class _Moved(Exception):
-    """The handoff was transferred while this copy waited: it goes to the new hub's chat instead."""
-
-    def __init__(self, chat_id: int) -> None:
-        super().__init__(chat_id)
-        self.chat_id = chat_id
 
 
 class OutboxSender:
@@ -94,8 +67,7 @@ class OutboxSender:
         self.tracker = tracker
         self.clock = clock
         self._wake = asyncio.Event()
-        self._forums: dict[int, tuple[bool, float]] = {}
-        self._reported_rights: set[int] = set()
+        self.courier = Courier(bot, store, tracker, self.post)
         self._workers: dict[int, asyncio.Task[None]] = {}
         self._limit = asyncio.Semaphore(LANES_AT_ONCE)
         self.stopping = False
@@ -242,9 +214,9 @@ class OutboxSender:
         """Send one row; True when the lane may go on (sent, skipped or failed for good). `live`: a lane's
         row, whose plain "sent" mark may wait for others (`SentMarks`)."""
         try:
-            reply = await self._place(item.reply)
-            message_id = None if reply is None else await self._send(reply)
-        except _Moved as moved:
+            reply = await self.courier.place(item.reply)
+            message_id = None if reply is None else await self.courier.send(reply)
+        except ThreadMoved as moved:
             async with self.store.unit_of_work():
                 await self.post([replace(item.reply, chat_id=moved.chat_id)])
                 await self.store.outbox_sent(item_id=item.id, token=item.token, message_id=None)
@@ -316,57 +288,6 @@ class OutboxSender:
             await self.post((Reply(reply.chat_id, action="delete_message", edit_message_id=message_id),))
         else:
             log.info("outbox %s was deleted while it was being sent (/forget): nothing to record", item.id)
-
-    async def _send(self, reply: Reply) -> int | None:
-        if reply.action == "open_topic" and not await self._is_forum(reply.chat_id):
-            return None  # a plain group: the thread is the replies to the card
-        if reply.attachment is not None:  # the digest's charts and CSV, kept apart from the row
-            content = await storage_reports.read_file(self.store, reply.attachment.file_id)
-            return None if content is None else await sender.send_file(self.bot, reply, content)
-        try:
-            return await sender.send(self.bot, reply)
-        except BadRequest as exc:
-            message = exc.message.lower()
-            if reply.action == "open_topic" and "rights" in message:
-                log.warning("chat %s: no right to create topics (%s)", reply.chat_id, exc.message)
-                await self._report_rights(reply.chat_id)
-                return None
-            if "thread not found" in message and reply.handoff is not None:
-                log.warning(
-                    "handoff %s: its topic was deleted; the thread goes on under its card", reply.handoff
-                )
-                await self.tracker.topic_opened(reply.handoff, None, reply.chat_id)
-                placed = await self._place(replace(reply, topic_id=None))
-                return None if placed is None else await sender.send(self.bot, placed)
-            raise
-
-    async def _place(self, reply: Reply) -> Reply | None:
-        """Find the handoff's thread now: its topic, or its card to reply to. None: nothing left to do."""
-        if reply.handoff is None:
-            return reply
-        handoff = await self.tracker.thread_of(reply.handoff)
-        if handoff is None:
-            return None  # deleted with /forget: what was still queued for its thread goes with it
-        placed = place(reply, handoff)
-        if isinstance(placed, Moved):
-            raise _Moved(placed.chat_id)
-        return placed
-
-    async def _is_forum(self, chat_id: int) -> bool:
-        cached = self._forums.get(chat_id)
-        loop_time = asyncio.get_running_loop().time()
-        if cached and loop_time - cached[1] < FORUM_CACHE_SECONDS:
-            return cached[0]
-        chat = await self.bot.get_chat(chat_id)
-        forum = bool(getattr(chat, "is_forum", False))
-        self._forums[chat_id] = (forum, loop_time)
-        return forum
-
-    async def _report_rights(self, chat_id: int) -> None:
-        if chat_id in self._reported_rights:
-            return
-        self._reported_rights.add(chat_id)
-        await self.post(self.tracker.lacks_rights(chat_id))
 
     async def _permanent(self, item: OutboxItem, exc: Exception) -> bool:
         log.warning("outbox %s to chat %s failed for good: %s", item.id, item.lane, type(exc).__name__)
