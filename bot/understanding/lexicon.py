@@ -31,7 +31,6 @@ class Lexicon:
     negations: tuple[tuple[str, ...], ...] = ()
     language_names: dict[str, str] = field(default_factory=dict)
     vocabulary: set[str] = field(default_factory=set)
-    own_words: set[str] = field(default_factory=set)  # words of this language's own data (not the catalog's)
     towns: dict[str, str] = field(default_factory=dict)  # a place's phrase -> its town's official name
     # first word -> the lengths of the phrases of 2 words or more it starts: a message's n-grams are looked up
     # only where a phrase could start (most words start none)
@@ -97,10 +96,6 @@ def build_lexicon(data: LanguageFile | None, catalog: Catalog, lang: str) -> Lex
         for phrases in data.intents.values():
             for phrase in phrases:
                 lexicon.vocabulary.update(normalize(phrase).split())
-        for slot in ("stage", "sector", "need"):
-            for phrases in getattr(data.synonyms, slot).values():
-                lexicon.own_words.update(word for phrase in phrases for word in normalize(phrase).split())
-        lexicon.own_words |= lexicon.vocabulary
     for slot, dimension in SLOT_DIMENSIONS.items():
         for term in catalog.terms(dimension):
             for text in term.label.values():

@@ -43,6 +43,7 @@ from bot.understanding.clauses import (
 from bot.understanding.corpus import ABOUT_A_BUSINESS
 from bot.understanding.data import no_collections
 from bot.understanding.intent import EXACT_CONFIDENCE, IntentModel, exact_key
+from bot.understanding.language_id import best_language, data_words, leaning_words
 from bot.understanding.lexicon import Lexicon, build_lexicon
 from bot.understanding.normalize import (
     BOUNDARY,
@@ -210,6 +211,9 @@ class Understander:
             )
             # the prepared examples are not kept: the models hold what they need of them (3 MB less;
             # `prepared_examples` reads them back from the cache for a tool that needs them)
+        self.leaning = leaning_words(
+            {lang: data_words(data[lang]) for lang in self.languages if lang in data}
+        )
 
     def prepared_examples(self, data: LanguageFile, lang: str) -> Examples:
         """A language's phrases as its model was trained on them (from the cache: prepared.py)."""
@@ -261,27 +265,13 @@ class Understander:
         """A message's words as `understand` reads them, clauses joined: what the stage fallback learns from."""
         return [w for w in self._stripped(normalize_clauses(text[:MAX_CHARACTERS]), lang) if w != BOUNDARY]
 
-    @cached_property
-    def distinctive(self) -> dict[str, set[str]]:
-        """Words of each language's own data that no other offered language uses."""
-        own = {lang: lexicon.own_words for lang, lexicon in self.lexicons.items()}
-        return {
-            lang: words - set().union(*(w for o, w in own.items() if o != lang))
-            for lang, words in own.items()
-        }
-
     def detect(self, text: str, words: list[str]) -> str:
-        """Arabic script means Arabic; otherwise the language with the most words of its own in the message."""
+        """Arabic script means Arabic; otherwise the Latin-script language most of the message's words lean to
+        (language_id.py)."""
         if has_arabic(text) and "ar" in self.languages:
             return "ar"
-        # Arabic in Latin letters ("nheb n7al ma7al f Wahran") is Arabic too: its words of the data count
-        latin = list(self.languages)
-        scores = {lang: sum(word in self.distinctive[lang] for word in words) for lang in latin}
-        best = max(scores.values(), default=0)
-        if best == 0 or list(scores.values()).count(best) > 1:
-            default = self.default_language
-            return default if default in latin else latin[0]
-        return max(scores, key=scores.__getitem__)
+        default = self.default_language if self.default_language in self.languages else self.languages[0]
+        return best_language(words, self.leaning, default)
 
     def understand(self, text: str, lang: str | None = None) -> Understanding:
         """What one message says; never raises, whatever the text (empty, emoji, control characters)."""

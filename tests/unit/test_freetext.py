@@ -118,3 +118,12 @@ async def test_without_a_telegram_language_the_first_message_decides(quebec_driv
     await quebec_driver.say("hi there, we're scaling a SaaS in Sherbroke and looking for funding")
     assert "Understood: Growth · Technology · Estrie · Financing" in quebec_driver.texts()[-2]
     assert quebec_driver.texts()[-1].startswith("Here is what fits your project")
+
+
+async def test_a_short_english_first_message_is_answered_in_english(quebec_driver: CoreDriver) -> None:
+    """ "hi" and "thanks" are in the French data too (Québec speakers borrow them), but far more often in the
+    English: someone whose Telegram language is not offered is greeted in English."""
+    for number, text in enumerate(("hi", "thanks", "help")):
+        quebec_driver.person = replace(quebec_driver.person, id=200 + number, language_code="es")
+        await quebec_driver.say(text)
+        assert quebec_driver.texts()[0].startswith("Hello Marie! I am Aiguilleur"), text
