@@ -52,7 +52,12 @@ _STARTED = {
     "fta7na", "ftahna", "بدا", "bda",
 }
 _JUST_DONE = {"viens", "vient", "venons", "venez", "viennent"}  # "je viens d'ouvrir": just opened
-_OPENING = {"ouvrir", "lancer", "demarrer", "partir", "fonder", "creer", "commencer"}
+_OPENING = {
+    "ouvrir", "lancer", "demarrer", "partir", "fonder", "creer", "commencer", "immatriculer", "incorporer",
+    "enregistrer",
+}
+_BARELY = {"juste", "tout", "a", "peine"}  # "on vient (tout) juste de", "je viens à peine de"
+_REFLEXIVE = {"s", "m", "nous", "me", "se"}  # "on vient de s'incorporer", "je viens de m'enregistrer"
 _RECENT = {"passe", "passee", "dernier", "derniere", "last", "fat", "الماضي", "فات", "recently", "recemment"}
 # "on a commencé en septembre", "lancé en mars", "depuis janvier", "bdit had l3am": started this year
 _MONTH_NAMES = {
@@ -118,16 +123,24 @@ def _stem_started(word: str) -> bool:
     return core in _STARTED or core.removeprefix("ma").removeprefix("ما") in _STARTED
 
 
+def _just_did(following: list[str]) -> bool:
+    """What follows "viens"/"vient": (juste / tout juste / à peine) de (s') + opening or registering."""
+    rest = list(itertools.dropwhile(_BARELY.__contains__, following))
+    if rest[:1] not in (["d"], ["de"]):
+        return False
+    rest = rest[1:]
+    if rest[:1] and rest[0] in _REFLEXIVE:
+        rest = rest[1:]
+    return bool(rest[:1]) and rest[0] in _OPENING
+
+
 def started_recently(words: list[str]) -> bool:
     """'on a lancé le printemps passé', 'opened a B&B in Gaspé last spring', 'bdit l3am li fat' (the time may
     come after the business and its place), 'je viens d'ouvrir', 'we just launched', or a start dated a few
-    months or a year or two back however far after the verb ('lancé une appli ... il y a un an')."""
+    months or a year or two back however far after the verb ('lancé une appli ... il y a un an'); 'on vient
+    juste de s'incorporer', 'on vient d'immatriculer la compagnie': registered, so started."""
     for index, word in enumerate(words):
-        if (
-            word in _JUST_DONE
-            and words[index + 1 : index + 2] in (["d"], ["de"])
-            and set(words[index + 2 : index + 3]) & _OPENING
-        ):
+        if word in _JUST_DONE and _just_did(words[index + 1 : index + 6]):
             return True
         if word not in _STARTED:
             continue

@@ -124,6 +124,10 @@ def cue(text: str) -> str | None:
         ("we'd like to add a bottling line", "growth"),
         ("أسعى إلى الحصول على قرض لإنشاء مصنع للأعلاف", "idea"),
         ("notre ébénisterie roule depuis 25 ans et on veut percer le marché américain", "growth"),
+        # seventeenth pass: "just" between "vient" and "de", registering as a start
+        ("on vient juste d'immatriculer notre entreprise de drones", "startup"),
+        ("je viens tout juste d'ouvrir ma boutique", "startup"),
+        ("je viens à peine de m'enregistrer comme entreprise", "startup"),
     ],
 )
 def test_open_ended_stage_cues(text: str, stage: str) -> None:
@@ -161,6 +165,7 @@ def test_open_ended_stage_cues(text: str, stage: str) -> None:
         "I need a loan to buy two trucks",  # equipment bought, nothing more of it
         "we want to break into the European market",  # a new market, but no business running for years
         "نحتاج استشارة قانونية لتأسيس شركة",  # incorporating a firm: not said to be new
+        "je viens juste de finir mon bac",  # just done, but not an opening
     ],
 )
 def test_no_stage_without_a_cue(text: str) -> None:

@@ -376,3 +376,18 @@ def test_a_sector_and_a_need_together_outweigh_an_unsure_out_of_scope() -> None:
         "DZ-19",
         ("premises",),
     )
+
+
+@pytest.mark.parametrize(
+    ("network", "lang", "text"),
+    [
+        ("quebec", "en", "do you keep what I write?"),
+        ("quebec", "fr", "est-ce que vous conservez mes infos?"),
+        ("algerie", "ar", "واش تخبيو المعلومات تاعي؟"),
+    ],
+)
+def test_asking_whether_data_is_kept_is_a_question_not_a_request_to_forget(
+    network: str, lang: str, text: str
+) -> None:
+    """Seventeenth pass: "do you keep my information?" was read as forget_me in three languages."""
+    assert understander(network).understand(text, lang).intent == "help"
