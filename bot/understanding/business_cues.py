@@ -37,6 +37,7 @@ from bot.understanding.business_words import with_object as _with_object
 from bot.understanding.normalize import BOUNDARY, normalize
 
 # fmt: off
+_PURCHASE = {"achat", "purchase"}
 _SELL_BUY = {
     "vendre", "vends", "vend", "vendons", "vendent", "vendu", "ceder", "cede", "racheter", "rachete",
     "rachetons", "acheter", "achete", "achetons", "reprendre", "reprends", "reprend", "reprenons", "repris",
@@ -143,6 +144,8 @@ def _changes_hands(words: list[str]) -> bool:
             and named_before
         ):
             return True  # "my outfitter business ... I want someone to take it over"
+        if word in _PURCHASE and _names_business(words[index + 1 : index + 6]):
+            return True  # "financement pour achat d'entreprise" (a noun: "l'" before it is an article)
         if word in _SELL_BUY:
             start = index + 1
         elif word in _TAKE and words[index + 1 : index + 2] == ["over"]:

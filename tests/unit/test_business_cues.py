@@ -128,6 +128,7 @@ def cue(text: str) -> str | None:
         ("on vient juste d'immatriculer notre entreprise de drones", "startup"),
         ("je viens tout juste d'ouvrir ma boutique", "startup"),
         ("je viens à peine de m'enregistrer comme entreprise", "startup"),
+        ("du financement pour l'achat d'une pharmacie", "succession"),  # buying, said as a noun
     ],
 )
 def test_open_ended_stage_cues(text: str, stage: str) -> None:
@@ -166,6 +167,7 @@ def test_open_ended_stage_cues(text: str, stage: str) -> None:
         "we want to break into the European market",  # a new market, but no business running for years
         "نحتاج استشارة قانونية لتأسيس شركة",  # incorporating a firm: not said to be new
         "je viens juste de finir mon bac",  # just done, but not an opening
+        "mon entreprise a besoin de conseils pour l'achat d'équipement",  # a purchase, not of the business
     ],
 )
 def test_no_stage_without_a_cue(text: str) -> None:
