@@ -220,6 +220,15 @@ FLOORS = {
         "slot_f1": 0.86,
         "stage_recall": 0.815,
     },
+    # Measured at the start of the seventeenth pass (2026-12-05): 0.965 / 0.957 / 0.973 / 0.896, stage recall
+    # 0.892 (the baseline: 0.950); once at its end: 0.967 / 0.962 / 0.973 / 0.896, stage recall 0.892.
+    "heldout22.yaml": {
+        "accuracy": 0.955,
+        "oos_precision": 0.945,
+        "oos_recall": 0.96,
+        "slot_f1": 0.88,
+        "stage_recall": 0.875,
+    },
     "heldout8.yaml": {
         "accuracy": 0.955,
         "oos_precision": 0.945,
@@ -251,6 +260,7 @@ MINIMUM_CASES = {
     "heldout19.yaml": 600,
     "heldout20.yaml": 700,
     "heldout21.yaml": 650,
+    "heldout22.yaml": 650,
 }
 
 
