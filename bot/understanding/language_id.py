@@ -5,7 +5,7 @@ Arabic script is Arabic. Otherwise each Latin-script language (Arabizi counts: "
 scores the words of the message that lean its way: words its own language data uses and no other offered
 language does, and words shared but used at least `LEANING` times as often, per word of data, as in any
 other ("hi", "thanks", "nope" appear in the French data too, where Québec speakers borrow them, but far more
-often in the English), which count half as much. A tie, or no leaning word at all, is the network's default
+often in the English), which count for less (`SHARED`). A tie, or no leaning word at all, is the network's default
 language.
 """
 

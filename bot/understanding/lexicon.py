@@ -8,10 +8,11 @@ normalised here, once, at load.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from bot.catalog.model import Catalog
+from bot.understanding.language_id import data_words
 from bot.understanding.normalize import normalize
 from bot.understanding.schema import LanguageFile
 
@@ -79,8 +80,11 @@ def singular(word: str) -> str:
     return word
 
 
-def build_lexicon(data: LanguageFile | None, catalog: Catalog, lang: str) -> Lexicon:
-    """One language's lexicon: its synonyms, then the catalog's labels and places."""
+def build_lexicon(
+    data: LanguageFile | None, catalog: Catalog, lang: str, words: Counter[str] | None = None
+) -> Lexicon:
+    """One language's lexicon: its synonyms, then the catalog's labels and places. `words`: the data's words
+    already counted (`language_id.data_words`), so that the phrases are not normalised twice."""
     lexicon = Lexicon(lang)
     if data is not None:
         for phrase in data.not_facts:  # first: they win over labels and synonyms inside them
@@ -93,9 +97,7 @@ def build_lexicon(data: LanguageFile | None, catalog: Catalog, lang: str) -> Lex
         lexicon.language_names = {
             normalize(name): code for code, names in data.language_names.items() for name in names
         }
-        for phrases in data.intents.values():
-            for phrase in phrases:
-                lexicon.vocabulary.update(normalize(phrase).split())
+        lexicon.vocabulary.update(data_words(data) if words is None else words)
     for slot, dimension in SLOT_DIMENSIONS.items():
         for term in catalog.terms(dimension):
             for text in term.label.values():

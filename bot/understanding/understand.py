@@ -188,8 +188,9 @@ class Understander:
         self.known: dict[str, frozenset[str]] = {}
         self.facts: dict[str, frozenset[str]] = {}  # the words of facts' phrases: places, labels, synonyms
         self.stage_models: dict[str, StageModel] = {}  # the learned fallback, where the corpus has stages
+        counts = {lang: data_words(data[lang]) for lang in self.languages if lang in data}
         for lang in self.languages:
-            lexicon = build_lexicon(data.get(lang), catalog, lang)
+            lexicon = build_lexicon(data.get(lang), catalog, lang, counts.get(lang))
             self.lexicons[lang] = lexicon
             self.known[lang] = frozenset(lexicon.vocabulary)
             self.facts[lang] = frozenset(
@@ -211,9 +212,7 @@ class Understander:
             )
             # the prepared examples are not kept: the models hold what they need of them (3 MB less;
             # `prepared_examples` reads them back from the cache for a tool that needs them)
-        self.leaning = leaning_words(
-            {lang: data_words(data[lang]) for lang in self.languages if lang in data}
-        )
+        self.leaning = leaning_words(counts)  # the counts are not kept: only the leaning words are
 
     def prepared_examples(self, data: LanguageFile, lang: str) -> Examples:
         """A language's phrases as its model was trained on them (from the cache: prepared.py)."""
