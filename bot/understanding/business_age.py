@@ -12,7 +12,7 @@ import datetime as dt
 import itertools
 import re
 
-from bot.understanding.normalize import normalize
+from bot.understanding.normalize import normalize, normalized_words
 
 # fmt: off
 _NUMBER_WORDS = {
@@ -93,15 +93,12 @@ _PERSONAL_AGE = re.compile(
 # fmt: on
 
 
-def _normalised(words: set[str]) -> set[str]:
-    return {normalize(word) for word in words}
-
-
 _NUMBER_WORDS = {normalize(word): number for word, number in _NUMBER_WORDS.items()}
 _SINCE, _STARTED, _RECENT, _STILL_NOT, _MONTHS, _YEARS, NTH, _GENERATIONS, _ONE, _ONE_AFTER = map(
-    _normalised, (_SINCE, _STARTED, _RECENT, _STILL_NOT, _MONTHS, _YEARS, NTH, _GENERATIONS, _ONE, _ONE_AFTER)
+    normalized_words,
+    (_SINCE, _STARTED, _RECENT, _STILL_NOT, _MONTHS, _YEARS, NTH, _GENERATIONS, _ONE, _ONE_AFTER),
 )
-_MONTH_NAMES, _THIS, _PERIOD = map(_normalised, (_MONTH_NAMES, _THIS, _PERIOD))
+_MONTH_NAMES, _THIS, _PERIOD = map(normalized_words, (_MONTH_NAMES, _THIS, _PERIOD))
 
 
 def not_open_yet(words: list[str], opening: set[str]) -> bool:

@@ -34,7 +34,7 @@ from bot.understanding.business_words import BUSINESS as _BUSINESS
 from bot.understanding.business_words import NEW_THING as _NEW_THING
 from bot.understanding.business_words import POSSESSIVE as _POSSESSIVE
 from bot.understanding.business_words import with_object as _with_object
-from bot.understanding.normalize import BOUNDARY, normalize
+from bot.understanding.normalize import BOUNDARY, normalized_words
 
 # fmt: off
 _PURCHASE = {"achat", "purchase"}
@@ -131,11 +131,11 @@ def stage_cue(words: list[str]) -> str | None:
 
 def _changes_hands(words: list[str]) -> bool:
     for index, word in enumerate(words):
-        if _with_object(word, _SELL_BUY) and any(w in _BUSINESS for w in words[max(0, index - 15) : index]):
+        named_before = any(w in _BUSINESS for w in words[max(0, index - 15) : index])
+        if _with_object(word, _SELL_BUY) and named_before:
             return (
                 True  # "عندي محل فوهران وحاب نبيعها", "3andou usine w yheb ybi3ha": the business named before
             )
-        named_before = any(w in _BUSINESS for w in words[max(0, index - 15) : index])
         if word in _SELL and words[index + 1 : index + 2] in ([], [BOUNDARY]) and named_before:
             return True  # "j'ai un motel depuis 18 ans et je pense vendre.", "عندي حانوت ... وحاب نبيعو،"
         if (
@@ -316,17 +316,12 @@ def owns_business(words: list[str]) -> bool:
     return False
 
 
-def _normalised(words: set[str]) -> set[str]:
-    """The lists above as `normalize` writes words (no accents, ؤ -> و, ة -> ه), so that they match."""
-    return {normalize(word) for word in words}
-
-
 _SELL_BUY, _SELL, _TAKE, _BETWEEN, _WISH, _OPEN, _FILLER, _BUYER, _HEIRS = map(
-    _normalised, (_SELL_BUY, _SELL, _TAKE, _BETWEEN, _WISH, _OPEN, _FILLER, _BUYER, _HEIRS)
+    normalized_words, (_SELL_BUY, _SELL, _TAKE, _BETWEEN, _WISH, _OPEN, _FILLER, _BUYER, _HEIRS)
 )
 _ADJECTIVES, _SECTOR_NOUNS, _I_HAVE, _OWN_AFTER = map(
-    _normalised, (_ADJECTIVES, _SECTOR_NOUNS, _I_HAVE, _OWN_AFTER)
+    normalized_words, (_ADJECTIVES, _SECTOR_NOUNS, _I_HAVE, _OWN_AFTER)
 )
 _PURPOSE, _OPEN_INFINITIVE, _TO_OPEN_GLUED, _OPENS_NOW, _LATER, _SOON = map(
-    _normalised, (_PURPOSE, _OPEN_INFINITIVE, _TO_OPEN_GLUED, _OPENS_NOW, _LATER, _SOON)
+    normalized_words, (_PURPOSE, _OPEN_INFINITIVE, _TO_OPEN_GLUED, _OPENS_NOW, _LATER, _SOON)
 )

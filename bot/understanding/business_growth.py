@@ -14,7 +14,7 @@ from bot.understanding.business_age import NTH
 from bot.understanding.business_momentum import rising
 from bot.understanding.business_turns import outgrows
 from bot.understanding.business_words import BUSINESS, NEW_THING, POSSESSIVE, with_object
-from bot.understanding.normalize import normalize
+from bot.understanding.normalize import normalized_words
 
 # fmt: off
 _ENTER = {"percer", "conquerir", "penetrer", "break", "enter", "entering", "ندخلو", "ندخل", "nodkhlo", "ndkhol"}
@@ -110,10 +110,6 @@ def _grows_business(words: list[str]) -> bool:
     return False
 
 
-def _normalised(words: set[str]) -> set[str]:
-    return {normalize(word) for word in words}
-
-
 _GROWING, _ANOTHER, _BRANCH, _OPENS, _GROW, _ENTER, _MARKET = map(
-    _normalised, (_GROWING, _ANOTHER, _BRANCH, _OPENS, _GROW, _ENTER, _MARKET)
+    normalized_words, (_GROWING, _ANOTHER, _BRANCH, _OPENS, _GROW, _ENTER, _MARKET)
 )

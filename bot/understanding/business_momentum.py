@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from bot.understanding.normalize import normalize
+from bot.understanding.normalize import normalized_words
 
 # fmt: off
 _FIRST = {
@@ -74,8 +74,4 @@ def rising(words: list[str]) -> bool:
     return False
 
 
-def _normalised(words: set[str]) -> set[str]:
-    return {normalize(word) for word in words}
-
-
-_FIRST, _SALES, _VOLUME, _RISE, _COUNTED = map(_normalised, (_FIRST, _SALES, _VOLUME, _RISE, _COUNTED))
+_FIRST, _SALES, _VOLUME, _RISE, _COUNTED = map(normalized_words, (_FIRST, _SALES, _VOLUME, _RISE, _COUNTED))

@@ -11,7 +11,7 @@ The word lists are written as people write them and normalised once at import, l
 
 from __future__ import annotations
 
-from bot.understanding.normalize import normalize
+from bot.understanding.normalize import normalized_words
 
 # fmt: off
 _VENTURE = {
@@ -107,10 +107,7 @@ def outgrows(words: list[str]) -> bool:
     return False
 
 
-def _normalised(words: set[str]) -> set[str]:
-    return {normalize(word) for word in words}
-
-
 _VENTURE, _REAL, _PREMISES, _BIGGER, _ADD, _OTHERS, _ACQUIRE, _MORE, _EQUIPMENT, _ADDING = map(
-    _normalised, (_VENTURE, _REAL, _PREMISES, _BIGGER, _ADD, _OTHERS, _ACQUIRE, _MORE, _EQUIPMENT, _ADDING)
+    normalized_words,
+    (_VENTURE, _REAL, _PREMISES, _BIGGER, _ADD, _OTHERS, _ACQUIRE, _MORE, _EQUIPMENT, _ADDING),
 )

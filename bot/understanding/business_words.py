@@ -7,7 +7,7 @@ same lists; written as people write them and normalised once at import.
 
 from __future__ import annotations
 
-from bot.understanding.normalize import CLITIC_PREFIXES, has_arabic, normalize
+from bot.understanding.normalize import CLITIC_PREFIXES, has_arabic, normalized_words
 
 # fmt: off
 BUSINESS = {
@@ -45,12 +45,7 @@ def with_object(word: str, verbs: set[str]) -> bool:
     return any(word.endswith(suffix) and word[: -len(suffix)] in verbs for suffix in OBJECT_SUFFIXES)
 
 
-def _normalised(words: set[str]) -> set[str]:
-    """The lists above as `normalize` writes words (no accents, ؤ -> و, ة -> ه), so that they match."""
-    return {normalize(word) for word in words}
-
-
-BUSINESS, POSSESSIVE, NEW_THING = map(_normalised, (BUSINESS, POSSESSIVE, NEW_THING))
+BUSINESS, POSSESSIVE, NEW_THING = map(normalized_words, (BUSINESS, POSSESSIVE, NEW_THING))
 # an Arabic business noun with its article or a preposition attached ("الكافيتيريا تاعي", "للأوتيل تاعي")
 BUSINESS |= {prefix + word for word in BUSINESS if has_arabic(word) for prefix in CLITIC_PREFIXES} | {
     word.removesuffix("ه") + ("ت" if word.endswith("ه") else "") + suffix

@@ -8,6 +8,7 @@ data and the messages meet in one written form.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 from bot.normalize import fold
@@ -155,3 +156,9 @@ def normalize(text: str) -> str:
         )
         for i, word in enumerate(words)
     )  # "i'm": "i am", not the French "m'" ("me")
+
+
+def normalized_words(words: Iterable[str]) -> set[str]:
+    """A word list written as people write it, in the form `normalize` gives (no accents, ؤ -> و, ة -> ه):
+    the cue modules' lists, normalised once at import so that they match normalised messages."""
+    return {normalize(word) for word in words}

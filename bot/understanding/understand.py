@@ -255,7 +255,7 @@ class Understander:
 
     def _stripped(self, words: list[str], lang: str) -> list[str]:
         """Arabic words without the clitics that hide a known word ("بوهران" -> "وهران"), Arabizi ones without
-        a glued article ("lfla7a"); words of other languages as they are."""
+        a glued article or preposition ("lfla7a", "fbejaia"); words of other languages as they are."""
         if lang != "ar":
             return words
         return strip_latin_clitics(strip_clitics(words, self.known[lang], self.facts[lang]), self.facts[lang])
