@@ -30,6 +30,8 @@ class Lexicon:
     longest: int = 1
     fuzzy_words: dict[tuple[str, int], list[str]] = field(default_factory=lambda: defaultdict(list))
     negations: tuple[tuple[str, ...], ...] = ()
+    denials: tuple[tuple[str, ...], ...] = ()
+    corrections: tuple[tuple[str, ...], ...] = ()
     language_names: dict[str, str] = field(default_factory=dict)
     vocabulary: set[str] = field(default_factory=set)
     towns: dict[str, str] = field(default_factory=dict)  # a place's phrase -> its town's official name
@@ -80,6 +82,11 @@ def singular(word: str) -> str:
     return word
 
 
+def _word_tuples(phrases: list[str]) -> tuple[tuple[str, ...], ...]:
+    """Phrases as the words `normalize` gives, the empty ones left out."""
+    return tuple(words for phrase in phrases if (words := tuple(normalize(phrase).split())))
+
+
 def build_lexicon(
     data: LanguageFile | None, catalog: Catalog, lang: str, words: Counter[str] | None = None
 ) -> Lexicon:
@@ -93,7 +100,9 @@ def build_lexicon(
             for code, phrases in getattr(data.synonyms, slot).items():
                 for phrase in phrases:
                     lexicon.add(phrase, slot, code)
-        lexicon.negations = tuple(tuple(normalize(n).split()) for n in data.negations if normalize(n))
+        lexicon.negations = _word_tuples(data.negations)
+        lexicon.denials = _word_tuples(data.denials)
+        lexicon.corrections = _word_tuples(data.corrections)
         lexicon.language_names = {
             normalize(name): code for code, names in data.language_names.items() for name in names
         }

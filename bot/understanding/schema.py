@@ -51,6 +51,15 @@ class LanguageFile(BaseModel):
     intents: dict[str, Phrases] = Field(description="intent -> example phrases (typos and slang welcome)")
     synonyms: Synonyms = Field(default_factory=Synonyms)
     negations: list[Phrase] = Field(default_factory=list, description="words that cancel the need after them")
+    denials: list[Phrase] = Field(
+        default_factory=list,
+        description="words just before a place or a sector that say it is not the one: 'pas à', 'not in'",
+    )
+    corrections: list[Phrase] = Field(
+        default_factory=list,
+        description="words that correct what was just said ('euh non', 'I mean'): a place or a sector named "
+        "after one replaces the one named before",
+    )
     not_facts: list[Phrase] = Field(
         default_factory=list,
         description="phrases never read as facts although they contain one: 'quels services'",

@@ -2,12 +2,15 @@
 
 Exact look-ups of every n-gram (longest first) in the lexicon, then fuzzy matching of the words that are
 left, only for words long enough to be safe ("Rimousky", "Sherbroke", "finacement"; never "art" or "bio").
-A negation just before a fact, in the same clause, removes it ("pas besoin de financement", "c'est pas à
-Montréal, c'est à Laval").
+A negation among the few words before a need, a stage or a sector, in the same clause, removes it ("pas
+besoin de financement"); a denial right before a place or a sector too ("c'est pas à Montréal, c'est à
+Laval", "not in retail"). A person who corrects themselves ("à Granby... euh non, à Longueuil", "Montreal, I
+mean Laval") means the place or sector named after the correction.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
@@ -18,6 +21,10 @@ from bot.understanding.normalize import BOUNDARY
 FUZZY_CUTOFF = 85
 FUZZY_CUTOFF_ARABIC = 92  # Arabic words differ by a prefix letter or two: be stricter
 NEGATION_REACH = 4
+DENIAL_GAP = (
+    1  # a denial stands right before what it denies ("pas à Laval"), or one word before ("pas dans la tech")
+)
+CORRECTED = ("region", "sector")  # the facts people correct by naming another one
 
 
 @dataclass
@@ -84,30 +91,74 @@ def _matches(words: list[str], lexicon: Lexicon) -> list[tuple[int, int, str, st
     return sorted(found)
 
 
-def _negated(words: list[str], start: int, lexicon: Lexicon) -> bool:
-    """A negation among the few words before, in the same clause."""
-    before = words[max(0, start - NEGATION_REACH) : start]
+def _said_before(words: list[str], start: int, phrases: tuple[tuple[str, ...], ...], reach: int) -> bool:
+    """One of `phrases` among the `reach` words before `start`, in the same clause."""
+    before = words[max(0, start - reach) : start]
     if BOUNDARY in before:
         before = before[len(before) - before[::-1].index(BOUNDARY) :]
     text = " " + " ".join(before) + " "
-    return any(f" {' '.join(negation)} " in text for negation in lexicon.negations)
+    return any(f" {' '.join(phrase)} " in text for phrase in phrases)
+
+
+def _denied(words: list[str], start: int, denials: tuple[tuple[str, ...], ...]) -> bool:
+    """A denial that ends right before `start`, or `DENIAL_GAP` words before it in the same clause: "ماشي
+    فالبليدة راهو فتيبازة" denies Blida, not Tipaza."""
+    for gap in range(DENIAL_GAP + 1):
+        if BOUNDARY in words[start - gap : start]:
+            return False
+        end = start - gap
+        if any(end >= len(phrase) and tuple(words[end - len(phrase) : end]) == phrase for phrase in denials):
+            return True
+    return False
+
+
+def _positions(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> list[int]:
+    """Where each occurrence of one of `phrases` starts."""
+    return [
+        start
+        for start in range(len(words))
+        if any(tuple(words[start : start + len(phrase)]) == phrase for phrase in phrases)
+    ]
+
+
+Mention = tuple[int, int, str, str]  # start, end, code, phrase
+
+
+def _meant(words: list[str], mentions: list[Mention], lexicon: Lexicon) -> Mention:
+    """The first one named, unless the person corrected themselves: one named after a correction replaces the
+    one named before it."""
+    chosen = mentions[0]
+    if len(mentions) == 1 or not lexicon.corrections:
+        return chosen
+    marks = _positions(words, lexicon.corrections)
+    for mention in mentions[1:]:
+        if mention[2] != chosen[2] and any(chosen[1] <= mark < mention[0] for mark in marks):
+            chosen = mention
+    return chosen
 
 
 def extract(words: list[str], lexicon: Lexicon) -> Found:
     """The slots of a message given as normalised words."""
     found = Found()
+    named: dict[str, list[Mention]] = defaultdict(list)
     for start, end, slot, code, phrase in _matches(words, lexicon):
         if slot == "none":  # "quels services", "يعطيك الصحة": words, not facts
             found.blocked.append((start, end))
             continue
         found.spans.append((start, end, slot))
-        if _negated(words, start, lexicon):  # "pas dans la tech", "pas besoin de financement"
+        # "pas besoin de financement"; never a place: "pas de local à Laval" is still in Laval
+        if slot != "region" and _said_before(words, start, lexicon.negations, NEGATION_REACH):
+            continue
+        if slot in CORRECTED and _denied(words, start, lexicon.denials):  # "pas à Laval"
             continue
         if slot == "need":
             if code not in found.needs:
                 found.needs.append(code)
-        elif getattr(found, slot) is None:
-            setattr(found, slot, code)
-            if slot == "region":
-                found.town = lexicon.towns.get(phrase)
+        else:
+            named[slot].append((start, end, code, phrase))
+    for slot, mentions in named.items():
+        _start, _end, code, phrase = _meant(words, mentions, lexicon) if slot in CORRECTED else mentions[0]
+        setattr(found, slot, code)
+        if slot == "region":
+            found.town = lexicon.towns.get(phrase)
     return found

@@ -53,6 +53,45 @@ def test_negation_removes_a_need() -> None:
     assert heard.needs == ("mentoring",)
 
 
+@pytest.mark.parametrize(
+    ("network", "text", "region", "sector"),
+    [
+        ("quebec", "c'est pas à Montréal, c'est à Laval", "13", None),
+        ("quebec", "non, j'suis pas à Laval, j'suis à Repentigny", "14", None),
+        ("quebec", "pas dans la tech, on fait de la construction", None, "construction"),
+        ("quebec", "No, I'm not in Montreal, I'm in Sherbrooke", "05", None),
+        ("quebec", "we're not in retail, we make furniture", None, "manufacturing"),
+        ("algerie", "المشروع تاعي ماشي فالبليدة راهو فتيبازة", "DZ-42", None),
+        ("algerie", "machi f Blida, rani f Tipaza", "DZ-42", None),
+    ],
+)
+def test_a_denied_place_or_sector_is_not_taken(network: str, text: str, region: str, sector: str) -> None:
+    heard = understander(network).understand(text)
+    assert (heard.region, heard.sector) == (region, sector)
+
+
+@pytest.mark.parametrize(
+    ("network", "text", "region"),
+    [
+        ("quebec", "J'ai une entreprise de plomberie à Granby... euh non, à Longueuil", "16"),
+        ("quebec", "we're a machine shop in Granby... actually our plant is in Sorel-Tracy", "16"),
+        ("quebec", "Montreal, I mean Laval", "13"),
+        ("algerie", "عندي ورشة فوهران، سمحلي، فتلمسان", "DZ-13"),
+        # no correction between them: the first place named stays
+        ("quebec", "on vend à Montréal et à Laval", "06"),
+    ],
+)
+def test_a_place_named_after_a_correction_replaces_the_one_before(
+    network: str, text: str, region: str
+) -> None:
+    assert understander(network).understand(text).region == region
+
+
+def test_a_negated_need_does_not_take_the_place_with_it() -> None:
+    heard = understander("quebec").understand("j'ai pas de local à Laval")
+    assert heard.region == "13"
+
+
 def test_short_common_words_are_not_places_or_codes() -> None:
     heard = understander("quebec").understand("oui merci")
     assert (heard.stage, heard.sector, heard.region, heard.needs) == (None, None, None, ())
