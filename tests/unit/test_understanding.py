@@ -149,3 +149,27 @@ def test_general_advice_gives_way_to_the_need_it_qualifies() -> None:
     assert quebec.understand("je cherche des conseils pour ma boutique").needs == ("advice",)
     assert quebec.understand("qui peut m'accompagner?").needs == ()
     assert understander("algerie").understand("كاين مرافقة للشباب في سطيف؟").needs == ()
+
+
+@pytest.mark.parametrize(
+    ("network", "text", "sector"),
+    [
+        # what a business does is its sector; a word that names a channel, a place or a helper is not
+        ("quebec", "hi, I need funding for my food truck in Quebec City", None),
+        ("algerie", "Which technology parks exist in Algeria for hardware startups?", None),
+        ("quebec", "Je vends mes bijoux faits main sur Etsy depuis 2 mois", None),
+        ("quebec", "jai une shop de soudure a Drummondville depuis 12 ans", "manufacturing"),
+        ("algerie", "عندي شركة بناء فالبليدة من 2010 وراهي ماشية مليح", "construction"),  # "going well"
+        ("algerie", "عندي مكتب دراسات فباتنة، نحوس على مهندسين نوظفهم", None),
+        # fishing is agri-food (the Québec ministry of agriculture, fisheries and food)
+        ("quebec", "mon entreprise de pêche au crabe à Havre-Saint-Pierre", "agrifood"),
+        ("quebec", "I opened a small yoga studio in Gatineau four months ago", "services"),
+    ],
+)
+def test_the_sector_is_what_the_business_does(network: str, text: str, sector: str | None) -> None:
+    assert understander(network).understand(text).sector == sector
+
+
+def test_a_design_office_is_not_office_space_asked_for() -> None:
+    heard = understander("algerie").understand("عندي مكتب دراسات فباتنة، نحوس على مهندسين نوظفهم")
+    assert "premises" not in heard.needs
