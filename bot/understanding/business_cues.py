@@ -65,6 +65,8 @@ _HEIRS = {
 # "comment trouver un acheteur" for a business named in the message: it is changing hands
 _BUYER = {"acheteur", "acheteurs", "repreneur", "repreneurs", "buyer", "buyers", "successor", "successeur"}
 _TAKE = {"take", "taking", "took", "takes", "hand", "hands", "handed", "handing"}
+# taking a business over, said by its heir without naming it again ("mon fils veut reprendre")
+_TAKE_OVER = {"reprendre", "reprend", "reprenne", "reprennent", "succeder"}
 _BETWEEN = {
     "mon", "ma", "mes", "notre", "nos", "la", "le", "l", "les", "une", "un", "cette", "ce", "son", "sa",
     "leur", "familiale", "familial", "existante", "existant", "petite", "petit", "my", "our", "the", "a",
@@ -129,6 +131,21 @@ def stage_cue(words: list[str]) -> str | None:
 # fmt: on
 
 
+def _heir_takes_over(words: list[str], index: int) -> bool:
+    """An heir just before a verb of taking over, with no object but the business ("mon fils veut reprendre",
+    "ma fille va me succéder", "my son wants to take over"; not "reprendre ses études")."""
+    word = words[index]
+    if word in _TAKE and words[index + 1 : index + 2] == ["over"]:
+        after = index + 2
+    elif word in _TAKE_OVER:
+        after = index + 1
+    else:
+        return False
+    if not set(words[max(0, index - 3) : index]) & _HEIRS:
+        return False
+    return words[after : after + 1] in ([], [BOUNDARY]) or _names_business(words[after : after + 5])
+
+
 def _changes_hands(words: list[str]) -> bool:
     for index, word in enumerate(words):
         named_before = any(w in _BUSINESS for w in words[max(0, index - 15) : index])
@@ -146,6 +163,8 @@ def _changes_hands(words: list[str]) -> bool:
             return True  # "my outfitter business ... I want someone to take it over"
         if word in _PURCHASE and _names_business(words[index + 1 : index + 6]):
             return True  # "financement pour achat d'entreprise" (a noun: "l'" before it is an article)
+        if _heir_takes_over(words, index) and named_before:
+            return True  # "on a une compagnie depuis 20 ans, mon fils veut reprendre", "my son wants to take over"
         if word in _SELL_BUY:
             start = index + 1
         elif word in _TAKE and words[index + 1 : index + 2] == ["over"]:
@@ -316,8 +335,8 @@ def owns_business(words: list[str]) -> bool:
     return False
 
 
-_SELL_BUY, _SELL, _TAKE, _BETWEEN, _WISH, _OPEN, _FILLER, _BUYER, _HEIRS = map(
-    normalized_words, (_SELL_BUY, _SELL, _TAKE, _BETWEEN, _WISH, _OPEN, _FILLER, _BUYER, _HEIRS)
+_SELL_BUY, _SELL, _TAKE, _TAKE_OVER, _BETWEEN, _WISH, _OPEN, _FILLER, _BUYER, _HEIRS = map(
+    normalized_words, (_SELL_BUY, _SELL, _TAKE, _TAKE_OVER, _BETWEEN, _WISH, _OPEN, _FILLER, _BUYER, _HEIRS)
 )
 _ADJECTIVES, _SECTOR_NOUNS, _I_HAVE, _OWN_AFTER = map(
     normalized_words, (_ADJECTIVES, _SECTOR_NOUNS, _I_HAVE, _OWN_AFTER)

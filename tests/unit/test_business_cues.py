@@ -181,6 +181,22 @@ def test_an_aim_to_open_overrides_a_start_up_synonym() -> None:
     assert model.understand("je démarre une entreprise de paysagement", "fr").stage == "startup"
 
 
+def test_an_heir_taking_over_a_business_running_for_years_is_a_succession() -> None:
+    """The years say established; the child who takes it over says what is happening to it."""
+    quebec = understander("quebec")
+    said = "on a une compagnie de déneigement depuis 20 ans à Chambly, mon fils veut reprendre"
+    assert quebec.understand(said, "fr").stage == "succession"
+    assert quebec.understand("J'ai une boulangerie depuis 30 ans, ma fille veut me succéder", "fr").stage == (
+        "succession"
+    )
+    assert quebec.understand("we've had the farm for 25 years and my son wants to take over", "en").stage == (
+        "succession"
+    )
+    # taking over something else is not taking over the business
+    said = "j'ai une boulangerie depuis 30 ans, mon fils veut reprendre ses études"
+    assert quebec.understand(said, "fr").stage == "established"
+
+
 def test_opening_another_branch_is_growth_even_where_a_synonym_reads_as_opening_one() -> None:
     """'ouvrir' and 'نفتح' are idea words of the data; opening a second place, a 4th store or another branch
     is growing a business that exists. Opening a first one stays an idea."""
