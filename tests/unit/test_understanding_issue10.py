@@ -34,6 +34,24 @@ def test_out_of_scope_even_when_it_names_a_place(text: str, lang: str) -> None:
     assert got.action is None and not got.safe_to_act
 
 
+@pytest.mark.parametrize(
+    ("text", "lang", "network", "intent"),
+    [
+        # asking the bot to chat is small talk, asking for a person is a handoff
+        ("im bored talk to me", "en", "quebec", "out_of_scope"),
+        ("راني زعفان، هدر معايا شوية", "ar", "algerie", "out_of_scope"),
+        ("can i talk to someone", "en", "quebec", "ask_advisor"),
+        ("je veux parler à quelqu'un", "fr", "quebec", "ask_advisor"),
+        # one Arabizi word: no, help, export
+        ("la3", "ar", "algerie", "deny"),
+        ("mosa3ada", "ar", "algerie", "help"),
+        ("tasdir", "ar", "algerie", "inform"),
+    ],
+)
+def test_small_talk_and_one_word_answers(text: str, lang: str, network: str, intent: str) -> None:
+    assert understander(network).understand(text, lang).intent == intent
+
+
 def test_arabic_spam_is_out_of_scope_and_never_acts() -> None:
     got = heard("اربح 1000 دولار في اليوم من الدار اضغط هنا", "ar", "algerie")
     assert got.intent == "out_of_scope" and not got.safe_to_act
