@@ -21,9 +21,8 @@ from bot.understanding.normalize import BOUNDARY
 FUZZY_CUTOFF = 85
 FUZZY_CUTOFF_ARABIC = 92  # Arabic words differ by a prefix letter or two: be stricter
 NEGATION_REACH = 4
-DENIAL_GAP = (
-    1  # a denial stands right before what it denies ("pas à Laval"), or one word before ("pas dans la tech")
-)
+# A denial stands right before what it denies ("pas à Laval"), or one word before ("pas dans la tech").
+DENIAL_GAP = 1
 CORRECTED = ("region", "sector")  # the facts people correct by naming another one
 
 
