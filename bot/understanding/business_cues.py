@@ -131,19 +131,23 @@ def stage_cue(words: list[str]) -> str | None:
 # fmt: on
 
 
-def _heir_takes_over(words: list[str], index: int) -> bool:
-    """An heir just before a verb of taking over, with no object but the business ("mon fils veut reprendre",
-    "ma fille va me succéder", "my son wants to take over"; not "reprendre ses études")."""
+def _object_start(words: list[str], index: int) -> int | None:
+    """Where the object of a verb of changing hands starts ("vendre", "reprendre", "succéder", "take over"), or
+    None when `words[index]` is no such verb."""
     word = words[index]
+    if word in _SELL_BUY or word in _TAKE_OVER:
+        return index + 1
     if word in _TAKE and words[index + 1 : index + 2] == ["over"]:
-        after = index + 2
-    elif word in _TAKE_OVER:
-        after = index + 1
-    else:
-        return False
-    if not set(words[max(0, index - 3) : index]) & _HEIRS:
-        return False
-    return words[after : after + 1] in ([], [BOUNDARY]) or _names_business(words[after : after + 5])
+        return index + 2
+    return None
+
+
+def _heir_takes_over(words: list[str], index: int, start: int) -> bool:
+    """An heir just before a verb of taking over that has no object ("mon fils veut reprendre", "ma fille va me
+    succéder", "my son wants to take over"; not "reprendre ses études", not "mon fils veut vendre")."""
+    taking_over = words[index] in _TAKE_OVER or words[index] in _TAKE
+    heir = set(words[max(0, index - 3) : index]) & _HEIRS
+    return taking_over and bool(heir) and words[start : start + 1] in ([], [BOUNDARY])
 
 
 def _changes_hands(words: list[str]) -> bool:
@@ -163,18 +167,15 @@ def _changes_hands(words: list[str]) -> bool:
             return True  # "my outfitter business ... I want someone to take it over"
         if word in _PURCHASE and _names_business(words[index + 1 : index + 6]):
             return True  # "financement pour achat d'entreprise" (a noun: "l'" before it is an article)
-        if _heir_takes_over(words, index) and named_before:
-            return True  # "on a une compagnie depuis 20 ans, mon fils veut reprendre", "my son wants to take over"
-        if word in _SELL_BUY:
-            start = index + 1
-        elif word in _TAKE and words[index + 1 : index + 2] == ["over"]:
-            start = index + 2
-        else:
+        start = _object_start(words, index)
+        if start is None:
             continue
         if _names_business(words[start : start + 5]) or _it_is_the_business(words, index, start):
             return True
         if set(words[start : start + 4]) & _HEIRS and any(w in _BUSINESS for w in words):
             return True
+        if named_before and _heir_takes_over(words, index, start):
+            return True  # "on a une compagnie depuis 20 ans, mon fils veut reprendre"
     return bool(set(words) & _BUYER) and any(word in _BUSINESS for word in words)
 
 
