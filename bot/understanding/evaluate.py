@@ -127,7 +127,7 @@ def evaluate(cases: list[dict[str, object]], chosen: Understander | None = None)
     for case in cases:
         model = chosen if chosen is not None else understander(network_of(case))
         got = model.understand(str(case["text"]), str(case["lang"]))
-        report.language_right += model.understand(str(case["text"])).lang == case["lang"]
+        report.language_right += model.language_of(str(case["text"])) == case["lang"]
         wrong = []
         if not report.count_intent(got.intent, str(case["intent"])):
             wrong.append(f"intent {got.intent} (expected {case['intent']}, {got.confidence:.2f})")

@@ -272,6 +272,10 @@ class Understander:
         default = self.default_language if self.default_language in self.languages else self.languages[0]
         return best_language(words, self.leaning, default)
 
+    def language_of(self, text: str) -> str:
+        """The language `understand` reads a message in when it is given none (a first message)."""
+        return self.detect(text, normalize_clauses(text[:MAX_CHARACTERS]))
+
     def understand(self, text: str, lang: str | None = None) -> Understanding:
         """What one message says; never raises, whatever the text (empty, emoji, control characters)."""
         words = normalize_clauses(text[:MAX_CHARACTERS])
