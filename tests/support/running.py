@@ -112,22 +112,18 @@ async def running_bot(
             database_url=database_url,
             **{"catalog_watch": False, "group_messages_per_minute": 10000, "tick_seconds": 3600, **settings},
         )
-        # The folders no test edits are loaded once per process (tests/support/shared.py); the language data
-        # of a copy is shared with the earlier copies of the same content, with the default `intents/`.
+        # The folders no test edits are loaded once per process (tests/support/shared.py); a copy gets the
+        # language data and understander built for an earlier copy of the same content, with `intents/`.
         read_only = catalog_dir in shared.READ_ONLY
         copy_key = None
+        catalog = shared.catalog(catalog_dir) if read_only else None
         language_data = shared.language_data(catalog_dir) if read_only else None
         if not read_only and config.intents_dir.resolve() == shared.ROOT / "intents":
             copy_key = shared.content_key(catalog_dir)
-            language_data = shared.language_data_of_copy(copy_key)
-        core = await build_core(
-            config,
-            now=clock,
-            catalog=shared.catalog(catalog_dir) if read_only else None,
-            language_data=language_data,
-        )
-        if copy_key:
-            shared.keep_language_data_of_copy(copy_key, core.dialogue.language_data)
+            catalog, language_data = shared.catalog_of_copy(catalog_dir, copy_key)
+        core = await build_core(config, now=clock, catalog=catalog, language_data=language_data)
+        if copy_key and catalog is not None:
+            shared.keep_copy(copy_key, core.dialogue.language_data, catalog)
         app = build_application(config)
         async with app:
             pipeline = await attach(app, core, config)
