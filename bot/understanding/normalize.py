@@ -85,7 +85,10 @@ CLITIC_PREFIXES = sorted(
 
 
 def strip_clitics(
-    words: list[str], known: set[str] | frozenset[str], facts: set[str] | frozenset[str] = frozenset()
+    words: list[str],
+    known: set[str] | frozenset[str],
+    facts: set[str] | frozenset[str] = frozenset(),
+    whole: set[str] | frozenset[str] = frozenset(),
 ) -> list[str]:
     """Arabic words with the shortest run of leading clitics removed when that leaves a word the bot knows:
     "بوهران" -> "وهران", "فبسكره" -> "بسكره" (not "سكره").
@@ -93,12 +96,15 @@ def strip_clitics(
     A word of a fact ("وهران", a place; "فلاحه", a sector) is never touched, and a word that becomes a word of
     a fact once stripped is stripped even if it is known as written: whole messages in the language data
     teach the classifier "فوهران" as a word, and it must still be read as Oran. Otherwise a known word is
-    left as written ("بيع", sale, is not "ب" + "يع"), and an unknown one is stripped to a known one.
+    left as written ("بيع", sale, is not "ب" + "يع"), and an unknown one is stripped to a known one. A word
+    that is a fact by itself (`whole`: "عياده", a clinic) is also found under a possessive ("عيادتنا").
     """
     out = []
     for word in words:
         if word not in facts and _ARABIC_LETTER.match(word):
             stripped = _stripped(word, facts) if facts else None
+            if stripped is None and whole:
+                stripped = _unpossessed(word, whole)
             if stripped is None and word not in known:
                 stripped = _stripped(word, known)
             word = stripped or word
@@ -140,6 +146,22 @@ def _stripped(word: str, vocabulary: set[str] | frozenset[str]) -> str | None:
             rest = word[len(prefix) : -1]
             if word.startswith(prefix) and len(rest) >= 3 and rest in vocabulary:
                 return rest
+    return None
+
+
+_POSSESSIVES = ("نا", "ي", "ها", "هم", "كم", "ك", "ه")
+
+
+def _unpossessed(word: str, whole: set[str] | frozenset[str]) -> str | None:
+    """A feminine noun with a possessive, whose ة is written ت ("عيادتنا" "our clinic", "لمزرعتي" "for my
+    farm"), as the noun when that noun is a fact by itself (in `whole`): "شركتي" stays as written, for the
+    classifier and the cues that know it ("شركة" alone is no fact)."""
+    for suffix in _POSSESSIVES:
+        stem = word.removesuffix(suffix)
+        if stem != word and stem.endswith("ت") and len(stem) >= 4:
+            bare = stem[:-1] + "ه"  # normalised: ة -> ه
+            if found := (bare if bare in whole else _stripped(bare, whole)):
+                return found
     return None
 
 

@@ -187,6 +187,7 @@ class Understander:
         self.models: dict[str, IntentModel] = {}
         self.known: dict[str, frozenset[str]] = {}
         self.facts: dict[str, frozenset[str]] = {}  # the words of facts' phrases: places, labels, synonyms
+        self.whole_facts: dict[str, frozenset[str]] = {}  # the phrases of one word among them
         self.stage_models: dict[str, StageModel] = {}  # the learned fallback, where the corpus has stages
         counts = {lang: data_words(data[lang]) for lang in self.languages if lang in data}
         for lang in self.languages:
@@ -198,6 +199,11 @@ class Understander:
                 for phrase, (slot, _code) in lexicon.phrases.items()
                 if slot != "none"
                 for word in phrase.split()
+            )
+            self.whole_facts[lang] = frozenset(
+                phrase
+                for phrase, (slot, _code) in lexicon.phrases.items()
+                if slot != "none" and " " not in phrase
             )
             phrases = data[lang].intents if lang in data else {}
             examples, raw = prepared.load_or_prepare(
@@ -258,7 +264,9 @@ class Understander:
         a glued article or preposition ("lfla7a", "fbejaia"); words of other languages as they are."""
         if lang != "ar":
             return words
-        return strip_latin_clitics(strip_clitics(words, self.known[lang], self.facts[lang]), self.facts[lang])
+        return strip_latin_clitics(
+            strip_clitics(words, self.known[lang], self.facts[lang], self.whole_facts[lang]), self.facts[lang]
+        )
 
     def _words(self, text: str, lang: str) -> list[str]:
         """A message's words as `understand` reads them, clauses joined: what the stage fallback learns from."""

@@ -133,6 +133,19 @@ def test_arabic_clitics_are_stripped_from_unknown_words_only() -> None:
         assert heard(text, "ar", "algerie").region == region, text
 
 
+def test_a_business_named_with_a_possessive_still_gives_its_sector() -> None:
+    """A feminine noun writes its ة as ت before a possessive: "عيادتنا" is "our clinic", "لمزرعتي" "for my
+    farm"; a word that is no fact by itself keeps its form ("شركتي", my company: no sector)."""
+    for text, sector in (
+        ("عيادتنا فباتنة تحتاج تمويل", "health"),
+        ("كيف يمكنني الحصول على تمويل لعيادتي الطبية؟", "health"),
+        ("نريد رقمنة تسيير مخزون صيدليتنا", "health"),
+        ("مزرعتي فسطيف", "agrifood"),
+    ):
+        assert heard(text, "ar", "algerie").sector == sector, text
+    assert heard("شركتي في سطيف", "ar", "algerie").sector is None
+
+
 def test_a_wilaya_is_named_by_its_number() -> None:
     """The Algerian catalog's labels start with the wilaya's number ("19 Sétif"); people write "ولاية 19"."""
     for text, lang, region in (
