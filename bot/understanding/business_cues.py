@@ -61,12 +61,13 @@ _HEIRS = {
     "son", "sons", "daughter", "daughters", "kids", "children", "nephew", "employees", "partner", "cousin",
     "frere", "soeur", "brother", "sister", "ولدي", "بنتي", "اولادي", "لولدي", "لبنتي", "لاولادي",
     "wlidi", "benti", "lwlidi", "ouldi", "wldi",
+    "moi", "me",  # "c'est moi qui reprends", "my father wants me to take over": the one speaking
 }
 # "comment trouver un acheteur" for a business named in the message: it is changing hands
 _BUYER = {"acheteur", "acheteurs", "repreneur", "repreneurs", "buyer", "buyers", "successor", "successeur"}
 _TAKE = {"take", "taking", "took", "takes", "hand", "hands", "handed", "handing"}
 # taking a business over, said by its heir without naming it again ("mon fils veut reprendre")
-_TAKE_OVER = {"reprendre", "reprend", "reprenne", "reprennent", "succeder"}
+_TAKE_OVER = {"reprendre", "reprend", "reprends", "reprenne", "reprennent", "succeder"}
 _BETWEEN = {
     "mon", "ma", "mes", "notre", "nos", "la", "le", "l", "les", "une", "un", "cette", "ce", "son", "sa",
     "leur", "familiale", "familial", "existante", "existant", "petite", "petit", "my", "our", "the", "a",

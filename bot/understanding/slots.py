@@ -156,7 +156,11 @@ def extract(words: list[str], lexicon: Lexicon) -> Found:
         else:
             named[slot].append((start, end, code, phrase))
     for slot, mentions in named.items():
-        _start, _end, code, phrase = _meant(words, mentions, lexicon) if slot in CORRECTED else mentions[0]
+        if slot in CORRECTED:
+            _start, _end, code, phrase = _meant(words, mentions, lexicon)
+        else:  # a business changing hands is that, however old ("3e génération, on prépare la relève")
+            code = "succession" if any(m[2] == "succession" for m in mentions) else mentions[0][2]
+            phrase = mentions[0][3]
         setattr(found, slot, code)
         if slot == "region":
             found.town = lexicon.towns.get(phrase)

@@ -192,9 +192,26 @@ def test_an_heir_taking_over_a_business_running_for_years_is_a_succession() -> N
     assert quebec.understand("we've had the farm for 25 years and my son wants to take over", "en").stage == (
         "succession"
     )
+    # the heir may be the one speaking
+    said = "our olive oil mill is 40 years old and my father wants me to take over"
+    assert quebec.understand(said, "en").stage == "succession"
+    said = "on a un garage depuis 30 ans, mon père prend sa retraite et c'est moi qui reprends"
+    assert quebec.understand(said, "fr").stage == "succession"
     # taking over something else is not taking over the business
     said = "j'ai une boulangerie depuis 30 ans, mon fils veut reprendre ses études"
     assert quebec.understand(said, "fr").stage == "established"
+    said = "j'ai une boulangerie depuis 30 ans, c'est moi qui reprends mes études"
+    assert quebec.understand(said, "fr").stage == "established"
+
+
+def test_a_succession_named_beside_the_years_it_has_run_wins() -> None:
+    """'3e génération' or 'depuis 1978' say established; 'la relève' says what is happening to it now."""
+    quebec = understander("quebec")
+    said = "Entreprise familiale de sciage, 3e génération, on veut préparer la relève avec nos enfants"
+    assert quebec.understand(said, "fr").stage == "succession"
+    said = "Entreprise familiale de toitures depuis 1978, mon fils va prendre la relève bientôt"
+    assert quebec.understand(said, "fr").stage == "succession"
+    assert quebec.understand("Entreprise familiale de toitures depuis 1978", "fr").stage == "established"
 
 
 def test_opening_another_branch_is_growth_even_where_a_synonym_reads_as_opening_one() -> None:
