@@ -422,3 +422,19 @@ def test_asking_whether_data_is_kept_is_a_question_not_a_request_to_forget(
 ) -> None:
     """Seventeenth pass: "do you keep my information?" was read as forget_me in three languages."""
     assert understander(network).understand(text, lang).intent == "help"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "network", "need"),
+    [
+        ("نحوس على مونتور يعاوني فالمشروع تاعي", "ar", "algerie", "mentoring"),
+        ("كاش برنامج يعاون المؤسسات الصغيرة تصدّر لإفريقيا؟", "ar", "algerie", "export"),
+        ("n7eb nta3ref m3a entrepreneurs okhrin f Tlemcen", "ar", "algerie", "networking"),
+        ("est-ce que la BDC prêtent aux pourvoiries?", "fr", "quebec", "financing"),
+        ("we want support to enter the Asian market", "en", "quebec", "export"),
+    ],
+)
+def test_needs_said_in_everyday_words(text: str, lang: str, network: str, need: str) -> None:
+    """A mentor in Darija ("مونتور"), exporting as a verb, getting to know other entrepreneurs, banks that
+    lend, a market abroad: each a need of its own."""
+    assert need in heard(text, lang, network).needs
