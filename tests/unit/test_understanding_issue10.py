@@ -432,6 +432,8 @@ def test_asking_whether_data_is_kept_is_a_question_not_a_request_to_forget(
         ("n7eb nta3ref m3a entrepreneurs okhrin f Tlemcen", "ar", "algerie", "networking"),
         ("est-ce que la BDC prêtent aux pourvoiries?", "fr", "quebec", "financing"),
         ("we want support to enter the Asian market", "en", "quebec", "export"),
+        ("faut que j'engage des machinistes mais j'en trouve pas", "fr", "quebec", "hiring"),
+        ("where do I find seasonal staff for my campground?", "en", "quebec", "hiring"),
     ],
 )
 def test_needs_said_in_everyday_words(text: str, lang: str, network: str, need: str) -> None:
