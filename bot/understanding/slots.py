@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
+from bot.understanding.business_words import POSSESSIVE
 from bot.understanding.lexicon import FUZZY_MIN_LENGTH, Lexicon, singular
 from bot.understanding.normalize import BOUNDARY
 
@@ -136,6 +137,11 @@ def _meant(words: list[str], mentions: list[Mention], lexicon: Lexicon) -> Menti
     return chosen
 
 
+def _owned(words: list[str], start: int, end: int) -> bool:
+    """A possessive right before a phrase, or right after it as Darija puts it ("المحل تاعي")."""
+    return (start > 0 and words[start - 1] in POSSESSIVE) or words[end : end + 1] in (["تاعي"], ["تاعنا"])
+
+
 def extract(words: list[str], lexicon: Lexicon) -> Found:
     """The slots of a message given as normalised words."""
     found = Found()
@@ -150,6 +156,8 @@ def extract(words: list[str], lexicon: Lexicon) -> Found:
             continue
         if slot in CORRECTED and _denied(words, start, lexicon.denials):  # "pas à Laval"
             continue
+        if slot == "need" and code == "premises" and _owned(words, start, end):
+            continue  # "our warehouse", "mon entrepôt", "المحل تاعي": the place they have, not one sought
         if slot == "need":
             if code not in found.needs:
                 found.needs.append(code)

@@ -440,3 +440,15 @@ def test_needs_said_in_everyday_words(text: str, lang: str, network: str, need: 
     """A mentor in Darija ("مونتور"), exporting as a verb, getting to know other entrepreneurs, banks that
     lend, a market abroad: each a need of its own."""
     assert need in heard(text, lang, network).needs
+
+
+def test_the_place_a_business_has_is_not_premises_it_looks_for() -> None:
+    """'our warehouse', 'mon entrepôt', 'المحل تاعي': the place they have; a place sought still counts."""
+    for text, lang, network in (
+        ("is there funding to digitize our warehouse?", "en", "quebec"),
+        ("des subventions pour installer des panneaux solaires sur mon entrepôt?", "fr", "quebec"),
+        ("حبيت ندير موقع انترنت للمحل تاعي فجيجل", "ar", "algerie"),
+    ):
+        assert "premises" not in heard(text, lang, network).needs, text
+    assert "premises" in heard("mon entrepôt est plein, je cherche un local à Laval", "fr").needs
+    assert "premises" in heard("we need a bigger warehouse", "en").needs
