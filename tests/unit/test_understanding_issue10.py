@@ -452,3 +452,16 @@ def test_the_place_a_business_has_is_not_premises_it_looks_for() -> None:
         assert "premises" not in heard(text, lang, network).needs, text
     assert "premises" in heard("mon entrepôt est plein, je cherche un local à Laval", "fr").needs
     assert "premises" in heard("we need a bigger warehouse", "en").needs
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        ("rani 7aba nftah atelier ta3 couture f Batna", "idea"),
+        ("شكون يقدر يعاوني نحل شركة تاع الطاقة الشمسية فورقلة؟", "idea"),
+        ("عندي حانوت تاع المواد الغذائية فخنشلة، حاب نكبره ونزيد فرع", "growth"),
+    ],
+)
+def test_darija_stages_in_everyday_words(text: str, stage: str) -> None:
+    """'nftah' / 'نحل' (to open) a business not yet open; 'نكبره' (grow it), another branch."""
+    assert heard(text, "ar", "algerie").stage == stage
