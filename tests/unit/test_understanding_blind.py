@@ -241,6 +241,16 @@ FLOORS = {
         "slot_f1": 0.90,
         "stage_recall": 0.85,
     },
+    # Measured on 2026-12-05 at the start of the nineteenth pass (the code of 8d964fa): 0.952 / 0.983 / 0.966 /
+    # 0.875, stage recall 0.793 (the baseline: 0.947, ratio 0.91), and once at its end: 0.952 / 0.983 / 0.966 /
+    # 0.875, stage recall 0.800 (the baseline, retrained on the edited data: 0.942, ratio 0.84).
+    "heldout24.yaml": {
+        "accuracy": 0.94,
+        "oos_precision": 0.97,
+        "oos_recall": 0.955,
+        "slot_f1": 0.865,
+        "stage_recall": 0.785,
+    },
     "heldout8.yaml": {
         "accuracy": 0.955,
         "oos_precision": 0.945,
@@ -274,6 +284,7 @@ MINIMUM_CASES = {
     "heldout21.yaml": 650,
     "heldout22.yaml": 650,
     "heldout23.yaml": 650,
+    "heldout24.yaml": 660,
 }
 
 
