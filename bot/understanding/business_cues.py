@@ -32,6 +32,7 @@ from bot.understanding.business_momentum import first_sales
 from bot.understanding.business_turns import becomes_business
 from bot.understanding.business_words import BUSINESS as _BUSINESS
 from bot.understanding.business_words import NEW_THING as _NEW_THING
+from bot.understanding.business_words import OWN_AFTER
 from bot.understanding.business_words import POSSESSIVE as _POSSESSIVE
 from bot.understanding.business_words import with_object as _with_object
 from bot.understanding.normalize import BOUNDARY, normalized_words
@@ -304,7 +305,6 @@ _SECTOR_NOUNS = {"tourism", "tech", "construction", "trucking", "software", "con
 # Not "عندي محل" in Arabic script: the <own> marker learned from it took facts told for requests (dev table).
 # "I have (a) restaurant", "j'ai une boutique" too: one business word right after, as with "my".
 _I_HAVE = {"3andi", "3andna", "3endi", "3ndi", "3ndna", "andi", "have", "ai", "avons", "own", "run", "runs"}
-_OWN_AFTER = {"تاعي", "تاعنا", "ديالي", "ta3i", "ta3na", "dyali", "dyalna"}  # "l'usine ta3i": my factory
 _OWN_SUFFIXED = re.compile(r"^(?:شركت|موسست|مصنع|محل|مشروع)(?:ي|نا)$")  # normalised: ؤ -> و
 _ADJECTIVES = {
     "petite",
@@ -332,7 +332,7 @@ def owns_business(words: list[str]) -> bool:
                 return True
             if following[1:2] and following[1] in _BUSINESS:  # "my catering business", "ma p'tite shop"
                 return True
-        if word in _OWN_AFTER and index and words[index - 1] in _BUSINESS:
+        if word in OWN_AFTER and index and words[index - 1] in _BUSINESS:
             return True
     return False
 
@@ -340,9 +340,7 @@ def owns_business(words: list[str]) -> bool:
 _SELL_BUY, _SELL, _TAKE, _TAKE_OVER, _BETWEEN, _WISH, _OPEN, _FILLER, _BUYER, _HEIRS = map(
     normalized_words, (_SELL_BUY, _SELL, _TAKE, _TAKE_OVER, _BETWEEN, _WISH, _OPEN, _FILLER, _BUYER, _HEIRS)
 )
-_ADJECTIVES, _SECTOR_NOUNS, _I_HAVE, _OWN_AFTER = map(
-    normalized_words, (_ADJECTIVES, _SECTOR_NOUNS, _I_HAVE, _OWN_AFTER)
-)
+_ADJECTIVES, _SECTOR_NOUNS, _I_HAVE = map(normalized_words, (_ADJECTIVES, _SECTOR_NOUNS, _I_HAVE))
 _PURPOSE, _OPEN_INFINITIVE, _TO_OPEN_GLUED, _OPENS_NOW, _LATER, _SOON = map(
     normalized_words, (_PURPOSE, _OPEN_INFINITIVE, _TO_OPEN_GLUED, _OPENS_NOW, _LATER, _SOON)
 )

@@ -37,6 +37,8 @@ NEW_THING = {
     "cabinet", "مشروع", "مشروعي", "مؤسسه", "شركه", "محل",
 }
 POSSESSIVE = {"mon", "ma", "notre", "nos", "mes", "my", "our", "تاعي", "تاعنا", "ديالي", "ديالنا"}
+# Darija's possessive after the noun: "l'usine ta3i" (my factory), "المحل تاعي" (my shop)
+OWN_AFTER = {"تاعي", "تاعنا", "ديالي", "ديالنا", "ta3i", "ta3na", "dyali", "dyalna"}
 # fmt: on
 
 

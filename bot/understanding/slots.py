@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from bot.understanding.business_words import POSSESSIVE
+from bot.understanding.business_words import OWN_AFTER, POSSESSIVE
 from bot.understanding.lexicon import FUZZY_MIN_LENGTH, Lexicon, singular
 from bot.understanding.normalize import BOUNDARY
 
@@ -139,7 +139,7 @@ def _meant(words: list[str], mentions: list[Mention], lexicon: Lexicon) -> Menti
 
 def _owned(words: list[str], start: int, end: int) -> bool:
     """A possessive right before a phrase, or right after it as Darija puts it ("المحل تاعي")."""
-    return (start > 0 and words[start - 1] in POSSESSIVE) or words[end : end + 1] in (["تاعي"], ["تاعنا"])
+    return (start > 0 and words[start - 1] in POSSESSIVE) or (end < len(words) and words[end] in OWN_AFTER)
 
 
 def extract(words: list[str], lexicon: Lexicon) -> Found:
