@@ -66,6 +66,8 @@ _HEIRS = {
 }
 # "comment trouver un acheteur" for a business named in the message: it is changing hands
 _BUYER = {"acheteur", "acheteurs", "repreneur", "repreneurs", "buyer", "buyers", "successor", "successeur"}
+# buying from its owner: a business changing hands, whatever it is called
+_OWNER = {"صاحبه", "صاحبها", "مولاه", "مولاها", "proprio", "proprietaire", "owner", "owners", "moulah", "mwalih"}
 _TAKE = {"take", "taking", "took", "takes", "hand", "hands", "handed", "handing"}
 # taking a business over, said by its heir without naming it again ("mon fils veut reprendre")
 _TAKE_OVER = {"reprendre", "reprend", "reprends", "reprenne", "reprennent", "succeder"}
@@ -167,6 +169,8 @@ def _changes_hands(words: list[str]) -> bool:
             and named_before
         ):
             return True  # "my outfitter business ... I want someone to take it over"
+        if _with_object(word, _SELL_BUY) and set(words[index + 1 : index + 8]) & _OWNER:
+            return True  # "حاب نشري محطة الغسيل من صاحبها", "racheter l'imprimerie au proprio"
         if word in _PURCHASE and _names_business(words[index + 1 : index + 6]):
             return True  # "financement pour achat d'entreprise" (a noun: "l'" before it is an article)
         start = _object_start(words, index)
@@ -261,7 +265,7 @@ _OPEN_INFINITIVE = {
 }
 # MSA's purpose glued to the verbal noun ("لإنشاء مصنع", "لافتتاح صيدلية"): to open, in one word
 _TO_OPEN_GLUED = {"لانشاء", "لافتتاح", "لفتح", "لاطلاق"}  # not "لتأسيس": incorporating, said of a firm
-_PROJECT_LINKS = {"de", "d", "du", "dans", "c", "en", "pour", "is", "of", "for", "in"}
+_PROJECT_LINKS = {"de", "d", "du", "c", "is", "of"}
 _NOT_A_VENTURE = {"r", "rd", "recherche", "research", "loi", "vie", "innovation", "d", "memoire", "these"}
 # fmt: on
 
@@ -285,16 +289,13 @@ def _project(words: list[str]) -> bool:
     """'mon projet de gîte', 'un projet d'app', 'my project is a bakery', 'agritech project': a business that
     does not exist yet (an idea). Not an R&D or research project."""
     for index, word in enumerate(words):
-        if word not in ("projet", "project", "projets"):
+        if word not in ("projet", "project"):
             continue
         around = set(words[max(0, index - 2) : index + 3])
         if around & _NOT_A_VENTURE:
             continue
-        following = words[index + 1 : index + 2]
-        previous = words[index - 1 : index] if index else []
-        if following and following[0] in _PROJECT_LINKS:
-            return True
-        if previous and previous[0] in ("mon", "notre", "my", "our", "ce", "this"):
+        following = words[index + 1 : index + 3]
+        if following[:1] and following[0] in _PROJECT_LINKS and following[1:2] not in (["in"], ["en"]):
             return True
     return False
 
@@ -337,8 +338,9 @@ def owns_business(words: list[str]) -> bool:
     return False
 
 
-_SELL_BUY, _SELL, _TAKE, _TAKE_OVER, _BETWEEN, _WISH, _OPEN, _FILLER, _BUYER, _HEIRS = map(
-    normalized_words, (_SELL_BUY, _SELL, _TAKE, _TAKE_OVER, _BETWEEN, _WISH, _OPEN, _FILLER, _BUYER, _HEIRS)
+_SELL_BUY, _SELL, _TAKE, _TAKE_OVER, _BETWEEN, _WISH, _OPEN, _FILLER, _BUYER, _HEIRS, _OWNER = map(
+    normalized_words,
+    (_SELL_BUY, _SELL, _TAKE, _TAKE_OVER, _BETWEEN, _WISH, _OPEN, _FILLER, _BUYER, _HEIRS, _OWNER),
 )
 _ADJECTIVES, _SECTOR_NOUNS, _I_HAVE = map(normalized_words, (_ADJECTIVES, _SECTOR_NOUNS, _I_HAVE))
 _PURPOSE, _OPEN_INFINITIVE, _TO_OPEN_GLUED, _OPENS_NOW, _LATER, _SOON = map(

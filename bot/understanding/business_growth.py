@@ -25,19 +25,20 @@ _GROWING = {
     "doubled", "tripled", "growing", "تنمو", "نكبرو", "يكبر", "توسيع", "نوسعو", "نوسع", "توسع",
     "grandir", "grossir", "croitre", "expand", "scale", "nwasse3", "nkabbar", "nkabar", "nkbar", "nkebber",
     "nkebbar", "nwessa3", "nkebrou", "nkabrou", "nkebro", "nkabro", "nwess3o", "مضاعفه", "نضاعفو", "نضاعف",
-    "tekber", "tekbar", "تكبر",
+    "tekber", "tekbar", "تكبر", "نزيدو", "nzidou", "nzido", "nkebbro", "nkebbrou", "nkabbro", "nkabbrou",
 }
 _NO = {
     "pas", "not", "dont", "don", "no", "never", "jamais", "aucun", "ماشي", "machi", "mach", "ماحناش", "لا", "لن",
 }
 _ANOTHER = {
     "autre", "deuxieme", "2e", "2eme", "troisieme", "3e", "3eme", "nouvelle", "nouveau", "another", "second",
-    "2nd", "third", "3rd", "new", "جديد", "جديده", "ثاني", "ثانيه", "thani", "tani", "jdid", "jdida",
+    "2nd", "third", "3rd", "new", "autres", "other", "more", "deux", "two", "جديد", "جديده", "ثاني", "ثانيه", "thani", "tani", "jdid", "jdida",
 }
 _BRANCH = {
     "succursale", "location", "branch", "store", "magasin", "usine", "plant", "factory", "restaurant", "resto",
     "boutique", "bureau", "office", "point", "site", "emplacement", "clinique", "clinic", "فرع", "محل", "place",
-    "local", "outlet", "far3", "fer3",
+    "local", "outlet", "far3", "fer3", "succursales", "locations", "branches", "stores", "magasins", "bureaux",
+    "offices", "usines", "plants", "factories", "restaurants", "boutiques", "cliniques", "clinics", "فروع",
 }
 _OPENS = {
     "ouvre", "ouvrons", "ouvrir", "ouvert", "open", "opening", "opened", "opens", "فتحنا", "نفتحو", "نفتح", "nfte7",
@@ -51,7 +52,10 @@ def grows(words: list[str]) -> bool:
     """The business growing or meant to grow ('on veut doubler', 'ra7na nkabrou', 'sales doubled'), not
     refused ('j'ai pas besoin de grossir', 'ماحناش حابين نكبرو'): a business running for years that wants
     to grow is at the growth stage."""
-    growing = any(_growing(word) and not _refused(words, index) for index, word in enumerate(words))
+    growing = any(
+        _growing(word) and not _refused(words, index) and words[index - 1 : index] != ["jeune"]  # a startup
+        for index, word in enumerate(words)
+    )
     return growing or _grows_business(words) or outgrows(words) or rising(words)
 
 

@@ -29,7 +29,7 @@ from bot.understanding.business_cues import (
     stage_cue,
     to_open,
 )
-from bot.understanding.business_growth import expands, new_branch
+from bot.understanding.business_growth import expands, grows, new_branch
 from bot.understanding.business_turns import becomes_business
 from bot.understanding.classifier import OWN_BUSINESS, PERSONAL, QUESTION
 from bot.understanding.clauses import (
@@ -304,7 +304,9 @@ class Understander:
             found.stage = "idea"  # "pour démarrer une entreprise", "je veux lancer": the aim, not yet done
         elif found.stage in ("idea", "startup") and new_branch(words):
             found.stage = "growth"  # "on veut ouvrir une deuxième place": opening again is growing
-        elif found.stage == "established" and expands(words):
+        elif found.stage == "startup" and grows(words):
+            found.stage = "growth"  # "my startup is 5 years old and we want to scale up": growing now
+        elif found.stage == "established" and (expands(words) or new_branch(words)):
             found.stage = "growth"  # "depuis 20 ans, on veut doubler la production": running, and growing
         model = self.models[lang]
         delexicalised = _delexicalise(words, found)
