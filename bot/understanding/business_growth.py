@@ -14,7 +14,7 @@ from bot.understanding.business_age import NTH
 from bot.understanding.business_momentum import rising
 from bot.understanding.business_turns import outgrows
 from bot.understanding.business_words import BUSINESS, NEW_THING, POSSESSIVE, with_object
-from bot.understanding.normalize import normalized_words
+from bot.understanding.normalize import BOUNDARY, normalized_words
 
 # fmt: off
 _ENTER = {"percer", "conquerir", "penetrer", "break", "enter", "entering", "ندخلو", "ندخل", "nodkhlo", "ndkhol"}
@@ -56,7 +56,20 @@ def grows(words: list[str]) -> bool:
         _growing(word) and not _refused(words, index) and words[index - 1 : index] != ["jeune"]  # a startup
         for index, word in enumerate(words)
     )
-    return growing or _grows_business(words) or outgrows(words) or rising(words)
+    return growing or _grows_business(words) or _wants_to_grow(words) or outgrows(words) or rising(words)
+
+
+def _wants_to_grow(words: list[str]) -> bool:
+    """'we want (to) grow and take bigger contracts', 'we want to grow fast': growing, with nothing grown
+    after the verb (not 'we want to grow tomatoes')."""
+    return any(
+        word == "grow"
+        and not _refused(words, index)
+        and words[index - 1 : index] in (["want"], ["to"], ["wanna"])
+        and words[index + 1 : index + 2]
+        in ([], [BOUNDARY], ["and"], ["fast"], ["bigger"], ["more"], ["further"])
+        for index, word in enumerate(words)
+    )
 
 
 def expands(words: list[str]) -> bool:

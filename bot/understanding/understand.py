@@ -304,8 +304,10 @@ class Understander:
             found.stage = "idea"  # "pour démarrer une entreprise", "je veux lancer": the aim, not yet done
         elif found.stage in ("idea", "startup") and new_branch(words):
             found.stage = "growth"  # "on veut ouvrir une deuxième place": opening again is growing
-        elif found.stage == "startup" and grows(words):
-            found.stage = "growth"  # "my startup is 5 years old and we want to scale up": growing now
+        elif found.stage in ("idea", "startup") and grows(words):
+            # "my startup is 5 years old and we want to scale up", "notre compagnie a doublé son chiffre
+            # d'affaires, on veut ouvrir un bureau à Paris": growing now, what it opens is more of it
+            found.stage = "growth"
         elif found.stage == "established" and (expands(words) or new_branch(words)):
             found.stage = "growth"  # "depuis 20 ans, on veut doubler la production": running, and growing
         model = self.models[lang]
