@@ -251,6 +251,16 @@ FLOORS = {
         "slot_f1": 0.865,
         "stage_recall": 0.785,
     },
+    # Measured on 2026-12-05 at the start of the twentieth pass (the code of a81aafb): 0.910 / 0.967 / 0.941 /
+    # 0.866, stage recall 0.808 (the baseline: 0.888, ratio 0.81), and once at its end: 0.910 / 0.967 / 0.946 /
+    # 0.872, stage recall 0.815 (the baseline, retrained on the edited data: 0.888, ratio 0.81).
+    "heldout25.yaml": {
+        "accuracy": 0.895,
+        "oos_precision": 0.95,
+        "oos_recall": 0.93,
+        "slot_f1": 0.855,
+        "stage_recall": 0.795,
+    },
     "heldout8.yaml": {
         "accuracy": 0.955,
         "oos_precision": 0.945,
@@ -285,6 +295,7 @@ MINIMUM_CASES = {
     "heldout22.yaml": 650,
     "heldout23.yaml": 650,
     "heldout24.yaml": 660,
+    "heldout25.yaml": 640,
 }
 
 
