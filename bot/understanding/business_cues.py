@@ -286,8 +286,10 @@ def to_open(words: list[str]) -> bool:
 
 
 def _project(words: list[str]) -> bool:
-    """'mon projet de gîte', 'un projet d'app', 'my project is a bakery', 'agritech project': a business that
-    does not exist yet (an idea). Not an R&D or research project."""
+    """'mon projet de gîte', 'mon projet c'est une érablière', 'my project is a bakery': a business that does
+    not exist yet (an idea). Not an R&D or research project, nor a project named without what it is ('parler
+    de mon projet'), where it is ('my project is in Béjaïa') or in general ('des projets en santé'): writers
+    give those no stage."""
     for index, word in enumerate(words):
         if word not in ("projet", "project"):
             continue

@@ -32,7 +32,8 @@ _NO = {
 }
 _ANOTHER = {
     "autre", "deuxieme", "2e", "2eme", "troisieme", "3e", "3eme", "nouvelle", "nouveau", "another", "second",
-    "2nd", "third", "3rd", "new", "autres", "other", "more", "deux", "two", "جديد", "جديده", "ثاني", "ثانيه", "thani", "tani", "jdid", "jdida",
+    "2nd", "third", "3rd", "new", "autres", "other", "more", "deux", "two", "جديد", "جديده", "ثاني", "ثانيه",
+    "thani", "tani", "jdid", "jdida",
 }
 _BRANCH = {
     "succursale", "location", "branch", "store", "magasin", "usine", "plant", "factory", "restaurant", "resto",
