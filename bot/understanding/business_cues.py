@@ -66,7 +66,12 @@ _HEIRS = {
 }
 # "comment trouver un acheteur" for a business named in the message: it is changing hands
 _BUYER = {"acheteur", "acheteurs", "repreneur", "repreneurs", "buyer", "buyers", "successor", "successeur"}
-# buying from its owner: a business changing hands, whatever it is called
+# buying from its owner: a business changing hands, whatever it is called (not selling to one: "je vends mes
+# légumes au proprio du marché")
+_BUY = {
+    "racheter", "rachete", "acheter", "achete", "buy", "buying", "bought", "acquire", "نشري", "نشتري", "اشتري",
+    "نشريو", "nechri", "nachri", "nchri",
+}
 _OWNER = {"صاحبه", "صاحبها", "مولاه", "مولاها", "proprio", "proprietaire", "owner", "owners", "moulah", "mwalih"}
 _TAKE = {"take", "taking", "took", "takes", "hand", "hands", "handed", "handing"}
 # taking a business over, said by its heir without naming it again ("mon fils veut reprendre")
@@ -169,8 +174,8 @@ def _changes_hands(words: list[str]) -> bool:
             and named_before
         ):
             return True  # "my outfitter business ... I want someone to take it over"
-        if _with_object(word, _SELL_BUY) and set(words[index + 1 : index + 8]) & _OWNER:
-            return True  # "حاب نشري محطة الغسيل من صاحبها", "racheter l'imprimerie au proprio"
+        if (word in _BUY or _with_object(word, _BUY)) and set(words[index + 1 : index + 8]) & _OWNER:
+            return True  # "حاب نشري محطة الغسيل من صاحبها", "racheter le garage au proprio"
         if word in _PURCHASE and _names_business(words[index + 1 : index + 6]):
             return True  # "financement pour achat d'entreprise" (a noun: "l'" before it is an article)
         start = _object_start(words, index)
@@ -340,9 +345,9 @@ def owns_business(words: list[str]) -> bool:
     return False
 
 
-_SELL_BUY, _SELL, _TAKE, _TAKE_OVER, _BETWEEN, _WISH, _OPEN, _FILLER, _BUYER, _HEIRS, _OWNER = map(
+_SELL_BUY, _SELL, _TAKE, _TAKE_OVER, _BETWEEN, _WISH, _OPEN, _FILLER, _BUYER, _HEIRS, _BUY, _OWNER = map(
     normalized_words,
-    (_SELL_BUY, _SELL, _TAKE, _TAKE_OVER, _BETWEEN, _WISH, _OPEN, _FILLER, _BUYER, _HEIRS, _OWNER),
+    (_SELL_BUY, _SELL, _TAKE, _TAKE_OVER, _BETWEEN, _WISH, _OPEN, _FILLER, _BUYER, _HEIRS, _BUY, _OWNER),
 )
 _ADJECTIVES, _SECTOR_NOUNS, _I_HAVE = map(normalized_words, (_ADJECTIVES, _SECTOR_NOUNS, _I_HAVE))
 _PURPOSE, _OPEN_INFINITIVE, _TO_OPEN_GLUED, _OPENS_NOW, _LATER, _SOON = map(

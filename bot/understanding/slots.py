@@ -138,8 +138,8 @@ def _meant(words: list[str], mentions: list[Mention], lexicon: Lexicon) -> Menti
 
 
 def _owned(words: list[str], start: int, end: int) -> bool:
-    """A possessive right before a phrase, or right after it or its noun as Darija puts it ("المحل تاعي", "مقر
-    الشركة تاعي")."""
+    """A possessive right before a phrase, or one of the two words after it as Darija puts it ("المحل تاعي";
+    "مقر الشركة تاعي", the head office of my company)."""
     return (start > 0 and words[start - 1] in POSSESSIVE) or any(
         word in OWN_AFTER for word in words[end : end + 2]
     )

@@ -302,11 +302,9 @@ class Understander:
             found.stage = "succession"  # "buy an existing business": the purchase says more than "existing"
         elif found.stage == "startup" and (to_open(words) or plans_to_open(words)):
             found.stage = "idea"  # "pour démarrer une entreprise", "je veux lancer": the aim, not yet done
-        elif found.stage in ("idea", "startup") and new_branch(words):
-            found.stage = "growth"  # "on veut ouvrir une deuxième place": opening again is growing
-        elif found.stage in ("idea", "startup") and grows(words):
-            # "my startup is 5 years old and we want to scale up", "notre compagnie a doublé son chiffre
-            # d'affaires, on veut ouvrir un bureau à Paris": growing now, what it opens is more of it
+        elif found.stage in ("idea", "startup") and (new_branch(words) or grows(words)):
+            # "on veut ouvrir une deuxième place", "my startup is 5 years old and we want to scale up", "on a
+            # doublé le chiffre d'affaires, on veut ouvrir un bureau": opening again, or growing, is growth
             found.stage = "growth"
         elif found.stage == "established" and (expands(words) or new_branch(words)):
             found.stage = "growth"  # "depuis 20 ans, on veut doubler la production": running, and growing

@@ -465,3 +465,65 @@ def test_the_place_a_business_has_is_not_premises_it_looks_for() -> None:
 def test_darija_stages_in_everyday_words(text: str, stage: str) -> None:
     """'nftah' / 'نحل' (to open) a business not yet open; 'نكبره' (grow it), another branch."""
     assert heard(text, "ar", "algerie").stage == stage
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "network", "stage"),
+    [
+        ("Our clean tech startup is 5 years old and we want to scale up production", "en", "quebec", "growth"),
+        ("Ma clinique a 6 ans, je voudrais ouvrir deux autres succursales", "fr", "quebec", "growth"),
+        ("Our daycare has been operating for 10 years and we'd like to open a second location", "en", "quebec",
+         "growth"),
+        ("my company is construction firm in Laval, 8 years, we want grow", "en", "quebec", "growth"),
+        ("been in business for 12 years, steady, no plans to grow", "en", "quebec", "established"),
+        ("On est une jeune pousse en technologies propres, on a incorporé en janvier", "fr", "quebec", "startup"),
+        ("ma compagnie d'excavation a 25 ans pis j'ai pas de relève", "fr", "quebec", "succession"),
+        ("حاب نشري محطة غسيل السيارات من صاحبها فتبسة", "ar", "algerie", "succession"),
+        ("je vends mes légumes au proprio du marché", "fr", "quebec", None),
+        ("j'aimerais avoir un rendez-vous avec quelqu'un pour parler de mon projet", "fr", "quebec", None),
+        ("Mon projet c'est une érablière bio en Beauce", "fr", "quebec", "idea"),
+        ("I'm thinking about a loan for my restaurant, open for 10 years", "en", "quebec", "established"),
+    ],
+)  # fmt: skip
+def test_twentieth_pass_stages(text: str, lang: str, network: str, stage: str | None) -> None:
+    """Growing beats the word 'startup' and an opening; other branches are growth for a business of any age;
+    buying from its owner or having no successor is succession; a project named alone is no idea."""
+    assert heard(text, lang, network).stage == stage
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "network", "region"),
+    [
+        ("عندي محل تاع الملابس فمعسكر من 2009", "ar", "algerie", "DZ-29"),
+        ("أنا امرأة أرغب في إنشاء ورشة خياطة ببشار", "ar", "algerie", "DZ-08"),
+        ("عندي مزرعة تاع الدجاج فسعيدة، نحتاج نوظف بيطري", "ar", "algerie", "DZ-20"),
+        ("شركتي في الطاقات المتجددة بالنعامة تحتاج دعم", "ar", "algerie", "DZ-45"),
+        ("نخدم فالبيض والدجاج، نحب نكبر المشروع", "ar", "algerie", None),  # eggs, not El Bayadh
+    ],
+)
+def test_wilayas_named_like_everyday_words_after_in(
+    text: str, lang: str, network: str, region: str | None
+) -> None:
+    """Mascara, Béchar, Saïda, Naâma are everyday words alone, the wilaya after « في », « ف » or « ب »."""
+    assert heard(text, lang, network).region == region
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "network", "present", "absent"),
+    [
+        ("Je suis étudiant à Constantine, qui peut m'incuber?", "fr", "algerie", "incubation", None),
+        ("Is there a technology park in Algiers that hosts startups?", "en", "algerie", "incubation", None),
+        ("How do I protect my brand name? I sell handmade soap online", "en", "quebec", "legal", None),
+        ("we want grow and take bigger contracts", "en", "quebec", None, "legal"),
+        ("I really value it, thanks", "en", "quebec", None, "advice"),
+        ("مقر الشركة تاعي فبرج باجي مختار، نخدمو فنقل السلع", "ar", "algerie", None, "premises"),
+    ],
+)
+def test_twentieth_pass_needs(
+    text: str, lang: str, network: str, present: str | None, absent: str | None
+) -> None:
+    """Incubating said as a verb or of a technology park, a brand protected; not contracts won, thanks, or
+    the head office they have."""
+    needs = heard(text, lang, network).needs
+    assert present is None or present in needs
+    assert absent is None or absent not in needs
