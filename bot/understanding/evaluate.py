@@ -28,12 +28,13 @@ from bot.catalog.loader import load_catalog
 from bot.catalog.yamlfile import load_trusted
 from bot.understanding.corpus import load_corpus
 from bot.understanding.data import load_language_data
-from bot.understanding.schema import LanguageFile
+from bot.understanding.schema import INTENTS, LanguageFile
 from bot.understanding.understand import Understander
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 CASES = ROOT / "tests" / "understanding" / "cases.yaml"
 SLOTS = ("stage", "sector", "region", "needs")
+STAGES = ("idea", "startup", "growth", "established", "succession")  # both sample taxonomies' stage codes
 OOS = "out_of_scope"
 
 
@@ -195,15 +196,32 @@ def evaluate_baseline(cases: list[dict[str, object]], baseline: Baseline) -> Rep
 # --- printing --------------------------------------------------------------------------------------------
 
 
+class CasesError(ValueError):
+    """A table names an intent, language or stage the bot does not know: every case with it would count as a
+    mistake of the system, so nothing is measured (a table once said `switch_language` for
+    `change_language`, and 15 right answers counted as wrong)."""
+
+
 def load_cases(path: Path = CASES) -> list[dict[str, object]]:
     """The cases of a table; a case may give its facts beside its intent (`region: "13"`) or, as the corpus
     does, under `slots:` (`slots: {region: "13"}`)."""
     cases = []
-    for case in load_trusted(Path(path).read_text(encoding="utf-8"))["cases"]:
+    for number, case in enumerate(load_trusted(Path(path).read_text(encoding="utf-8"))["cases"], 1):
         flat = {key: value for key, value in case.items() if key != "slots"}
         flat.update(case.get("slots") or {})
+        _check_labels(path, number, flat)
         cases.append(flat)
     return cases
+
+
+def _check_labels(path: Path, number: int, case: dict[str, object]) -> None:
+    known = {"intent": INTENTS, "lang": ("fr", "en", "ar"), "stage": STAGES}
+    for key, values in known.items():
+        if key in case and case[key] not in values:
+            raise CasesError(
+                f"{path}: case {number} ({str(case.get('text'))[:40]!r}): {key} {case[key]!r} is not one of "
+                + ", ".join(values)
+            )
 
 
 HEADER = (
@@ -245,11 +263,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--failures", type=int, default=25, help="how many of our failures to print")
     parser.add_argument("--no-baseline", action="store_true", help="skip the baseline (no training)")
     args = parser.parse_args(argv)
-    cases = load_cases(args.cases)
     try:
+        cases = load_cases(args.cases)
         for network in sorted({network_of(case) for case in cases}):
             language_data(network)  # before any table is printed
-    except LanguageDataError as error:
+    except (CasesError, LanguageDataError) as error:
         sys.exit(str(error))
     baseline = None if args.no_baseline else Baseline()
     print(f"{args.cases}: {len(cases)} cases")
