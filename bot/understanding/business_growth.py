@@ -21,11 +21,11 @@ _ENTER = {"percer", "conquerir", "penetrer", "break", "enter", "entering", "ند
 _MARKET = {"marche", "marches", "market", "markets", "into", "السوق", "الاسواق", "souk", "marché"}
 _MARKET_PAIRS = {("nouveaux", "marches"), ("new", "markets"), ("nouveau", "marche"), ("new", "market")}
 _GROWING = {
-    "pousse", "doubler", "doublons", "double", "tripler", "grossit", "expanding", "doubling",
+    "pousse", "doubler", "doublons", "double", "tripler", "triple", "grossit", "expanding", "doubling",
     "doubled", "tripled", "growing", "تنمو", "نكبرو", "يكبر", "توسيع", "نوسعو", "نوسع", "توسع",
     "grandir", "grossir", "croitre", "expand", "scale", "nwasse3", "nkabbar", "nkabar", "nkbar", "nkebber",
     "nkebbar", "nwessa3", "nkebrou", "nkabrou", "nkebro", "nkabro", "nwess3o", "مضاعفه", "نضاعفو", "نضاعف",
-    "tekber", "tekbar", "تكبر", "نزيدو", "nzidou", "nzido", "nkebbro", "nkebbrou", "nkabbro", "nkabbrou",
+    "tekber", "tekbar", "تكبر", "تضاعف", "تضاعفت", "nwes3ouh", "nwes3o", "nwess3ou", "nwessa3ha", "نزيدو", "nzidou", "nzido", "nkebbro", "nkebbrou", "nkabbro", "nkabbrou",
 }
 _NO = {
     "pas", "not", "dont", "don", "no", "never", "jamais", "aucun", "ماشي", "machi", "mach", "ماحناش", "لا", "لن",
@@ -110,9 +110,8 @@ def new_branch(words: list[str]) -> bool:
             if set(following[:2]) & NTH:  # an ordinal right after the verb: "ouvre une 4e", "open a third"
                 return True
         if (
-            word in ("فرع", "far3", "succursale", "succursales", "branches")
-            and index
-            and words[index - 1] in _OPENS
+            word in ("فرع", "far3", "succursale", "succursales", "branch", "branches")
+            and set(words[max(0, index - 2) : index]) & _OPENS  # "ouvrir une succursale", "open a branch"
         ):
             return True
     return False

@@ -16,7 +16,7 @@ from bot.normalize import fold
 _ARABIC = str.maketrans(
     {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ؤ": "و", "ئ": "ي", "ـ": ""}
 )
-_REPEATS = re.compile(r"(\w)\1{2,}")
+_REPEATS = re.compile(r"([^\W\d_])\1{2,}")  # letters only: "1999" and "1000" are numbers, not emphasis
 # A "word" that is one letter typed again and again ("aaaa", "zzzzzz", "ههههه") is noise, one token for all of
 # them (the language data teaches it as out of scope): collapsed like emphasis ("merciii"), "aaaa" would be
 # "a", the "a+" ("à plus") of goodbyes.

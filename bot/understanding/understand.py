@@ -22,14 +22,7 @@ from typing import Any
 
 from bot.catalog.model import Catalog
 from bot.understanding import prepared
-from bot.understanding.business_cues import (
-    changes_hands,
-    owns_business,
-    plans_to_open,
-    stage_cue,
-    to_open,
-)
-from bot.understanding.business_growth import expands, grows, new_branch
+from bot.understanding.business_cues import changes_hands, owns_business
 from bot.understanding.business_turns import becomes_business
 from bot.understanding.classifier import OWN_BUSINESS, PERSONAL, QUESTION
 from bot.understanding.clauses import (
@@ -57,6 +50,7 @@ from bot.understanding.personal import personal_matter
 from bot.understanding.prepared import Examples
 from bot.understanding.schema import LanguageFile
 from bot.understanding.slots import Found, extract
+from bot.understanding.stage_corrections import corrected, cue_words
 from bot.understanding.stage_model import StageModel, stage_model
 
 MAX_CHARACTERS = 2000  # a Telegram message has at most 4,096; what matters is said in the first lines
@@ -291,23 +285,13 @@ class Understander:
         lexicon = self.lexicons[lang]
         words = self._stripped(words, lang)
         flat = [w for w in words if w != BOUNDARY]  # the words without the clauses' boundaries
-        found = extract(words, lexicon)
+        cues = cue_words(words)  # the words without false stage cues ("no idea how", "start selling")
+        found = extract(cues, lexicon)
         if lang == "ar" and "fr" in self.lexicons and any(w.isascii() and w.isalpha() for w in flat):
             # Arabizi borrows its business words from French ("3andi une boulangerie f Annaba", "ferme ta3
             # lbgar"): what the French lexicon finds and the Arabic one did not is a fact too
             found.fill_from(extract(strip_latin_clitics(words, self.facts["fr"]), self.lexicons["fr"]))
-        if found.stage is None:
-            found.stage = stage_cue(words)
-        elif found.stage != "succession" and changes_hands(words):
-            found.stage = "succession"  # "buy an existing business": the purchase says more than "existing"
-        elif found.stage == "startup" and (to_open(words) or plans_to_open(words)):
-            found.stage = "idea"  # "pour démarrer une entreprise", "je veux lancer": the aim, not yet done
-        elif found.stage in ("idea", "startup") and (new_branch(words) or grows(words)):
-            # "on veut ouvrir une deuxième place", "my startup is 5 years old and we want to scale up", "on a
-            # doublé le chiffre d'affaires, on veut ouvrir un bureau": opening again, or growing, is growth
-            found.stage = "growth"
-        elif found.stage == "established" and (expands(words) or new_branch(words)):
-            found.stage = "growth"  # "depuis 20 ans, on veut doubler la production": running, and growing
+        found.stage = corrected(found.stage, cues)
         model = self.models[lang]
         delexicalised = _delexicalise(words, found)
         plain = model.correct([w for w in delexicalised if w != BOUNDARY])
