@@ -527,3 +527,72 @@ def test_twentieth_pass_needs(
     needs = heard(text, lang, network).needs
     assert present is None or present in needs
     assert absent is None or absent not in needs
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "network", "stage"),
+    [
+        ("We run a consulting firm but have no idea how to do payroll", "en", "quebec", None),
+        ("j'ai aucune idée encore, juste le goût de me lancer", "fr", "quebec", "idea"),
+        ("We make maple candy in Beauce and want to start selling to the US", "en", "quebec", None),
+        ("I want to start a business selling cheese", "en", "quebec", "idea"),
+        ("Ma quincaillerie existe depuis 1999 à Amos", "fr", "quebec", "established"),
+        ("Je veux ouvrir une succursale de ma boulangerie à Lévis", "fr", "quebec", "growth"),
+        ("Our bakery is 6 years old and we want to triple capacity", "en", "quebec", "growth"),
+        ("notre service de traiteur commence à peine", "fr", "quebec", "startup"),
+        ("ماشي بديت، مازلت نخمم في المشروع", "ar", "algerie", "idea"),
+        ("ورثت ورشة النجارة على بابا فالبليدة", "ar", "algerie", "succession"),
+        ("عندنا صيدلية من 20 عام وولادي حابين يكملو موراي", "ar", "algerie", "succession"),
+        ("فريقنا تضاعف هذا العام ونحتاج مقر جديد", "ar", "algerie", "growth"),
+    ],
+)  # fmt: skip
+def test_twenty_first_pass_stages(text: str, lang: str, network: str, stage: str | None) -> None:
+    """'no idea how' and 'start selling' are no business idea (but 'aucune idée encore' is one); a year is a
+    number ('1999' is not '19'); a branch or tripling is growth; starting barely is startup; not started yet
+    is idea; inheriting, or children carrying on after me, is succession."""
+    assert heard(text, lang, network).stage == stage
+
+
+def test_years_and_amounts_are_not_squeezed_like_emphasis() -> None:
+    """'merciii' is 'merci', but '1999' and '1000' stay numbers."""
+    assert normalize("merciii depuis 1999, 1000 $") == "merci depuis 1999 1000"
+
+
+def test_an_everyday_word_is_no_town() -> None:
+    """Bégin (Saguenay) is left out of the gazetteer: 'Where do I begin?' names no region; Sherby is
+    Sherbrooke."""
+    assert heard("I have an idea for a bakery. Where do I begin?", "en").region is None
+    assert heard("jsuis a Sherby", "fr").region == "05"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "network", "present"),
+    [
+        ("Combien je peux avoir en prêt pour mon salon?", "fr", "quebec", "financing"),
+        ("on veut une 2e bâtisse pour l'entrepôt", "fr", "quebec", "premises"),
+        ("je manque de bras cet été", "fr", "quebec", "hiring"),
+        ("We need to train our staff on the new machines", "en", "quebec", "training"),
+        ("I don't know how to get my shop online", "en", "quebec", "digital"),
+        ("العمال ما كفاوش في المصنع", "ar", "algerie", "hiring"),
+        ("نحوس على مسرّع للشركة تاعي", "ar", "algerie", "incubation"),
+    ],
+)  # fmt: skip
+def test_twenty_first_pass_needs(text: str, lang: str, network: str, present: str) -> None:
+    """A loan asked as 'en prêt', a second building, hands and staff, going online, an accelerator."""
+    assert present in heard(text, lang, network).needs
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "network", "intent"),
+    [
+        ("got a text that my startup grant is approved if I send my banking password, scam?", "en", "quebec",
+         "out_of_scope"),
+        ("can you do my homework for my accounting class", "en", "quebec", "out_of_scope"),
+        ("effacez ce que je vous ai dit sur ma compagnie", "fr", "quebec", "forget_me"),
+        ("واش هاد الخدمة مجانية؟", "ar", "algerie", "help"),
+    ],
+)  # fmt: skip
+def test_twenty_first_pass_intents(text: str, lang: str, network: str, intent: str) -> None:
+    """A scam asked about and homework are not ours; erasing what was said is forget_me; 'is it paid' is
+    a question about the bot."""
+    assert heard(text, lang, network).intent == intent
