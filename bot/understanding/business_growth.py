@@ -25,7 +25,8 @@ _GROWING = {
     "doubled", "tripled", "growing", "تنمو", "نكبرو", "يكبر", "توسيع", "نوسعو", "نوسع", "توسع",
     "grandir", "grossir", "croitre", "expand", "scale", "nwasse3", "nkabbar", "nkabar", "nkbar", "nkebber",
     "nkebbar", "nwessa3", "nkebrou", "nkabrou", "nkebro", "nkabro", "nwess3o", "مضاعفه", "نضاعفو", "نضاعف",
-    "tekber", "tekbar", "تكبر", "تضاعف", "تضاعفت", "nwes3ouh", "nwes3o", "nwess3ou", "nwessa3ha", "نزيدو", "nzidou", "nzido", "nkebbro", "nkebbrou", "nkabbro", "nkabbrou",
+    "tekber", "tekbar", "تكبر", "تضاعف", "تضاعفت", "nwes3ouh", "nwes3o", "nwess3ou", "nwessa3ha", "نزيدو",
+    "nzidou", "nzido", "nkebbro", "nkebbrou", "nkabbro", "nkabbrou",
 }
 _NO = {
     "pas", "not", "dont", "don", "no", "never", "jamais", "aucun", "ماشي", "machi", "mach", "ماحناش", "لا", "لن",

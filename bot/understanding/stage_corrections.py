@@ -11,14 +11,14 @@ from bot.understanding.business_cues import changes_hands, plans_to_open, stage_
 from bot.understanding.business_growth import expands, grows, new_branch
 
 # fmt: off
-_NO = {"no", "aucune", "aucun", "any", "pas"}
+_NO = {"no", "aucune", "aucun", "any"}
 _IDEA = {"idea", "idee", "clue"}
 _HOW = {"how", "what", "where", "whether", "if", "comment", "quoi", "par", "ou", "si", "quel", "quelle", "koi"}
-_START = {"start", "starting", "commencer", "commence"}
+_START = {"start", "starting"}
 # what a business that already runs starts doing: "we want to start selling to the US" is not a new business
 _DOING = {
     "selling", "exporting", "shipping", "making", "offering", "producing", "hiring", "distributing",
-    "manufacturing", "delivering", "importing", "vendre", "exporter", "livrer", "offrir", "produire",
+    "manufacturing", "delivering", "importing",
 }
 # fmt: on
 
@@ -29,11 +29,11 @@ def cue_words(words: list[str]) -> list[str]:
     (no idea yet) is still an idea."""
     kept: list[str] = []
     for i, word in enumerate(words):
-        after = words[i + 1 : i + 3]
-        if word in _IDEA and kept and kept[-1] in _NO | {"d"} and after[:1] and after[0] in _HOW:
-            continue
-        doing = after[1:] if after[:1] == ["a"] else after[:1]  # "commencer à vendre"
-        if word in _START and doing and doing[0] in _DOING:
+        following = words[i + 1 : i + 2]
+        denied = bool(set(kept[-1:]) & _NO) or kept[-2:] == ["pas", "d"]
+        if word in _IDEA and denied and following and following[0] in _HOW:
+            continue  # "no idea how", "aucune idée comment", "pas d'idée par où commencer"
+        if word in _START and following and following[0] in _DOING:
             continue
         kept.append(word)
     return kept
