@@ -1,4 +1,4 @@
-"""Second thoughts on the stage: words that look like a stage cue and are not one, and the corrections made
+"""Second thoughts on the stage: a word that looks like a stage cue and is not one, and the corrections made
 once the whole message is read ("buy an existing business" is succession, not established).
 
 The lexicon and `business_cues.stage_cue` read a message word by word; these rules read what surrounds the
@@ -11,9 +11,6 @@ from bot.understanding.business_cues import changes_hands, plans_to_open, stage_
 from bot.understanding.business_growth import expands, grows, new_branch
 
 # fmt: off
-_NO = {"no", "aucune", "aucun", "any"}
-_IDEA = {"idea", "idee", "clue"}
-_HOW = {"how", "what", "where", "whether", "if", "comment", "quoi", "par", "ou", "si", "quel", "quelle", "koi"}
 _START = {"start", "starting"}
 # what a business that already runs starts doing: "we want to start selling to the US" is not a new business
 _DOING = {
@@ -21,22 +18,17 @@ _DOING = {
     "manufacturing", "delivering", "importing",
 }
 # fmt: on
+NOT_A_CUE = "_"  # stands in for a word that looks like a stage cue and is not one
 
 
 def cue_words(words: list[str]) -> list[str]:
-    """The words the stage is read from, without the false cues: "no idea how to set up payroll" says nothing
-    of a business idea, "want to start selling to the US" nothing of starting a business. "aucune idée encore"
-    (no idea yet) is still an idea."""
-    kept: list[str] = []
-    for i, word in enumerate(words):
-        following = words[i + 1 : i + 2]
-        denied = bool(set(kept[-1:]) & _NO) or kept[-2:] == ["pas", "d"]
-        if word in _IDEA and denied and following and following[0] in _HOW:
-            continue  # "no idea how", "aucune idée comment", "pas d'idée par où commencer"
-        if word in _START and following and following[0] in _DOING:
-            continue
-        kept.append(word)
-    return kept
+    """The words the facts are read from, a false stage cue replaced by `NOT_A_CUE` (in place, so that the
+    facts' positions are those of `words`): "we want to start selling to the US" says nothing of starting a
+    business. ("no idea how" is the language data's `not_facts`.)"""
+    return [
+        NOT_A_CUE if word in _START and words[i + 1 : i + 2] and words[i + 1] in _DOING else word
+        for i, word in enumerate(words)
+    ]
 
 
 def corrected(stage: str | None, words: list[str]) -> str | None:

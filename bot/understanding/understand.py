@@ -285,7 +285,7 @@ class Understander:
         lexicon = self.lexicons[lang]
         words = self._stripped(words, lang)
         flat = [w for w in words if w != BOUNDARY]  # the words without the clauses' boundaries
-        cues = cue_words(words)  # the words without false stage cues ("no idea how", "start selling")
+        cues = cue_words(words)  # the words with a false stage cue blanked ("want to start selling")
         found = extract(cues, lexicon)
         if lang == "ar" and "fr" in self.lexicons and any(w.isascii() and w.isalpha() for w in flat):
             # Arabizi borrows its business words from French ("3andi une boulangerie f Annaba", "ferme ta3

@@ -596,3 +596,15 @@ def test_twenty_first_pass_intents(text: str, lang: str, network: str, intent: s
     """A scam asked about and homework are not ours; erasing what was said is forget_me; 'is it paid' is
     a question about the bot."""
     assert heard(text, lang, network).intent == intent
+
+
+def test_a_blanked_false_start_leaves_the_other_facts_where_they_are() -> None:
+    """'start selling' is blanked in place, not removed: the place and the need after it are still read, and
+    the classifier sees them where they were."""
+    heard_ = heard("We make cheese and want to start selling in Sherbrooke, we need a loan", "en")
+    assert (heard_.stage, heard_.region, heard_.needs, heard_.intent) == (
+        None,
+        "05",
+        ("financing",),
+        "find_services",
+    )
