@@ -21,7 +21,7 @@ _NUMBER_WORDS = {
     "cinquante": 50, "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
     "fifty": 50, "couple": 2, "few": 3, "deux-trois": 3, "onze": 11,
-    "واحد": 1, "زوج": 2, "اثنين": 2, "ثلاث": 3, "ثلاثة": 3, "تلت": 3, "أربع": 4, "أربعة": 4, "خمس": 5,
+    "واحد": 1, "زوج": 2, "جوج": 2, "zouj": 2, "jouj": 2, "اثنين": 2, "ثلاث": 3, "ثلاثة": 3, "تلت": 3, "أربع": 4, "أربعة": 4, "خمس": 5,
     "خمسة": 5, "ست": 6, "ستة": 6, "سبع": 7, "سبعة": 7, "ثمانية": 8, "تسع": 9, "تسعة": 9, "عشر": 10,
     "عشرة": 10, "عشرين": 20, "ثلاثين": 30, "أربعين": 40, "خمسين": 50,
 }
@@ -150,7 +150,7 @@ def started_recently(words: list[str]) -> bool:
             return True  # "bdit l'activité had l3am", "opened this year"
         for position in range(index + 2, min(len(words), index + 18)):
             unit = words[position]
-            number = _number(words[position - 1])
+            number = count(words[position - 1])
             if number is not None and (unit in _MONTHS or (unit in _YEARS and number <= 2)):
                 return True
     return False
@@ -167,7 +167,7 @@ def from_age(words: list[str], text: str, business: set[str]) -> str | None:
         if (
             word in _GENERATIONS
             and index
-            and ((_number(words[index - 1]) or 0) >= 2 or words[index - 1] in NTH)
+            and ((count(words[index - 1]) or 0) >= 2 or words[index - 1] in NTH)
         ):
             return "established"  # "3 générations", "fourth generation": a family business
         if _YEAR.match(word) and set(words[max(0, index - 4) : index]) & _SINCE:
@@ -179,7 +179,7 @@ def from_age(words: list[str], text: str, business: set[str]) -> str | None:
         unit = "months" if word in _MONTHS else "years" if word in _YEARS else None
         if unit is None or index == 0:
             continue
-        number = _number(words[index - 1])
+        number = count(words[index - 1])
         if number is None and word in _ONE and words[index - 1] in _ONE_AFTER:
             number = 1
         context = set(words[max(0, index - 7) : index + 5])
@@ -200,7 +200,8 @@ def from_age(words: list[str], text: str, business: set[str]) -> str | None:
     return None
 
 
-def _number(word: str) -> int | None:
+def count(word: str) -> int | None:
+    """The number a word says ("3", "trois", "three", "ثلاثة", "جوج"), or None."""
     if word.isdigit():
         return int(word)
     return _NUMBER_WORDS.get(word)

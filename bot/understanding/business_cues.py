@@ -99,6 +99,7 @@ _OPEN = {
     "نحل", "نحلو", "nhal", "n7al", "nhallou", "n7allou", "nfta7", "nefta7", "nfte7", "يبدا", "تبدا",
     "فتح", "افتتاح", "اطلاق",
 }
+_COMPANY = {"entreprise", "business", "company", "compagnie", "startup", "boite", "own", "propre", "مؤسسه", "شركه"}
 _FILLER = {
     "a", "de", "d", "to", "about", "of", "me", "se", "like", "bientot", "soon", "un", "une", "on", "nous",
 }
@@ -290,6 +291,14 @@ def to_open(words: list[str]) -> bool:
     return False
 
 
+def opens_a_company(words: list[str]) -> bool:
+    """'je veux partir une entreprise', 'start my own business': the opening is of a company, not of one
+    more place of a business that runs ('ouvrir un bureau à Québec')."""
+    return any(
+        word in _OPEN and set(words[index + 1 : index + 4]) & _COMPANY for index, word in enumerate(words)
+    )
+
+
 def _project(words: list[str]) -> bool:
     """'mon projet de gîte', 'mon projet c'est une érablière', 'my project is a bakery': a business that does
     not exist yet (an idea). Not an R&D or research project, nor a project named without what it is ('parler
@@ -349,7 +358,9 @@ _SELL_BUY, _SELL, _TAKE, _TAKE_OVER, _BETWEEN, _WISH, _OPEN, _FILLER, _BUYER, _H
     normalized_words,
     (_SELL_BUY, _SELL, _TAKE, _TAKE_OVER, _BETWEEN, _WISH, _OPEN, _FILLER, _BUYER, _HEIRS, _BUY, _OWNER),
 )
-_ADJECTIVES, _SECTOR_NOUNS, _I_HAVE = map(normalized_words, (_ADJECTIVES, _SECTOR_NOUNS, _I_HAVE))
+_ADJECTIVES, _SECTOR_NOUNS, _I_HAVE, _COMPANY = map(
+    normalized_words, (_ADJECTIVES, _SECTOR_NOUNS, _I_HAVE, _COMPANY)
+)
 _PURPOSE, _OPEN_INFINITIVE, _TO_OPEN_GLUED, _OPENS_NOW, _LATER, _SOON = map(
     normalized_words, (_PURPOSE, _OPEN_INFINITIVE, _TO_OPEN_GLUED, _OPENS_NOW, _LATER, _SOON)
 )

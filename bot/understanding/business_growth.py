@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 
-from bot.understanding.business_age import NTH
+from bot.understanding.business_age import NTH, count
 from bot.understanding.business_momentum import rising
 from bot.understanding.business_turns import outgrows
 from bot.understanding.business_words import BUSINESS, NEW_THING, POSSESSIVE, with_object
@@ -36,6 +36,7 @@ _ANOTHER = {
     "2nd", "third", "3rd", "new", "autres", "other", "more", "deux", "two", "جديد", "جديده", "ثاني", "ثانيه",
     "thani", "tani", "jdid", "jdida",
 }
+_MORE = {"more", "autres", "additional", "supplementaires", "خرين", "اخرين", "اخرى", "اخري", "okhrin", "khrin"}
 _BRANCH = {
     "succursale", "location", "branch", "store", "magasin", "usine", "plant", "factory", "restaurant", "resto",
     "boutique", "bureau", "office", "point", "site", "emplacement", "clinique", "clinic", "فرع", "محل", "place",
@@ -43,7 +44,7 @@ _BRANCH = {
     "offices", "usines", "plants", "factories", "restaurants", "boutiques", "cliniques", "clinics", "فروع",
 }
 _OPENS = {
-    "ouvre", "ouvrons", "ouvrir", "ouvert", "open", "opening", "opened", "opens", "فتحنا", "نفتحو", "نفتح", "nfte7",
+    "ouvre", "ouvrons", "ouvrir", "ouvert", "open", "opening", "opened", "opens", "فتحنا", "نفتحو", "نفتح", "لفتح", "فتح", "nfte7",
     "nefte7", "nfat7o",
 }
 _GROW = {"grow", "grandir", "agrandir", "developper", "expand", "croitre", "faire", "نكبر", "نطور"}
@@ -110,6 +111,8 @@ def new_branch(words: list[str]) -> bool:
                 return True
             if set(following[:2]) & NTH:  # an ordinal right after the verb: "ouvre une 4e", "open a third"
                 return True
+            if any(count(w) for w in following[:2]) and set(following[1:3]) & _MORE:
+                return True  # "opening 3 more", "en ouvrir deux autres", "نفتحو جوج خرين"
         if (
             word in ("فرع", "far3", "succursale", "succursales", "branch", "branches")
             and set(words[max(0, index - 2) : index]) & _OPENS  # "ouvrir une succursale", "open a branch"
@@ -128,6 +131,6 @@ def _grows_business(words: list[str]) -> bool:
     return False
 
 
-_GROWING, _ANOTHER, _BRANCH, _OPENS, _GROW, _ENTER, _MARKET = map(
-    normalized_words, (_GROWING, _ANOTHER, _BRANCH, _OPENS, _GROW, _ENTER, _MARKET)
+_GROWING, _ANOTHER, _MORE, _BRANCH, _OPENS, _GROW, _ENTER, _MARKET = map(
+    normalized_words, (_GROWING, _ANOTHER, _MORE, _BRANCH, _OPENS, _GROW, _ENTER, _MARKET)
 )

@@ -7,8 +7,10 @@ word. Split from `understand.py` to keep each module a readable size.
 
 from __future__ import annotations
 
-from bot.understanding.business_cues import changes_hands, plans_to_open, stage_cue, to_open
+from bot.understanding.business_age import from_age
+from bot.understanding.business_cues import changes_hands, opens_a_company, plans_to_open, stage_cue, to_open
 from bot.understanding.business_growth import expands, grows, new_branch
+from bot.understanding.business_words import BUSINESS
 
 # fmt: off
 _START = {"start", "starting"}
@@ -40,6 +42,14 @@ def corrected(stage: str | None, words: list[str]) -> str | None:
         return "succession"  # "buy an existing business": the purchase says more than "existing"
     if stage == "startup" and (to_open(words) or plans_to_open(words)):
         return "idea"  # "pour démarrer une entreprise", "je veux lancer": the aim, not yet done
+    if (
+        stage == "idea"
+        and from_age(words, " ".join(words), BUSINESS) == "established"
+        and not opens_a_company(words)
+    ):
+        # "mon entreprise a 10 ans, on veut ouvrir un bureau à Québec": what a business running for years
+        # plans to open is more of it
+        return "growth"
     if stage in ("idea", "startup") and (new_branch(words) or grows(words)):
         # "on veut ouvrir une deuxième place", "my startup is 5 years old and we want to scale up", "on a
         # doublé le chiffre d'affaires, on veut ouvrir un bureau": opening again, or growing, is growth
