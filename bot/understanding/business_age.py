@@ -20,12 +20,26 @@ _NUMBER_WORDS = {
     "neuf": 9, "dix": 10, "douze": 12, "quinze": 15, "vingt": 20, "trente": 30, "quarante": 40,
     "cinquante": 50, "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
-    "fifty": 50, "couple": 2, "few": 3, "deux-trois": 3, "onze": 11,
+    "fifty": 50, "couple": 2, "few": 3, "deux-trois": 3, "onze": 11, "eleven": 11, "treize": 13,
+    "quatorze": 14, "seize": 16, "thirteen": 13, "fourteen": 14, "sixteen": 16, "seventeen": 17,
+    "eighteen": 18, "nineteen": 19, "dozen": 12, "tlata": 3, "arba3a": 4, "khamsa": 5, "setta": 6,
+    "sab3a": 7, "tmenya": 8, "tes3a": 9, "3achra": 10, "3echrin": 20, "3ichrin": 20,
     "واحد": 1, "زوج": 2, "جوج": 2, "zouj": 2, "jouj": 2, "اثنين": 2, "ثلاث": 3, "ثلاثة": 3, "تلت": 3, "أربع": 4, "أربعة": 4, "خمس": 5,
     "خمسة": 5, "ست": 6, "ستة": 6, "سبع": 7, "سبعة": 7, "ثمانية": 8, "تسع": 9, "تسعة": 9, "عشر": 10,
     "عشرة": 10, "عشرين": 20, "ثلاثين": 30, "أربعين": 40, "خمسين": 50,
 }
 _MONTHS = {"mois", "month", "months", "mos", "شهر", "شهور", "اشهر", "chhar", "chhor", "chhour"}
+# days and weeks: a business counted in them has just started ("on a ouvert il y a 3 semaines", "فتحنا هادي
+# عشرين يوم")
+_DAYS = {
+    "jours", "jour", "days", "day", "semaines", "semaine", "weeks", "week", "يوم", "ايام", "اسبوع", "اسابيع",
+    "simana", "simanat", "jem3a", "ayam", "youm",
+}
+# Arabic's dual says the number in the unit: "شهرين" two months, "عامين" two years
+_DUAL = {
+    "شهرين": "months", "chahrin": "months", "chhrin": "months", "عامين": "years", "سنتين": "years",
+    "3amin": "years", "3amine": "years", "يومين": "days", "جمعتين": "days", "simantin": "days",
+}
 _YEARS = {
     "ans", "an", "annees", "annee", "years", "year", "yrs", "yr", "سنه", "سنوات", "سنين", "عام", "اعوام",
     "3am", "3amat", "snin", "sna", "snine", "3wam", "عاما",
@@ -94,6 +108,8 @@ _PERSONAL_AGE = re.compile(
 
 
 _NUMBER_WORDS = {normalize(word): number for word, number in _NUMBER_WORDS.items()}
+_DUAL = {normalize(word): unit for word, unit in _DUAL.items()}
+_DAYS = normalized_words(_DAYS)
 _SINCE, _STARTED, _RECENT, _STILL_NOT, _MONTHS, _YEARS, NTH, _GENERATIONS, _ONE, _ONE_AFTER = map(
     normalized_words,
     (_SINCE, _STARTED, _RECENT, _STILL_NOT, _MONTHS, _YEARS, NTH, _GENERATIONS, _ONE, _ONE_AFTER),
@@ -144,14 +160,18 @@ def started_recently(words: list[str]) -> bool:
         if words[index - 1 : index] == ["just"] or set(words[index + 1 : index + 8]) & _RECENT:
             return True
         following = words[index + 1 : index + 8]
-        if set(following) & _MONTH_NAMES and not any(_YEAR.match(w) for w in following):
-            return True  # "on a commencé en septembre", "lancé en mars"
+        dated = words[index + 1 : index + 11]  # the month may come after the business and its place
+        if set(dated) & _MONTH_NAMES and not any(_YEAR.match(w) for w in dated):
+            return True  # "on a commencé en septembre", "lancé ma boutique à Victoriaville en janvier"
         if any(w in _THIS and f in _PERIOD for w, f in itertools.pairwise(following)):
             return True  # "bdit l'activité had l3am", "opened this year"
-        for position in range(index + 2, min(len(words), index + 18)):
+        for position in range(index + 1, min(len(words), index + 18)):
             unit = words[position]
-            number = count(words[position - 1])
-            if number is not None and (unit in _MONTHS or (unit in _YEARS and number <= 2)):
+            if unit in _DUAL:
+                return True  # "فتحنا ... هادي شهرين", "fta7tha men chahrin": two days, months or years
+
+            number = count(words[position - 1]) if position > index + 1 else None
+            if number is not None and (unit in _MONTHS or unit in _DAYS or (unit in _YEARS and number <= 2)):
                 return True
     return False
 
@@ -176,28 +196,37 @@ def from_age(words: list[str], text: str, business: set[str]) -> str | None:
                 return "startup"
             if age >= 5:
                 return "established"
-        unit = "months" if word in _MONTHS else "years" if word in _YEARS else None
-        if unit is None or index == 0:
+        if word in _DUAL:
+            unit, number = _DUAL[word], 2  # "شهرين": two months
+        elif index and (unit := _unit(word)):
+            number = count(words[index - 1])
+        else:
             continue
-        number = count(words[index - 1])
         if number is None and word in _ONE and words[index - 1] in _ONE_AFTER:
             number = 1
         context = set(words[max(0, index - 7) : index + 5])
         has_age = (
             words[index - 2 : index - 1] in (["a"], ["has"])
-            and set(words[max(0, index - 8) : index]) & business
+            and set(words[max(0, index - 11) : index]) & business
         )
+        if unit == "days" and not set(words[max(0, index - 10) : index]) & (business | _STARTED):
+            continue  # "j'ai mal au dos depuis trois jours": days are a business's age only beside it
         if (
             number is None
             or not (context & _SINCE or has_age)
             or set(words[max(0, index - 4) : index - 1]) & _PERSON_BOUND
         ):
             continue  # "les jeunes de moins de 35 ans": an age limit for people, not the business's age
-        if unit == "months" or number <= 2:
+        if unit in ("months", "days") or number <= 2:
             return "startup"
         if number >= 5:
             return "established"
     return None
+
+
+def _unit(word: str) -> str | None:
+    """The unit of time a word names: days (and weeks), months or years."""
+    return "months" if word in _MONTHS else "years" if word in _YEARS else "days" if word in _DAYS else None
 
 
 def count(word: str) -> int | None:
