@@ -47,6 +47,11 @@ _OPENS = {
     "ouvre", "ouvrons", "ouvrir", "ouvert", "open", "opening", "opened", "opens", "فتحنا", "نفتحو", "نفتح", "لفتح", "فتح", "nfte7",
     "nefte7", "nfat7o",
 }
+# what a business running for years does when it grows (said of a new business, these need not be growth)
+_ADDS = {
+    "ajouter", "add", "adding", "agrandir", "accelerer", "accelerate", "outgrown", "outgrew", "diversifier",
+    "diversify", "elargir",
+}
 _GROW = {"grow", "grandir", "agrandir", "developper", "expand", "croitre", "faire", "نكبر", "نطور"}
 # fmt: on
 
@@ -76,8 +81,13 @@ def _wants_to_grow(words: list[str]) -> bool:
 
 
 def expands(words: list[str]) -> bool:
-    """A business running for years that grows, or that sets out to sell where it never sold: growth."""
-    return grows(words) or new_market(words)
+    """A business running for years that grows, adds to what it has ('ajouter 20 chambres', 'agrandir
+    l'usine', 'add eco-lodges'), or sets out to sell where it never sold: growth."""
+    return (
+        grows(words)
+        or new_market(words)
+        or any(word in _ADDS and not _refused(words, index) for index, word in enumerate(words))
+    )
 
 
 def new_market(words: list[str]) -> bool:
@@ -131,6 +141,6 @@ def _grows_business(words: list[str]) -> bool:
     return False
 
 
-_GROWING, _ANOTHER, _MORE, _BRANCH, _OPENS, _GROW, _ENTER, _MARKET = map(
-    normalized_words, (_GROWING, _ANOTHER, _MORE, _BRANCH, _OPENS, _GROW, _ENTER, _MARKET)
+_GROWING, _ANOTHER, _MORE, _BRANCH, _OPENS, _GROW, _ENTER, _MARKET, _ADDS = map(
+    normalized_words, (_GROWING, _ANOTHER, _MORE, _BRANCH, _OPENS, _GROW, _ENTER, _MARKET, _ADDS)
 )
