@@ -40,6 +40,8 @@ def corrected(stage: str | None, words: list[str]) -> str | None:
         return stage_cue(words)
     if stage != "succession" and changes_hands(words):
         return "succession"  # "buy an existing business": the purchase says more than "existing"
+    if stage == "established" and opens_a_company(words) and plans_to_open(words):
+        return "idea"  # "électricien depuis 15 ans, je veux partir ma propre entreprise": the years are his
     if stage == "startup" and (to_open(words) or plans_to_open(words)):
         return "idea"  # "pour démarrer une entreprise", "je veux lancer": the aim, not yet done
     if (
