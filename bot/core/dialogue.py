@@ -295,10 +295,11 @@ class Dialogue:
             freetext.respond(turn, heard, self, offered, greeted=greeted)
 
     def _hear(self, turn: Turn) -> Understanding:
-        """What the message says; Arabic script is read as Arabic whatever the conversation's language."""
+        """What the message says; Arabic script is read as Arabic whatever the conversation's language, even in
+        a network that does not answer in Arabic (understand.py: `readable`)."""
         understander = self.prepare(turn.catalog)
         text = turn.event.text
-        lang = "ar" if has_arabic(text) and "ar" in understander.languages else turn.lang
+        lang = "ar" if has_arabic(text) and "ar" in understander.readable else turn.lang
         return understander.understand(text, lang)
 
 

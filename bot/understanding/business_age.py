@@ -196,12 +196,10 @@ def from_age(words: list[str], text: str, business: set[str]) -> str | None:
                 return "startup"
             if age >= 5:
                 return "established"
-        if word in _DUAL:
-            unit, number = _DUAL[word], 2  # "شهرين": two months
-        elif index and (unit := _unit(word)):
-            number = count(words[index - 1])
-        else:
+        unit: str | None = _DUAL.get(word) or (_unit(word) if index else None)
+        if unit is None:
             continue
+        number: int | None = 2 if word in _DUAL else count(words[index - 1])  # "شهرين": two months
         if number is None and word in _ONE and words[index - 1] in _ONE_AFTER:
             number = 1
         context = set(words[max(0, index - 7) : index + 5])

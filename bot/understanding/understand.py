@@ -16,6 +16,8 @@ The thresholds come from cross-validation on `intents/` (`python -m bot.understa
 from __future__ import annotations
 
 import functools
+import weakref
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -183,36 +185,60 @@ class Understander:
         self.facts: dict[str, frozenset[str]] = {}  # the words of facts' phrases: places, labels, synonyms
         self.whole_facts: dict[str, frozenset[str]] = {}  # the phrases of one word among them
         self.stage_models: dict[str, StageModel] = {}  # the learned fallback, where the corpus has stages
+        # Arabic script is read as Arabic in any network that has the language data, even one that does not
+        # answer in Arabic: an Algerian entrepreneur in Montréal writes in Arabic (the reply stays in the
+        # conversation's language). Such a language is built on its first message (`_ready`), so that
+        # start-up pays only for the languages the network answers in.
+        self.readable = self.languages + tuple(
+            lang for lang in ("ar",) if lang in data and lang not in self.languages
+        )
+        self._later = (data, weakref.ref(catalog))  # a weak reference: the catalog caches us
         counts = {lang: data_words(data[lang]) for lang in self.languages if lang in data}
         for lang in self.languages:
-            lexicon = build_lexicon(data.get(lang), catalog, lang, counts.get(lang))
-            self.lexicons[lang] = lexicon
-            self.known[lang] = frozenset(lexicon.vocabulary)
-            self.facts[lang] = frozenset(
-                word
-                for phrase, (slot, _code) in lexicon.phrases.items()
-                if slot != "none"
-                for word in phrase.split()
-            )
-            self.whole_facts[lang] = frozenset(
-                phrase
-                for phrase, (slot, _code) in lexicon.phrases.items()
-                if slot != "none" and " " not in phrase
-            )
-            phrases = data[lang].intents if lang in data else {}
-            examples, raw = prepared.load_or_prepare(
-                prepared.key(phrases, lexicon, self.known[lang]),
-                functools.partial(self._prepare, phrases, lang),
-            )
-            fallback = stage_model(data.get(lang), functools.partial(self._words, lang=lang))
-            if fallback is not None:
-                self.stage_models[lang] = fallback
-            self.models[lang] = (
-                IntentModel(examples, raw) if examples else IntentModel({"out_of_scope": [[]]})
-            )
-            # the prepared examples are not kept: the models hold what they need of them (3 MB less;
-            # `prepared_examples` reads them back from the cache for a tool that needs them)
-        self.leaning = leaning_words(counts)  # the counts are not kept: only the leaning words are
+            self._build_language(lang, data, catalog, counts.get(lang))
+        # the counts are not kept: only the leaning words are (Latin script leans among these languages only)
+        self.leaning = leaning_words(counts)
+
+    def _build_language(
+        self, lang: str, data: dict[str, LanguageFile], catalog: Catalog, counts: Counter[str] | None
+    ) -> None:
+        """One language's lexicon, intent model and stage fallback."""
+        lexicon = build_lexicon(data.get(lang), catalog, lang, counts)
+        self.lexicons[lang] = lexicon
+        self.known[lang] = frozenset(lexicon.vocabulary)
+        fact_phrases = [phrase for phrase, (slot, _code) in lexicon.phrases.items() if slot != "none"]
+        self.facts[lang] = frozenset(word for phrase in fact_phrases for word in phrase.split())
+        self.whole_facts[lang] = frozenset(phrase for phrase in fact_phrases if " " not in phrase)
+        phrases = data[lang].intents if lang in data else {}
+        examples, raw = prepared.load_or_prepare(
+            prepared.key(phrases, lexicon, self.known[lang]),
+            functools.partial(self._prepare, phrases, lang),
+        )
+        fallback = stage_model(data.get(lang), functools.partial(self._words, lang=lang))
+        if fallback is not None:
+            self.stage_models[lang] = fallback
+        self.models[lang] = IntentModel(examples, raw) if examples else IntentModel({"out_of_scope": [[]]})
+        # the prepared examples are not kept: the models hold what they need of them (3 MB less;
+        # `prepared_examples` reads them back from the cache for a tool that needs them)
+
+    def _ready(self, lang: str) -> bool:
+        """Whether `lang` can be read now: a language read but not answered in is built on its first message
+        (about 100 ms, once); False if its catalog is gone (replaced by a reload)."""
+        if lang in self.lexicons:
+            return True
+        data, catalog_ref = self._later
+        catalog = catalog_ref()
+        if catalog is None or lang not in data:
+            return False
+        with no_collections():
+            self._build_language(lang, data, catalog, data_words(data[lang]))
+        self.__dict__.pop("stage_words", None)  # computed again with this language's
+        return True
+
+    def read_all(self) -> None:
+        """Build every language read, also those built on first use (warm.py fills the cache with them)."""
+        for lang in self.readable:
+            self._ready(lang)
 
     def prepared_examples(self, data: LanguageFile, lang: str) -> Examples:
         """A language's phrases as its model was trained on them (from the cache: prepared.py)."""
@@ -269,7 +295,7 @@ class Understander:
     def detect(self, text: str, words: list[str]) -> str:
         """Arabic script means Arabic; otherwise the Latin-script language most of the message's words lean to
         (language_id.py)."""
-        if has_arabic(text) and "ar" in self.languages:
+        if has_arabic(text) and "ar" in self.readable and self._ready("ar"):
             return "ar"
         default = self.default_language if self.default_language in self.languages else self.languages[0]
         return best_language(words, self.leaning, default)
@@ -281,7 +307,7 @@ class Understander:
     def understand(self, text: str, lang: str | None = None) -> Understanding:
         """What one message says; never raises, whatever the text (empty, emoji, control characters)."""
         words = normalize_clauses(text[:MAX_CHARACTERS])
-        lang = lang if lang in self.languages else self.detect(text, words)
+        lang = lang if lang in self.readable and self._ready(lang) else self.detect(text, words)
         lexicon = self.lexicons[lang]
         words = self._stripped(words, lang)
         flat = [w for w in words if w != BOUNDARY]  # the words without the clauses' boundaries

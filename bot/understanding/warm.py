@@ -23,7 +23,9 @@ def main(argv: list[str]) -> int:
     for folder in argv:
         catalog = load_catalog(Path(folder))
         data, _problems = load_language_data(INTENTS, catalog)
-        Understander(data, catalog)  # prepares and trains what the cache lacks, and stores it
+        # prepares and trains what the cache lacks, and stores it, for the languages a network reads on first
+        # use too (Arabic in Québec)
+        Understander(data, catalog).read_all()
     return 0
 
 

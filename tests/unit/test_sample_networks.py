@@ -139,3 +139,20 @@ async def test_skipping_the_region_keeps_a_multi_region_hubs_link(algerie: Catal
         assert "Oran" in driver.texts()[-1]  # the hub is known: no region question
     finally:
         await store.close()
+
+
+async def test_arabic_is_understood_in_the_quebec_network_and_answered_in_its_language(
+    quebec_driver: CoreDriver, store: Store, i18n: I18n
+) -> None:
+    """The Québec network answers in French and English, but an Arabic message there is read as Arabic (an
+    Algerian entrepreneur in Montréal): the bakery in Laval two years old fills the answers, the reply stays
+    in the conversation's French, and nothing says 'not ours'."""
+    await quebec_driver.say("/start")
+    await quebec_driver.say("عندي مخبزة فلافال من عامين")
+    conversation = await store.get_conversation(chat_id=quebec_driver.person.id)
+    assert conversation is not None and conversation.lang == "fr"
+    assert (conversation.profile.stage, conversation.profile.region) == ("startup", "13")
+    english = "I help entrepreneurs find support services and talk to an advisor of their hub; I can't help with that."
+    not_ours = i18n.get("fr").gettext(english)
+    assert not_ours != english
+    assert all(not_ours not in text for text in quebec_driver.texts())

@@ -8,9 +8,17 @@ from pathlib import Path
 import pytest
 
 from bot.understanding import classifier
-from bot.understanding.evaluate import Baseline, evaluate_baseline, load_cases, main, understander
+from bot.understanding.evaluate import (
+    Baseline,
+    catalog_of,
+    evaluate_baseline,
+    language_data,
+    load_cases,
+    main,
+    understander,
+)
 from bot.understanding.normalize import normalize, strip_clitics
-from bot.understanding.understand import Understanding
+from bot.understanding.understand import Understander, Understanding
 
 
 def heard(text: str, lang: str | None = None, network: str = "quebec") -> Understanding:
@@ -660,3 +668,32 @@ def test_twenty_second_pass_not_ours(text: str, lang: str, network: str) -> None
     """A personal appointment, a wedding hall, a home rebate, a lost parcel: not ours, and no facts kept."""
     heard_ = heard(text, lang, network)
     assert (heard_.intent, heard_.region) == ("out_of_scope", None)
+
+
+def test_arabic_is_read_in_a_network_that_answers_in_french_and_english() -> None:
+    """An Algerian entrepreneur in Montréal writes in Arabic to the Québec network (fr, en): the message is
+    read with the Arabic language data and the Québec gazetteer's Arabic names, not taken as out of scope;
+    Latin script is still read as French or English there."""
+    quebec = understander("quebec")
+    assert quebec.languages == ("fr", "en")
+    heard_ = quebec.understand("راني فمونتريال وعندي مخبزة، نحتاج تمويل")
+    assert (heard_.lang, heard_.intent, heard_.region, heard_.needs) == (
+        "ar",
+        "find_services",
+        "06",
+        ("financing",),
+    )
+    assert quebec.understand("nheb nahder m3a conseiller").lang in ("fr", "en")
+    assert quebec.understand("je cherche du financement à Laval").lang == "fr"
+
+
+def test_a_language_read_on_first_use_is_built_then_and_only_then() -> None:
+    """Start-up builds only the languages the network answers in; Arabic in Québec is built on its first
+    message, also after French messages were read (whose stage words were already worked out)."""
+    fresh = Understander(language_data("quebec"), catalog_of("quebec"))
+    assert "ar" in fresh.readable and "ar" not in fresh.lexicons
+    assert fresh.understand("on a une idée de fromagerie", "fr").stage == "idea"
+    assert set(fresh.stage_words) == {"fr", "en"}  # worked out before Arabic was read
+    heard_ = fresh.understand("عندي مخبزة فلافال من عامين")
+    assert (heard_.lang, heard_.stage, heard_.region) == ("ar", "startup", "13")
+    assert set(fresh.stage_words) == {"fr", "en", "ar"}
