@@ -22,7 +22,7 @@ def test_examples_are_read_back_identical_and_prepared_again_after_an_edit(
     data = fewer_phrases(language_data(QUEBEC))  # a cold cache trains the models: keep it quick
     first = Understander(data, catalog)
     stored = sorted(p.name for p in tmp_path.glob("intent-examples-*.json"))
-    assert len(stored) == len(first.readable)
+    assert len(stored) == len(first.languages)
     classifier._MEMORY.clear()
     prepared_again: list[str] = []
     monkeypatch.setattr(Understander, "_prepare", lambda self, *a: prepared_again.append("x") or ({}, {}))
