@@ -146,7 +146,12 @@ class NetworkFile(Strict):
     id: EntryId = Field(description="short name of the network, e.g. quebec")
     name: LocalizedShort = Field(description="the network's name, shown in the greeting")
     languages: list[Lang] = Field(
-        min_length=1, description="two-letter codes the bot speaks here, e.g. [fr, en]"
+        min_length=1,
+        description=(
+            "two-letter codes the bot speaks here, e.g. [fr, en]; a message in Arabic script is still "
+            "understood where `ar` is not listed (docs/language-data.md), answered in the conversation's "
+            "language"
+        ),
     )
     default_language: Lang = Field(description="used when a user's language is not offered; hub cards use it")
     timezone: TimeZoneName = Field(
