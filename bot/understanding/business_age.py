@@ -24,7 +24,8 @@ _NUMBER_WORDS = {
     "quatorze": 14, "seize": 16, "thirteen": 13, "fourteen": 14, "sixteen": 16, "seventeen": 17,
     "eighteen": 18, "nineteen": 19, "dozen": 12, "tlata": 3, "arba3a": 4, "khamsa": 5, "setta": 6,
     "sab3a": 7, "tmenya": 8, "tes3a": 9, "3achra": 10, "3echrin": 20, "3ichrin": 20,
-    "واحد": 1, "زوج": 2, "جوج": 2, "zouj": 2, "jouj": 2, "اثنين": 2, "ثلاث": 3, "ثلاثة": 3, "تلت": 3, "أربع": 4, "أربعة": 4, "خمس": 5,
+    "واحد": 1, "زوج": 2, "جوج": 2, "zouj": 2, "jouj": 2, "اثنين": 2, "ثلاث": 3, "ثلاثة": 3, "تلت": 3,
+    "أربع": 4, "أربعة": 4, "خمس": 5,
     "خمسة": 5, "ست": 6, "ستة": 6, "سبع": 7, "سبعة": 7, "ثمانية": 8, "تسع": 9, "تسعة": 9, "عشر": 10,
     "عشرة": 10, "عشرين": 20, "ثلاثين": 30, "أربعين": 40, "خمسين": 50,
 }
@@ -169,7 +170,6 @@ def started_recently(words: list[str]) -> bool:
             unit = words[position]
             if unit in _DUAL:
                 return True  # "فتحنا ... هادي شهرين", "fta7tha men chahrin": two days, months or years
-
             number = count(words[position - 1]) if position > index + 1 else None
             if number is not None and (unit in _MONTHS or unit in _DAYS or (unit in _YEARS and number <= 2)):
                 return True

@@ -99,7 +99,10 @@ _OPEN = {
     "نحل", "نحلو", "nhal", "n7al", "nhallou", "n7allou", "nfta7", "nefta7", "nfte7", "يبدا", "تبدا",
     "فتح", "افتتاح", "اطلاق",
 }
-_COMPANY = {"entreprise", "business", "company", "compagnie", "startup", "boite", "own", "propre", "مؤسسه", "شركه"}
+# what is opened when a company is started ("partir une entreprise", "start my own business")
+_COMPANY = {
+    "entreprise", "business", "company", "compagnie", "startup", "boite", "own", "propre", "مؤسسه", "شركه",
+}
 _FILLER = {
     "a", "de", "d", "to", "about", "of", "me", "se", "like", "bientot", "soon", "un", "une", "on", "nous",
 }

@@ -44,8 +44,8 @@ _BRANCH = {
     "offices", "usines", "plants", "factories", "restaurants", "boutiques", "cliniques", "clinics", "فروع",
 }
 _OPENS = {
-    "ouvre", "ouvrons", "ouvrir", "ouvert", "open", "opening", "opened", "opens", "فتحنا", "نفتحو", "نفتح", "لفتح", "فتح", "nfte7",
-    "nefte7", "nfat7o",
+    "ouvre", "ouvrons", "ouvrir", "ouvert", "open", "opening", "opened", "opens", "فتحنا", "نفتحو", "نفتح",
+    "لفتح", "فتح", "nfte7", "nefte7", "nfat7o",
 }
 # what a business running for years does when it grows (said of a new business, these need not be growth)
 _ADDS = {
