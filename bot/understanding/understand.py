@@ -185,10 +185,8 @@ class Understander:
         self.facts: dict[str, frozenset[str]] = {}  # the words of facts' phrases: places, labels, synonyms
         self.whole_facts: dict[str, frozenset[str]] = {}  # the phrases of one word among them
         self.stage_models: dict[str, StageModel] = {}  # the learned fallback, where the corpus has stages
-        # Arabic script is read as Arabic in any network that has the language data, even one that does not
-        # answer in Arabic: an Algerian entrepreneur in Montréal writes in Arabic (the reply stays in the
-        # conversation's language). Such a language is built on its first message (`_ready`), so that
-        # start-up pays only for the languages the network answers in.
+        # Arabic script is read as Arabic wherever the data has it, even in a network that does not answer in
+        # it (a Montréal entrepreneur writing Arabic); built on its first message (`_ready`), not at start-up
         self.readable = self.languages + tuple(
             lang for lang in ("ar",) if lang in data and lang not in self.languages
         )
