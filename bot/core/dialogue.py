@@ -100,6 +100,9 @@ class Dialogue:
         cached: tuple[object, Understander] | None = catalog.__dict__.get("_understander")
         if cached is None or cached[0] is not self.language_data:
             cached = (self.language_data, Understander(self.language_data, catalog))
+            # the languages read but not answered in (Arabic in Québec) too: here, at start-up or in the
+            # reload's thread, never on the first such message while other people wait
+            cached[1].read_all()
             catalog.__dict__["_understander"] = cached
         return cached[1]
 

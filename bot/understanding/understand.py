@@ -186,7 +186,7 @@ class Understander:
         self.whole_facts: dict[str, frozenset[str]] = {}  # the phrases of one word among them
         self.stage_models: dict[str, StageModel] = {}  # the learned fallback, where the corpus has stages
         # Arabic script is read as Arabic wherever the data has it, even in a network that does not answer in
-        # it (a Montréal entrepreneur writing Arabic); built on its first message (`_ready`), not at start-up
+        # it (a Montréal entrepreneur writing Arabic); built by `read_all` (the bot) or on first use (tools)
         self.readable = self.languages + tuple(
             lang for lang in ("ar",) if lang in data and lang not in self.languages
         )
@@ -220,8 +220,8 @@ class Understander:
         # `prepared_examples` reads them back from the cache for a tool that needs them)
 
     def _ready(self, lang: str) -> bool:
-        """Whether `lang` can be read now: a language read but not answered in is built on its first message
-        (about 100 ms, once); False if its catalog is gone (replaced by a reload)."""
+        """Whether `lang` can be read now: a language read but not answered in is built on first use if
+        `read_all` did not build it (about 100 ms, once); False if its catalog is gone."""
         if lang in self.lexicons:
             return True
         data, catalog_ref = self._later
@@ -234,7 +234,7 @@ class Understander:
         return True
 
     def read_all(self) -> None:
-        """Build every language read, also those built on first use (warm.py fills the cache with them)."""
+        """Build every language read now (the dialogue does, off the event loop; warm.py fills the cache)."""
         for lang in self.readable:
             self._ready(lang)
 

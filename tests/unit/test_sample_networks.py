@@ -13,8 +13,9 @@ from bot.core.matching import match
 from bot.core.types import Person, Profile
 from bot.i18n import I18n
 from bot.storage import Store
+from tests.support import shared
 from tests.support.driver import CoreDriver
-from tests.support.personas import ROOT
+from tests.support.personas import QUEBEC, ROOT
 
 ALGERIE = ROOT / "catalog" / "algerie"
 
@@ -156,3 +157,13 @@ async def test_arabic_is_understood_in_the_quebec_network_and_answered_in_its_la
     not_ours = i18n.get("fr").gettext(english)
     assert not_ours != english
     assert all(not_ours not in text for text in quebec_driver.texts())
+
+
+def test_the_dialogue_builds_arabic_for_quebec_when_it_prepares_the_catalog(store: Store, i18n: I18n) -> None:
+    """At start-up and in a reload's thread, not on the event loop when the first Arabic message comes."""
+    fresh = load_catalog(ROOT / "catalog" / "quebec")
+    dialogue = Dialogue(
+        catalog=fresh, store=store, i18n=i18n, retention_days=90, language_data=shared.language_data(QUEBEC)
+    )
+    understander = dialogue.prepare(fresh)
+    assert understander.languages == ("fr", "en") and "ar" in understander.models
