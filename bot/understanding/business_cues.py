@@ -56,6 +56,9 @@ _SELL = {
     "vendre", "vends", "vend", "vendons", "ceder", "transmettre", "sell", "selling", "نبيع", "نبيعو", "بيع",
     "nbi3", "nbi3ou", "nbi3o",
 }
+# "passer mon commerce au numérique", "transférer l'entreprise en ligne": a business moved, not handed over
+_MOVED = {"passer", "transferer"}
+_MOVED_TO = {"numerique", "niveau", "ligne", "etape", "vitesse", "digital", "web", "virage", "automatisation"}
 # "vendre à mon neveu", "sell it to my daughter", "نبيعها لولدي": handed to someone, when a business is named
 _HEIRS = {
     "neveu", "niece", "fils", "fille", "filles", "enfants", "enfant", "gendre", "employes", "employe", "associe",
@@ -183,8 +186,8 @@ def _changes_hands(words: list[str]) -> bool:
         if word in _PURCHASE and _names_business(words[index + 1 : index + 6]):
             return True  # "financement pour achat d'entreprise" (a noun: "l'" before it is an article)
         start = _object_start(words, index)
-        if start is None:
-            continue
+        if start is None or (word in _MOVED and set(words[start : start + 7]) & _MOVED_TO):
+            continue  # "faire passer mon commerce au numérique": moved to a new way of working, not sold
         if _names_business(words[start : start + 5]) or _it_is_the_business(words, index, start):
             return True
         if set(words[start : start + 4]) & _HEIRS and any(w in _BUSINESS for w in words):

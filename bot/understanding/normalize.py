@@ -61,7 +61,7 @@ def has_arabic(text: str) -> bool:
 
 
 BOUNDARY = "||"
-_CLAUSE = re.compile(r"[,;.!?؟،؛\n]+")
+_CLAUSE = re.compile(r"[,;.!?؟،؛\n]+|(?=\b(?:mais|but|bessah|bsah|بصح|لكن|ولكن)\b)", re.IGNORECASE)
 
 
 def normalize_clauses(text: str) -> list[str]:

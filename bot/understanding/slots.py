@@ -24,6 +24,7 @@ FUZZY_CUTOFF_ARABIC = 92  # Arabic words differ by a prefix letter or two: be st
 NEGATION_REACH = 4
 # A denial stands right before what it denies ("pas à Laval"), or one word before ("pas dans la tech").
 DENIAL_GAP = 1
+MADE_IN_FACTORIES = frozenset({"agrifood", "cleantech"})  # sectors a factory is counted in, named with it
 CORRECTED = ("region", "sector")  # the facts people correct by naming another one
 
 
@@ -167,6 +168,10 @@ def extract(words: list[str], lexicon: Lexicon) -> Found:
         else:
             named[slot].append((start, end, code, phrase))
     for slot, mentions in named.items():
+        if slot == "sector" and mentions[0][2] == "manufacturing":
+            # "مصنع الأجبان", "une usine de recyclage": a factory of food or of clean technology is that sector
+            # (not so for wood, electronics or parts: furniture makers are manufacturing)
+            mentions = sorted(mentions, key=lambda m: m[2] not in MADE_IN_FACTORIES)
         if slot in CORRECTED:
             _start, _end, code, phrase = _meant(words, mentions, lexicon)
         else:  # a business changing hands is that, however old ("3e génération, on prépare la relève")
