@@ -87,3 +87,19 @@ def test_darija_stage_words(text: str, stage: str) -> None:
 )
 def test_insults_and_moods_are_not_ours(text: str, lang: str, network: str) -> None:
     assert heard(text, lang, network).intent == "out_of_scope"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "region"),
+    [
+        ("How do I incorporate my business in Quebec?", "en", None),
+        ("my idea is a subscription box of Quebec cheeses", "en", None),
+        ("Where can I find office space in Quebec City?", "en", "03"),
+        ("on livre maintenant dans tout le Québec", "fr", None),
+        ("on arrive pas à vendre en dehors du Québec", "fr", None),
+        ("j'ai une boulangerie à Québec", "fr", "03"),
+        ("je suis dans le Centre-du-Québec", "fr", "17"),
+    ],
+)
+def test_the_province_is_no_region_the_city_is(text: str, lang: str, region: str | None) -> None:
+    assert heard(text, lang, "quebec").region == region
