@@ -103,3 +103,18 @@ def test_insults_and_moods_are_not_ours(text: str, lang: str, network: str) -> N
 )
 def test_the_province_is_no_region_the_city_is(text: str, lang: str, region: str | None) -> None:
     assert heard(text, lang, "quebec").region == region
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "network"),
+    [
+        ("y a tu un bon dentiste à Chicoutimi qui prend des nouveaux patients?", "fr", "quebec"),
+        ("cherche une formation de yoga pour moi à Magog", "fr", "quebec"),
+        ("Single entrepreneur, 35, looking to meet someone in Montreal", "en", "quebec"),
+        ("أبحث عن زوجة صالحة من ولاية سطيف", "ar", "algerie"),
+        ("سلعة صينية بأرخص الأثمان، التوصيل لكل الولايات، اتصلوا بنا الآن", "ar", "algerie"),
+    ],
+)
+def test_personal_matters_and_ads_naming_a_place_are_not_ours(text: str, lang: str, network: str) -> None:
+    got = heard(text, lang, network)
+    assert (got.intent, got.region) == ("out_of_scope", None)
