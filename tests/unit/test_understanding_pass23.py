@@ -118,3 +118,15 @@ def test_the_province_is_no_region_the_city_is(text: str, lang: str, region: str
 def test_personal_matters_and_ads_naming_a_place_are_not_ours(text: str, lang: str, network: str) -> None:
     got = heard(text, lang, network)
     assert (got.intent, got.region) == ("out_of_scope", None)
+
+
+@pytest.mark.parametrize(
+    ("text", "sector"),
+    [
+        ("حاب نتكلم مع واحد من عندكم، عندي ورشة خياطة في المسيلة", None),
+        ("عندنا معمل تاع الخياطة فيه 30 عامل في تلمسان", "manufacturing"),
+        ("هل يمكن لأحد المستشارين الاتصال بي؟ رقمي 0555123456", None),
+    ],
+)
+def test_words_writers_do_not_read_as_a_sector(text: str, sector: str | None) -> None:
+    assert heard(text, "ar", "algerie").sector == sector
