@@ -130,3 +130,8 @@ def test_personal_matters_and_ads_naming_a_place_are_not_ours(text: str, lang: s
 )
 def test_words_writers_do_not_read_as_a_sector(text: str, sector: str | None) -> None:
     assert heard(text, "ar", "algerie").sector == sector
+
+
+def test_growing_said_in_darija_beats_the_years() -> None:
+    got = heard("عندي ورشة نجارة فباتنة من 15 سنة وحاب نكبر، كاين قروض؟", "ar", "algerie")
+    assert got.stage == "growth"
