@@ -285,6 +285,16 @@ FLOORS = {
         "slot_f1": 0.885,
         "stage_recall": 0.875,
     },
+    # Measured on 2026-12-05 at the start of the twenty-third pass (the code of c249b17): 0.929 / 0.988 /
+    # 0.929 / 0.909, stage recall 0.873 (the baseline: 0.885, ratio 0.61), and once at its end: 0.931 / 0.988
+    # / 0.929 / 0.911, stage recall 0.873 (the baseline, retrained on the edited data: 0.886, ratio 0.61).
+    "heldout28.yaml": {
+        "accuracy": 0.915,
+        "oos_precision": 0.97,
+        "oos_recall": 0.91,
+        "slot_f1": 0.895,
+        "stage_recall": 0.855,
+    },
     "heldout8.yaml": {
         "accuracy": 0.955,
         "oos_precision": 0.945,
@@ -322,6 +332,7 @@ MINIMUM_CASES = {
     "heldout25.yaml": 640,
     "heldout26.yaml": 655,
     "heldout27.yaml": 650,
+    "heldout28.yaml": 650,
 }
 
 
