@@ -61,11 +61,22 @@ def has_arabic(text: str) -> bool:
 
 
 BOUNDARY = "||"
-_CLAUSE = re.compile(r"[,;.!?؟،؛\n]+|(?=\b(?:mais|but|bessah|bsah|بصح|لكن|ولكن)\b)", re.IGNORECASE)
+# Punctuation ends a clause, and "but" starts one ("j'ai une boîte à Laval mais efface mes données": an action
+# after it is a clause of its own). The boundary goes before the word, which stays. English "but" is also
+# the French noun "goal" ("mon but, c'est d'ouvrir"): not after a determiner.
+_BUT = (
+    r"(?=\b(?:mais|bessah|bsah|بصح|لكن|ولكن)\b)|"
+    + "".join(
+        rf"(?<!\b{determiner} )" for determiner in ("le", "mon", "notre", "un", "ton", "son", "votre", "leur")
+    )
+    + r"(?=\bbut\b)"
+)
+_CLAUSE = re.compile(r"[,;.!?؟،؛\n]+|" + _BUT, re.IGNORECASE)
 
 
 def normalize_clauses(text: str) -> list[str]:
-    """A message as normalised words, with `||` between clauses: a negation never reaches past a comma."""
+    """A message as normalised words, with `||` between clauses: a negation never reaches past a comma or a
+    "but"."""
     words: list[str] = []
     for clause in _CLAUSE.split(text):
         normal = normalize(clause)

@@ -5,7 +5,8 @@ left, only for words long enough to be safe ("Rimousky", "Sherbroke", "finacemen
 A negation among the few words before a need, a stage or a sector, in the same clause, removes it ("pas
 besoin de financement"); a denial right before a place or a sector too ("c'est pas à Montréal, c'est à
 Laval", "not in retail"). A person who corrects themselves ("à Granby... euh non, à Longueuil", "Montreal, I
-mean Laval") means the place or sector named after the correction.
+mean Laval") means the place or sector named after the correction. A factory named with what it makes, when
+that is food or clean technology, is in that sector ("مصنع الأجبان", a cheese factory: agrifood).
 """
 
 from __future__ import annotations

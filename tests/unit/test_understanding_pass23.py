@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.understanding.evaluate import understander
+from bot.understanding.normalize import BOUNDARY, normalize_clauses
 from bot.understanding.understand import Understanding
 
 
@@ -135,3 +136,8 @@ def test_words_writers_do_not_read_as_a_sector(text: str, sector: str | None) ->
 def test_growing_said_in_darija_beats_the_years() -> None:
     got = heard("عندي ورشة نجارة فباتنة من 15 سنة وحاب نكبر، كاين قروض؟", "ar", "algerie")
     assert got.stage == "growth"
+
+
+def test_the_french_noun_but_starts_no_clause() -> None:
+    assert BOUNDARY not in normalize_clauses("mon but c'est d'ouvrir un café")
+    assert BOUNDARY in normalize_clauses("I run a bakery but I prefer French")
