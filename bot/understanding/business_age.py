@@ -66,7 +66,8 @@ _STARTED = {
     "lance", "lancee", "lances", "ouvert", "ouverte", "ouverts", "demarre", "demarree", "parti", "partie",
     "launched", "opened", "started", "founded", "بديت", "بدينا", "فتحت", "فتحنا", "bdit", "bdina", "fta7t",
     "fta7na", "ftahna", "بدا", "bda", "fonde", "fondee", "تاسست", "تاسس", "اسست", "اسستها", "اسسنا",
-    "اطلقنا", "اطلقناها", "اطلقت",
+    "اطلقنا", "اطلقناها", "اطلقت", "cree", "creee", "7alina", "7alit", "حلينا", "حليت", "incorporated",
+    "incorpore", "incorporee",
 }
 _JUST_DONE = {"viens", "vient", "venons", "venez", "viennent"}  # "je viens d'ouvrir": just opened
 _OPENING = {
@@ -87,6 +88,7 @@ _MONTH_NAMES = {
     "اغسطس", "janvie", "fevrie",
 }
 _THIS = {"cette", "this", "had", "هذا", "هاد", "هاذ", "هذه", "هاذي"}
+_THIS_AFTER = {"hada", "هذا", "هادا"}  # Darija says it after: "bdit 3am hada" (I started this year)
 _PERIOD = {"annee", "an", "year", "mois", "month", "3am", "l3am", "chhar", "العام", "السنه", "الشهر", "عام", "شهر", "sna", "season"}
 # "depuis les années 90", "since the 80s": a decade is an established business's birth
 _DECADE = re.compile(
@@ -122,7 +124,7 @@ _SINCE, _STARTED, _RECENT, _STILL_NOT, _MONTHS, _YEARS, NTH, _GENERATIONS, _ONE,
     normalized_words,
     (_SINCE, _STARTED, _RECENT, _STILL_NOT, _MONTHS, _YEARS, NTH, _GENERATIONS, _ONE, _ONE_AFTER),
 )
-_MONTH_NAMES, _THIS, _PERIOD = map(normalized_words, (_MONTH_NAMES, _THIS, _PERIOD))
+_MONTH_NAMES, _THIS, _THIS_AFTER, _PERIOD = map(normalized_words, (_MONTH_NAMES, _THIS, _THIS_AFTER, _PERIOD))
 
 
 def not_open_yet(words: list[str], opening: set[str]) -> bool:
@@ -171,15 +173,24 @@ def started_recently(words: list[str]) -> bool:
         dated = words[index + 1 : index + 11]  # the month may come after the business and its place
         if set(dated) & _MONTH_NAMES and not any(_YEAR.match(w) for w in dated):
             return True  # "on a commencé en septembre", "lancé ma boutique à Victoriaville en janvier"
-        if any(w in _THIS and f in _PERIOD for w, f in itertools.pairwise(following)):
-            return True  # "bdit l'activité had l3am", "opened this year"
+        if any(
+            (w in _THIS and f in _PERIOD) or (w in _PERIOD and f in _THIS_AFTER)
+            for w, f in itertools.pairwise(following)
+        ):
+            return True  # "bdit l'activité had l3am", "opened this year", "bdit 3am hada"
         for position in range(index + 1, min(len(words), index + 18)):
             unit = words[position]
             if unit in _DUAL:
                 return True  # "فتحنا ... هادي شهرين", "fta7tha men chahrin": two days, months or years
             number = count(words[position - 1]) if position > index + 1 else None
-            if number is None and unit in _ONE and words[position - 1 : position] in (["قبل"], ["منذ"]):
-                number = 1  # "تأسست قبل سنة": founded a year ago
+            ago = words[position - 1 : position] in (["قبل"], ["منذ"]) or words[
+                position + 1 : position + 2
+            ] in (
+                ["hadi"],
+                ["هادي"],
+            )
+            if number is None and unit in _ONE and ago:
+                number = 1  # "تأسست قبل سنة", "7alina startup 3am hadi": a year ago
             if number is not None and (unit in _MONTHS or unit in _DAYS or (unit in _YEARS and number <= 2)):
                 return True
     return False
@@ -212,10 +223,9 @@ def from_age(words: list[str], text: str, business: set[str]) -> str | None:
         if number is None and word in _ONE and words[index - 1] in _ONE_AFTER:
             number = 1
         context = set(words[max(0, index - 7) : index + 5])
-        has_age = (
-            words[index - 2 : index - 1] in (["a"], ["has"])
-            and set(words[max(0, index - 11) : index]) & (business | _STARTUP)
-        )
+        has_age = words[index - 2 : index - 1] in (["a"], ["has"]) and set(
+            words[max(0, index - 11) : index]
+        ) & (business | _STARTUP)
         if unit == "days" and not set(words[max(0, index - 10) : index]) & (business | _STARTED):
             continue  # "j'ai mal au dos depuis trois jours": days are a business's age only beside it
         if (

@@ -47,6 +47,13 @@ async def test_whole_loop_in_the_terminal(tmp_path: Path) -> None:
     assert "4/5" in output  # the advisors see the rating
 
 
+async def test_a_startup_is_asked_its_stage_and_the_word_typed_there_answers_it(tmp_path: Path) -> None:
+    output = await chat(tmp_path, ["On est une startup en techno", "1", "startup"])
+    confirmed = output.index("Compris : Technologies")  # the sector heard; no stage assumed
+    asked = output.index("À quelle étape en est votre projet ?", confirmed)
+    assert "Étape : Démarrage" in output[asked:]  # the word typed at the stage question is the answer
+
+
 async def test_advisor_line_before_any_handoff_is_explained(tmp_path: Path) -> None:
     output = await chat(tmp_path, ["@advisor allo"])
     assert "(no handoff yet: ask for an advisor first)" in output
