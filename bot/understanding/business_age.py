@@ -89,6 +89,7 @@ _MONTH_NAMES = {
 }
 _THIS = {"cette", "this", "had", "هذا", "هاد", "هاذ", "هذه", "هاذي"}
 _THIS_AFTER = {"hada", "هذا", "هادا"}  # Darija says it after: "bdit 3am hada" (I started this year)
+_AGO_BEFORE, _AGO_AFTER = {"قبل", "منذ"}, {"hadi", "هادي"}  # "قبل سنة", "3am hadi": a year ago
 _PERIOD = {"annee", "an", "year", "mois", "month", "3am", "l3am", "chhar", "العام", "السنه", "الشهر", "عام", "شهر", "sna", "season"}
 # "depuis les années 90", "since the 80s": a decade is an established business's birth
 _DECADE = re.compile(
@@ -183,11 +184,8 @@ def started_recently(words: list[str]) -> bool:
             if unit in _DUAL:
                 return True  # "فتحنا ... هادي شهرين", "fta7tha men chahrin": two days, months or years
             number = count(words[position - 1]) if position > index + 1 else None
-            ago = words[position - 1 : position] in (["قبل"], ["منذ"]) or words[
-                position + 1 : position + 2
-            ] in (
-                ["hadi"],
-                ["هادي"],
+            ago = words[position - 1] in _AGO_BEFORE or bool(
+                set(words[position + 1 : position + 2]) & _AGO_AFTER
             )
             if number is None and unit in _ONE and ago:
                 number = 1  # "تأسست قبل سنة", "7alina startup 3am hadi": a year ago
@@ -223,9 +221,8 @@ def from_age(words: list[str], text: str, business: set[str]) -> str | None:
         if number is None and word in _ONE and words[index - 1] in _ONE_AFTER:
             number = 1
         context = set(words[max(0, index - 7) : index + 5])
-        has_age = words[index - 2 : index - 1] in (["a"], ["has"]) and set(
-            words[max(0, index - 11) : index]
-        ) & (business | _STARTUP)
+        named_before = set(words[max(0, index - 11) : index]) & (business | _STARTUP)
+        has_age = words[index - 2 : index - 1] in (["a"], ["has"]) and bool(named_before)
         if unit == "days" and not set(words[max(0, index - 10) : index]) & (business | _STARTED):
             continue  # "j'ai mal au dos depuis trois jours": days are a business's age only beside it
         if (
