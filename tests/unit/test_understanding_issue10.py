@@ -19,10 +19,7 @@ from bot.understanding.evaluate import (
 )
 from bot.understanding.normalize import normalize, strip_clitics
 from bot.understanding.understand import Understander, Understanding
-
-
-def heard(text: str, lang: str | None = None, network: str = "quebec") -> Understanding:
-    return understander(network).understand(text, lang)
+from tests.support.understanding import heard
 
 
 @pytest.mark.parametrize(

@@ -5,13 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.understanding.evaluate import understander
 from bot.understanding.normalize import BOUNDARY, normalize_clauses
-from bot.understanding.understand import Understanding
-
-
-def heard(text: str, lang: str, network: str) -> Understanding:
-    return understander(network).understand(text, lang)
+from tests.support.understanding import heard
 
 
 @pytest.mark.parametrize(

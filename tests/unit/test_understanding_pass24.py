@@ -5,12 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.understanding.evaluate import understander
-from bot.understanding.understand import Understanding
-
-
-def heard(text: str, lang: str, network: str) -> Understanding:
-    return understander(network).understand(text, lang)
+from tests.support.understanding import heard
 
 
 @pytest.mark.parametrize(
