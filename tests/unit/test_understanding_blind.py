@@ -308,6 +308,16 @@ FLOORS = {
         "slot_f1": 0.915,
         "stage_recall": 0.91,
     },
+    # Measured on 2026-12-05 on the code of 01d9361, before any change: 0.940 / 0.978 / 0.989 / 0.924, stage
+    # recall 0.890 (the baseline: 0.903, ratio 0.62). The first fresh table since issue 10's targets were met
+    # once: it meets the out-of-scope targets and misses the intent, ratio, stage and slot ones.
+    "heldout30.yaml": {
+        "accuracy": 0.93,
+        "oos_precision": 0.97,
+        "oos_recall": 0.98,
+        "slot_f1": 0.915,
+        "stage_recall": 0.88,
+    },
     "heldout8.yaml": {
         "accuracy": 0.955,
         "oos_precision": 0.945,
@@ -347,6 +357,7 @@ MINIMUM_CASES = {
     "heldout27.yaml": 650,
     "heldout28.yaml": 650,
     "heldout29.yaml": 650,
+    "heldout30.yaml": 650,
 }
 
 
