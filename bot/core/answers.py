@@ -28,7 +28,7 @@ from bot.core.intake import (
 )
 from bot.core.steps import Step
 from bot.core.turn import Turn
-from bot.understanding.understand import Understanding
+from bot.understanding.understanding import Understanding
 
 SINGLE_STEPS = (Step.STAGE, Step.SECTOR, Step.REGION, Step.HUB_REGION)
 MAX_TYPED_WORDS = 3

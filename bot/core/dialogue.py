@@ -33,9 +33,10 @@ from bot.core.thread import AdvisorChat, DeskServices, HandoffThread, catalog_ad
 from bot.core.turn import Turn
 from bot.core.types import Conversation, Handoff, Inbound, Outcome, Person, is_group_chat
 from bot.i18n import I18n, pick_language
-from bot.understanding.normalize import has_arabic, normalize
+from bot.understanding.normalize import normalize
 from bot.understanding.schema import LanguageFile
-from bot.understanding.understand import Understander, Understanding
+from bot.understanding.understand import Understander
+from bot.understanding.understanding import Understanding
 
 HANDOFF_COMMANDS = ("end", "help", "privacy", "forget", "language")  # what counts during a request
 Command = Callable[[Turn], Awaitable[None]]
@@ -298,12 +299,11 @@ class Dialogue:
             freetext.respond(turn, heard, self, offered, greeted=greeted)
 
     def _hear(self, turn: Turn) -> Understanding:
-        """What the message says; Arabic script is read as Arabic whatever the conversation's language, even in
-        a network that does not answer in Arabic (understand.py: `readable`)."""
+        """What the message says; Arabic (script or Arabizi) is read as Arabic whatever the conversation's
+        language, even in a network that does not answer in Arabic (understand.py: `reading_language`)."""
         understander = self.prepare(turn.catalog)
         text = turn.event.text
-        lang = "ar" if has_arabic(text) and "ar" in understander.readable else turn.lang
-        return understander.understand(text, lang)
+        return understander.understand(text, understander.reading_language(text, turn.lang))
 
 
 # -- the tables: functions and other objects' methods, so that nothing in them refers back to the dialogue ---

@@ -18,7 +18,7 @@ from bot.core.intake import ask, keyboard, next_step
 from bot.core.steps import Step
 from bot.core.text import bold, fmt, plain
 from bot.core.turn import Turn
-from bot.understanding.understand import Understanding
+from bot.understanding.understanding import Understanding
 
 UNSURE = 0.45
 INTAKE_STEPS = (Step.STAGE, Step.SECTOR, Step.REGION, Step.HUB_REGION, Step.NEEDS)

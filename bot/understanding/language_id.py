@@ -6,7 +6,9 @@ scores the words of the message that lean its way: words its own language data u
 language does, and words shared but used at least `LEANING` times as often, per word of data, as in any
 other ("hi", "thanks", "nope" appear in the French data too, where Québec speakers borrow them, but far more
 often in the English), which count for less (`SHARED`). A tie, or no leaning word at all, is the network's default
-language.
+language. A language read but not answered in (Arabic in Québec) leans by its own Latin words only, the ones
+no offered language's data or catalog uses ("rani", "3andi", "nhawes"), and at least `BORROWED_WORDS` of them:
+Arabizi is then read as Arabic, and the offered languages lean among themselves as before.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from bot.understanding.schema import LanguageFile
 LEANING = 4.0  # how much more often (per word of data) a shared word must be used to lean one way
 OWN = 1.0  # the weight of a word only one language's data uses
 SHARED = 0.3  # of a shared word that leans: "merci bzaf" is Arabizi, "hi" alone is English
+# A language read but not offered needs this many of its own words: one word the offered languages' data
+# happens to lack ("construction sector") does not make English Arabizi.
+BORROWED_WORDS = 2
 
 
 def data_words(data: LanguageFile) -> Counter[str]:
@@ -49,6 +54,12 @@ def leaning_words(counts: Mapping[str, Counter[str]]) -> dict[str, dict[str, flo
             if all(c[word] == 0 or count / totals[lang] >= LEANING * c[word] / t for c, t in others)
         }
     return out
+
+
+def latin_own_words(counts: Counter[str], offered: Iterable[frozenset[str]]) -> dict[str, float]:
+    """The Latin-script words of a language read but not offered that none of the offered languages knows."""
+    known = frozenset().union(*offered)
+    return {word: OWN for word in counts if word.isascii() and word not in known}
 
 
 def best_language(words: Iterable[str], leaning: Mapping[str, Mapping[str, float]], default: str) -> str:

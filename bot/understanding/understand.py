@@ -18,9 +18,7 @@ from __future__ import annotations
 import functools
 import weakref
 from collections import Counter
-from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
 
 from bot.catalog.model import Catalog
 from bot.understanding import prepared
@@ -38,7 +36,13 @@ from bot.understanding.clauses import (
 from bot.understanding.corpus import ABOUT_A_BUSINESS
 from bot.understanding.data import no_collections
 from bot.understanding.intent import EXACT_CONFIDENCE, IntentModel, exact_key
-from bot.understanding.language_id import best_language, data_words, leaning_words
+from bot.understanding.language_id import (
+    BORROWED_WORDS,
+    best_language,
+    data_words,
+    latin_own_words,
+    leaning_words,
+)
 from bot.understanding.lexicon import Lexicon, build_lexicon
 from bot.understanding.normalize import (
     BOUNDARY,
@@ -54,17 +58,18 @@ from bot.understanding.schema import LanguageFile
 from bot.understanding.slots import Found, extract
 from bot.understanding.stage_corrections import corrected, cue_words
 from bot.understanding.stage_model import StageModel, stage_model
+from bot.understanding.understanding import SAFE_ACTION_CONFIDENCE, Understanding
 
 MAX_CHARACTERS = 2000  # a Telegram message has at most 4,096; what matters is said in the first lines
 INFORM_CONFIDENCE = 0.8
-# Tuned by 5-fold cross-validation on intents/ (python -m bot.understanding.tune), never on a test table.
+# Tuned by 5-fold cross-validation on intents/ (python -m bot.understanding.tune), never on a test table (and
+# SAFE_ACTION_CONFIDENCE in understanding.py).
 OFF_TOPIC_CONFIDENCE = 0.35  # out_of_scope at least this sure stays out of scope, even naming a town
 # A stage, or a sector with a need, describes a business ("mon père veut me passer l'entreprise", "un local
 # pour ma compagnie de transport"): out of scope only when quite sure.
 OFF_TOPIC_WITH_STAGE = 0.7
 GUESS_CONFIDENCE = 0.5  # below, a message of unknown words only is out of scope
 REJECT_BELOW = 0.3  # a message with no fact whose best intent is less sure than this is out of scope
-SAFE_ACTION_CONFIDENCE = 0.85  # restart, forget_me, change_language act without asking only from here
 # Words that ask for what a need names ("je cherche", "we need", "نحتاج"): with a need, a request.
 REQUEST_WORDS = frozenset(
     normalize(word)
@@ -75,56 +80,6 @@ REQUEST_WORDS = frozenset(
     )
 )  # fmt: skip
 SMALL_TALK = frozenset({"greet", "goodbye", "thanks", "help"})  # with facts, the facts are the message
-
-
-@dataclass(frozen=True)
-class Understanding:
-    """What the bot understood of one message.
-
-    `action` is "ask_advisor" or "find_services" when the message asks for a person or for services, also
-    alongside facts ("I'm in Laval, can I talk to an advisor?": intent ask_advisor, region 13, action
-    ask_advisor). `safe_to_act` is True only for a state-changing intent (restart, forget_me,
-    change_language) confident enough to be carried out without a confirmation.
-    """
-
-    lang: str
-    intent: str
-    confidence: float
-    stage: str | None = None
-    sector: str | None = None
-    region: str | None = None
-    needs: tuple[str, ...] = ()
-    language_asked: str | None = None
-    words: tuple[str, ...] = field(default=(), repr=False)
-    action: str | None = None
-    town: str | None = None  # the town the region came from, if the message named one
-
-    @property
-    def has_facts(self) -> bool:
-        return bool(self.stage or self.sector or self.region or self.needs)
-
-    @property
-    def changes_state(self) -> bool:
-        return self.intent in STATE_CHANGING
-
-    @property
-    def safe_to_act(self) -> bool:
-        """A state-changing intent sure enough to act on directly; below, the dialogue asks first."""
-        return self.intent in STATE_CHANGING and self.confidence >= SAFE_ACTION_CONFIDENCE
-
-    def as_json(self) -> dict[str, Any]:
-        """The command-line contract of `aiguilleur understand` (README.md, "Command line")."""
-        return {
-            "lang": self.lang,
-            "intent": self.intent,
-            "confidence": round(self.confidence, 3),
-            "slots": {
-                "stage": self.stage,
-                "sector": self.sector,
-                "region": self.region,
-                "needs": list(self.needs),
-            },
-        }
 
 
 def _asks(text: str) -> list[str]:
@@ -229,8 +184,11 @@ class Understander:
         if catalog is None or lang not in data:
             return False
         with no_collections():
-            self._build_language(lang, data, catalog, data_words(data[lang]))
+            counts = data_words(data[lang])
+            self._build_language(lang, data, catalog, counts)
         self.__dict__.pop("stage_words", None)  # computed again with this language's
+        offered = [self.known[other] for other in self.languages if other in self.known]
+        self.leaning = {**self.leaning, lang: latin_own_words(counts, offered)}  # Arabizi in Québec
         return True
 
     def read_all(self) -> None:
@@ -296,11 +254,24 @@ class Understander:
         if has_arabic(text) and "ar" in self.readable and self._ready("ar"):
             return "ar"
         default = self.default_language if self.default_language in self.languages else self.languages[0]
-        return best_language(words, self.leaning, default)
+        found = best_language(words, self.leaning, default)
+        if found in self.languages or sum(word in self.leaning[found] for word in words) >= BORROWED_WORDS:
+            return found
+        offered = {lang: self.leaning[lang] for lang in self.languages if lang in self.leaning}
+        return best_language(words, offered, default)  # too little Arabizi: among the offered ones
 
     def language_of(self, text: str) -> str:
         """The language `understand` reads a message in when it is given none (a first message)."""
         return self.detect(text, normalize_clauses(text[:MAX_CHARACTERS]))
+
+    def reading_language(self, text: str, lang: str) -> str:
+        """The language a message of a conversation in `lang` is read in: Arabic script as Arabic, and so is
+        Arabizi where Arabic is read but not answered in (Québec: language_id.py); anything else in `lang`."""
+        if has_arabic(text):
+            return "ar" if "ar" in self.readable else lang
+        if self.readable == self.languages:
+            return lang  # every language read is answered in: the conversation's
+        return "ar" if self.language_of(text) == "ar" else lang
 
     def understand(self, text: str, lang: str | None = None) -> Understanding:
         """What one message says; never raises, whatever the text (empty, emoji, control characters)."""

@@ -67,3 +67,11 @@ async def test_a_number_that_is_no_button_is_read_as_text(tmp_path: Path) -> Non
 async def test_odd_lines_do_not_crash_the_terminal(tmp_path: Path) -> None:
     output = await chat(tmp_path, ["/", "@advisor /", "   "])
     assert "bot> " in output.split("\n", 2)[-1]
+
+
+async def test_arabizi_in_a_french_conversation_is_read_as_arabic(tmp_path: Path) -> None:
+    # "I want to talk with one of you", in Latin-script Darija: the French reader took it for something
+    # not ours; the network reads Arabic without answering in it, so the Arabic reader hears the request
+    output = await chat(tmp_path, ["bghit nahder m3a wahed men 3andkom"])
+    assert "je ne peux pas vous aider pour cela" not in output
+    assert "Pour trouver votre pôle : dans quelle région est votre entreprise ?" in output

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.understanding.evaluate import understander
-from bot.understanding.understand import Understanding
+from bot.understanding.understanding import Understanding
 
 
 def heard(text: str, lang: str | None = None, network: str = "quebec") -> Understanding:

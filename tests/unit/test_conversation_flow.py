@@ -11,7 +11,7 @@ import pytest
 
 from bot.core.answers import says_more
 from bot.storage import Store
-from bot.understanding.understand import Understanding
+from bot.understanding.understanding import Understanding
 from tests.support.driver import CoreDriver
 from tests.support.personas import ENTREPRENEUR
 from tests.support.texts import EXPIRED, FR, NEEDS_QUESTION, SECTOR_QUESTION, STAGE_QUESTION

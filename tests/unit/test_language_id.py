@@ -55,3 +55,36 @@ def test_short_messages_in_quebec(quebec: Understander, text: str, lang: str) ->
 )
 def test_mixed_messages_in_algeria(algerie: Understander, text: str, lang: str) -> None:
     assert detect(algerie, text) == lang
+
+
+@pytest.fixture(scope="module")
+def quebec_reading_arabic() -> Understander:
+    """Québec's understander with its Arabic built, as the bot builds it at start-up (`read_all`)."""
+    understander_ = understander("quebec")
+    understander_.read_all()
+    return understander_
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("rani f Montréal w 3andi projet ta3 transport, nheb financement", "ar"),
+        ("3andi startup ta3 IA 3amha 8 chhour, nhawes 3la financement", "ar"),
+        ("bghit nahder m3a wahed men 3andkom", "ar"),
+        ("merci bzaf", "fr"),  # one Arabizi word is too little to leave the conversation's language
+        ("Outaouais, construction sector", "en"),  # "sector" is in the Arabizi data, not the English
+        ("je cherche du financement à Laval", "fr"),
+        ("restart", "en"),
+    ],
+)
+def test_arabizi_is_read_as_arabic_in_quebec_and_nothing_else_is(
+    quebec_reading_arabic: Understander, text: str, lang: str
+) -> None:
+    conversation = "en" if lang == "en" else "fr"
+    assert quebec_reading_arabic.reading_language(text, conversation) == lang
+
+
+def test_in_algeria_latin_script_stays_in_the_conversations_language(algerie: Understander) -> None:
+    # Arabic is answered in there: someone who chose French is read in French, Arabic script as Arabic
+    assert algerie.reading_language("3andi projet f Oran", "fr") == "fr"
+    assert algerie.reading_language("عندي مشروع في وهران", "fr") == "ar"
