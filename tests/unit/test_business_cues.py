@@ -11,6 +11,7 @@ import pytest
 from bot.understanding.business_cues import stage_cue
 from bot.understanding.evaluate import understander
 from bot.understanding.normalize import normalize_clauses, strip_clitics
+from tests.support.understanding import heard
 
 
 def cue(text: str) -> str | None:
@@ -253,7 +254,7 @@ def test_an_attached_preposition_is_stripped_from_a_place_even_when_the_form_is_
     [("راني فوهران", "DZ-31"), ("لعنابة", "DZ-23"), ("كاين حاضنة فقسنطينة؟", "DZ-25")],
 )
 def test_arabic_towns_with_a_preposition(text: str, region: str) -> None:
-    assert understander("algerie").understand(text, "ar").region == region
+    assert heard(text, "ar", "algerie").region == region
 
 
 @pytest.mark.parametrize(
@@ -267,20 +268,18 @@ def test_arabic_towns_with_a_preposition(text: str, region: str) -> None:
 def test_a_plural_matches_a_phrase_written_in_the_singular(
     text: str, lang: str, slot: str, code: object
 ) -> None:
-    assert getattr(understander("quebec").understand(text, lang), slot) == code
+    assert getattr(heard(text, lang), slot) == code
 
 
 def test_a_singular_word_never_matches_a_phrase_written_in_the_plural() -> None:
     """'Services' is a sector's label: "ce service" (the bot's) is no sector."""
-    assert understander("quebec").understand("à quoi sert ce service?", "fr").sector is None
+    assert heard("à quoi sert ce service?", "fr").sector is None
 
 
 def test_the_capital_and_short_town_names_are_places() -> None:
-    assert understander("algerie").understand("نحتاج مقر صغير فالعاصمة", "ar").region == "DZ-16"
-    assert understander("algerie").understand("kayen bureau fel 3assima?", "ar").region == "DZ-16"
-    assert (
-        understander("quebec").understand("un prêt pour ma shop de soudure à Thetford", "fr").region == "12"
-    )
+    assert heard("نحتاج مقر صغير فالعاصمة", "ar", "algerie").region == "DZ-16"
+    assert heard("kayen bureau fel 3assima?", "ar", "algerie").region == "DZ-16"
+    assert heard("un prêt pour ma shop de soudure à Thetford", "fr").region == "12"
 
 
 @pytest.mark.parametrize(
@@ -292,7 +291,7 @@ def test_the_capital_and_short_town_names_are_places() -> None:
 )
 def test_a_business_of_ones_own_in_arabizi_is_ours_whatever_the_french_words_around_it(text: str) -> None:
     """'3andi une petite boîte' (I have a small business) is Arabizi's 'my business': never out of scope."""
-    found = understander("algerie").understand(text, "ar")
+    found = heard(text, "ar", "algerie")
     assert found.intent == "find_services"
     assert found.region is not None
 
@@ -312,5 +311,5 @@ def test_a_business_of_ones_own_in_arabizi_is_ours_whatever_the_french_words_aro
     ],
 )
 def test_a_business_owned_bought_or_to_live_from_is_never_out_of_scope(network: str, text: str) -> None:
-    found = understander(network).understand(text)
+    found = heard(text, network=network)
     assert found.intent in ("inform", "find_services")

@@ -14,6 +14,7 @@ from bot.understanding import classifier, evaluate
 from bot.understanding.crossval import corpus_cases
 from bot.understanding.evaluate import ROOT, understander
 from bot.understanding.normalize import normalize
+from tests.support.understanding import heard
 
 
 @pytest.mark.parametrize(
@@ -27,7 +28,7 @@ from bot.understanding.normalize import normalize
     ],
 )
 def test_a_need_asked_for_is_a_request_and_a_need_given_is_a_fact(text: str, lang: str, intent: str) -> None:
-    assert understander("quebec").understand(text, lang).intent == intent
+    assert heard(text, lang).intent == intent
 
 
 def test_i_m_is_i_am_not_the_french_me() -> None:

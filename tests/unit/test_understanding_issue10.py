@@ -55,7 +55,7 @@ def test_out_of_scope_even_when_it_names_a_place(text: str, lang: str) -> None:
     ],
 )
 def test_small_talk_and_one_word_answers(text: str, lang: str, network: str, intent: str) -> None:
-    assert understander(network).understand(text, lang).intent == intent
+    assert heard(text, lang, network).intent == intent
 
 
 def test_arabic_spam_is_out_of_scope_and_never_acts() -> None:
@@ -231,7 +231,7 @@ def test_health_is_a_sector_not_thanks() -> None:
 )
 @pytest.mark.parametrize("network", ["quebec", "algerie"])
 def test_bad_input_never_raises(text: str, network: str) -> None:
-    got = understander(network).understand(text)
+    got = heard(text, network=network)
     assert isinstance(got, Understanding)
     assert 0.0 <= got.confidence <= 1.0
     assert isinstance(got.as_json()["slots"], dict)
@@ -240,7 +240,7 @@ def test_bad_input_never_raises(text: str, network: str) -> None:
 @pytest.mark.parametrize("text", ["a" * 4096, "aaaa", "xxxxxxxxxx", "zzzzzz " * 30])
 def test_one_letter_typed_again_and_again_is_no_intent(text: str) -> None:
     """ "aaaa" once collapsed to "a" and was read as the "a+" of goodbyes, at 0.99."""
-    got = understander("quebec").understand(text)
+    got = heard(text)
     assert got.confidence < 0.45 or got.intent == "out_of_scope"
     assert not got.changes_state and not got.has_facts
 
@@ -251,12 +251,12 @@ def test_one_letter_typed_again_and_again_is_no_intent(text: str) -> None:
 )
 def test_arabic_in_latin_letters_is_detected_as_arabic(text: str) -> None:
     """Arabizi used to be read as French whenever the conversation's language was not yet Arabic."""
-    assert understander("algerie").understand(text).lang == "ar"
+    assert heard(text, network="algerie").lang == "ar"
 
 
 def test_french_and_english_stay_themselves_on_the_algerian_network() -> None:
-    assert understander("algerie").understand("je cherche du financement pour ma boutique").lang == "fr"
-    assert understander("algerie").understand("looking for funding for my shop").lang == "en"
+    assert heard("je cherche du financement pour ma boutique", network="algerie").lang == "fr"
+    assert heard("looking for funding for my shop", network="algerie").lang == "en"
 
 
 @pytest.mark.parametrize(
@@ -277,13 +277,13 @@ def test_whose_matter_it_is_tells_a_personal_request_from_a_business_one(
     personal: str, business: str
 ) -> None:
     """The same request, for the person's own life (not ours) or for their business (ours)."""
-    assert understander("quebec").understand(personal).intent == "out_of_scope"
-    assert understander("quebec").understand(business).intent == "find_services"
+    assert heard(personal).intent == "out_of_scope"
+    assert heard(business).intent == "find_services"
 
 
 def test_emphasis_is_still_read() -> None:
-    assert understander("quebec").understand("merciiii").intent == "thanks"
-    assert understander("quebec").understand("bonjourrrr").intent == "greet"
+    assert heard("merciiii").intent == "thanks"
+    assert heard("bonjourrrr").intent == "greet"
 
 
 @pytest.mark.parametrize("classes", [3, 2])  # two classes: scikit-learn keeps a single row of weights
@@ -385,29 +385,29 @@ def test_malformed_language_files_are_path_line_problems(tmp_path: Path) -> None
 def test_keyboard_mash_is_out_of_scope(network: str, lang: str, text: str) -> None:
     """Not one word the data knows and an unsure guess from letter shapes: nothing of ours (it was read as
     'yes' or as facts told), so the bot says what it does instead of acting on a guess."""
-    assert understander(network).understand(text, lang).intent == "out_of_scope"
+    assert heard(text, lang, network).intent == "out_of_scope"
 
 
 def test_a_short_word_the_data_lacks_is_still_guessed() -> None:
-    assert understander("quebec").understand("nn", "fr").intent == "deny"
-    assert understander("quebec").understand("ouep", "fr").intent == "affirm"
+    assert heard("nn", "fr").intent == "deny"
+    assert heard("ouep", "fr").intent == "affirm"
 
 
 def test_arabizi_glues_its_preposition_to_a_town() -> None:
-    assert understander("algerie").understand("nheb nekri local fwahran", "ar").region == "DZ-31"
+    assert heard("nheb nekri local fwahran", "ar", "algerie").region == "DZ-31"
 
 
 def test_an_arabic_business_noun_with_its_article_and_mine_is_a_business_of_theirs() -> None:
     """'الكافيتيريا تاعي' (my cafeteria), told as losing money: a business of theirs, never out of scope."""
-    heard = understander("algerie").understand("الكافيتيريا تاعي فتيزي راهي تخسر", "ar")
-    assert (heard.intent, heard.region) == ("inform", "DZ-15")
+    got = heard("الكافيتيريا تاعي فتيزي راهي تخسر", "ar", "algerie")
+    assert (got.intent, got.region) == ("inform", "DZ-15")
 
 
 def test_a_sector_and_a_need_together_outweigh_an_unsure_out_of_scope() -> None:
     """'a cheap place for a transport company': a business's request, although 'cheap place' reads as
     housing to the classifier."""
-    heard = understander("algerie").understand("نحوس على مقر رخيص لشركة تاع النقل فسطيف", "ar")
-    assert (heard.intent, heard.sector, heard.region, heard.needs) == (
+    got = heard("نحوس على مقر رخيص لشركة تاع النقل فسطيف", "ar", "algerie")
+    assert (got.intent, got.sector, got.region, got.needs) == (
         "find_services",
         "transport",
         "DZ-19",
@@ -427,7 +427,7 @@ def test_asking_whether_data_is_kept_is_a_question_not_a_request_to_forget(
     network: str, lang: str, text: str
 ) -> None:
     """Seventeenth pass: "do you keep my information?" was read as forget_me in three languages."""
-    assert understander(network).understand(text, lang).intent == "help"
+    assert heard(text, lang, network).intent == "help"
 
 
 @pytest.mark.parametrize(
