@@ -318,6 +318,16 @@ FLOORS = {
         "slot_f1": 0.915,
         "stage_recall": 0.88,
     },
+    # Measured on 2026-12-05 on the code of 97bfc27, before any change: 0.962 / 0.978 / 0.989 / 0.925, stage
+    # recall 0.914 (the baseline: 0.929, ratio 0.54). It meets the intent, out-of-scope and stage targets and
+    # misses the ratio (0.5) and slot (0.93) ones by a little.
+    "heldout31.yaml": {
+        "accuracy": 0.95,
+        "oos_precision": 0.97,
+        "oos_recall": 0.98,
+        "slot_f1": 0.915,
+        "stage_recall": 0.90,
+    },
     "heldout8.yaml": {
         "accuracy": 0.955,
         "oos_precision": 0.945,
@@ -358,6 +368,7 @@ MINIMUM_CASES = {
     "heldout28.yaml": 650,
     "heldout29.yaml": 650,
     "heldout30.yaml": 650,
+    "heldout31.yaml": 650,
 }
 
 
