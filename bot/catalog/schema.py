@@ -148,8 +148,9 @@ class NetworkFile(Strict):
     languages: list[Lang] = Field(
         min_length=1,
         description=(
-            "two-letter codes the bot speaks here, e.g. [fr, en]; a message in Arabic script is still "
-            "understood where `ar` is not listed (docs/language-data.md), answered in the conversation's "
+            "two-letter codes the bot speaks here, e.g. [fr, en]; a message in Arabic script, or in "
+            "Arabizi with two Darija words or more, is still understood where `ar` is not listed "
+            "(docs/language-data.md), answered in the conversation's "
             "language"
         ),
     )
