@@ -328,6 +328,16 @@ FLOORS = {
         "slot_f1": 0.915,
         "stage_recall": 0.90,
     },
+    # Measured on 2026-12-05 on the code of 99811b1, before any change: 0.968 / 0.989 / 0.983 / 0.913, stage
+    # recall 0.897 (the baseline: 0.926, ratio 0.44). It meets the intent, ratio and out-of-scope targets and
+    # misses the stage (0.90) and slot (0.93) ones.
+    "heldout32.yaml": {
+        "accuracy": 0.955,
+        "oos_precision": 0.975,
+        "oos_recall": 0.97,
+        "slot_f1": 0.90,
+        "stage_recall": 0.88,
+    },
     "heldout8.yaml": {
         "accuracy": 0.955,
         "oos_precision": 0.945,
@@ -369,6 +379,7 @@ MINIMUM_CASES = {
     "heldout29.yaml": 650,
     "heldout30.yaml": 650,
     "heldout31.yaml": 650,
+    "heldout32.yaml": 650,
 }
 
 
