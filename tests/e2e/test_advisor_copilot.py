@@ -139,9 +139,7 @@ async def test_suggest_lists_the_best_entries_and_a_button_sends_one(desk: Runni
 async def test_a_transfer_carries_its_reason_the_notes_and_the_history(desk: Running) -> None:
     topic = await open_request(desk, MARIE, "En un message")
     await desk.say(MARIE, "Mon projet est dans l'export agricole.")
-    await desk.api.wait_for(
-        lambda: "Mon projet est dans l'export agricole." in desk.texts(MINI_HUB_CHAT, topic) or None
-    )
+    await desk.relayed(MINI_HUB_CHAT, "Mon projet est dans l'export agricole.", topic)
     await in_topic(desk, LUC, "!elle a déjà un prêt du fonds régional", topic)
     await in_topic(desk, LUC, "/transfer hub-03 Ils accompagnent l'export agroalimentaire", topic)
     await desk.bot_says(OTHER_HUB_CHAT, "Demande no 1 pour le Pôle de la Capitale-Nationale")

@@ -65,12 +65,23 @@ class Running:
         answers, just after the message exists): an advisor's reply to it before then is not placed, and
         the advisor is told so. People are slower than that; a test that replies at once must wait."""
         card = await self.bot_says(hub_chat, contains)
+        await self._in_a_thread(hub_chat, card["message_id"])
+        return card
+
+    async def relayed(self, hub_chat: int, text: str, topic: int | None = None) -> dict[str, Any]:
+        """The bot's copy of what an entrepreneur wrote, in a hub chat (or one of its topics), once the bot has
+        recorded it in the request's thread (when Telegram answers, as for the card): a transfer before then
+        copies the thread's history without it."""
+        copy = await self.api.wait_for_bot_message(hub_chat, contains=text, thread_id=topic)
+        await self._in_a_thread(hub_chat, copy["message_id"])
+        return copy
+
+    async def _in_a_thread(self, hub_chat: int, message_id: int) -> None:
         store = self.core.store
         deadline = asyncio.get_running_loop().time() + 5
-        while await store.handoff_for_message(hub_chat_id=hub_chat, message_id=card["message_id"]) is None:
-            assert asyncio.get_running_loop().time() < deadline, f"card {card['message_id']} never recorded"
+        while await store.handoff_for_message(hub_chat_id=hub_chat, message_id=message_id) is None:
+            assert asyncio.get_running_loop().time() < deadline, f"message {message_id} never recorded"
             await asyncio.sleep(0.01)
-        return card
 
     async def open_handoff(
         self, person: User, hub_chat: int, question: str = "Comment trouver un mentor ?"
