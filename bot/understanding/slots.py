@@ -39,6 +39,7 @@ class Found:
     town: str | None = None  # the town named, when the region came from one (its official name)
     needs: list[str] = field(default_factory=list)
     spans: list[tuple[int, int, str]] = field(default_factory=list)
+    need_spans: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, code) of each need
     # where a `not_facts` phrase stood ("startups", "شريك حياة"): words a reader must not take as a fact,
     # not even the learned stage fallback (understand.py)
     blocked: list[tuple[int, int]] = field(default_factory=list)
@@ -164,6 +165,7 @@ def extract(words: list[str], lexicon: Lexicon) -> Found:
         if slot == "need" and code == "premises" and _owned(words, start, end):
             continue  # "our warehouse", "mon entrepôt", "المحل تاعي": the place they have, not one sought
         if slot == "need":
+            found.need_spans.append((start, end, code))
             if code not in found.needs:
                 found.needs.append(code)
         else:
@@ -182,3 +184,48 @@ def extract(words: list[str], lexicon: Lexicon) -> Found:
         if slot == "region":
             found.town = lexicon.towns.get(phrase)
     return found
+
+
+# Words that join the items of a list of needs ("du financement et des conseils", "advice and maybe a mentor"):
+# advice listed beside another need is asked for too, unlike advice about that need ("conseils juridiques").
+# Not a clause's end: "we want to ship to Europe. Who can guide us?" is about the export (studied tables).
+LIST_JOINERS = frozenset({"et", "pis", "puis", "ou", "and", "or", "plus", "also", "او", "ولا", "wela"})
+LIST_REACH = 4  # words between two needs of one list, the joiner included ("and maybe some", "et de la")
+GENERAL = "advice"
+
+
+def specific_needs(found: Found, written: list[str]) -> list[str]:
+    """The needs, general advice left out when it is advice *about* another need named with it ("des
+    conseils juridiques", "advice on exporting"), kept when the message lists it beside that need
+    ("financement et conseils"). `written`: the words the needs were found in, before any Arabic clitic was
+    taken off ("وتمويل" is "and financing")."""
+    if GENERAL not in found.needs or len(found.needs) < 2:
+        return found.needs
+    spans = sorted(found.need_spans)
+    advice = [i for i, span in enumerate(spans) if span[2] == GENERAL]
+    if advice and all(_listed(spans, i, written) for i in advice):
+        return found.needs
+    return [code for code in found.needs if code != GENERAL]
+
+
+def _listed(spans: list[tuple[int, int, str]], i: int, written: list[str]) -> bool:
+    """Whether the advice at `spans[i]` is an item of a list: each other need next to it is joined to it by
+    a list word, and at least one is near."""
+    near = False
+    for j in (i - 1, i + 1):
+        if not 0 <= j < len(spans) or spans[j][2] == GENERAL:
+            continue
+        first, second = sorted((spans[i], spans[j]))
+        gap = written[first[1] : second[0]]
+        if len(gap) > LIST_REACH:
+            continue
+        if not (_and_glued(written[second[0]]) or any(word in LIST_JOINERS for word in gap)):
+            return False
+        near = True
+    return near
+
+
+def _and_glued(word: str) -> bool:
+    """An Arabic word that begins with "و" (and) glued to it: "وتمويل", "ونصائح" (a need word that begins
+    with the letter itself, next to advice in a short gap, is rare enough)."""
+    return len(word) > 3 and word.startswith("و")

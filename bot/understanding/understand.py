@@ -55,7 +55,7 @@ from bot.understanding.normalize import (
 from bot.understanding.personal import personal_matter
 from bot.understanding.prepared import Examples
 from bot.understanding.schema import LanguageFile
-from bot.understanding.slots import Found, extract
+from bot.understanding.slots import Found, extract, specific_needs
 from bot.understanding.stage_corrections import corrected, cue_words
 from bot.understanding.stage_model import StageModel, stage_model
 from bot.understanding.understanding import SAFE_ACTION_CONFIDENCE, Understanding
@@ -278,7 +278,7 @@ class Understander:
         words = normalize_clauses(text[:MAX_CHARACTERS])
         lang = lang if lang in self.readable and self._ready(lang) else self.detect(text, words)
         lexicon = self.lexicons[lang]
-        words = self._stripped(words, lang)
+        written, words = words, self._stripped(words, lang)
         flat = [w for w in words if w != BOUNDARY]  # the words without the clauses' boundaries
         cues = cue_words(words)  # the words with a false stage cue blanked ("want to start selling")
         found = extract(cues, lexicon)
@@ -352,8 +352,7 @@ class Understander:
             # no phrase or rule said a stage: the model of the corpus's messages may ("rana f l3am lewel"),
             # without the stage words a `not_facts` phrase blocked ("des programmes pour les startups")
             found.stage = self.stage_models[lang].stage(self._unblocked(words, found, lang))
-        if "advice" in found.needs and len(found.needs) > 1:
-            found.needs.remove("advice")  # "conseils juridiques": the legal service, not general advice
+        found.needs = specific_needs(found, written)  # "conseils juridiques" is legal, not general advice
         if intent == "out_of_scope":
             found = Found()  # not ours: a town or a need it names is not a fact about a business
         return Understanding(

@@ -152,6 +152,23 @@ def test_general_advice_gives_way_to_the_need_it_qualifies() -> None:
 
 
 @pytest.mark.parametrize(
+    ("network", "text", "needs"),
+    [
+        # advice listed beside another need is asked for too: both services are shown
+        ("quebec", "j'ai besoin de financement et de conseils", {"financing", "advice"}),
+        ("quebec", "j'ai besoin d'argent pis de conseils pour partir ma shop", {"financing", "advice"}),
+        ("quebec", "I'd like advice on distribution and maybe a mentor", {"advice", "mentoring"}),
+        ("algerie", "نحتاج نصايح وتمويل باش نشري الورشة", {"advice", "financing"}),
+        # advice about the other need, or the two in separate sentences, is that need alone
+        ("quebec", "j'aurais besoin de conseils juridiques et de financement", {"legal", "financing"}),
+        ("quebec", "We want to ship our blueberries to Europe. Who can guide us?", {"export"}),
+    ],
+)
+def test_advice_listed_beside_another_need_is_kept(network: str, text: str, needs: set[str]) -> None:
+    assert set(understander(network).understand(text).needs) == needs
+
+
+@pytest.mark.parametrize(
     ("network", "text", "sector"),
     [
         # what a business does is its sector; a word that names a channel, a place or a helper is not
