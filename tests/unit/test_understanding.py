@@ -169,6 +169,25 @@ def test_advice_listed_beside_another_need_is_kept(network: str, text: str, need
 
 
 @pytest.mark.parametrize(
+    ("network", "text", "needs"),
+    [
+        # going online is the digital need; a business that already sells online is only described
+        ("quebec", "my flower shop wants to take online orders, who can help?", {"digital"}),
+        ("quebec", "is there a workshop on e-commerce for small retailers?", {"digital", "training"}),
+        ("quebec", "on voudrait prendre les réservations en ligne pour notre camping", {"digital"}),
+        ("quebec", "we're an online store in Laval looking for a warehouse", {"premises"}),
+        ("quebec", "j'ai une boutique en ligne de savons depuis deux ans", set()),
+        # meeting other entrepreneurs is networking; meeting people in general is not
+        ("algerie", "حاب نتواصل مع رواد أعمال آخرين في الفلاحة بسطيف", {"networking"}),
+        ("algerie", "نحب نتعرف على ناس خدامين في السياحة بتمنراست", {"networking"}),
+    ],
+)
+def test_needs_in_everyday_words(network: str, text: str, needs: set[str]) -> None:
+    assert set(understander(network).understand(text).needs) == needs
+
+
+
+@pytest.mark.parametrize(
     ("network", "text", "sector"),
     [
         # what a business does is its sector; a word that names a channel, a place or a helper is not
