@@ -30,6 +30,7 @@ class Lexicon:
     longest: int = 1
     fuzzy_words: dict[tuple[str, int], list[str]] = field(default_factory=lambda: defaultdict(list))
     negations: tuple[tuple[str, ...], ...] = ()
+    lacks: tuple[tuple[str, ...], ...] = ()  # "je trouve pas de": a negation that says a need is missing
     denials: tuple[tuple[str, ...], ...] = ()
     corrections: tuple[tuple[str, ...], ...] = ()
     language_names: dict[str, str] = field(default_factory=dict)
@@ -101,6 +102,7 @@ def build_lexicon(
                 for phrase in phrases:
                     lexicon.add(phrase, slot, code)
         lexicon.negations = _word_tuples(data.negations)
+        lexicon.lacks = _word_tuples(data.lacks)
         lexicon.denials = _word_tuples(data.denials)
         lexicon.corrections = _word_tuples(data.corrections)
         lexicon.language_names = {

@@ -48,7 +48,13 @@ def _code_digest() -> bytes:
 def key(phrases: dict[str, list[str]], lexicon: Lexicon, known: frozenset[str]) -> str:
     """What the examples of one language are made from: the code, the phrases and the lexicon."""
     digest = hashlib.sha256(_code_digest())
-    facts = [sorted(lexicon.phrases.items()), lexicon.negations, sorted(known), sorted(lexicon.towns.items())]
+    facts = [
+        sorted(lexicon.phrases.items()),
+        lexicon.negations,
+        lexicon.lacks,
+        sorted(known),
+        sorted(lexicon.towns.items()),
+    ]
     digest.update(json.dumps([phrases, facts], ensure_ascii=False).encode())
     return digest.hexdigest()[:32]
 

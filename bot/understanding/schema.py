@@ -51,6 +51,11 @@ class LanguageFile(BaseModel):
     intents: dict[str, Phrases] = Field(description="intent -> example phrases (typos and slang welcome)")
     synonyms: Synonyms = Field(default_factory=Synonyms)
     negations: list[Phrase] = Field(default_factory=list, description="words that cancel the need after them")
+    lacks: list[Phrase] = Field(
+        default_factory=list,
+        description="words that say something is missing, with a negation in them ('je trouve pas de'): the "
+        "need after them is wanted, not cancelled",
+    )
     denials: list[Phrase] = Field(
         default_factory=list,
         description="words just before a place or a sector that say it is not the one: 'pas à', 'not in'",

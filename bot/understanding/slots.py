@@ -94,12 +94,21 @@ def _matches(words: list[str], lexicon: Lexicon) -> list[tuple[int, int, str, st
     return sorted(found)
 
 
-def _said_before(words: list[str], start: int, phrases: tuple[tuple[str, ...], ...], reach: int) -> bool:
-    """One of `phrases` among the `reach` words before `start`, in the same clause."""
+def _said_before(
+    words: list[str],
+    start: int,
+    phrases: tuple[tuple[str, ...], ...],
+    reach: int,
+    unless: tuple[tuple[str, ...], ...] = (),
+) -> bool:
+    """One of `phrases` among the `reach` words before `start`, in the same clause, and not as part of one of
+    `unless` (a lack: "je trouve pas de" holds the negation "pas de")."""
     before = words[max(0, start - reach) : start]
     if BOUNDARY in before:
         before = before[len(before) - before[::-1].index(BOUNDARY) :]
     text = " " + " ".join(before) + " "
+    for phrase in unless:
+        text = text.replace(f" {' '.join(phrase)} ", " | ")
     return any(f" {' '.join(phrase)} " in text for phrase in phrases)
 
 
@@ -158,7 +167,8 @@ def extract(words: list[str], lexicon: Lexicon) -> Found:
             continue
         found.spans.append((start, end, slot))
         # "pas besoin de financement"; never a place: "pas de local à Laval" is still in Laval
-        if slot != "region" and _said_before(words, start, lexicon.negations, NEGATION_REACH):
+        lacks = lexicon.lacks if slot == "need" else ()  # "je trouve pas de main-d'oeuvre": hiring
+        if slot != "region" and _said_before(words, start, lexicon.negations, NEGATION_REACH, lacks):
             continue
         if slot in CORRECTED and _denied(words, start, lexicon.denials):  # "pas à Laval"
             continue

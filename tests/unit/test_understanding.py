@@ -88,8 +88,24 @@ def test_a_place_named_after_a_correction_replaces_the_one_before(
 
 
 def test_a_negated_need_does_not_take_the_place_with_it() -> None:
-    heard = understander("quebec").understand("j'ai pas de local à Laval")
-    assert heard.region == "13"
+    heard = understander("quebec").understand("pas besoin de local à Laval")
+    assert (heard.needs, heard.region) == ((), "13")
+
+
+@pytest.mark.parametrize(
+    ("text", "needs"),
+    [
+        # a negation inside words that say something is missing: the need is wanted
+        ("je trouve pas de main-d'oeuvre pour mon usine", ("hiring",)),
+        ("on a pas de site web pis nos clients en demandent un", ("digital",)),
+        ("j'ai un projet mais pas d'argent", ("financing",)),
+        # a negation of the need itself still cancels it
+        ("pas de financement, juste un mentor", ("mentoring",)),
+        ("j'ai pas besoin de financement", ()),
+    ],
+)
+def test_a_need_said_to_be_missing_is_wanted(text: str, needs: tuple[str, ...]) -> None:
+    assert understander("quebec").understand(text, "fr").needs == needs
 
 
 def test_short_common_words_are_not_places_or_codes() -> None:
@@ -184,7 +200,6 @@ def test_advice_listed_beside_another_need_is_kept(network: str, text: str, need
 )
 def test_needs_in_everyday_words(network: str, text: str, needs: set[str]) -> None:
     assert set(understander(network).understand(text).needs) == needs
-
 
 
 @pytest.mark.parametrize(
