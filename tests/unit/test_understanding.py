@@ -193,6 +193,10 @@ def test_advice_listed_beside_another_need_is_kept(network: str, text: str, need
         ("quebec", "on voudrait prendre les réservations en ligne pour notre camping", {"digital"}),
         ("quebec", "we're an online store in Laval looking for a warehouse", {"premises"}),
         ("quebec", "j'ai une boutique en ligne de savons depuis deux ans", set()),
+        # money in everyday words
+        ("quebec", "on veut lever du capital pour notre app à Sherbrooke", {"financing"}),
+        ("quebec", "we're preparing our series A, who can help?", {"financing"}),
+        ("algerie", "كاين مساعدات مالية للحرفيين في تلمسان؟", {"financing"}),
         # meeting other entrepreneurs is networking; meeting people in general is not
         ("algerie", "حاب نتواصل مع رواد أعمال آخرين في الفلاحة بسطيف", {"networking"}),
         ("algerie", "نحب نتعرف على ناس خدامين في السياحة بتمنراست", {"networking"}),
