@@ -216,6 +216,12 @@ def test_needs_in_everyday_words(network: str, text: str, needs: set[str]) -> No
         ("quebec", "jai une shop de soudure a Drummondville depuis 12 ans", "manufacturing"),
         ("algerie", "عندي شركة بناء فالبليدة من 2010 وراهي ماشية مليح", "construction"),  # "going well"
         ("algerie", "عندي مكتب دراسات فباتنة، نحوس على مهندسين نوظفهم", None),
+        # what they grow, brew or make to eat is agri-food; an Arabizi "ferme" is a farm
+        ("quebec", "we grow mushrooms in an old barn near Coaticook", "agrifood"),
+        ("quebec", "ma microdistillerie de gin à Kamouraska a deux ans", "agrifood"),
+        ("algerie", "3andi ferme ta3 dajaj f Médéa", "agrifood"),
+        # trades whose activity is clearly a service (landscaping and daycares: writers disagree, left out)
+        ("quebec", "j'ai une petite business de tonte de pelouse à Repentigny", "services"),
         # fishing is agri-food (the Québec ministry of agriculture, fisheries and food)
         ("quebec", "mon entreprise de pêche au crabe à Havre-Saint-Pierre", "agrifood"),
         ("quebec", "I opened a small yoga studio in Gatineau four months ago", "services"),
