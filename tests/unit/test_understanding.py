@@ -197,6 +197,11 @@ def test_advice_listed_beside_another_need_is_kept(network: str, text: str, need
         ("quebec", "on veut lever du capital pour notre app à Sherbrooke", {"financing"}),
         ("quebec", "we're preparing our series A, who can help?", {"financing"}),
         ("algerie", "كاين مساعدات مالية للحرفيين في تلمسان؟", {"financing"}),
+        # contracts won are business, not a legal need; R&D tax credits are the innovation programs
+        ("quebec", "on vient de décrocher un gros contrat avec Hydro, faut engager", {"hiring"}),
+        ("quebec", "we landed a contract with the city and need a bigger shop", {"premises"}),
+        ("quebec", "how do we claim R&D tax credits for our lab?", {"innovation"}),
+        ("quebec", "j'ai besoin d'un avocat pour réviser mes contrats", {"legal"}),
         # meeting other entrepreneurs is networking; meeting people in general is not
         ("algerie", "حاب نتواصل مع رواد أعمال آخرين في الفلاحة بسطيف", {"networking"}),
         ("algerie", "نحب نتعرف على ناس خدامين في السياحة بتمنراست", {"networking"}),
