@@ -338,6 +338,17 @@ FLOORS = {
         "slot_f1": 0.90,
         "stage_recall": 0.88,
     },
+    # Measured on 2026-12-05 once, on the code at the end of the twenty-sixth pass (4bf833b), before any change:
+    # 0.952 / 0.994 / 0.973 / 0.915, stage recall 0.912 (the baseline: 0.920, ratio 0.60); the code of the
+    # pass's start (99811b1) scores 0.951 / 0.914 on it. It meets the intent, out-of-scope and stage targets and
+    # misses the ratio (0.5) and slot (0.93) ones.
+    "heldout33.yaml": {
+        "accuracy": 0.94,
+        "oos_precision": 0.98,
+        "oos_recall": 0.96,
+        "slot_f1": 0.90,
+        "stage_recall": 0.895,
+    },
     "heldout8.yaml": {
         "accuracy": 0.955,
         "oos_precision": 0.945,
@@ -380,6 +391,7 @@ MINIMUM_CASES = {
     "heldout30.yaml": 650,
     "heldout31.yaml": 650,
     "heldout32.yaml": 650,
+    "heldout33.yaml": 650,
 }
 
 
