@@ -59,10 +59,14 @@ def key(phrases: dict[str, list[str]], lexicon: Lexicon, known: frozenset[str]) 
     return digest.hexdigest()[:32]
 
 
-def load_or_prepare(name: str, prepare: Callable[[], tuple[Examples, Examples]]) -> tuple[Examples, Examples]:
-    """The (delexicalised, as written) examples stored under `name`, or prepared now and stored."""
+def load_or_prepare(
+    name: str, prepare: Callable[[], tuple[Examples, Examples]], kind: str = "intent"
+) -> tuple[Examples, Examples]:
+    """The (delexicalised, as written) examples stored under `name`, or prepared now and stored. `kind`:
+    "intent" (the phrases) or "stage" (the corpus's messages by the stage they say, for the stage fallback:
+    preparing them was half of a start-up's understanding time)."""
     folder = cache_folder()
-    path = folder / f"intent-examples-{name}.json" if folder else None
+    path = folder / f"{kind}-examples-{name}.json" if folder else None
     if path is not None:
         with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
             stored = json.loads(path.read_text(encoding="utf-8"))
@@ -72,5 +76,5 @@ def load_or_prepare(name: str, prepare: Callable[[], tuple[Examples, Examples]])
     if path is not None:
         content = json.dumps({"examples": examples, "raw": raw}, ensure_ascii=False).encode("utf-8")
         write_atomically(path, lambda out: out.write(content))
-        keep_recent(path.parent, "intent-examples-*.json")
+        keep_recent(path.parent, f"{kind}-examples-*.json")
     return examples, raw

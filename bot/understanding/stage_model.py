@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from bot.understanding.classifier import LinearModel, load_or_train
 from bot.understanding.corpus import NO_STAGE
+from bot.understanding.prepared import Examples
 from bot.understanding.schema import LanguageFile
 
 STAGE_FALLBACK = 0.5  # the model's probability for a stage at least this: chosen by cross-validation
@@ -32,10 +33,14 @@ class StageModel:
         return best if best != NO_STAGE and probabilities[best] >= STAGE_FALLBACK else None
 
 
-def stage_model(data: LanguageFile | None, prepare: Callable[[str], list[str]]) -> StageModel | None:
-    """The fallback for one language, or None when its corpus says no stage at all (nothing to learn)."""
+def stage_examples(data: LanguageFile | None, prepare: Callable[[str], list[str]]) -> Examples:
+    """The corpus's messages about a business as the model reads them (`prepare`), by the stage they say."""
     messages = data.stage_messages if data is not None else {}
-    if not any(code != NO_STAGE and texts for code, texts in messages.items()):
+    return {code: [prepare(m) for m in texts] for code, texts in messages.items()}
+
+
+def stage_model(examples: Examples) -> StageModel | None:
+    """The fallback for one language, or None when its corpus says no stage at all (nothing to learn)."""
+    if not any(code != NO_STAGE and texts for code, texts in examples.items()):
         return None
-    examples = {code: [prepare(m) for m in texts] for code, texts in messages.items()}
     return StageModel(load_or_train(examples, MIN_DF))

@@ -57,7 +57,7 @@ from bot.understanding.prepared import Examples
 from bot.understanding.schema import LanguageFile
 from bot.understanding.slots import Found, extract, specific_needs
 from bot.understanding.stage_corrections import corrected, cue_words
-from bot.understanding.stage_model import StageModel, stage_model
+from bot.understanding.stage_model import StageModel, stage_examples, stage_model
 from bot.understanding.understanding import SAFE_ACTION_CONFIDENCE, Understanding
 
 MAX_CHARACTERS = 2000  # a Telegram message has at most 4,096; what matters is said in the first lines
@@ -167,7 +167,13 @@ class Understander:
             prepared.key(phrases, lexicon, self.known[lang]),
             functools.partial(self._prepare, phrases, lang),
         )
-        fallback = stage_model(data.get(lang), functools.partial(self._words, lang=lang))
+        corpus = data[lang].stage_messages if lang in data else {}
+        stages, _ = prepared.load_or_prepare(
+            prepared.key(corpus, lexicon, self.known[lang]),
+            lambda: (stage_examples(data.get(lang), functools.partial(self._words, lang=lang)), {}),
+            kind="stage",
+        )
+        fallback = stage_model(stages)
         if fallback is not None:
             self.stage_models[lang] = fallback
         self.models[lang] = IntentModel(examples, raw) if examples else IntentModel({"out_of_scope": [[]]})

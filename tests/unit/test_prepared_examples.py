@@ -39,6 +39,25 @@ def test_examples_are_read_back_identical_and_prepared_again_after_an_edit(
     assert prepared_again == ["x"]  # French changed: prepared again; English read back
 
 
+def test_the_corpus_messages_of_the_stage_fallback_are_read_back_too(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Preparing the corpus's messages for the stage fallback was half of a start-up's understanding time: a
+    start with the same corpus, lexicon and code reads them back and places the same stages."""
+    from bot.understanding import understand
+
+    monkeypatch.setenv("AIGUILLEUR_MODEL_CACHE", str(tmp_path))
+    catalog = shared_catalog(QUEBEC)
+    data = fewer_phrases(language_data(QUEBEC))
+    text = "on vient de signer le bail de notre premier local"  # placed by the fallback alone
+    first = Understander(data, catalog)
+    assert len(list(tmp_path.glob("stage-examples-*.json"))) == len(first.stage_models)
+    classifier._MEMORY.clear()
+    monkeypatch.setattr(understand, "stage_examples", lambda *a: pytest.fail("prepared again"))
+    second = Understander(data, catalog)
+    assert second.understand(text, "fr").stage == first.understand(text, "fr").stage == "startup"
+
+
 def test_warming_fills_the_cache_that_the_next_start_reads(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

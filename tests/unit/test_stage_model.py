@@ -12,7 +12,7 @@ from bot.understanding.corpus import NO_STAGE
 from bot.understanding.evaluate import understander
 from bot.understanding.normalize import normalize_clauses
 from bot.understanding.schema import LanguageFile
-from bot.understanding.stage_model import stage_model
+from bot.understanding.stage_model import stage_examples, stage_model
 
 SMALL = {
     "version": 1,
@@ -27,13 +27,15 @@ def small_file(stages: dict[str, list[str]]) -> LanguageFile:
 
 def test_the_fallback_learns_a_stage_from_whole_messages_and_says_none_when_unsure() -> None:
     model = stage_model(
-        small_file(
-            {
-                "startup": ["we opened our doors last month", "our doors opened in the spring"] * 4,
-                NO_STAGE: ["we sell bread in Laval", "we make furniture in Lévis"] * 4,
-            }
-        ),
-        str.split,
+        stage_examples(
+            small_file(
+                {
+                    "startup": ["we opened our doors last month", "our doors opened in the spring"] * 4,
+                    NO_STAGE: ["we sell bread in Laval", "we make furniture in Lévis"] * 4,
+                }
+            ),
+            str.split,
+        )
     )
     assert model is not None
     assert model.stage(["our", "doors", "opened", "last", "week"]) == "startup"
@@ -41,8 +43,8 @@ def test_the_fallback_learns_a_stage_from_whole_messages_and_says_none_when_unsu
 
 
 def test_no_fallback_where_the_corpus_says_no_stage() -> None:
-    assert stage_model(small_file({NO_STAGE: ["we sell bread"]}), str.split) is None
-    assert stage_model(None, str.split) is None
+    assert stage_model(stage_examples(small_file({NO_STAGE: ["we sell bread"]}), str.split)) is None
+    assert stage_model(stage_examples(None, str.split)) is None
 
 
 def test_a_language_file_cannot_set_the_corpus_stages_itself() -> None:
