@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-KEEP = 40  # files of one kind (models, prepared examples); a Québec bot uses 4 models and 2 example files
+KEEP = 40  # files of one kind (models, prepared examples); a Québec bot uses 9 models and 3 + 3 example files
 
 
 def write_atomically(path: Path, write: Callable[[BinaryIO], object]) -> None:
