@@ -351,6 +351,17 @@ FLOORS = {
         "slot_f1": 0.90,
         "stage_recall": 0.88,
     },
+    # Measured on 2026-12-05 once, on the code at the end of the session (ab2088d), before any change: 0.951 /
+    # 0.989 / 0.962 / 0.895, stage recall 0.902 (the baseline: 0.938, ratio 0.80); the session's start code
+    # (99811b1) scores 0.948 / 0.888, stage recall 0.895 on it. It meets the intent, out-of-scope and stage
+    # targets and misses the ratio (0.5) and slot (0.93) ones: its baseline is the strongest of any table.
+    "heldout34.yaml": {
+        "accuracy": 0.94,
+        "oos_precision": 0.975,
+        "oos_recall": 0.95,
+        "slot_f1": 0.88,
+        "stage_recall": 0.89,
+    },
     "heldout8.yaml": {
         "accuracy": 0.955,
         "oos_precision": 0.945,
@@ -394,6 +405,7 @@ MINIMUM_CASES = {
     "heldout31.yaml": 650,
     "heldout32.yaml": 650,
     "heldout33.yaml": 650,
+    "heldout34.yaml": 648,
 }
 
 
