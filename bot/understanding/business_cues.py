@@ -88,7 +88,8 @@ _BETWEEN = {
 }
 _WISH = {
     "veux", "voudrais", "aimerais", "aimerait", "voudrait", "veut", "pense", "songe", "projette", "compte",
-    "want", "wanna", "would", "thinking", "planning", "plan", "hoping", "hope", "dream", "نحب", "نبغي",
+    "want", "wanna", "would", "thinking", "planning", "plan", "hoping", "hope", "dream", "wish", "intend",
+    "نحب", "نبغي",
     "بغيت", "حاب", "نريد", "اريد", "نفكر", "ناوي", "nheb", "nhab", "nhebb", "hab", "habb", "nebghi",
     "bghit", "habin", "nhebbou", "yhebbou", "n7eb", "nfakker", "7abin", "7ab", "حابين", "n7ab",
     "jveux", "jvoudrais", "jaimerais", "jpense", "y7ebbou", "y7ebou", "n7ebbou", "n7ebou", "yhebou",
@@ -96,7 +97,7 @@ _WISH = {
 }
 _OPEN = {
     "ouvrir", "lancer", "partir", "demarrer", "fonder", "creer", "open", "opening", "start", "starting",
-    "launch", "launching", "found", "نفتح", "نلانسي", "نبدا", "افتح", "انشاء", "نطلق", "nftah", "neftah",
+    "launch", "launching", "found", "create", "creating", "establish", "نفتح", "نلانسي", "نبدا", "افتح", "انشاء", "نطلق", "nftah", "neftah",
     "nfteh", "yftahou", "nebda", "nabda", "nlanci", "yebdaw", "nebdaw", "يبداو", "نبداو", "yeftaho",
     "ybdaw", "ybda", "nbda", "nbdaw", "n7ell", "n7el", "n7ellou", "n7elou", "nhell", "nhel", "nhellou",
     "نحل", "نحلو", "nhal", "n7al", "nhallou", "n7allou", "nfta7", "nefta7", "nfte7", "يبدا", "تبدا",

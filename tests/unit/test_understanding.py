@@ -239,3 +239,18 @@ def test_the_sector_is_what_the_business_does(network: str, text: str, sector: s
 def test_a_design_office_is_not_office_space_asked_for() -> None:
     heard = understander("algerie").understand("عندي مكتب دراسات فباتنة، نحوس على مهندسين نوظفهم")
     assert "premises" not in heard.needs
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # newcomers writing English as a second language drop the "to": still a business not started yet
+        "Hello i am engineer from Algeria living in Montreal, i want create startup in artificial intelligence",
+        "I wish to create company in the field of software in Quebec City",
+        "we intend to establish a small cleaning company in Laval",
+    ],
+)
+def test_creating_a_company_in_second_language_english_is_an_idea(text: str) -> None:
+    heard = understander("quebec").understand(text, "en")
+    assert heard.intent in ("inform", "find_services")
+    assert heard.stage == "idea"
