@@ -150,8 +150,7 @@ class NetworkFile(Strict):
         description=(
             "two-letter codes the bot speaks here, e.g. [fr, en]; a message in Arabic script, or in "
             "Arabizi with two Darija words or more, is still understood where `ar` is not listed "
-            "(docs/language-data.md), answered in the conversation's "
-            "language"
+            "(docs/language-data.md), answered in the conversation's language"
         ),
     )
     default_language: Lang = Field(description="used when a user's language is not offered; hub cards use it")

@@ -1,4 +1,5 @@
-"""Tuning the thresholds of `understand.py` (and `understanding.py`'s safe-action bar) by cross-validation on `intents/` only (never on a test table).
+"""Tuning the thresholds of `understand.py` (and `understanding.py`'s safe-action bar) by cross-validation
+on `intents/` only (never on a test table).
 
     .venv/bin/python -m bot.understanding.tune [folds]
 
