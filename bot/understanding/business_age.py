@@ -12,7 +12,7 @@ import datetime as dt
 import itertools
 import re
 
-from bot.understanding.normalize import normalize, normalized_words
+from bot.understanding.normalize import BOUNDARY, normalize, normalized_words
 
 # fmt: off
 _NUMBER_WORDS = {
@@ -44,6 +44,8 @@ _DUAL = {
 _YEARS = {
     "ans", "an", "annees", "annee", "years", "year", "yrs", "yr", "سنه", "سنوات", "سنين", "عام", "اعوام",
     "3am", "3amat", "snin", "sna", "snine", "3wam", "عاما",
+    # a seasonal business counts its summers or seasons ("food truck depuis 2 étés")
+    "etes", "saisons", "seasons", "summers", "مواسم",
 }
 # Words that say the duration is the business's life: since, ago, in business, around, open...
 _SINCE = {
@@ -59,7 +61,9 @@ _SINCE = {
 # A year or a month named alone right after "it has" / "its age" / "since" is one ("فيها عام ونص", "fih 3am
 # w nos", "عمرها شهر"); not after "I have" ("عندي عام فالخدمة": a person's time in a job)
 _ONE = {"عام", "3am", "سنه", "sna", "شهر", "chhar"}
-_ONE_AFTER = {"fih", "fiha", "فيه", "فيها", "عمرها", "عمره", "عمرو", "3omrha", "3omrou", "منذ"}
+_ONE_AFTER = {
+    "fih", "fiha", "فيه", "فيها", "عمرها", "عمره", "عمرو", "3omrha", "3omrou", "منذ", "عندها", "3andha",
+}
 _GENERATIONS = {"generation", "generations", "اجيال", "جيل"}
 # "on a lancé le printemps passé", "launched last spring", "bdit l3am li fat": recent, a start-up
 _STARTED = {
@@ -95,6 +99,18 @@ _PERIOD = {"annee", "an", "year", "mois", "month", "3am", "l3am", "chhar", "ال
 _DECADE = re.compile(
     r"\b(?:depuis|since|from|men|mn|منذ|من)\s+(?:les\s+annees\s+(?:19)?[4-9]0|(?:the\s+)?(?:19)?[4-9]0s"
     r"|(?:ال)?(?:اربعين|خمسين|ستين|سبعين|ثمانين|تسعين)ي?ات|(?:l|el)?(?:sab3in|tmanin|tes3in|tis3in)at)\b"
+)
+# "depuis des années", "for many years", "من سنين": no number, but a long life (a business named)
+_MANY_YEARS = re.compile(
+    r"\b(?:depuis (?:des|plusieurs|bien des|de nombreuses|tant d) annees|depuis (?:tres |si )?longtemps"
+    r"|(?:for|since) (?:many|several|so many|years and) years|for years|for (?:a|such a|so) long(?: time)?"
+    r"|since (?:a )?long time|(?:من|منذ) (?:سنين|سنوات|عده سنوات|زمان|زمن)|men (?:snin|zman|bekri))\b"
+)
+# "depuis l'an passé", "since last spring", "men l3am li fat": the business began last season or year
+_SINCE_LAST = re.compile(
+    r"\b(?:depuis|since|men|mn|من|منذ) (?:(?:l|le|la|the|el) )?(?:last (?:year|spring|summer|fall|winter|season)"
+    r"|(?:an|annee|ete|printemps|automne|hiver|l3am|3am|عام|سنه|صيف|ربيع) (?:(?:li|لي|اللي) )?"
+    r"(?:passe|passee|dernier|derniere|fat|فات|ماضي|ماضيه))\b"  # normalised: no article, ة -> ه
 )
 # "pas encore ouvert", "not open yet", "l'entreprise existe pas encore", "mazal ma bdinach": an idea still
 _NOT_YET = (
@@ -201,6 +217,11 @@ def from_age(words: list[str], text: str, business: set[str]) -> str | None:
     this_year = dt.date.today().year
     if _DECADE.search(text):
         return "established"  # "depuis les années 90", "since the 80s"
+    if business & set(words):
+        if _SINCE_LAST.search(text):
+            return "startup"  # "food truck depuis l'été passé", "since last spring"
+        if _MANY_YEARS.search(text):
+            return "established"  # "une entreprise qui roule depuis des années", "من سنين طويلة"
     for index, word in enumerate(words):
         if (
             word in _GENERATIONS
@@ -208,7 +229,7 @@ def from_age(words: list[str], text: str, business: set[str]) -> str | None:
             and ((count(words[index - 1]) or 0) >= 2 or words[index - 1] in NTH)
         ):
             return "established"  # "3 générations", "fourth generation": a family business
-        if _YEAR.match(word) and set(words[max(0, index - 4) : index]) & _SINCE:
+        if _YEAR.match(word) and set(words[max(0, index - 4) : index]) & (_SINCE | _STARTED):
             age = this_year - int(word)  # "depuis 1994", "since 2009", "منذ 2010"
             if 0 <= age <= 2:
                 return "startup"
@@ -223,6 +244,12 @@ def from_age(words: list[str], text: str, business: set[str]) -> str | None:
         context = set(words[max(0, index - 7) : index + 5])
         named_before = set(words[max(0, index - 11) : index]) & (business | _STARTUP)
         has_age = words[index - 2 : index - 1] in (["a"], ["has"]) and bool(named_before)
+        # "Entreprise de construction, 25 ans, Baie-Comeau": a clause of its own in a list of facts
+        has_age = has_age or (
+            words[index - 2 : index - 1] in ([], [BOUNDARY])
+            and words[index + 1 : index + 2] in ([], [BOUNDARY])
+            and not business.isdisjoint(words)
+        )
         if unit == "days" and not set(words[max(0, index - 10) : index]) & (business | _STARTED):
             continue  # "j'ai mal au dos depuis trois jours": days are a business's age only beside it
         if (

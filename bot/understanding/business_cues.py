@@ -199,6 +199,19 @@ def _changes_hands(words: list[str]) -> bool:
     return bool(set(words) & _BUYER) and any(word in _BUSINESS for word in words)
 
 
+def takes_over_something_else(words: list[str]) -> bool:
+    """'mon fils veut reprendre ses études', 'take over the night shift': a verb of taking over
+    whose object is not the business (the stage model, reading words alone, would hear a hand-over)."""
+    for index, word in enumerate(words):
+        start = _object_start(words, index)
+        if start is None or (word not in _TAKE_OVER and word not in _TAKE):
+            continue  # selling: what is sold is often a share, a boat, "it" (the model hears those right)
+        following = words[start : start + 5]
+        if following[:1] not in ([], [BOUNDARY], ["it"], ["them"]) and not _names_business(following):
+            return True
+    return False
+
+
 def _names_business(following: list[str]) -> bool:
     """A business noun after determiners and familiar adjectives, and at most one other word right before
     it ("a dental clinic", "an existing hardware store"), not "a truck for my farm"."""

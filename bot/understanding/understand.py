@@ -22,7 +22,7 @@ from functools import cached_property
 
 from bot.catalog.model import Catalog
 from bot.understanding import prepared
-from bot.understanding.business_cues import changes_hands, owns_business
+from bot.understanding.business_cues import changes_hands, owns_business, takes_over_something_else
 from bot.understanding.business_turns import becomes_business
 from bot.understanding.classifier import OWN_BUSINESS, PERSONAL, QUESTION
 from bot.understanding.clauses import (
@@ -358,6 +358,12 @@ class Understander:
             # no phrase or rule said a stage: the model of the corpus's messages may ("rana f l3am lewel"),
             # without the stage words a `not_facts` phrase blocked ("des programmes pour les startups")
             found.stage = self.stage_models[lang].stage(self._unblocked(words, found, lang))
+        elif found.stage == "established" and intent in ABOUT_A_BUSINESS and lang in self.stage_models:
+            # an age says the business runs, not that it stays in the same hands: the model may hear a
+            # hand-over the rules missed ("18 years old, my father wants me to take the lead")
+            heard = self.stage_models[lang].stage(self._unblocked(words, found, lang))
+            if heard == "succession" and not takes_over_something_else(cues):
+                found.stage = "succession"
         found.needs = specific_needs(found, written)  # "conseils juridiques" is legal, not general advice
         if intent == "out_of_scope":
             found = Found()  # not ours: a town or a need it names is not a fact about a business

@@ -130,6 +130,19 @@ def cue(text: str) -> str | None:
         ("je viens tout juste d'ouvrir ma boutique", "startup"),
         ("je viens à peine de m'enregistrer comme entreprise", "startup"),
         ("du financement pour l'achat d'une pharmacie", "succession"),  # buying, said as a noun
+        # twenty-seventh pass: the age as a fact of a list, a start year after "créée", a long life without
+        # a number, a start last season or year, summers counted
+        ("Boulangerie artisanale, 18 ans, Rimouski", "established"),
+        ("شركة نقل، 12 سنة، سطيف", "established"),
+        ("notre agence a été créée en 2011", "established"),
+        ("my shop has been open for many years", "established"),
+        ("notre commerce existe depuis des années", "established"),
+        ("عندي محل من سنين", "established"),
+        ("la boutique roule depuis l'été passé", "startup"),
+        ("our bakery has been open since last spring", "startup"),
+        ("3andi 7anout men l3am li fat", "startup"),
+        ("الشركة تاعي عندها عام", "startup"),
+        ("on a notre cantine mobile depuis 2 étés", "startup"),
     ],
 )
 def test_open_ended_stage_cues(text: str, stage: str) -> None:
@@ -169,6 +182,10 @@ def test_open_ended_stage_cues(text: str, stage: str) -> None:
         "نحتاج استشارة قانونية لتأسيس شركة",  # incorporating a firm: not said to be new
         "je viens juste de finir mon bac",  # just done, but not an opening
         "mon entreprise a besoin de conseils pour l'achat d'équipement",  # a purchase, not of the business
+        "Plomberie, 18 ans d'expérience, Laval",  # years followed by what they are of: a person's career
+        "un prêt pour mon entreprise, sur 10 ans",  # a term, not an age: "sur" before the number
+        "depuis des années je rêve de voyager",  # a long time, but no business named
+        "depuis l'été passé je cherche un emploi",  # since last summer, but no business named
     ],
 )
 def test_no_stage_without_a_cue(text: str) -> None:
@@ -203,6 +220,15 @@ def test_an_heir_taking_over_a_business_running_for_years_is_a_succession() -> N
     assert quebec.understand(said, "fr").stage == "established"
     said = "j'ai une boulangerie depuis 30 ans, c'est moi qui reprends mes études"
     assert quebec.understand(said, "fr").stage == "established"
+
+
+def test_an_age_gives_way_to_a_hand_over_the_stage_model_hears() -> None:
+    """The rules read an age as established; the business may still be changing hands in words no rule
+    knows, and the stage model, trained on the corpus's messages, hears it."""
+    quebec = understander("quebec")
+    said = "our roofing company is 30 years old and my dad wants me to take the lead"
+    assert quebec.understand(said, "en").stage == "succession"
+    assert quebec.understand("our roofing company is 30 years old", "en").stage == "established"
 
 
 def test_a_succession_named_beside_the_years_it_has_run_wins() -> None:
