@@ -362,6 +362,16 @@ FLOORS = {
         "slot_f1": 0.88,
         "stage_recall": 0.89,
     },
+    # Measured on 2026-12-05 (sixteenth session) once, on the session's start code (2d80fd4), before any
+    # change: 0.971 / 0.989 / 0.973 / 0.923, stage recall 0.861 (the baseline: 0.938, ratio 0.46). It meets
+    # the intent, out-of-scope and ratio targets and misses stage recall (0.90) and slot F1 (0.93).
+    "heldout35.yaml": {
+        "accuracy": 0.96,
+        "oos_precision": 0.975,
+        "oos_recall": 0.96,
+        "slot_f1": 0.91,
+        "stage_recall": 0.85,
+    },
     "heldout8.yaml": {
         "accuracy": 0.955,
         "oos_precision": 0.945,
@@ -406,6 +416,7 @@ MINIMUM_CASES = {
     "heldout32.yaml": 650,
     "heldout33.yaml": 650,
     "heldout34.yaml": 648,
+    "heldout35.yaml": 660,
 }
 
 
