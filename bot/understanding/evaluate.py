@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from bot.catalog.loader import load_catalog
 from bot.catalog.model import Catalog
@@ -74,6 +74,23 @@ def network_of(case: dict[str, object]) -> str:
     return "algerie" if case["lang"] == "ar" else "quebec"
 
 
+class Reading(Protocol):
+    """What a case is read as: an `Understanding`, or another writer's labels (`agreement.py`)."""
+
+    @property
+    def intent(self) -> str: ...
+    @property
+    def confidence(self) -> float: ...
+    @property
+    def stage(self) -> str | None: ...
+    @property
+    def sector(self) -> str | None: ...
+    @property
+    def region(self) -> str | None: ...
+    @property
+    def needs(self) -> tuple[str, ...]: ...
+
+
 @dataclass
 class Report:
     """Counts for one subset of cases (a language, a tag, or all)."""
@@ -117,6 +134,27 @@ class Report:
             self.slot_counts[slot].update(counts)
         self.failures.extend(other.failures)
 
+    def count_case(self, case: dict[str, object], got: Reading, language: str) -> None:
+        """One case read as `got` (in `language`): its intent, language and facts counted, a failure noted."""
+        self.language_right += language == case["lang"]
+        wrong = []
+        if not self.count_intent(got.intent, str(case["intent"])):
+            wrong.append(f"intent {got.intent} (expected {case['intent']}, {got.confidence:.2f})")
+        for slot in SLOTS:
+            expected: set[Any] = (
+                set(_listed(case.get(slot))) if slot == "needs" else {case.get(slot)} - {None}
+            )
+            value = getattr(got, slot)
+            found = set(value) if slot == "needs" else {value} - {None}
+            counts = self.slot_counts[slot]
+            counts["tp"] += len(expected & found)
+            counts["fp"] += len(found - expected)
+            counts["fn"] += len(expected - found)
+            if expected != found:
+                wrong.append(f"{slot} {sorted(found)} (expected {sorted(expected)})")
+        if wrong:
+            self.failures.append(f"[{case['lang']}] {case['text']!r}: " + "; ".join(wrong))
+
     def count_intent(self, got: str, expected: str) -> bool:
         self.cases += 1
         right = got == expected
@@ -136,24 +174,7 @@ def evaluate(cases: list[dict[str, object]], chosen: Understander | None = None)
     for case in cases:
         model = chosen if chosen is not None else understander(network_of(case))
         got = model.understand(str(case["text"]), str(case["lang"]))
-        report.language_right += model.language_of(str(case["text"])) == case["lang"]
-        wrong = []
-        if not report.count_intent(got.intent, str(case["intent"])):
-            wrong.append(f"intent {got.intent} (expected {case['intent']}, {got.confidence:.2f})")
-        for slot in SLOTS:
-            expected: set[Any] = (
-                set(_listed(case.get(slot))) if slot == "needs" else {case.get(slot)} - {None}
-            )
-            value = getattr(got, slot)
-            found = set(value) if slot == "needs" else {value} - {None}
-            counts = report.slot_counts[slot]
-            counts["tp"] += len(expected & found)
-            counts["fp"] += len(found - expected)
-            counts["fn"] += len(expected - found)
-            if expected != found:
-                wrong.append(f"{slot} {sorted(found)} (expected {sorted(expected)})")
-        if wrong:
-            report.failures.append(f"[{case['lang']}] {case['text']!r}: " + "; ".join(wrong))
+        report.count_case(case, got, model.language_of(str(case["text"])))
     return report
 
 
