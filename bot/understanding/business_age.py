@@ -112,6 +112,22 @@ _SINCE_LAST = re.compile(
     r"|(?:an|annee|ete|printemps|automne|hiver|l3am|3am|عام|سنه|صيف|ربيع) (?:(?:li|لي|اللي) )?"
     r"(?:passe|passee|dernier|derniere|fat|فات|ماضي|ماضيه))\b"  # normalised: no article, ة -> ه
 )
+# "depuis janvier", "since March", "depuis l'automne", "depuis ce printemps": begun this year
+_SINCE_SEASON = re.compile(
+    r"\b(?:depuis|since|men|mn|من|منذ) (?:(?:l|le|ce|cet|cette|this) )?(?:janvier|fevrier|mars|avril|mai|juin"
+    r"|juillet|aout|septembre|octobre|novembre|decembre|january|february|march|april|may|june|july|august"
+    r"|september|october|november|december|printemps|ete|automne|hiver|spring|summer|fall|autumn|winter)\b"
+)
+# "deuxième saison", "second season", "الموسم الثاني", "first anniversary": a business in its first years
+_EARLY_SEASON = re.compile(
+    r"\b(?:(?:deuxieme|2e|2eme|seconde|premiere|1re|second|2nd|first|1st) (?:saison|season|anniversaire|anniversary)"
+    r"|(?:saison|season|موسم) (?:2|deux|two|ثاني|الثاني|thani)|(?:premier|1er) anniversaire)\b"
+)
+# "ma jeune agence", "a new pharmacy owner" (before the business), "عيادة جديدة", "site jdid" (after it): a
+# business begun lately. Not "nouvelle": "une nouvelle usine" is one more plant (growth)
+_YOUNG_BEFORE, _YOUNG_AFTER = {"jeune", "jeunes", "new", "newly"}, {"جديد", "جديده", "jdid", "jdida"}
+# ... unless it is being opened: "opening a new daycare" is an idea, "جارنا فتح حانوت جديد" someone else's
+_OPENED = {"opening", "open", "start", "starting", "launch", "launching", "create", "creating", "فتح", "نفتح", "يفتح", "fta7", "nfta7", "nfte7"}
 # "pas encore ouvert", "not open yet", "l'entreprise existe pas encore", "mazal ma bdinach": an idea still
 _NOT_YET = (
     {"pas", "not", "haven", "havent", "didn", "didnt", "jamais", "doesn", "doesnt", "isn", "isnt", "لم", "ولم"},
@@ -184,7 +200,7 @@ def started_recently(words: list[str]) -> bool:
             return True
         if word not in _STARTED:
             continue
-        if words[index - 1 : index] == ["just"] or set(words[index + 1 : index + 8]) & _RECENT:
+        if words[index - 1 : index] == ["just"] or set(words[index + 1 : index + 12]) & _RECENT:
             return True
         following = words[index + 1 : index + 8]
         dated = words[index + 1 : index + 11]  # the month may come after the business and its place
@@ -222,6 +238,18 @@ def from_age(words: list[str], text: str, business: set[str]) -> str | None:
             return "startup"  # "food truck depuis l'été passé", "since last spring"
         if _MANY_YEARS.search(text):
             return "established"  # "une entreprise qui roule depuis des années", "من سنين طويلة"
+        if _SINCE_SEASON.search(text) or _EARLY_SEASON.search(text):
+            return "startup"  # "ma boutique roule depuis janvier", "kayak business, second season"
+        if any(
+            word in business
+            and (
+                (words[index - 1 : index] and words[index - 1] in _YOUNG_BEFORE)
+                or (words[index + 1 : index + 2] and words[index + 1] in _YOUNG_AFTER)
+            )
+            and _OPENED.isdisjoint(words[max(0, index - 4) : index])
+            for index, word in enumerate(words)
+        ):
+            return "startup"  # "ma jeune agence web", "عيادة جديدة" (opening one is read before: an idea)
     for index, word in enumerate(words):
         if (
             word in _GENERATIONS

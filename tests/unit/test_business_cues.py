@@ -143,6 +143,14 @@ def cue(text: str) -> str | None:
         ("3andi 7anout men l3am li fat", "startup"),
         ("الشركة تاعي عندها عام", "startup"),
         ("on a notre cantine mobile depuis 2 étés", "startup"),
+        # begun this year, a second season, a young business
+        ("ma boutique de vélos roule depuis mars", "startup"),
+        ("notre entreprise de déneigement existe depuis cet hiver", "startup"),
+        ("Pourvoirie de chasse, deuxième saison, en Abitibi", "startup"),
+        ("our bakery celebrated its first anniversary", "startup"),
+        ("on est une jeune entreprise de design à Laval", "startup"),
+        ("عندي صيدلية جديدة في باتنة", "startup"),
+        ("j'ai fondé ma compagnie de traduction avec deux amies le printemps passé", "startup"),
     ],
 )
 def test_open_ended_stage_cues(text: str, stage: str) -> None:
@@ -186,6 +194,9 @@ def test_open_ended_stage_cues(text: str, stage: str) -> None:
         "un prêt pour mon entreprise, sur 10 ans",  # a term, not an age: "sur" before the number
         "depuis des années je rêve de voyager",  # a long time, but no business named
         "depuis l'été passé je cherche un emploi",  # since last summer, but no business named
+        "my shop has been slow since the summer",  # slow since a season: no start told
+        "je cherche du financement pour une nouvelle usine",  # one more plant (growth words, not its age)
+        "جارنا فتح حانوت جديد",  # someone else opened a new shop
     ],
 )
 def test_no_stage_without_a_cue(text: str) -> None:
