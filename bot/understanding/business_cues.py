@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 
 from bot.understanding.business_age import from_age, not_open_yet, started_recently
-from bot.understanding.business_growth import grows, new_branch, new_market
+from bot.understanding.business_growth import expands, grows, new_branch
 from bot.understanding.business_momentum import first_sales
 from bot.understanding.business_turns import becomes_business
 from bot.understanding.business_words import BUSINESS as _BUSINESS
@@ -140,7 +140,7 @@ def stage_cue(words: list[str]) -> str | None:
     if grows(words):
         return "growth"
     age = from_age(words, text, _BUSINESS)
-    if age == "established" and new_market(words):
+    if age == "established" and expands(words):
         return "growth"
     return age or ("idea" if _project(words) else None)
 

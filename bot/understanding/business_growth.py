@@ -17,9 +17,16 @@ from bot.understanding.business_words import BUSINESS, NEW_THING, POSSESSIVE, wi
 from bot.understanding.normalize import BOUNDARY, normalized_words
 
 # fmt: off
-_ENTER = {"percer", "conquerir", "penetrer", "break", "enter", "entering", "ندخلو", "ندخل", "nodkhlo", "ndkhol"}
-_MARKET = {"marche", "marches", "market", "markets", "into", "السوق", "الاسواق", "souk", "marché"}
-_MARKET_PAIRS = {("nouveaux", "marches"), ("new", "markets"), ("nouveau", "marche"), ("new", "market")}
+_ENTER = {
+    "percer", "conquerir", "penetrer", "break", "breaking", "enter", "entering", "ندخلو", "ندخل", "nodkhlo",
+    "ndkhol", "دخول", "etendre",
+}
+# after "percer" and "s'étendre", a place is a market: "percer aux États-Unis", "s'étendre en Ontario"
+_MARKET = {"marche", "marches", "market", "markets", "into", "السوق", "الاسواق", "souk", "marché", "aux", "au", "en"}
+_MARKET_PAIRS = {
+    ("nouveaux", "marches"), ("new", "markets"), ("nouveau", "marche"), ("new", "market"), ("اسواق", "جديده"),
+    ("سوق", "جديده"), ("سوق", "جديد"),
+}
 _GROWING = {
     "pousse", "doubler", "doublons", "double", "tripler", "triple", "grossit", "expanding", "doubling",
     "doubled", "tripled", "growing", "تنمو", "نكبرو", "يكبر", "توسيع", "نوسعو", "نوسع", "توسع",
@@ -52,6 +59,17 @@ _ADDS = {
     "ajouter", "add", "adding", "agrandir", "accelerer", "accelerate", "outgrown", "outgrew", "diversifier",
     "diversify", "elargir",
 }
+# hiring more: "hire two more therapists", "en engager 3 autres", "نزيد خدامين", "nzid nwadhef"
+_HIRE = {
+    "hire", "hiring", "engager", "embaucher", "recruter", "recruit", "recruiting", "نوظف", "نوظفو", "nwadhef",
+    "nwadhaf", "nwaddef",
+}
+_ADD_STAFF = {"نزيد", "nzid", "nzidou", "نزيدو"}
+_STAFF = {"خدامين", "عمال", "khdama", "khedama", "employes", "employees", "workers", "staff"}
+# one more of what makes the goods: "une 2e bâtisse", "une nouvelle ligne de production", "خط إنتاج جديد"
+_SECOND = {"deuxieme", "2e", "2eme", "second", "2nd", "troisieme", "3e", "third", "ثاني", "ثانيه", "thani"}
+_CAPACITY = {"batisse", "entrepot", "warehouse", "ligne", "line", "خط", "pelle", "usine", "plant", "factory"}
+_PRODUCTION = {"production", "embouteillage", "bottling", "assembly", "assemblage", "انتاج"}
 _GROW = {"grow", "grandir", "agrandir", "developper", "expand", "croitre", "faire", "نكبر", "نطور"}
 # fmt: on
 
@@ -64,7 +82,25 @@ def grows(words: list[str]) -> bool:
         _growing(word) and not _refused(words, index) and words[index - 1 : index] != ["jeune"]  # a startup
         for index, word in enumerate(words)
     )
-    return growing or _grows_business(words) or _wants_to_grow(words) or outgrows(words) or rising(words)
+    return (
+        growing
+        or _grows_business(words)
+        or _wants_to_grow(words)
+        or outgrows(words)
+        or rising(words)
+        or _hires_more(words)
+    )
+
+
+def _hires_more(words: list[str]) -> bool:
+    """'hire two more therapists', 'j'veux en engager 3 autres', 'نزيد خدامين', 'lazem nzid nwadhef': more
+    people than the business has (not 'we need to hire a welder')."""
+    return any(
+        (word in _HIRE and not _MORE.isdisjoint(words[index + 1 : index + 4]))
+        or (word in _ADD_STAFF and not (_STAFF | _HIRE).isdisjoint(words[index + 1 : index + 3]))
+        for index, word in enumerate(words)
+        if not _refused(words, index)
+    )
 
 
 def _wants_to_grow(words: list[str]) -> bool:
@@ -128,6 +164,14 @@ def new_branch(words: list[str]) -> bool:
             and set(words[max(0, index - 2) : index]) & _OPENS  # "ouvrir une succursale", "open a branch"
         ):
             return True
+        if word in _SECOND and words[index + 1 : index + 2] and words[index + 1] in _BRANCH | _CAPACITY:
+            return True  # "notre deuxième point de service", "une 2e bâtisse", "a second plant"
+        if (
+            word in _CAPACITY
+            and not _PRODUCTION.isdisjoint(words[index - 1 : index + 3])
+            and not _ANOTHER.isdisjoint(words[max(0, index - 2) : index + 4])  # not "automate our line"
+        ):
+            return True  # "une nouvelle ligne de production", "a new bottling line", "خط إنتاج جديد"
     return False
 
 
@@ -141,6 +185,39 @@ def _grows_business(words: list[str]) -> bool:
     return False
 
 
-_GROWING, _ANOTHER, _MORE, _BRANCH, _OPENS, _GROW, _ENTER, _MARKET, _ADDS = map(
-    normalized_words, (_GROWING, _ANOTHER, _MORE, _BRANCH, _OPENS, _GROW, _ENTER, _MARKET, _ADDS)
+(
+    _GROWING,
+    _ANOTHER,
+    _MORE,
+    _BRANCH,
+    _OPENS,
+    _GROW,
+    _ENTER,
+    _MARKET,
+    _ADDS,
+    _HIRE,
+    _ADD_STAFF,
+    _STAFF,
+    _SECOND,
+    _CAPACITY,
+    _PRODUCTION,
+) = map(
+    normalized_words,
+    (
+        _GROWING,
+        _ANOTHER,
+        _MORE,
+        _BRANCH,
+        _OPENS,
+        _GROW,
+        _ENTER,
+        _MARKET,
+        _ADDS,
+        _HIRE,
+        _ADD_STAFF,
+        _STAFF,
+        _SECOND,
+        _CAPACITY,
+        _PRODUCTION,
+    ),
 )

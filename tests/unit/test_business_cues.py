@@ -151,6 +151,15 @@ def cue(text: str) -> str | None:
         ("on est une jeune entreprise de design à Laval", "startup"),
         ("عندي صيدلية جديدة في باتنة", "startup"),
         ("j'ai fondé ma compagnie de traduction avec deux amies le printemps passé", "startup"),
+        # growth: hiring more, one more of what makes the goods, adding to a business running for years, a
+        # new market in other words
+        ("notre garage veut embaucher deux autres mécaniciens", "growth"),
+        ("عندي مخبزة فيها 4 عمال ونحب نزيد خدامين", "growth"),
+        ("on cherche du financement pour notre troisième entrepôt", "growth"),
+        ("we need a loan for a new assembly line", "growth"),
+        ("notre gîte roule depuis 12 ans et on veut ajouter un spa", "growth"),
+        ("notre imprimerie existe depuis 1999 et on veut s'étendre en Ontario", "growth"),
+        ("مؤسستنا تعمل منذ 2005 ونريد دخول أسواق جديدة", "growth"),
     ],
 )
 def test_open_ended_stage_cues(text: str, stage: str) -> None:
@@ -197,6 +206,9 @@ def test_open_ended_stage_cues(text: str, stage: str) -> None:
         "my shop has been slow since the summer",  # slow since a season: no start told
         "je cherche du financement pour une nouvelle usine",  # one more plant (growth words, not its age)
         "جارنا فتح حانوت جديد",  # someone else opened a new shop
+        "on veut automatiser notre ligne de production",  # the line it has, made better: no growth
+        "we need to hire a welder",  # one hire, not more than it has
+        "on ne veut pas embaucher d'autres employés",  # refused
     ],
 )
 def test_no_stage_without_a_cue(text: str) -> None:
