@@ -420,6 +420,7 @@ MINIMUM_CASES = {
 }
 
 
+@pytest.mark.slow  # a measurement: the whole pipeline over 24,000 messages, 13 s of CPU for the 38 tables
 @pytest.mark.parametrize("table", sorted(FLOORS))
 def test_blind_sets_stay_above_their_floors(table: str) -> None:
     cases = load_cases(ROOT / "tests" / "understanding" / table)
