@@ -70,7 +70,7 @@ _STARTED = {
     "lance", "lancee", "lances", "ouvert", "ouverte", "ouverts", "demarre", "demarree", "parti", "partie",
     "launched", "opened", "started", "founded", "بديت", "بدينا", "فتحت", "فتحنا", "bdit", "bdina", "fta7t",
     "fta7na", "ftahna", "بدا", "bda", "fonde", "fondee", "تاسست", "تاسس", "اسست", "اسستها", "اسسنا",
-    "اطلقنا", "اطلقناها", "اطلقت", "cree", "creee", "7alina", "7alit", "حلينا", "حليت", "incorporated",
+    "اطلقنا", "اطلقناها", "اطلقت", "بدات", "بدانا", "افتتحت", "افتتحنا", "cree", "creee", "7alina", "7alit", "حلينا", "حليت", "incorporated",
     "incorpore", "incorporee",
 }
 _JUST_DONE = {"viens", "vient", "venons", "venez", "viennent"}  # "je viens d'ouvrir": just opened
@@ -134,6 +134,7 @@ _NOT_YET = (
     {"encore", "yet", "بعد"},  # "ولم يبدأ بعد": not started yet
 )
 _EXISTS = {"existe", "existent", "exist", "exists"}
+_MSA_START_ROOTS = ("بدا", "فتح", "وسس", "اسس", "نفذ", "طلق", "نشي")  # normalised: أ -> ا, ؤ -> و
 _STILL_NOT = {"mazal", "mazel", "مازال", "مزال", "مازلنا", "مازالني", "lisa", "لسه"}
 NTH = {
     "deuxieme", "troisieme", "quatrieme", "2e", "3e", "4e", "2eme", "3eme", "second", "third", "fourth", "fifth", "2nd", "3rd",
@@ -161,16 +162,22 @@ _MONTH_NAMES, _THIS, _THIS_AFTER, _PERIOD = map(normalized_words, (_MONTH_NAMES,
 
 
 def not_open_yet(words: list[str], opening: set[str]) -> bool:
-    """'pas encore ouvert', 'we haven't launched yet', 'مازال ما بدينا', 'mazal ma bdinach'."""
+    """'pas encore ouvert', 'we haven't launched yet', 'مازال ما بدينا', 'mazal ma bdinach', 'لم أبدأه بعد'."""
     negations, yet = _NOT_YET
     for index, word in enumerate(words):
-        if word in _STARTED or word in opening or word in _EXISTS:
+        if word in _STARTED or word in opening or word in _EXISTS or _starts_in_msa(word):
             window = set(words[max(0, index - 4) : index + 5])
             if window & negations and window & yet:
                 return True
         if word in _STILL_NOT and any(_stem_started(w) for w in words[index + 1 : index + 4]):
             return True
     return False
+
+
+def _starts_in_msa(word: str) -> bool:
+    """A form of starting, opening, founding or carrying out, whatever its person and attached object, as
+    Modern Standard Arabic writes it after "لم" ("لم أبدأه بعد", "لم أفتحها بعد", "لم نؤسس الشركة بعد")."""
+    return any(root in word for root in _MSA_START_ROOTS)
 
 
 def _stem_started(word: str) -> bool:
@@ -200,7 +207,9 @@ def started_recently(words: list[str]) -> bool:
             return True
         if word not in _STARTED:
             continue
-        if words[index - 1 : index] == ["just"] or set(words[index + 1 : index + 12]) & _RECENT:
+        if words[index - 1 : index] == ["just"] or words[index + 1 : index + 2] == ["للتو"]:
+            return True  # "we just launched", "أطلقت للتو"
+        if set(words[index + 1 : index + 12]) & _RECENT:
             return True
         following = words[index + 1 : index + 8]
         dated = words[index + 1 : index + 11]  # the month may come after the business and its place

@@ -24,6 +24,7 @@ in Tadoussac needs a loan to buy boats" is not a personal loan).
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from bot.understanding.business_age import from_age, not_open_yet, started_recently
@@ -75,6 +76,9 @@ _BUY = {
     "racheter", "rachete", "acheter", "achete", "buy", "buying", "bought", "acquire", "نشري", "نشتري", "اشتري",
     "نشريو", "nechri", "nachri", "nchri",
 }
+# Modern Standard Arabic's words for handing a business over or inheriting it: a business named anywhere in
+# the message is changing hands ("يريد أن يتنازل عنه لي", "يريد والدي أن يسلمني مصنع الأثاث", "سنرث المصنع")
+_HANDS_OVER = {"يتنازل", "تنازل", "نتنازل", "يسلمني", "يسلمنا", "سنرث", "نرث", "يرث", "سارث", "ارث"}
 _OWNER = {"صاحبه", "صاحبها", "مولاه", "مولاها", "proprio", "proprietaire", "owner", "owners", "moulah", "mwalih"}
 _TAKE = {"take", "taking", "took", "takes", "hand", "hands", "handed", "handing"}
 # taking a business over, said by its heir without naming it again ("mon fils veut reprendre")
@@ -196,6 +200,8 @@ def _changes_hands(words: list[str]) -> bool:
             return True
         if named_before and _heir_takes_over(words, index, start):
             return True  # "on a une compagnie depuis 20 ans, mon fils veut reprendre"
+    if not _HANDS_OVER.isdisjoint(words) or ("الي", "جيل") in itertools.pairwise(words):
+        return any(word in _BUSINESS for word in words)  # ... or "نقل الشركة إلى الجيل الثاني"
     return bool(set(words) & _BUYER) and any(word in _BUSINESS for word in words)
 
 
@@ -375,6 +381,7 @@ def owns_business(words: list[str]) -> bool:
     return False
 
 
+_HANDS_OVER = normalized_words(_HANDS_OVER)
 _SELL_BUY, _SELL, _TAKE, _TAKE_OVER, _BETWEEN, _WISH, _OPEN, _FILLER, _BUYER, _HEIRS, _BUY, _OWNER = map(
     normalized_words,
     (_SELL_BUY, _SELL, _TAKE, _TAKE_OVER, _BETWEEN, _WISH, _OPEN, _FILLER, _BUYER, _HEIRS, _BUY, _OWNER),

@@ -160,6 +160,12 @@ def cue(text: str) -> str | None:
         ("notre gîte roule depuis 12 ans et on veut ajouter un spa", "growth"),
         ("notre imprimerie existe depuis 1999 et on veut s'étendre en Ontario", "growth"),
         ("مؤسستنا تعمل منذ 2005 ونريد دخول أسواق جديدة", "growth"),
+        # Modern Standard Arabic: "not yet" around any form of starting, handing over and inheriting, "just"
+        ("لدي فكرة مطعم لم أفتحه بعد", "idea"),
+        ("يريد عمي أن يتنازل لي عن صيدليته، وهي محل معروف", "succession"),
+        ("سنرث الشركة عن والدنا", "succession"),
+        ("نريد نقل مؤسستنا العائلية إلى الجيل الثالث", "succession"),
+        ("افتتحت للتو محلا للحلويات", "startup"),
     ],
 )
 def test_open_ended_stage_cues(text: str, stage: str) -> None:
@@ -208,6 +214,8 @@ def test_open_ended_stage_cues(text: str, stage: str) -> None:
         "جارنا فتح حانوت جديد",  # someone else opened a new shop
         "on veut automatiser notre ligne de production",  # the line it has, made better: no growth
         "we need to hire a welder",  # one hire, not more than it has
+        "لم أتلق ردا بعد من البنك",  # not yet, but a reply, not a start
+        "سنرث البيت عن جدتنا",  # inheriting a house, no business named
         "on ne veut pas embaucher d'autres employés",  # refused
     ],
 )
