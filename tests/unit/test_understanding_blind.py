@@ -372,6 +372,17 @@ FLOORS = {
         "slot_f1": 0.91,
         "stage_recall": 0.85,
     },
+    # Measured on 2026-12-05 (sixteenth session) once, on the session's final code (4681d54), before any
+    # change: 0.961 / 0.983 / 0.951 / 0.929, stage recall 0.922 (the baseline: 0.923, ratio 0.50: 26 errors
+    # against 52). The session's start code (9393c47) scores the same intent and stage recall, slot F1 0.930.
+    # It meets every target but slot F1 (0.929 for 0.93).
+    "heldout36.yaml": {
+        "accuracy": 0.95,
+        "oos_precision": 0.97,
+        "oos_recall": 0.935,
+        "slot_f1": 0.91,
+        "stage_recall": 0.90,
+    },
     "heldout8.yaml": {
         "accuracy": 0.955,
         "oos_precision": 0.945,
@@ -417,6 +428,7 @@ MINIMUM_CASES = {
     "heldout33.yaml": 650,
     "heldout34.yaml": 648,
     "heldout35.yaml": 660,
+    "heldout36.yaml": 672,
 }
 
 
