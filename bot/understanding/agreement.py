@@ -24,12 +24,12 @@ from bot.understanding.evaluate import (
     CasesError,
     LanguageDataError,
     Report,
-    _listed,
-    _row,
     evaluate,
     language_data,
+    listed,
     load_cases,
     network_of,
+    table_row,
 )
 
 
@@ -49,13 +49,13 @@ class Labels:
         def one(slot: str) -> str | None:
             return None if case.get(slot) is None else str(case[slot])
 
-        needs = tuple(str(need) for need in _listed(case.get("needs")))
+        needs = tuple(str(need) for need in listed(case.get("needs")))
         return cls(str(case["intent"]), one("stage"), one("sector"), one("region"), needs)
 
 
 def same_facts(first: dict[str, object], second: dict[str, object]) -> bool:
     return all(
-        (sorted(map(str, _listed(first.get(slot)))) == sorted(map(str, _listed(second.get(slot)))))
+        (sorted(map(str, listed(first.get(slot)))) == sorted(map(str, listed(second.get(slot)))))
         if slot == "needs"
         else first.get(slot) == second.get(slot)
         for slot in SLOTS
@@ -95,11 +95,11 @@ def main(argv: list[str] | None = None) -> None:
     facts = [a for a, b in pairs if a["intent"] == b["intent"] and same_facts(a, b)]
     print(f"{args.first} and {args.second}: {len(pairs)} texts")
     print(HEADER)
-    print(_row("writers", "2nd/1st", writers(pairs), slots=True))
-    print(_row("ours", "1st", evaluate(first), slots=True))
-    print(_row("", "2nd", evaluate(second), slots=True))
-    print(_row("both agree: intent", "ours", evaluate(intents), slots=True))
-    print(_row("both agree: all", "ours", evaluate(facts), slots=True))
+    print(table_row("writers", "2nd/1st", writers(pairs), slots=True))
+    print(table_row("ours", "1st", evaluate(first), slots=True))
+    print(table_row("", "2nd", evaluate(second), slots=True))
+    print(table_row("both agree: intent", "ours", evaluate(intents), slots=True))
+    print(table_row("both agree: all", "ours", evaluate(facts), slots=True))
     per_slot = writers(pairs)
     print("writers' agreement per fact (F1): " + ", ".join(f"{s} {per_slot.f1(s)[2]:.3f}" for s in SLOTS))
 

@@ -26,7 +26,7 @@ from bot.catalog.loader import load_catalog
 from bot.catalog.yamlfile import load_trusted
 from bot.understanding.corpus import ABOUT_A_BUSINESS, NO_STAGE
 from bot.understanding.data import _with_corpus, load_language_data
-from bot.understanding.evaluate import HEADER, ROOT, Report, _row, evaluate, network_of
+from bot.understanding.evaluate import HEADER, ROOT, Report, evaluate, network_of, table_row
 from bot.understanding.understand import Understander
 
 
@@ -102,10 +102,10 @@ def main(argv: list[str] | None = None) -> None:
     everything, by_lang = crossvalidate(args.folds, only=args.only)
     print(f"corpus, {args.folds}-fold cross-validation of the whole pipeline")
     print(HEADER)
-    print(_row("all", "ours", everything, slots=True))
+    print(table_row("all", "ours", everything, slots=True))
     for lang in ("fr", "en", "ar"):
         if lang in by_lang:
-            print(_row(lang, "ours", by_lang[lang], slots=True))
+            print(table_row(lang, "ours", by_lang[lang], slots=True))
     for slot in ("stage", "sector", "region", "needs"):
         p, r, f = everything.f1(slot)
         print(f"    {slot:7} precision {p:.3f} recall {r:.3f} F1 {f:.3f}")

@@ -141,9 +141,7 @@ class Report:
         if not self.count_intent(got.intent, str(case["intent"])):
             wrong.append(f"intent {got.intent} (expected {case['intent']}, {got.confidence:.2f})")
         for slot in SLOTS:
-            expected: set[Any] = (
-                set(_listed(case.get(slot))) if slot == "needs" else {case.get(slot)} - {None}
-            )
+            expected: set[Any] = set(listed(case.get(slot))) if slot == "needs" else {case.get(slot)} - {None}
             value = getattr(got, slot)
             found = set(value) if slot == "needs" else {value} - {None}
             counts = self.slot_counts[slot]
@@ -259,7 +257,7 @@ HEADER = (
 )
 
 
-def _row(name: str, system: str, report: Report, slots: bool) -> str:
+def table_row(name: str, system: str, report: Report, slots: bool) -> str:
     precision, recall = report.oos_precision_recall()
     stage = f"{report.f1('stage')[1]:>9.3f}" if slots else f"{'-':>9}"
     f1 = f"{report.f1()[2]:>9.3f}" if slots else f"{'-':>9}"
@@ -276,12 +274,12 @@ def subsets(cases: list[dict[str, object]]) -> list[tuple[str, list[dict[str, ob
         subset = [c for c in cases if c["lang"] == lang]
         if subset:
             out.append((lang, subset))
-    tags = sorted({str(t) for c in cases for t in _listed(c.get("tags"))})
-    out.extend((f"tag {tag}", [c for c in cases if tag in _listed(c.get("tags"))]) for tag in tags)
+    tags = sorted({str(t) for c in cases for t in listed(c.get("tags"))})
+    out.extend((f"tag {tag}", [c for c in cases if tag in listed(c.get("tags"))]) for tag in tags)
     return out
 
 
-def _listed(value: object) -> Iterable[object]:
+def listed(value: object) -> Iterable[object]:
     """A list field of a case as read from YAML (absent or empty: nothing)."""
     return cast("Iterable[object]", value or ())
 
@@ -303,9 +301,9 @@ def main(argv: list[str] | None = None) -> None:
     print(HEADER)
     for name, subset in subsets(cases):
         ours = evaluate(subset)
-        print(_row(name, "ours", ours, slots=True))
+        print(table_row(name, "ours", ours, slots=True))
         if baseline is not None:
-            print(_row("", "baseline", evaluate_baseline(subset, baseline), slots=False))
+            print(table_row("", "baseline", evaluate_baseline(subset, baseline), slots=False))
     ours = evaluate(cases)
     if baseline is not None:
         base = evaluate_baseline(cases, baseline)
