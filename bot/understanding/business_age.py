@@ -70,7 +70,8 @@ _STARTED = {
     "lance", "lancee", "lances", "ouvert", "ouverte", "ouverts", "demarre", "demarree", "parti", "partie",
     "launched", "opened", "started", "founded", "بديت", "بدينا", "فتحت", "فتحنا", "bdit", "bdina", "fta7t",
     "fta7na", "ftahna", "بدا", "bda", "fonde", "fondee", "تاسست", "تاسس", "اسست", "اسستها", "اسسنا",
-    "اطلقنا", "اطلقناها", "اطلقت", "بدات", "بدانا", "افتتحت", "افتتحنا", "cree", "creee", "7alina", "7alit", "حلينا", "حليت", "incorporated",
+    "اطلقنا", "اطلقناها", "اطلقت", "بدات", "بدانا", "افتتحت", "افتتحنا",
+    "cree", "creee", "7alina", "7alit", "حلينا", "حليت", "incorporated",
     "incorpore", "incorporee",
 }
 _JUST_DONE = {"viens", "vient", "venons", "venez", "viennent"}  # "je viens d'ouvrir": just opened
@@ -108,7 +109,8 @@ _MANY_YEARS = re.compile(
 )
 # "depuis l'an passé", "since last spring", "men l3am li fat": the business began last season or year
 _SINCE_LAST = re.compile(
-    r"\b(?:depuis|since|men|mn|من|منذ) (?:(?:l|le|la|the|el) )?(?:last (?:year|spring|summer|fall|winter|season)"
+    r"\b(?:depuis|since|men|mn|من|منذ) (?:(?:l|le|la|the|el) )?"
+    r"(?:last (?:year|spring|summer|fall|winter|season)"
     r"|(?:an|annee|ete|printemps|automne|hiver|l3am|3am|عام|سنه|صيف|ربيع) (?:(?:li|لي|اللي) )?"
     r"(?:passe|passee|dernier|derniere|fat|فات|ماضي|ماضيه))\b"  # normalised: no article, ة -> ه
 )
@@ -120,14 +122,18 @@ _SINCE_SEASON = re.compile(
 )
 # "deuxième saison", "second season", "الموسم الثاني", "first anniversary": a business in its first years
 _EARLY_SEASON = re.compile(
-    r"\b(?:(?:deuxieme|2e|2eme|seconde|premiere|1re|second|2nd|first|1st) (?:saison|season|anniversaire|anniversary)"
+    r"\b(?:(?:deuxieme|2e|2eme|seconde|premiere|1re|second|2nd|first|1st)"
+    r" (?:saison|season|anniversaire|anniversary)"
     r"|(?:saison|season|موسم) (?:2|deux|two|ثاني|الثاني|thani)|(?:premier|1er) anniversaire)\b"
 )
 # "ma jeune agence", "a new pharmacy owner" (before the business), "عيادة جديدة", "site jdid" (after it): a
 # business begun lately. Not "nouvelle": "une nouvelle usine" is one more plant (growth)
 _YOUNG_BEFORE, _YOUNG_AFTER = {"jeune", "jeunes", "new", "newly"}, {"جديد", "جديده", "jdid", "jdida"}
 # ... unless it is being opened: "opening a new daycare" is an idea, "جارنا فتح حانوت جديد" someone else's
-_OPENED = {"opening", "open", "start", "starting", "launch", "launching", "create", "creating", "فتح", "نفتح", "يفتح", "fta7", "nfta7", "nfte7"}
+_OPENED = {
+    "opening", "open", "start", "starting", "launch", "launching", "create", "creating", "فتح", "نفتح",
+    "يفتح", "fta7", "nfta7", "nfte7",
+}
 # "pas encore ouvert", "not open yet", "l'entreprise existe pas encore", "mazal ma bdinach": an idea still
 _NOT_YET = (
     {"pas", "not", "haven", "havent", "didn", "didnt", "jamais", "doesn", "doesnt", "isn", "isnt", "لم", "ولم"},
@@ -162,7 +168,8 @@ _MONTH_NAMES, _THIS, _THIS_AFTER, _PERIOD = map(normalized_words, (_MONTH_NAMES,
 
 
 def not_open_yet(words: list[str], opening: set[str]) -> bool:
-    """'pas encore ouvert', 'we haven't launched yet', 'مازال ما بدينا', 'mazal ma bdinach', 'لم أبدأه بعد'."""
+    """'pas encore ouvert', 'we haven't launched yet', 'مازال ما بدينا', 'mazal ma bdinach', 'لم أبدأه
+    بعد'."""
     negations, yet = _NOT_YET
     for index, word in enumerate(words):
         if word in _STARTED or word in opening or word in _EXISTS or _starts_in_msa(word):

@@ -22,7 +22,9 @@ _ENTER = {
     "ndkhol", "دخول", "etendre",
 }
 # after "percer" and "s'étendre", a place is a market: "percer aux États-Unis", "s'étendre en Ontario"
-_MARKET = {"marche", "marches", "market", "markets", "into", "السوق", "الاسواق", "souk", "marché", "aux", "au", "en"}
+_MARKET = {
+    "marche", "marches", "market", "markets", "into", "السوق", "الاسواق", "souk", "marché", "aux", "au", "en",
+}
 _MARKET_PAIRS = {
     ("nouveaux", "marches"), ("new", "markets"), ("nouveau", "marche"), ("new", "market"), ("اسواق", "جديده"),
     ("سوق", "جديده"), ("سوق", "جديد"),
@@ -60,16 +62,22 @@ _ADDS = {
     "diversify", "elargir",
 }
 # hiring more: "hire two more therapists", "en engager 3 autres", "نزيد خدامين", "nzid nwadhef"
-_HIRE = {
+_HIRE = normalized_words({
     "hire", "hiring", "engager", "embaucher", "recruter", "recruit", "recruiting", "نوظف", "نوظفو", "nwadhef",
     "nwadhaf", "nwaddef",
-}
-_ADD_STAFF = {"نزيد", "nzid", "nzidou", "نزيدو"}
-_STAFF = {"خدامين", "عمال", "khdama", "khedama", "employes", "employees", "workers", "staff"}
+})
+_ADD_STAFF = normalized_words({"نزيد", "nzid", "nzidou", "نزيدو"})
+_STAFF = normalized_words(
+    {"خدامين", "عمال", "khdama", "khedama", "employes", "employees", "workers", "staff"}
+)
 # one more of what makes the goods: "une 2e bâtisse", "une nouvelle ligne de production", "خط إنتاج جديد"
-_SECOND = {"deuxieme", "2e", "2eme", "second", "2nd", "troisieme", "3e", "third", "ثاني", "ثانيه", "thani"}
-_CAPACITY = {"batisse", "entrepot", "warehouse", "ligne", "line", "خط", "pelle", "usine", "plant", "factory"}
-_PRODUCTION = {"production", "embouteillage", "bottling", "assembly", "assemblage", "انتاج"}
+_SECOND = normalized_words(
+    {"deuxieme", "2e", "2eme", "second", "2nd", "troisieme", "3e", "third", "ثاني", "ثانيه", "thani"}
+)
+_CAPACITY = normalized_words(
+    {"batisse", "entrepot", "warehouse", "ligne", "line", "خط", "pelle", "usine", "plant", "factory"}
+)
+_PRODUCTION = normalized_words({"production", "embouteillage", "bottling", "assembly", "assemblage", "انتاج"})
 _GROW = {"grow", "grandir", "agrandir", "developper", "expand", "croitre", "faire", "نكبر", "نطور"}
 # fmt: on
 
@@ -185,39 +193,6 @@ def _grows_business(words: list[str]) -> bool:
     return False
 
 
-(
-    _GROWING,
-    _ANOTHER,
-    _MORE,
-    _BRANCH,
-    _OPENS,
-    _GROW,
-    _ENTER,
-    _MARKET,
-    _ADDS,
-    _HIRE,
-    _ADD_STAFF,
-    _STAFF,
-    _SECOND,
-    _CAPACITY,
-    _PRODUCTION,
-) = map(
-    normalized_words,
-    (
-        _GROWING,
-        _ANOTHER,
-        _MORE,
-        _BRANCH,
-        _OPENS,
-        _GROW,
-        _ENTER,
-        _MARKET,
-        _ADDS,
-        _HIRE,
-        _ADD_STAFF,
-        _STAFF,
-        _SECOND,
-        _CAPACITY,
-        _PRODUCTION,
-    ),
+_GROWING, _ANOTHER, _MORE, _BRANCH, _OPENS, _GROW, _ENTER, _MARKET, _ADDS = map(
+    normalized_words, (_GROWING, _ANOTHER, _MORE, _BRANCH, _OPENS, _GROW, _ENTER, _MARKET, _ADDS)
 )
