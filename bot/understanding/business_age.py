@@ -254,18 +254,6 @@ def from_age(words: list[str], text: str, business: set[str]) -> str | None:
             return "startup"  # "food truck depuis l'été passé", "since last spring"
         if _MANY_YEARS.search(text):
             return "established"  # "une entreprise qui roule depuis des années", "من سنين طويلة"
-        if _SINCE_SEASON.search(text) or _EARLY_SEASON.search(text):
-            return "startup"  # "ma boutique roule depuis janvier", "kayak business, second season"
-        if any(
-            word in business
-            and (
-                (words[index - 1 : index] and words[index - 1] in _YOUNG_BEFORE)
-                or (words[index + 1 : index + 2] and words[index + 1] in _YOUNG_AFTER)
-            )
-            and _OPENED.isdisjoint(words[max(0, index - 4) : index])
-            for index, word in enumerate(words)
-        ):
-            return "startup"  # "ma jeune agence web", "عيادة جديدة" (opening one is read before: an idea)
     for index, word in enumerate(words):
         if (
             word in _GENERATIONS
@@ -306,7 +294,25 @@ def from_age(words: list[str], text: str, business: set[str]) -> str | None:
             return "startup"
         if number >= 5:
             return "established"
+    if business & set(words) and (
+        _SINCE_SEASON.search(text) or _EARLY_SEASON.search(text) or _young(words, business)
+    ):
+        return "startup"  # "roule depuis janvier", "second season", "ma jeune agence": no age said before
     return None
+
+
+def _young(words: list[str], business: set[str]) -> bool:
+    """'ma jeune agence web', 'a new pharmacy owner', 'عيادة جديدة': a business begun lately (one being opened
+    is read before this: an idea)."""
+    return any(
+        word in business
+        and (
+            (words[index - 1 : index] and words[index - 1] in _YOUNG_BEFORE)
+            or (words[index + 1 : index + 2] and words[index + 1] in _YOUNG_AFTER)
+        )
+        and _OPENED.isdisjoint(words[max(0, index - 4) : index])
+        for index, word in enumerate(words)
+    )
 
 
 def _unit(word: str) -> str | None:
