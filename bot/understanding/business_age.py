@@ -171,8 +171,9 @@ def not_open_yet(words: list[str], opening: set[str]) -> bool:
     """'pas encore ouvert', 'we haven't launched yet', 'مازال ما بدينا', 'mazal ma bdinach', 'لم أبدأه
     بعد'."""
     negations, yet = _NOT_YET
+    msa = "لم" in words or "ولم" in words  # MSA's "not yet" is "لم ... بعد": the roots are read only then
     for index, word in enumerate(words):
-        if word in _STARTED or word in opening or word in _EXISTS or _starts_in_msa(word):
+        if word in _STARTED or word in opening or word in _EXISTS or (msa and _starts_in_msa(word)):
             window = set(words[max(0, index - 4) : index + 5])
             if window & negations and window & yet:
                 return True

@@ -104,10 +104,12 @@ def _hires_more(words: list[str]) -> bool:
     """'hire two more therapists', 'j'veux en engager 3 autres', 'نزيد خدامين', 'lazem nzid nwadhef': more
     people than the business has (not 'we need to hire a welder')."""
     return any(
-        (word in _HIRE and not _MORE.isdisjoint(words[index + 1 : index + 4]))
-        or (word in _ADD_STAFF and not (_STAFF | _HIRE).isdisjoint(words[index + 1 : index + 3]))
+        (
+            (word in _HIRE and not _MORE.isdisjoint(words[index + 1 : index + 4]))
+            or (word in _ADD_STAFF and not (_STAFF | _HIRE).isdisjoint(words[index + 1 : index + 3]))
+        )
+        and not _refused(words, index)
         for index, word in enumerate(words)
-        if not _refused(words, index)
     )
 
 
