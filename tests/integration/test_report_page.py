@@ -15,11 +15,9 @@ import datetime as dt
 import shutil
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
 import pytest
-from PIL import Image
-from scipy import ndimage
 
 from bot.catalog.model import Catalog
 from bot.reporting.command import check
@@ -27,6 +25,9 @@ from bot.reporting.html import to_html
 from bot.reporting.model import Report, build
 from bot.storage.reports import CountRow, GapCount, Visit
 from tests.support.postgres import required
+
+if TYPE_CHECKING:  # imported where used: the test is slow, and every worker collects this module
+    from PIL import Image
 
 MARK = (255, 0, 255)  # the outline of each chart's box, added by the test only
 CHARTS = ("funnel", "times", "demand", "gaps")
@@ -49,6 +50,8 @@ def chromium() -> str:
 
 
 def screenshot(browser: str, page: Path, folder: Path) -> Image.Image:
+    from PIL import Image
+
     shot = page.with_suffix(".png")
     profile = folder / f"profile-{page.stem}"
     profile.mkdir()
@@ -77,6 +80,9 @@ def screenshot(browser: str, page: Path, folder: Path) -> Image.Image:
 
 def chart_ink(image: Image.Image) -> list[int]:
     """How many pixels are not background inside each marked box, top to bottom."""
+    import numpy as np
+    from scipy import ndimage
+
     pixels = np.asarray(image).astype(np.int16)
     marked = np.all(np.abs(pixels - np.array(MARK)) <= 8, axis=2)
     labels, _count = ndimage.label(marked)
