@@ -53,3 +53,15 @@ def test_the_command_prints_the_writers_and_ours_side_by_side(
     assert rows["ours"][2] == "4"
     assert "both agree: all" in out  # ours on the three texts both writers labelled alike
     assert "writers' agreement per fact (F1): stage 0.000, sector 0.667, region 1.000, needs 1.000" in out
+
+
+@pytest.mark.parametrize(
+    "second",
+    sorted((Path(__file__).parents[1] / "understanding" / "agreement").glob("*.yaml")),
+    ids=lambda path: path.name,
+)
+def test_every_second_labelling_holds_its_tables_texts_in_order(second: Path) -> None:
+    """An edit to a blind table (a typo mended) must be made to its second labelling too, or the writers'
+    agreement would be measured on different messages."""
+    first = second.parents[1] / second.name
+    assert len(paired(first, second)) >= 600
