@@ -29,6 +29,7 @@ from bot.understanding.evaluate import (
     listed,
     load_cases,
     network_of,
+    slot_values,
     table_row,
 )
 
@@ -54,12 +55,7 @@ class Labels:
 
 
 def same_facts(first: dict[str, object], second: dict[str, object]) -> bool:
-    return all(
-        (sorted(map(str, listed(first.get(slot)))) == sorted(map(str, listed(second.get(slot)))))
-        if slot == "needs"
-        else first.get(slot) == second.get(slot)
-        for slot in SLOTS
-    )
+    return all(slot_values(first.get(slot), slot) == slot_values(second.get(slot), slot) for slot in SLOTS)
 
 
 def paired(first: Path, second: Path) -> list[tuple[dict[str, object], dict[str, object]]]:

@@ -250,7 +250,8 @@ def from_age(words: list[str], text: str, business: set[str]) -> str | None:
     this_year = dt.date.today().year
     if _DECADE.search(text):
         return "established"  # "depuis les années 90", "since the 80s"
-    if business & set(words):
+    named = not business.isdisjoint(words)
+    if named:
         if _SINCE_LAST.search(text):
             return "startup"  # "food truck depuis l'été passé", "since last spring"
         if _MANY_YEARS.search(text):
@@ -295,9 +296,7 @@ def from_age(words: list[str], text: str, business: set[str]) -> str | None:
             return "startup"
         if number >= 5:
             return "established"
-    if business & set(words) and (
-        _SINCE_SEASON.search(text) or _EARLY_SEASON.search(text) or _young(words, business)
-    ):
+    if named and (_SINCE_SEASON.search(text) or _EARLY_SEASON.search(text) or _young(words, business)):
         return "startup"  # "roule depuis janvier", "second season", "ma jeune agence": no age said before
     return None
 

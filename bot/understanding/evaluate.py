@@ -141,9 +141,7 @@ class Report:
         if not self.count_intent(got.intent, str(case["intent"])):
             wrong.append(f"intent {got.intent} (expected {case['intent']}, {got.confidence:.2f})")
         for slot in SLOTS:
-            expected: set[Any] = set(listed(case.get(slot))) if slot == "needs" else {case.get(slot)} - {None}
-            value = getattr(got, slot)
-            found = set(value) if slot == "needs" else {value} - {None}
+            expected, found = slot_values(case.get(slot), slot), slot_values(getattr(got, slot), slot)
             counts = self.slot_counts[slot]
             counts["tp"] += len(expected & found)
             counts["fp"] += len(found - expected)
@@ -277,6 +275,11 @@ def subsets(cases: list[dict[str, object]]) -> list[tuple[str, list[dict[str, ob
     tags = sorted({str(t) for c in cases for t in listed(c.get("tags"))})
     out.extend((f"tag {tag}", [c for c in cases if tag in listed(c.get("tags"))]) for tag in tags)
     return out
+
+
+def slot_values(value: object, slot: str) -> set[Any]:
+    """A fact as a set, to compare two readings of it: the needs listed, another slot's one value or none."""
+    return set(listed(value)) if slot == "needs" else {value} - {None}
 
 
 def listed(value: object) -> Iterable[object]:
