@@ -384,6 +384,16 @@ FLOORS = {
         "slot_f1": 0.91,
         "stage_recall": 0.90,
     },
+    # Measured on 2026-12-05 (seventeenth session) once, on the session's start code (072e89d), before any
+    # change: 0.972 / 0.989 / 0.984 / 0.922, stage recall 0.919 (the baseline: 0.932, ratio 0.41). It meets
+    # every target but slot F1 (0.922 for 0.93: sector precision 0.838, stage precision 0.857).
+    "heldout37.yaml": {
+        "accuracy": 0.96,
+        "oos_precision": 0.975,
+        "oos_recall": 0.97,
+        "slot_f1": 0.91,
+        "stage_recall": 0.90,
+    },
     "heldout8.yaml": {
         "accuracy": 0.955,
         "oos_precision": 0.945,
@@ -430,6 +440,7 @@ MINIMUM_CASES = {
     "heldout34.yaml": 648,
     "heldout35.yaml": 660,
     "heldout36.yaml": 672,
+    "heldout37.yaml": 650,
 }
 
 
