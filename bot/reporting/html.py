@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import base64
 from html import escape
+from typing import TYPE_CHECKING
 
 from bot.catalog.model import Catalog
-from bot.reporting.charts import Chart, charts
 from bot.reporting.model import Report
 from bot.reporting.text import cell_text, column_name, rule_text
 from bot.reporting.view import HIDDEN, Gettext, Section, key_name, label, period_lines, same, sections
+
+if TYPE_CHECKING:
+    from bot.reporting.charts import Chart
 
 STYLE = """
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1d1d1f;
@@ -77,6 +80,8 @@ def to_html(catalog: Catalog, report: Report, _: Gettext = same, lang: str = "en
     name = catalog.text(catalog.network.name, lang)
     scope = " · ".join(f"{escape(k)}: {escape(v)}" for k, v in period_lines(report, _))
     heading = escape(_("Aiguilleur report: {network}").format(network=name))
+    from bot.reporting.charts import charts  # matplotlib: loaded when a page is drawn, not with this module
+
     direction = ' dir="rtl"' if lang in RTL else ""
     parts = [
         "<!doctype html>",

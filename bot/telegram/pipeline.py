@@ -51,6 +51,7 @@ log = logging.getLogger(__name__)
 
 TRANSIENT_ATTEMPTS = 10  # a busy or unreachable database: about a minute of retries before setting aside
 FAILING_ATTEMPTS = 3  # any other failure (a bug): tried again in case it was transient after all
+FIRST_RETRY_PAUSE = 0.5  # seconds before the second attempt, doubled before each next one
 MAX_RETRY_PAUSE = 10.0
 READ_LIMIT = 100  # stored updates read at a time
 
@@ -351,7 +352,7 @@ class Pipeline:
                 describe(error),
             )
             return True
-        pause = min(MAX_RETRY_PAUSE, 0.5 * 2 ** (attempts - 1))
+        pause = min(MAX_RETRY_PAUSE, FIRST_RETRY_PAUSE * 2 ** (attempts - 1))
         log.warning(
             "update %s failed (%s, %s, attempt %s of %s): rolled back, retrying in %.1f s",
             item.update_id,

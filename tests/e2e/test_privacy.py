@@ -135,7 +135,7 @@ async def test_a_copy_on_its_way_when_she_forgets_is_deleted_from_the_hub_once_i
     """/forget can come while a copy of her message is on its way to the hub: Telegram has it, the bot has not
     heard back yet. It is deleted from the hub's group as soon as the bot hears back, like the others."""
     card = await forum.open_handoff(MARIE, MINI_HUB_CHAT, QUESTION)
-    forum.api.time_out_randomly(["copyMessage"], rate=1.0, seconds=2.0)  # the copy made, its answer 2 s late
+    forum.api.time_out_randomly(["copyMessage"], rate=1.0, seconds=1.0)  # the copy made, its answer 1 s late
     await forum.say(MARIE, "Mon fromage bleu coule.")
     copy = await forum.bot_says(MINI_HUB_CHAT, "Mon fromage bleu")
     await forum.say(MARIE, "/forget")

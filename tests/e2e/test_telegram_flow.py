@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.bootstrap import configure_logging
+from bot.telegram import pipeline
 from bot.telegram.app import ALLOWED_UPDATES
 from tests.support.botapi import TOKEN, User
 from tests.support.personas import LUC, MARIE, MINI, MINI_HUB_CHAT
@@ -146,6 +147,7 @@ async def test_stale_button_gets_a_polite_answer(running: Running) -> None:
     assert conversation is not None and conversation.profile.stage == "idea"
 
 
+@pytest.mark.slow  # waits the second Telegram asks for, by design
 async def test_rate_limit_is_honoured_and_nothing_is_lost(running: Running) -> None:
     api = running.api
     api.fail_next(
@@ -175,6 +177,7 @@ async def test_a_bug_in_our_code_gets_an_apology_not_a_traceback(
         raise RuntimeError("boom")
 
     monkeypatch.setattr(running.core.dialogue, "handle", broken)
+    monkeypatch.setattr(pipeline, "FIRST_RETRY_PAUSE", 0.05)  # the apology is awaited here, not the pauses
     configure_logging("DEBUG")  # what `aiguilleur run` does: httpx (whose URLs hold the token) stays quiet
     with caplog.at_level(logging.DEBUG):
         await running.say(MARIE, "/privacy")

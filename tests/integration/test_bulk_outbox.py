@@ -26,6 +26,7 @@ def announcement() -> Outcome:
     return Outcome(tuple(Reply(u.id, (plain(f"Nouvel appel {u.id}"),)) for u in SUBSCRIBERS))
 
 
+@pytest.mark.slow  # paced by design: 40 chats at 10 messages/s
 async def test_an_announcement_reaches_every_chat_once_and_a_live_reply_overtakes_it(tmp_path: Path) -> None:
     async with running_bot(tmp_path, MINI, bulk_messages_per_second=10) as bot:
         for user in SUBSCRIBERS:  # they have talked to the bot before: their private chats exist

@@ -29,7 +29,14 @@ from bot.cli import main
 from tests.conftest import MINI, QUEBEC, ROOT
 
 ALGERIE = ROOT / "catalog" / "algerie"
-NETWORKS = [QUEBEC, ALGERIE, MINI]
+# Every record of a sample network checked against the official schemas takes a second: the mini network's
+# checks run in the inner loop (`tasks.py quick`), the sample networks' in the whole suite.
+WHOLE = pytest.mark.slow
+NETWORKS = [
+    pytest.param(QUEBEC, marks=WHOLE, id="quebec"),
+    pytest.param(ALGERIE, marks=WHOLE, id="algerie"),
+    pytest.param(MINI, id="mini"),
+]
 HSDS_CANNOT_CARRY = (  # the bot's own settings of a hub: an import keeps those of the folder it writes into
     "advisor_chat_id",
     "reminder_after_minutes",
@@ -75,7 +82,7 @@ def schema_errors(catalog: Catalog) -> list[str]:
     return errors
 
 
-@pytest.mark.parametrize("directory", NETWORKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("directory", NETWORKS)
 def test_export_is_valid_against_the_official_hsds_schemas(directory: Path) -> None:
     catalog = load_catalog(directory)
     assert schema_errors(catalog) == []
@@ -96,6 +103,7 @@ def test_the_validator_does_see_errors() -> None:
     ]
 
 
+@WHOLE
 def test_two_exports_are_identical_and_ids_never_change(tmp_path: Path) -> None:
     catalog = load_catalog(QUEBEC)
     for form in ("tables", "x.json", "x.zip"):
@@ -148,7 +156,7 @@ def assert_same_catalog(before: Catalog, after: Catalog) -> None:
 
 
 @pytest.mark.parametrize("form", ["tables", "services.json", "tables.zip"])
-@pytest.mark.parametrize("directory", NETWORKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("directory", NETWORKS)
 def test_import_of_the_export_reproduces_the_catalog(directory: Path, form: str, tmp_path: Path) -> None:
     catalog = load_catalog(directory)
     exported = tmp_path / form

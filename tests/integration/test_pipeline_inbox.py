@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.storage import Store, cancel_and_wait
-from bot.telegram import entrepreneur
+from bot.telegram import entrepreneur, pipeline
 from bot.telegram.outbox import OutboxSender
 from tests.conftest import MINI
 from tests.support.botapi import BotApiDouble, User
@@ -187,6 +187,7 @@ async def test_an_update_that_keeps_failing_is_set_aside_with_one_apology(
         await real(context, outcome, query)
 
     monkeypatch.setattr(entrepreneur, "respond", broken)
+    monkeypatch.setattr(pipeline, "FIRST_RETRY_PAUSE", 0.05)  # attempts are counted here, not waited for
     async with running_bot(tmp_path, MINI, database_url=database_url) as bot:
         api = bot.api
         api.user_says(poisoned, "/start")

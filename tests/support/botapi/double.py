@@ -213,7 +213,8 @@ class BotApiDouble(Serving, Gestures, Methods):
     # ---- waiting, from async tests -------------------------------------------------------------------
 
     async def wait_for(self, predicate: Callable[[], T], timeout: float = 5.0, *, description: str = "") -> T:  # noqa: ASYNC109
-        """Poll ``predicate`` every 10 ms until it returns a truthy value, which is returned.
+        """Check ``predicate`` whenever the double has answered a call, and every 10 ms (for what it does not
+        see: the database, the bot's own state), until it returns a truthy value, which is returned.
 
         An exception from the predicate (an ``IndexError`` before a message exists) counts as "not yet". On
         timeout, raises ``AssertionError`` with the last exception and the last 10 calls, which usually
@@ -221,18 +222,28 @@ class BotApiDouble(Serving, Gestures, Methods):
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         last_error: Exception | None = None
-        while True:
-            try:
-                value = predicate()
-            except Exception as error:  # reported on timeout
-                last_error = error
-            else:
-                last_error = None
-                if value:
-                    return value
-            if loop.time() >= deadline:
-                break
-            await asyncio.sleep(0.01)
+        answered = asyncio.Event()
+        waiter = (loop, answered)
+        with self._lock:
+            self._waiters.add(waiter)
+        try:
+            while True:
+                answered.clear()
+                try:
+                    value = predicate()
+                except Exception as error:  # reported on timeout
+                    last_error = error
+                else:
+                    last_error = None
+                    if value:
+                        return value
+                if loop.time() >= deadline:
+                    break
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(answered.wait(), 0.01)
+        finally:
+            with self._lock:
+                self._waiters.discard(waiter)
         lines = [f"condition not met within {timeout:g} s" + (f": {description}" if description else "")]
         if last_error is not None:
             lines.append(f"predicate last raised {last_error!r}")

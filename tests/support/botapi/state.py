@@ -3,6 +3,8 @@ errors the server answers. Everything here is called with ``self._lock`` held.""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import copy
 import itertools
 import socket
@@ -114,6 +116,8 @@ class DoubleState:
         self._thread: threading.Thread | None = None
         self._connections: set[socket.socket] = set()
         self._server_errors: list[str] = []
+        # `wait_for` in async tests: woken as soon as a call has been answered, not at its next poll
+        self._waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
 
         self._calls: list[ApiCall] = []
         self._faults: list[
@@ -140,6 +144,14 @@ class DoubleState:
 
         self._dispatch: dict[str, Callable[[dict[str, Any]], Any]] = {}
         self._canonical: dict[str, str] = {}
+
+    def _wake_waiters(self) -> None:
+        """Wake every `wait_for` under way (from the server's thread): a call has just been answered."""
+        with self._lock:
+            waiters = list(self._waiters)
+        for loop, event in waiters:
+            with contextlib.suppress(RuntimeError):  # its loop has closed meanwhile
+                loop.call_soon_threadsafe(event.set)
 
     @property
     def bot_user(self) -> JSONDict:

@@ -202,6 +202,7 @@ class Serving(DoubleState):
                 late_by = rule.seconds
         with self._lock:
             call.status, call.late = status, late_by is not None
+        self._wake_waiters()
         if late_by is not None:
             self._stop_event.wait(late_by)
         self._answer(handler, payload, status)
