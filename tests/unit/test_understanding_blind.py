@@ -394,6 +394,16 @@ FLOORS = {
         "slot_f1": 0.91,
         "stage_recall": 0.90,
     },
+    # Measured on 2026-12-05 (seventeenth session) once, on the code of e0c0d81 (the understanding as at the
+    # session's start, 072e89d), before any change: 0.985 / 0.989 / 0.973 / 0.936, stage recall 0.940 (the
+    # baseline: 0.960, ratio 0.38). The first blind table to meet every target, slot F1 included.
+    "heldout38.yaml": {
+        "accuracy": 0.97,
+        "oos_precision": 0.975,
+        "oos_recall": 0.96,
+        "slot_f1": 0.92,
+        "stage_recall": 0.92,
+    },
     "heldout8.yaml": {
         "accuracy": 0.955,
         "oos_precision": 0.945,
@@ -441,6 +451,7 @@ MINIMUM_CASES = {
     "heldout35.yaml": 660,
     "heldout36.yaml": 672,
     "heldout37.yaml": 650,
+    "heldout38.yaml": 650,
 }
 
 
