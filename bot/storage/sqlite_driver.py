@@ -62,6 +62,15 @@ def _after_begin(connection: sqlite3.Connection, operation: str, function_and_pa
     return result
 
 
+def _counted(adapted: OneTripConnection, function: Any, *args: Any) -> _Result:
+    """In the connection's thread: `function`, then one statement fewer on its way (see `rollback`)."""
+    try:
+        result: _Result = function(*args)
+        return result
+    finally:
+        adapted.in_flight -= 1
+
+
 def _executemany(connection: sqlite3.Connection, operation: str, parameters: Any) -> _Result:
     cursor = connection.cursor()
     try:
@@ -111,12 +120,19 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         async with adapt_connection._execute_mutex:
             aiosqlite_connection = self._connection
             begin, adapt_connection.begin_pending = adapt_connection.begin_pending, False
-            result: _Result = await aiosqlite_connection._execute(
-                _after_begin if begin else function,
-                aiosqlite_connection._conn,
-                operation,
-                (function, parameters) if begin else parameters,
-            )
+            adapt_connection.in_flight += 1
+            try:
+                result: _Result = await aiosqlite_connection._execute(
+                    _counted,
+                    adapt_connection,
+                    _after_begin if begin else function,
+                    aiosqlite_connection._conn,
+                    operation,
+                    (function, parameters) if begin else parameters,
+                )
+            except ValueError:  # closed: never queued, so never counted down in the thread
+                adapt_connection.in_flight -= 1
+                raise
         self._description, rows, self._rowcount, self._lastrowid = result
         self._rows = collections.deque(rows)
 
@@ -143,9 +159,13 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
-    """`begin_pending`: a transaction was begun and no statement has been sent in it yet."""
+    """`begin_pending`: a transaction was begun and no statement has been sent in it yet. `in_flight`: the
+    statements queued for the connection's thread and not finished there (one of a task cancelled while it
+    waited may still run)."""
 
-    __slots__ = ("begin_pending",)
+    __slots__ = ("begin_pending", "in_flight")
+    begin_pending: bool
+    in_flight: int
     _cursor_cls = OneTripCursor
 
     def begin_immediate(self) -> None:
@@ -179,10 +199,20 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         super().commit()
 
     def rollback(self) -> None:
+        """SQLAlchemy rolls back every connection it takes back, after a commit too: with no transaction open
+        and no statement on its way that could open one, there is nothing to roll back, and no trip is made
+        (sqlite3's own `rollback()` does nothing then either). A statement still on its way (its task was
+        cancelled) gets the rollback queued behind it, as before."""
         if self.begin_pending:
             self.begin_pending = False
             return
+        if not self.in_flight and not self._in_transaction():
+            return
         super().rollback()
+
+    def _in_transaction(self) -> bool:
+        connection = self._connection._connection  # None once closed: then aiosqlite's own path decides
+        return connection is None or connection.in_transaction
 
 
 class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
@@ -190,6 +220,7 @@ class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
         connection = super().connect(*arg, **kw)
         adapted = OneTripConnection(self, connection._connection)
         adapted.begin_pending = False
+        adapted.in_flight = 0
         return adapted
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import threading
+import time
 import warnings
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -18,7 +19,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.core.text import Span
 from bot.core.types import Conversation, Reply
-from bot.storage import Store, sqlite_driver
+from bot.storage import Store, cancel_and_wait, sqlite_driver
 from tests.support.databases import sqlite_url
 
 
@@ -36,7 +37,8 @@ def trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     original = aiosqlite.Connection._execute
 
     async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        sent.append(getattr(fn, "__name__", repr(fn)))
+        sent_fn = args[1] if fn is sqlite_driver._counted else fn  # the statement's function, not its counter
+        sent.append(getattr(sent_fn, "__name__", repr(sent_fn)))
         return await original(self, fn, *args, **kwargs)
 
     monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
@@ -68,7 +70,8 @@ async def test_a_statement_is_one_trip_and_gives_its_rows(store: Store, trips: l
         trips.clear()
         rows = (await connection.execute(text("SELECT 1 AS a, 'x' AS b UNION ALL SELECT 2, 'y'"))).all()
     assert [tuple(row) for row in rows] == [(1, "x"), (2, "y")]
-    # BEGIN IMMEDIATE and the statement (cursor, rows and all) in one trip; the pool's reset (a rollback)
+    # BEGIN IMMEDIATE and the statement (cursor, rows and all) in one trip; the pool's reset (a rollback: the
+    # transaction was left open)
     assert trips == ["_after_begin", "rollback"], trips
 
 
@@ -86,7 +89,9 @@ async def test_a_transaction_without_statements_begins_nothing(store: Store, tri
     trips.clear()
     async with store.unit_of_work():
         pass
-    assert trips == ["rollback"], trips  # no BEGIN, no COMMIT: only the pool's reset
+    assert trips == [], (
+        trips
+    )  # no BEGIN, no COMMIT, and no rollback when the pool takes it back: nothing begun
 
 
 async def test_a_transaction_holds_the_write_lock_from_its_first_statement(
@@ -109,12 +114,41 @@ async def test_an_updates_statements_are_one_trip_each(store: Store, trips: list
         assert conversation is not None
         await store.save_conversation(conversation)
         (item,) = await store.enqueue([Reply(chat_id=7, text=(Span("bonjour"),))])
-    # BEGIN IMMEDIATE with the SELECT, the upsert, INSERT ... RETURNING; the commit; the pool's reset
-    assert trips == ["_after_begin", "_execute", "_execute", "commit", "rollback"], trips
+    # BEGIN IMMEDIATE with the SELECT, the upsert, INSERT ... RETURNING; the commit; no rollback when the
+    # pool takes the connection back (committed: nothing to undo)
+    assert trips == ["_after_begin", "_execute", "_execute", "commit"], trips
     async with store.unit_of_work():
         assert await store.outbox_sent(item_id=item.id, token=item.token, message_id=3)
         assert not await store.outbox_sent(item_id=item.id, token=item.token, message_id=3)  # rowcount 0
     assert await store.pending_outbox() == []
+
+
+async def test_a_statement_cancelled_while_it_waits_its_turn_is_still_rolled_back(
+    store: Store, tmp_path: Path
+) -> None:
+    """The pool's rollback is skipped when no transaction is open. A statement whose task was cancelled while
+    it waited its turn in the connection's thread still runs there, BEGIN IMMEDIATE and all, after the task
+    has given up: whatever ends that connection (SQLAlchemy closes it; a rollback would be queued behind the
+    statement, never skipped) must not leave the write lock taken."""
+    waiting: list[asyncio.Future[Any]] = []
+
+    async def write() -> None:
+        async with store.engine.connect() as connection:
+            raw = (await connection.get_raw_connection()).driver_connection
+            waiting.append(asyncio.ensure_future(raw._execute(time.sleep, 0.3)))  # its thread busy meanwhile
+            await asyncio.sleep(0)  # queued first
+            await connection.execute(text("SELECT 1"))  # queued behind it, with its BEGIN IMMEDIATE
+
+    task = asyncio.create_task(write())
+    await asyncio.sleep(0.1)
+    await cancel_and_wait(task)
+    await waiting[0]
+    for _ in range(40):
+        if not await another_writer_is_locked_out(tmp_path / "bot.db"):
+            break
+        await asyncio.sleep(0.05)
+    else:
+        pytest.fail("a connection back in the pool still holds the write lock")
 
 
 async def test_errors_and_rollbacks_are_sqlalchemys(store: Store) -> None:
