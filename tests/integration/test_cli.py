@@ -182,7 +182,7 @@ def test_catalog_check_exit_codes(tmp_path: Path) -> None:
     assert f"{tmp_path}/network.yaml:1: file is missing" in bad.stdout
 
 
-@pytest.mark.slow  # starts the command in fresh interpreters, a second each
+@pytest.mark.slow(busy=True)  # starts the command in fresh interpreters, a second each
 def test_run_without_token_says_so_and_opens_the_terminal_chat(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "bot", "run"],
@@ -213,7 +213,7 @@ def test_bad_settings_name_the_variable() -> None:
     assert "RETENTION_DAYS:" in result.stderr
 
 
-@pytest.mark.slow  # starts the command in fresh interpreters, a second each
+@pytest.mark.slow(busy=True)  # starts the command in fresh interpreters, a second each
 def test_understand_prints_the_contract() -> None:
     result = aiguilleur("understand", "chu en démarrage dans l'agro à Rimouski pis j'cherche du financement")
     assert result.returncode == 0, result.stderr

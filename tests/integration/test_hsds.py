@@ -31,7 +31,7 @@ from tests.conftest import MINI, QUEBEC, ROOT
 ALGERIE = ROOT / "catalog" / "algerie"
 # Every record of a sample network checked against the official schemas takes a second: the mini network's
 # checks run in the inner loop (`tasks.py quick`), the sample networks' in the whole suite.
-WHOLE = pytest.mark.slow
+WHOLE = pytest.mark.slow(busy=True)
 NETWORKS = [
     pytest.param(QUEBEC, marks=WHOLE, id="quebec"),
     pytest.param(ALGERIE, marks=WHOLE, id="algerie"),

@@ -63,13 +63,13 @@ def _start(url: str) -> str:
     ).stdout.strip()
 
 
-@pytest.mark.slow  # starts fresh interpreters (2-3 of them), a second each
+@pytest.mark.slow(busy=True)  # starts fresh interpreters (2-3 of them), a second each
 def test_neither_a_first_nor_a_second_start_loads_alembic(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
     assert [_start(url) for _ in range(2)] == ["False", "False"]  # created at the head, then up to date
 
 
-@pytest.mark.slow  # starts fresh interpreters (2-3 of them), a second each
+@pytest.mark.slow(busy=True)  # starts fresh interpreters (2-3 of them), a second each
 def test_a_database_at_an_older_revision_is_migrated_by_alembic(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
     subprocess.run([sys.executable, "-c", OLD_DATABASE, url], capture_output=True, text=True, check=True)

@@ -43,7 +43,7 @@ def _understander(intents: Path) -> Understander:
     return Understander(data, catalog)
 
 
-@pytest.mark.slow  # fits scikit-learn models (importing scikit-learn alone takes a second)
+@pytest.mark.slow(busy=True)  # fits scikit-learn models (importing scikit-learn alone takes a second)
 def test_a_corpus_message_teaches_its_intent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AIGUILLEUR_MODEL_CACHE", "off")
     corpus = "version: 1\nexamples:\n" + "".join(

@@ -14,7 +14,7 @@ from tests.support.shared import catalog as shared_catalog
 from tests.support.shared import fewer_phrases, language_data
 
 
-@pytest.mark.slow  # fits scikit-learn models (importing scikit-learn alone takes a second)
+@pytest.mark.slow(busy=True)  # fits scikit-learn models (importing scikit-learn alone takes a second)
 def test_examples_are_read_back_identical_and_prepared_again_after_an_edit(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -40,7 +40,7 @@ def test_examples_are_read_back_identical_and_prepared_again_after_an_edit(
     assert prepared_again == ["x"]  # French changed: prepared again; English read back
 
 
-@pytest.mark.slow  # fits scikit-learn models (importing scikit-learn alone takes a second)
+@pytest.mark.slow(busy=True)  # fits scikit-learn models (importing scikit-learn alone takes a second)
 def test_the_corpus_messages_of_the_stage_fallback_are_read_back_too(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -60,7 +60,7 @@ def test_the_corpus_messages_of_the_stage_fallback_are_read_back_too(
     assert second.understand(text, "fr").stage == first.understand(text, "fr").stage == "startup"
 
 
-@pytest.mark.slow  # fits scikit-learn models (importing scikit-learn alone takes a second)
+@pytest.mark.slow(busy=True)  # fits scikit-learn models (importing scikit-learn alone takes a second)
 def test_warming_fills_the_cache_that_the_next_start_reads(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

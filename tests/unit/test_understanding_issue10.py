@@ -286,7 +286,7 @@ def test_emphasis_is_still_read() -> None:
     assert heard("bonjourrrr").intent == "greet"
 
 
-@pytest.mark.slow  # fits scikit-learn models (importing scikit-learn alone takes a second)
+@pytest.mark.slow(busy=True)  # fits scikit-learn models (importing scikit-learn alone takes a second)
 @pytest.mark.parametrize("classes", [3, 2])  # two classes: scikit-learn keeps a single row of weights
 def test_runtime_scores_match_scikit_learn(classes: int) -> None:
     """The model scored without scikit-learn gives scikit-learn's own probabilities."""
@@ -314,7 +314,7 @@ def test_runtime_scores_match_scikit_learn(classes: int) -> None:
         assert got == pytest.approx(expected, abs=1e-6)
 
 
-@pytest.mark.slow  # fits scikit-learn models (importing scikit-learn alone takes a second)
+@pytest.mark.slow(busy=True)  # fits scikit-learn models (importing scikit-learn alone takes a second)
 def test_the_model_cache_round_trips(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AIGUILLEUR_MODEL_CACHE", str(tmp_path))
     examples = {"greet": [["bonjour"], ["salut"]], "thanks": [["merci"], ["merci", "beaucoup"]]}
