@@ -32,7 +32,7 @@ STAMP = VENV / ".installed-for"
 EXTRAS = "dev,postgres"
 # Test workers (pytest-xdist): twice the cores, since the tests wait for sockets, child processes and
 # retry delays about half of their time (measured on 2 cores: 4 workers beat 2). `--dist worksteal` lets an
-# idle worker take tests queued for a busy one; tests/conftest.py puts the slow tests first.
+# idle worker take tests queued for a busy one; tests/conftest.py puts the slow tests that wait first.
 WORKERS = ("-n", str(min(8, 2 * (os.cpu_count() or 1))), "--dist", "worksteal")
 # The inner loop's pytest options: the tests not marked slow (pyproject.toml), stopping at the first failure,
 # on one worker more than the cores: without the slow tests little time is spent waiting, and each worker

@@ -77,11 +77,11 @@ def _table(catalog: Catalog, section: Section, _: Gettext, lang: str | None) -> 
 
 def to_html(catalog: Catalog, report: Report, _: Gettext = same, lang: str = "en") -> str:
     """The page in `lang`: its words through `_`, the catalog's names in `lang`, right to left in Arabic."""
+    from bot.reporting.charts import charts  # matplotlib: loaded when a page is drawn, not with this module
+
     name = catalog.text(catalog.network.name, lang)
     scope = " · ".join(f"{escape(k)}: {escape(v)}" for k, v in period_lines(report, _))
     heading = escape(_("Aiguilleur report: {network}").format(network=name))
-    from bot.reporting.charts import charts  # matplotlib: loaded when a page is drawn, not with this module
-
     direction = ' dir="rtl"' if lang in RTL else ""
     parts = [
         "<!doctype html>",

@@ -63,12 +63,12 @@ def _after_begin(connection: sqlite3.Connection, operation: str, function_and_pa
 
 
 def _counted(adapted: OneTripConnection, function: Any, *args: Any) -> _Result:
-    """In the connection's thread: `function`, then one statement fewer on its way (see `rollback`)."""
+    """In the connection's thread: `function`, then one more statement finished there (see `rollback`)."""
     try:
         result: _Result = function(*args)
         return result
     finally:
-        adapted.in_flight -= 1
+        adapted.finished += 1  # written by this thread only, as `sent` by the event loop's: no update lost
 
 
 def _executemany(connection: sqlite3.Connection, operation: str, parameters: Any) -> _Result:
@@ -120,7 +120,7 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         async with adapt_connection._execute_mutex:
             aiosqlite_connection = self._connection
             begin, adapt_connection.begin_pending = adapt_connection.begin_pending, False
-            adapt_connection.in_flight += 1
+            adapt_connection.sent += 1
             try:
                 result: _Result = await aiosqlite_connection._execute(
                     _counted,
@@ -130,8 +130,8 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
                     operation,
                     (function, parameters) if begin else parameters,
                 )
-            except ValueError:  # closed: never queued, so never counted down in the thread
-                adapt_connection.in_flight -= 1
+            except ValueError:  # closed: never queued, so never finished in the thread
+                adapt_connection.sent -= 1
                 raise
         self._description, rows, self._rowcount, self._lastrowid = result
         self._rows = collections.deque(rows)
@@ -159,13 +159,14 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
-    """`begin_pending`: a transaction was begun and no statement has been sent in it yet. `in_flight`: the
-    statements queued for the connection's thread and not finished there (one of a task cancelled while it
-    waited may still run)."""
+    """`begin_pending`: a transaction was begun and no statement has been sent in it yet. `sent - finished`:
+    the statements queued for the connection's thread and not finished there (one of a task cancelled while
+    it waited may still run)."""
 
-    __slots__ = ("begin_pending", "in_flight")
+    __slots__ = ("begin_pending", "finished", "sent")
     begin_pending: bool
-    in_flight: int
+    finished: int
+    sent: int
     _cursor_cls = OneTripCursor
 
     def begin_immediate(self) -> None:
@@ -206,7 +207,7 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         if self.begin_pending:
             self.begin_pending = False
             return
-        if not self.in_flight and not self._in_transaction():
+        if self.sent == self.finished and not self._in_transaction():
             return
         super().rollback()
 
@@ -220,7 +221,7 @@ class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
         connection = super().connect(*arg, **kw)
         adapted = OneTripConnection(self, connection._connection)
         adapted.begin_pending = False
-        adapted.in_flight = 0
+        adapted.sent = adapted.finished = 0
         return adapted
 
 
