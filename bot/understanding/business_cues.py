@@ -28,7 +28,7 @@ import itertools
 import re
 
 from bot.understanding.business_age import from_age, not_open_yet, started_recently
-from bot.understanding.business_growth import expands, grows, new_branch
+from bot.understanding.business_growth import adds_or_enters, grows, new_branch
 from bot.understanding.business_momentum import first_sales
 from bot.understanding.business_turns import becomes_business
 from bot.understanding.business_words import BUSINESS as _BUSINESS
@@ -78,7 +78,7 @@ _BUY = {
 }
 # Modern Standard Arabic's words for handing a business over or inheriting it: a business named anywhere in
 # the message is changing hands ("يريد أن يتنازل عنه لي", "يريد والدي أن يسلمني مصنع الأثاث", "سنرث المصنع")
-_HANDS_OVER = {"يتنازل", "تنازل", "نتنازل", "يسلمني", "يسلمنا", "سنرث", "نرث", "يرث", "سارث", "ارث"}
+_HANDS_OVER = normalized_words({"يتنازل", "تنازل", "نتنازل", "يسلمني", "يسلمنا", "سنرث", "نرث", "يرث", "سارث", "ارث"})
 _OWNER = {"صاحبه", "صاحبها", "مولاه", "مولاها", "proprio", "proprietaire", "owner", "owners", "moulah", "mwalih"}
 _TAKE = {"take", "taking", "took", "takes", "hand", "hands", "handed", "handing"}
 # taking a business over, said by its heir without naming it again ("mon fils veut reprendre")
@@ -144,13 +144,9 @@ def stage_cue(words: list[str]) -> str | None:
     if grows(words):
         return "growth"
     age = from_age(words, text, _BUSINESS)
-    if age == "established" and expands(words):
+    if age == "established" and adds_or_enters(words):  # `grows` was asked above
         return "growth"
     return age or ("idea" if _project(words) else None)
-
-
-# fmt: off
-# fmt: on
 
 
 def _object_start(words: list[str], index: int) -> int | None:
@@ -381,7 +377,6 @@ def owns_business(words: list[str]) -> bool:
     return False
 
 
-_HANDS_OVER = normalized_words(_HANDS_OVER)
 _SELL_BUY, _SELL, _TAKE, _TAKE_OVER, _BETWEEN, _WISH, _OPEN, _FILLER, _BUYER, _HEIRS, _BUY, _OWNER = map(
     normalized_words,
     (_SELL_BUY, _SELL, _TAKE, _TAKE_OVER, _BETWEEN, _WISH, _OPEN, _FILLER, _BUYER, _HEIRS, _BUY, _OWNER),

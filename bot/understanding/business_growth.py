@@ -129,10 +129,14 @@ def _wants_to_grow(words: list[str]) -> bool:
 def expands(words: list[str]) -> bool:
     """A business running for years that grows, adds to what it has ('ajouter 20 chambres', 'agrandir
     l'usine', 'add eco-lodges'), or sets out to sell where it never sold: growth."""
-    return (
-        grows(words)
-        or new_market(words)
-        or any(word in _ADDS and not _refused(words, index) for index, word in enumerate(words))
+    return grows(words) or adds_or_enters(words)
+
+
+def adds_or_enters(words: list[str]) -> bool:
+    """`expands` without `grows` (for a caller that has just asked `grows`): adding to what the business has,
+    or a new market."""
+    return new_market(words) or any(
+        word in _ADDS and not _refused(words, index) for index, word in enumerate(words)
     )
 
 

@@ -182,7 +182,7 @@ class Understander:
 
     def _ready(self, lang: str) -> bool:
         """Whether `lang` can be read now: a language read but not answered in is built on first use if
-        `read_all` did not build it (about 60 ms, once); False if its catalog is gone."""
+        `read_all` did not build it (about 80 ms, once); False if its catalog is gone."""
         if lang in self.lexicons:
             return True
         data, catalog_ref = self._later
