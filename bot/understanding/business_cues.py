@@ -50,7 +50,7 @@ _SELL_BUY = {
     "nachri", "nchri", "achetee", "achetes", "vendue", "rachetee", "reprise", "ykhalili", "يخليلي",
     "khallali", "خلالي", "يخليهالي", "ykhallili", "نخلي", "nkhalli", "nkhali", "نسلم", "nsalem",
     "شريت", "شرينا", "chrit", "chrina", "بعت", "بعنا", "ybi3", "yebi3", "اقتناء", "لاقتناء", "نقتني",
-    "اشترينا", "اشتريت",
+    "اشترينا", "اشتريت", "pass", "passing", "passed", "passes",
 }
 # selling, said without its object at a clause's end, is of the business named before it
 _SELL = {
@@ -58,8 +58,11 @@ _SELL = {
     "nbi3", "nbi3ou", "nbi3o",
 }
 # "passer mon commerce au numérique", "transférer l'entreprise en ligne": a business moved, not handed over
-_MOVED = {"passer", "transferer"}
-_MOVED_TO = {"numerique", "niveau", "ligne", "etape", "vitesse", "digital", "web", "virage", "automatisation"}
+_MOVED = {"passer", "transferer", "pass", "passing", "passed", "passes"}
+_MOVED_TO = {
+    "numerique", "niveau", "ligne", "etape", "vitesse", "digital", "web", "virage", "automatisation", "next",
+    "online", "level",
+}
 # "vendre à mon neveu", "sell it to my daughter", "نبيعها لولدي": handed to someone, when a business is named
 _HEIRS = {
     "neveu", "niece", "fils", "fille", "filles", "enfants", "enfant", "gendre", "employes", "employe", "associe",
@@ -218,13 +221,19 @@ def _names_business(following: list[str]) -> bool:
     """A business noun after determiners and familiar adjectives, and at most one other word right before
     it ("a dental clinic", "an existing hardware store"), not "a truck for my farm"."""
     for position, word in enumerate(following):
+        if word in _SHARES and following[position - 1 : position] not in (["his"], ["her"], ["their"]):
+            return False  # "buy Shopify shares", "buy shares in", not "buy his shares"
         if word in _BUSINESS:
             return True
         if word not in _BETWEEN:
-            return following[position + 1 : position + 2] != [] and following[position + 1] in _BUSINESS
+            return (
+                following[position + 1 : position + 2] != []
+                and following[position + 1] in _BUSINESS - _SHARES
+            )
     return False
 
 
+_SHARES = {"shares"}
 _OBJECT_PRONOUNS = {"la", "le", "l", "les"}
 _HAVE = {"ai", "a", "as", "avons", "avez", "ont"}
 _IT = {"it", "them", "out"}

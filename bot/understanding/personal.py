@@ -1,8 +1,10 @@
 """Whose matter a message is about: the person's own life ("ma douche", "my wedding", "سيارتي") rather than a
-business. A feature for the intent classifier (bot/understanding/understand.py), not a rule."""
+business (a feature for the intent classifier), or a business they work for or buy from rather than their own
+("my company laid me off": a rule of bot/understanding/understand.py)."""
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from bot.understanding.normalize import normalize
@@ -20,6 +22,15 @@ _PERSONAL = {
     "chien", "chat", "dog", "cat", "vacances", "vacation", "telephone", "phone", "dari", "weldi", "bniti",
     "mrati", "tomobil", "sayara", "tonobil",
 }
+# The speaker on the other side of a business: its employee ("my company laid me off", "mon entreprise m'a
+# congédié", "my company's HR"), its customer ("my gym membership", "mon garage préféré") or its traveller
+# ("my business class flight"): "my company" is then not theirs.
+_SERVED_AFTER = {
+    "laid", "fired", "hr", "insurance", "benefits", "pension", "membership", "prefere", "preferee",
+    "favorite", "favourite", "class", "trip", "flight", "ethics", "pied", "congedie", "congediee", "renvoye",
+    "renvoyee", "vire", "viree", "arnaque", "charge", "casse", "مدير", "شهريه", "خلصنيش", "خلصونيش",
+}
+_SERVED_PAIRS = {("me", "doit"), ("laid", "me"), ("fired", "me"), ("let", "me")}
 # fmt: on
 _MY = {"ma", "mon", "mes", "my", "notre", "nos", "our", "sa", "son", "ses", "his", "her", "ta", "ton", "your"}
 _PERSONAL_SUFFIXED = re.compile(r"^(?:دار|ولد|بنت|مرت|سيارت|طوموبيل|راجل|دراهم|خدمت|قراي)(?:ي|نا)$")
@@ -36,5 +47,15 @@ def personal_matter(words: list[str]) -> bool:
     return False
 
 
-_PERSONAL = {normalize(word) for word in _PERSONAL}
-_MY = {normalize(word) for word in _MY}
+def served_by(words: list[str], business: set[str]) -> bool:
+    """'My company laid me off', 'mon entreprise m'a mis à pied', 'cancel my gym membership': a business
+    named by someone it employs or serves, not by its owner (`business`: the nouns that name one)."""
+    for index, word in enumerate(words):
+        if word in business:
+            after = words[index + 1 : index + 6]
+            if set(after) & _SERVED_AFTER or set(itertools.pairwise(after)) & _SERVED_PAIRS:
+                return True
+    return "laid" in words and "off" in words
+
+
+_PERSONAL, _MY, _SERVED_AFTER = ({normalize(w) for w in group} for group in (_PERSONAL, _MY, _SERVED_AFTER))

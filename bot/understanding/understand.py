@@ -24,6 +24,7 @@ from bot.catalog.model import Catalog
 from bot.understanding import prepared
 from bot.understanding.business_cues import changes_hands, owns_business, takes_over_something_else
 from bot.understanding.business_turns import becomes_business
+from bot.understanding.business_words import BUSINESS
 from bot.understanding.classifier import OWN_BUSINESS, PERSONAL, QUESTION
 from bot.understanding.clauses import (
     ACTION_CONFIDENCE,
@@ -52,7 +53,7 @@ from bot.understanding.normalize import (
     strip_clitics,
     strip_latin_clitics,
 )
-from bot.understanding.personal import personal_matter
+from bot.understanding.personal import personal_matter, served_by
 from bot.understanding.prepared import Examples
 from bot.understanding.schema import LanguageFile
 from bot.understanding.slots import Found, extract, specific_needs
@@ -69,6 +70,11 @@ OFF_TOPIC_CONFIDENCE = 0.35  # out_of_scope at least this sure stays out of scop
 # pour ma compagnie de transport"): out of scope only when quite sure.
 OFF_TOPIC_WITH_STAGE = 0.7
 GUESS_CONFIDENCE = 0.5  # below, a message of unknown words only is out of scope
+# Needs nobody has outside a business ("l'incubateur de l'université", "R-D avec un labo"), unlike financing,
+# training or premises ("a loan for my car", "cours d'anglais", "un local pour ma fête"): out of scope only
+# when the classifier is all but certain (the university that makes it lean there is often the incubator's)
+BUSINESS_NEEDS = frozenset({"incubation", "innovation"})
+OFF_TOPIC_WITH_BUSINESS_NEED = 0.9
 REJECT_BELOW = 0.3  # a message with no fact whose best intent is less sure than this is out of scope
 # Words that ask for what a need names ("je cherche", "we need", "نحتاج"): with a need, a request.
 REQUEST_WORDS = frozenset(
@@ -90,8 +96,13 @@ def _asks(text: str) -> list[str]:
 
 def _their_business(words: list[str]) -> bool:
     """A business of their own ('3andi une boîte'), one bought or sold ('nechri l'entreprise ta3 3ammi'), or a
-    hobby to live from ('make a living from it'): never out of scope, whatever the classifier says."""
-    return owns_business(words) or changes_hands(words) or becomes_business(words)
+    hobby to live from ('make a living from it'): never out of scope, whatever the classifier says. Not one
+    they work for or buy from ('my company laid me off', 'mon garage m'a chargé trop cher')."""
+    return (
+        (owns_business(words) and not served_by(words, BUSINESS))
+        or changes_hands(words)
+        or becomes_business(words)
+    )
 
 
 def _with_markers(text: str, words: list[str]) -> list[str]:
@@ -107,6 +118,8 @@ def _markers(text: str, words: list[str]) -> list[str]:
 
 def _off_topic_bar(found: Found) -> float:
     """How sure out_of_scope must be to win over the facts found: surer when they describe a business."""
+    if BUSINESS_NEEDS.intersection(found.needs):
+        return OFF_TOPIC_WITH_BUSINESS_NEED
     describes_business = found.stage or (found.sector and found.needs)
     return OFF_TOPIC_WITH_STAGE if describes_business else OFF_TOPIC_CONFIDENCE
 
