@@ -41,6 +41,10 @@ _DUAL = {
     "شهرين": "months", "chahrin": "months", "chhrin": "months", "عامين": "years", "سنتين": "years",
     "3amin": "years", "3amine": "years", "يومين": "days", "جمعتين": "days", "simantin": "days",
 }
+# A business this many years old or younger is a startup ("first years"): the tables' writers call a 3-year-old
+# business a startup more often than anything else but growth (which its growth words say), a 4-year-old one
+# rarely (growth or no stage)
+STARTUP_YEARS = 3
 _YEARS = {
     "ans", "an", "annees", "annee", "years", "year", "yrs", "yr", "سنه", "سنوات", "سنين", "عام", "اعوام",
     "3am", "3amat", "snin", "sna", "snine", "3wam", "عاما",
@@ -94,7 +98,9 @@ _MONTH_NAMES = {
 }
 _THIS = {"cette", "this", "had", "هذا", "هاد", "هاذ", "هذه", "هاذي"}
 _THIS_AFTER = {"hada", "هذا", "هادا"}  # Darija says it after: "bdit 3am hada" (I started this year)
-_AGO_BEFORE, _AGO_AFTER = {"قبل", "منذ"}, {"hadi", "هادي"}  # "قبل سنة", "3am hadi": a year ago
+# "قبل سنة", "3am hadi": a year ago; "7alit l'entreprise men 3am": for a year
+_AGO_BEFORE, _AGO_AFTER = {"قبل", "منذ", "men", "mn"}, {"hadi", "هادي"}
+_ARTICLES = {"l", "el"}  # "bdina l'activité had l'3am": this year, with its article
 _PERIOD = {"annee", "an", "year", "mois", "month", "3am", "l3am", "chhar", "العام", "السنه", "الشهر", "عام", "شهر", "sna", "season"}
 # "depuis les années 90", "since the 80s": a decade is an established business's birth
 _DECADE = re.compile(
@@ -217,9 +223,9 @@ def started_recently(words: list[str]) -> bool:
             continue
         if words[index - 1 : index] == ["just"] or words[index + 1 : index + 2] == ["للتو"]:
             return True  # "we just launched", "أطلقت للتو"
-        if set(words[index + 1 : index + 12]) & _RECENT:
+        if set(words[index + 1 : index + 15]) & _RECENT:  # "... une coop de ... à Ville-Marie le mois passé"
             return True
-        following = words[index + 1 : index + 8]
+        following = [w for w in words[index + 1 : index + 9] if w not in _ARTICLES]
         dated = words[index + 1 : index + 11]  # the month may come after the business and its place
         if set(dated) & _MONTH_NAMES and not any(_YEAR.match(w) for w in dated):
             return True  # "on a commencé en septembre", "lancé ma boutique à Victoriaville en janvier"
@@ -238,7 +244,9 @@ def started_recently(words: list[str]) -> bool:
             )
             if number is None and unit in _ONE and ago:
                 number = 1  # "تأسست قبل سنة", "7alina startup 3am hadi": a year ago
-            if number is not None and (unit in _MONTHS or unit in _DAYS or (unit in _YEARS and number <= 2)):
+            if number is not None and (
+                unit in _MONTHS or unit in _DAYS or (unit in _YEARS and number <= STARTUP_YEARS)
+            ):
                 return True
     return False
 
@@ -265,7 +273,7 @@ def from_age(words: list[str], text: str, business: set[str]) -> str | None:
             return "established"  # "3 générations", "fourth generation": a family business
         if _YEAR.match(word) and set(words[max(0, index - 4) : index]) & (_SINCE | _STARTED):
             age = this_year - int(word)  # "depuis 1994", "since 2009", "منذ 2010"
-            if 0 <= age <= 2:
+            if 0 <= age <= STARTUP_YEARS:
                 return "startup"
             if age >= 5:
                 return "established"
@@ -281,7 +289,7 @@ def from_age(words: list[str], text: str, business: set[str]) -> str | None:
         # "Entreprise de construction, 25 ans, Baie-Comeau": a clause of its own in a list of facts
         has_age = has_age or (
             words[index - 2 : index - 1] in ([], [BOUNDARY])
-            and words[index + 1 : index + 2] in ([], [BOUNDARY])
+            and _ends_clause(words[index + 1 : index + 3])
             and not business.isdisjoint(words)
         )
         if unit == "days" and not set(words[max(0, index - 10) : index]) & (business | _STARTED):
@@ -292,13 +300,19 @@ def from_age(words: list[str], text: str, business: set[str]) -> str | None:
             or set(words[max(0, index - 4) : index - 1]) & _PERSON_BOUND
         ):
             continue  # "les jeunes de moins de 35 ans": an age limit for people, not the business's age
-        if unit in ("months", "days") or number <= 2:
+        if unit in ("months", "days") or number <= STARTUP_YEARS:
             return "startup"
         if number >= 5:
             return "established"
     if named and (_SINCE_SEASON.search(text) or _EARLY_SEASON.search(text) or _young(words, business)):
         return "startup"  # "roule depuis janvier", "second season", "ma jeune agence": no age said before
     return None
+
+
+def _ends_clause(following: list[str]) -> bool:
+    """Nothing more in the clause after a duration, or only "in" ("a sawmill, 2 years in, 8 employees")."""
+    rest = following[1:] if following[:1] == ["in"] else following
+    return rest[:1] in ([], [BOUNDARY])
 
 
 def _young(words: list[str], business: set[str]) -> bool:

@@ -1,8 +1,11 @@
 """Understanding, the twenty-ninth pass of issue 10: a company named by the person it employs or serves is not
 theirs; needs nobody has outside a business keep a message in scope; "pass it on" hands a business over;
-shares bought on the market are not a business changing hands."""
+shares bought on the market are not a business changing hands; a business in its first three years is a
+startup, its start said a little further from the verb or in more Darija ways."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pytest
 
@@ -52,3 +55,28 @@ def test_shares_on_the_market_are_not_a_business_changing_hands() -> None:
     assert heard("Should I buy Tesla shares now?", "en", "quebec").intent == "out_of_scope"
     partner = heard("My partner is leaving and I want to buy his shares in our bakery", "en", "quebec")
     assert partner.intent != "out_of_scope" and partner.stage == "succession"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "network"),
+    [
+        ("Notre atelier de soudure a 3 ans, on cherche du financement", "fr", "quebec"),
+        (f"my cleaning company was founded in {dt.date.today().year - 3}, we need a loan", "en", "quebec"),
+        (
+            "On a parti une coop de services à domicile pour les aînés à Victoriaville le mois passé",
+            "fr",
+            "quebec",
+        ),
+        ("bdina l'activité had l'3am, entreprise ta3 transport f Sétif", "ar", "algerie"),
+        ("7alit entreprise ta3 nettoyage f Blida men 3am", "ar", "algerie"),
+    ],
+)
+def test_a_business_in_its_first_three_years_is_a_startup(text: str, lang: str, network: str) -> None:
+    assert heard(text, lang, network).stage == "startup"
+
+
+def test_a_business_of_five_years_is_not_a_startup() -> None:
+    assert (
+        heard("Notre atelier de soudure a 5 ans, on cherche du financement", "fr", "quebec").stage
+        != "startup"
+    )
