@@ -70,9 +70,8 @@ OFF_TOPIC_CONFIDENCE = 0.35  # out_of_scope at least this sure stays out of scop
 # pour ma compagnie de transport"): out of scope only when quite sure.
 OFF_TOPIC_WITH_STAGE = 0.7
 GUESS_CONFIDENCE = 0.5  # below, a message of unknown words only is out of scope
-# Needs nobody has outside a business ("l'incubateur de l'université", "R-D avec un labo"), unlike financing,
-# training or premises ("a loan for my car", "cours d'anglais", "un local pour ma fête"): out of scope only
-# when the classifier is all but certain (the university that makes it lean there is often the incubator's)
+# Needs nobody has outside a business ("l'incubateur de l'université", "R-D avec un labo"; not a loan, a course
+# or a room): out of scope only when the classifier is all but certain (a university is often the incubator's)
 BUSINESS_NEEDS = frozenset({"incubation", "innovation"})
 OFF_TOPIC_WITH_BUSINESS_NEED = 0.9
 REJECT_BELOW = 0.3  # a message with no fact whose best intent is less sure than this is out of scope
@@ -82,7 +81,8 @@ REQUEST_WORDS = frozenset(
     for word in (
         "cherche", "cherchons", "recherche", "besoin", "need", "needs", "looking", "seeking", "lookin",
         "نحتاج", "نحتاجو", "نحوس", "نحوسو", "نبحث", "أبحث", "محتاج", "محتاجين", "nhawes", "ne7taj",
-        "n7taj", "nest7a9", "lazemni",
+        "n7taj", "nest7a9", "lazemni", "nest7a9o", "nest7a9ou", "nesta7aq", "nesta7aqou", "nest7aq", "lazemna",
+        "lazmna", "lazmni", "لازمنا", "لازمني", "يلزمني", "يلزمنا", "تحتاج", "يحتاج", "نحتاجوا", "faudrait",
     )
 )  # fmt: skip
 SMALL_TALK = frozenset({"greet", "goodbye", "thanks", "help"})  # with facts, the facts are the message
@@ -309,8 +309,8 @@ class Understander:
         model = self.models[lang]
         delexicalised = _delexicalise(words, found)
         plain = model.correct([w for w in delexicalised if w != BOUNDARY])
-        asks = _markers(text[:MAX_CHARACTERS], flat)
-        probabilities = model.distribution(plain + asks, flat + asks)
+        markers = _markers(text[:MAX_CHARACTERS], flat)
+        probabilities = model.distribution(plain + markers, flat + markers)
         intent = max(probabilities, key=probabilities.__getitem__)
         confidence = probabilities[intent]
         exact = confidence == EXACT_CONFIDENCE and model.exact.get(exact_key(plain)) == intent
@@ -357,9 +357,13 @@ class Understander:
             intent, confidence = "inform", max(confidence, INFORM_CONFIDENCE)
         elif not facts and confidence < REJECT_BELOW and not exact:
             intent, confidence, action = "out_of_scope", 1.0 - confidence, None
-        if intent == "inform" and found.needs and (asks or (not exact and set(words) & REQUEST_WORDS)):
+        if (
+            intent == "inform"
+            and found.needs
+            and (QUESTION in markers or (not exact and set(words) & REQUEST_WORDS))
+        ):
             # "we need office space in Montreal", "du financement pour ma boutique?": a need asked for is a
-            # request (the convention of docs/language-data.md); a need given as an answer stays inform
+            # request (the convention of docs/language-data.md); one given as an answer or told stays inform
             intent = "find_services"
         joined = f" {' '.join(words)} "
         asked = next((code for name, code in lexicon.language_names.items() if f" {name} " in joined), None)

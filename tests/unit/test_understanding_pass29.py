@@ -80,3 +80,30 @@ def test_a_business_of_five_years_is_not_a_startup() -> None:
         heard("Notre atelier de soudure a 5 ans, on cherche du financement", "fr", "quebec").stage
         != "startup"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "network"),
+    [
+        ("Our bakery in Rimouski is losing money this winter.", "en", "quebec"),
+        ("Notre boutique de vélos à Sherbrooke perd de l'argent", "fr", "quebec"),
+        ("المحل تاعي فوهران يخسر في الدراهم", "ar", "algerie"),
+    ],
+)
+def test_a_need_in_a_business_story_is_told_not_asked(text: str, lang: str, network: str) -> None:
+    # the owner's own business is a feature for the classifier, not a question: the need stays inform
+    got = heard(text, lang, network)
+    assert got.intent == "inform" and "financing" in got.needs
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "network"),
+    [
+        ("Our bakery in Rimouski is losing money, are there any grants?", "en", "quebec"),
+        ("il nous faudrait un local à Lévis pour notre atelier de soudure", "fr", "quebec"),
+        ("3andna usine f Oran w nest7a9o financement", "ar", "algerie"),
+        ("لازمنا تمويل للورشة تاعنا فسطيف", "ar", "algerie"),
+    ],
+)
+def test_a_need_asked_for_is_a_request(text: str, lang: str, network: str) -> None:
+    assert heard(text, lang, network).intent == "find_services"
