@@ -22,6 +22,7 @@ from functools import cached_property
 
 from bot.catalog.model import Catalog
 from bot.understanding import prepared
+from bot.understanding.asking import asks_for_need
 from bot.understanding.business_cues import changes_hands, owns_business, takes_over_something_else
 from bot.understanding.business_turns import becomes_business
 from bot.understanding.business_words import BUSINESS
@@ -75,16 +76,6 @@ GUESS_CONFIDENCE = 0.5  # below, a message of unknown words only is out of scope
 BUSINESS_NEEDS = frozenset({"incubation", "innovation"})
 OFF_TOPIC_WITH_BUSINESS_NEED = 0.9
 REJECT_BELOW = 0.3  # a message with no fact whose best intent is less sure than this is out of scope
-# Words that ask for what a need names ("je cherche", "we need", "نحتاج"): with a need, a request.
-REQUEST_WORDS = frozenset(
-    normalize(word)
-    for word in (
-        "cherche", "cherchons", "recherche", "besoin", "need", "needs", "looking", "seeking", "lookin",
-        "نحتاج", "نحتاجو", "نحوس", "نحوسو", "نبحث", "أبحث", "محتاج", "محتاجين", "nhawes", "ne7taj",
-        "n7taj", "nest7a9", "lazemni", "nest7a9o", "nest7a9ou", "nesta7aq", "nesta7aqou", "nest7aq", "lazemna",
-        "lazmna", "lazmni", "لازمنا", "لازمني", "يلزمني", "يلزمنا", "تحتاج", "يحتاج", "نحتاجوا", "faudrait",
-    )
-)  # fmt: skip
 SMALL_TALK = frozenset({"greet", "goodbye", "thanks", "help"})  # with facts, the facts are the message
 
 
@@ -357,13 +348,9 @@ class Understander:
             intent, confidence = "inform", max(confidence, INFORM_CONFIDENCE)
         elif not facts and confidence < REJECT_BELOW and not exact:
             intent, confidence, action = "out_of_scope", 1.0 - confidence, None
-        if (
-            intent == "inform"
-            and found.needs
-            and (QUESTION in markers or (not exact and set(words) & REQUEST_WORDS))
-        ):
-            # "we need office space in Montreal", "du financement pour ma boutique?": a need asked for is a
-            # request (the convention of docs/language-data.md); one given as an answer or told stays inform
+        if intent == "inform" and asks_for_need(words, found, QUESTION in markers, exact):
+            # "we need office space in Montreal", "du financement pour ma boutique?", "je voudrais une
+            # formation": a need asked for is a request; one given as an answer or told stays inform
             intent = "find_services"
         joined = f" {' '.join(words)} "
         asked = next((code for name, code in lexicon.language_names.items() if f" {name} " in joined), None)

@@ -107,3 +107,32 @@ def test_a_need_in_a_business_story_is_told_not_asked(text: str, lang: str, netw
 )
 def test_a_need_asked_for_is_a_request(text: str, lang: str, network: str) -> None:
     assert heard(text, lang, network).intent == "find_services"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "network", "need"),
+    [
+        (
+            "Notre imprimerie à Joliette roule bien, je voudrais juste une formation en gestion pour mes deux "
+            "contremaîtres",
+            "fr",
+            "quebec",
+            "training",
+        ),
+        (
+            "We run a bakery in Lévis, we just want some mentoring for the new manager",
+            "en",
+            "quebec",
+            "mentoring",
+        ),
+        ("عندي مخبزة في سطيف وحاب غير نصائح في التسيير", "ar", "algerie", "advice"),
+    ],
+)
+def test_a_service_wished_for_is_asked_for(text: str, lang: str, network: str, need: str) -> None:
+    got = heard(text, lang, network)
+    assert got.intent == "find_services" and need in got.needs
+
+
+def test_what_the_business_means_to_do_is_told() -> None:
+    got = heard("We run a bakery in Lévis and want to hire two bakers", "en", "quebec")
+    assert (got.intent, got.needs) == ("inform", ("hiring",))
