@@ -136,3 +136,21 @@ def test_a_service_wished_for_is_asked_for(text: str, lang: str, network: str, n
 def test_what_the_business_means_to_do_is_told() -> None:
     got = heard("We run a bakery in Lévis and want to hire two bakers", "en", "quebec")
     assert (got.intent, got.needs) == ("inform", ("hiring",))
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Des idées de souper pour la fête des mères à Sherbrooke?", "fr"),
+        ("Any ideas for a birthday gift for my dad?", "en"),
+        ("Je pense acheter des actions de Bombardier, bonne idée?", "fr"),
+    ],
+)
+def test_ideas_asked_for_are_no_business_idea(text: str, lang: str) -> None:
+    got = heard(text, lang, "quebec")
+    assert got.intent == "out_of_scope" and got.stage is None
+
+
+def test_a_business_idea_is_still_an_idea() -> None:
+    assert heard("J'ai une idée de microbrasserie à Rimouski", "fr", "quebec").stage == "idea"
+    assert heard("I have an idea for a food delivery app in Laval", "en", "quebec").stage == "idea"
