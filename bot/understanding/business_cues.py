@@ -30,7 +30,7 @@ import re
 from bot.understanding.business_age import from_age, not_open_yet, started_recently
 from bot.understanding.business_growth import adds_or_enters, grows, new_branch
 from bot.understanding.business_momentum import first_sales
-from bot.understanding.business_turns import becomes_business
+from bot.understanding.business_turns import to_be_a_business
 from bot.understanding.business_words import BUSINESS as _BUSINESS
 from bot.understanding.business_words import NEW_THING as _NEW_THING
 from bot.understanding.business_words import OWN_AFTER
@@ -140,7 +140,7 @@ def stage_cue(words: list[str]) -> str | None:
         return "succession"
     if new_branch(words):
         return "growth"
-    if _plans_to_open(words) or to_open(words) or not_open_yet(words, _OPEN) or becomes_business(words):
+    if _plans_to_open(words) or to_open(words) or not_open_yet(words, _OPEN) or to_be_a_business(words):
         return "idea"
     if _opening_now(words) or started_recently(words) or first_sales(words):
         return "startup"

@@ -1,7 +1,9 @@
-"""Two turning points of a business that the stage phrases and the rules of `business_cues.py` miss:
+"""Turning points of a business that the stage phrases and the rules of `business_cues.py` miss:
 
 - **a hobby or a side activity becoming a business**: "could that become a business?", "turn it into a real
   shop", "en faire une vraie entreprise", "devenir une compagnie" -> idea (nothing is open yet);
+- **a plan to make or open one, in Darija or MSA**: "حاب نعمل مشروع", "nheb ndir mochrou3", "لإنشاء مصنع"
+  -> idea;
 - **outgrowing what it has**: "need a bigger workshop", "un local plus grand", "حاب نزيد كارات أخرين"
   (adding more of what it runs), "buy a second food truck", "adding a canning line" -> growth (buying
   equipment alone is not: "a loan to buy two trucks").
@@ -90,6 +92,24 @@ def becomes_business(words: list[str]) -> bool:
     return False
 
 
+def to_be_a_business(words: list[str]) -> bool:
+    """What is not a business yet and is meant to be one: a hobby turning into one, or a plan to make one."""
+    return becomes_business(words) or plans_a_venture(words)
+
+
+def plans_a_venture(words: list[str]) -> bool:
+    """Darija and MSA plans to make or open a business, the wish before the verb ("حاب نعمل مشروع سياحي",
+    "nheb ndir mochrou3", "نبي نفتح حمام") or the aim in a verbal noun ("تمويل لإنشاء مصنع", its "ل" taken
+    off with the clitics): an idea. Not "تم إنشاء الشركة" (it was created)."""
+    for index, word in enumerate(words):
+        verb = words[index + 1] if index + 1 < len(words) else ""
+        if word in _AR_WISH and verb in _AR_MAKE | _AR_OPEN and set(words[index + 2 : index + 5]) & _NEW:
+            return True
+        if word in _AR_CREATING and verb in _NEW and words[index - 1 : index] != ["تم"]:
+            return True
+    return False
+
+
 def outgrows(words: list[str]) -> bool:
     """'a bigger workshop', 'un local plus grand', 'حاب نزيد كارات أخرين': more room or more of what it runs."""
     for index, word in enumerate(words):
@@ -107,6 +127,25 @@ def outgrows(words: list[str]) -> bool:
     return False
 
 
+# fmt: off
+_AR_WISH = {
+    "حاب", "حابه", "حابين", "نحب", "نحبو", "نبي", "نبغي", "نريد", "اريد", "nheb", "n7eb", "n7ab", "nhab", "hab",
+    "7ab", "bghit",
+}
+_AR_MAKE = {"نعمل", "ندير", "نديرو", "نعملو", "ndir", "ndirou", "n3mel", "na3mel"}
+_AR_OPEN = {
+    "نفتح", "نفتحو", "نحل", "نحلو", "نطلق", "نلانسي", "nefta7", "nefteh", "nfta7", "nfteh", "n7el", "nhal",
+}
+_AR_CREATING = {"انشاء", "افتتاح", "اطلاق"}  # not "تأسيس": incorporating, said of a firm
+_NEW = {
+    "مشروع", "مشروعي", "مؤسسه", "شركه", "محل", "مصنع", "حانوت", "ورشه", "عياده", "وكاله", "مطعم", "مقهي", "حمام",
+    "mochrou3", "machrou3", "projet", "entreprise", "sharika", "charika", "startup", "atelier", "usine",
+    "magasin", "boutique", "cafeteria", "restaurant", "salon",
+}
+# fmt: on
+_AR_WISH, _AR_MAKE, _AR_OPEN, _AR_CREATING, _NEW = map(
+    normalized_words, (_AR_WISH, _AR_MAKE, _AR_OPEN, _AR_CREATING, _NEW)
+)
 _VENTURE, _REAL, _PREMISES, _BIGGER, _ADD, _OTHERS, _ACQUIRE, _MORE, _EQUIPMENT, _ADDING = map(
     normalized_words,
     (_VENTURE, _REAL, _PREMISES, _BIGGER, _ADD, _OTHERS, _ACQUIRE, _MORE, _EQUIPMENT, _ADDING),

@@ -154,3 +154,20 @@ def test_ideas_asked_for_are_no_business_idea(text: str, lang: str) -> None:
 def test_a_business_idea_is_still_an_idea() -> None:
     assert heard("J'ai une idée de microbrasserie à Rimouski", "fr", "quebec").stage == "idea"
     assert heard("I have an idea for a food delivery app in Laval", "en", "quebec").stage == "idea"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "حاب نعمل مشروع فلاحي فالمسيلة",
+        "nheb ndir mochrou3 ta3 l'aviculture f Setif",
+        "نبي نفتح مطعم صغير في عنابة",
+        "نبحث عن قرض لإنشاء مصنع للخياطة في تلمسان",
+    ],
+)
+def test_a_plan_to_make_or_open_a_business_is_an_idea(text: str) -> None:
+    assert heard(text, "ar", "algerie").stage == "idea"
+
+
+def test_a_company_already_created_is_no_plan() -> None:
+    assert heard("تم إنشاء الشركة في 2015 في وهران", "ar", "algerie").stage != "idea"
