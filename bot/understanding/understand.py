@@ -76,7 +76,8 @@ GUESS_CONFIDENCE = 0.5  # below, a message of unknown words only is out of scope
 BUSINESS_NEEDS = frozenset({"incubation", "innovation"})
 OFF_TOPIC_WITH_BUSINESS_NEED = 0.9
 REJECT_BELOW = 0.3  # a message with no fact whose best intent is less sure than this is out of scope
-SMALL_TALK = frozenset({"greet", "goodbye", "thanks", "help"})  # with facts, the facts are the message
+SMALL_TALK = frozenset({"greet", "goodbye", "thanks", "help"})  # with facts, the facts are the message ...
+SMALL_TALK_SURE = 0.9  # ... unless the classifier is this sure of the small talk
 
 
 def _asks(text: str) -> list[str]:
@@ -344,7 +345,8 @@ class Understander:
             # (find_services), whichever the classifier prefers
             intent = max(("inform", "find_services"), key=lambda i: probabilities.get(i, 0.0))
             confidence = INFORM_CONFIDENCE
-        elif facts and intent in SMALL_TALK and not exact:  # "on veut ouvrir bientôt" is not "à bientôt"
+        elif facts and intent in SMALL_TALK and not exact and confidence < SMALL_TALK_SURE:
+            # "on veut ouvrir bientôt" is not "à bientôt"; "au revoir, je reviendrai avec mon plan d'affaires" is
             intent, confidence = "inform", max(confidence, INFORM_CONFIDENCE)
         elif not facts and confidence < REJECT_BELOW and not exact:
             intent, confidence, action = "out_of_scope", 1.0 - confidence, None

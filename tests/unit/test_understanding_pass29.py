@@ -171,3 +171,20 @@ def test_a_plan_to_make_or_open_a_business_is_an_idea(text: str) -> None:
 
 def test_a_company_already_created_is_no_plan() -> None:
     assert heard("تم إنشاء الشركة في 2015 في وهران", "ar", "algerie").stage != "idea"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Bye for now, I'll come back later with my business plan", "en"),
+        ("Bonne soirée, je reviendrai demain avec mon plan d'affaires", "fr"),
+    ],
+)
+def test_a_sure_farewell_that_names_a_fact_is_still_a_farewell(text: str, lang: str) -> None:
+    assert heard(text, lang, "quebec").intent == "goodbye"
+
+
+@pytest.mark.parametrize("text", ["هاد الخدمة بالدراهم ولا بلاش؟", "hadi bla drahem wela lazem nkhalas?"])
+def test_asking_whether_the_bot_is_free_is_help(text: str) -> None:
+    got = heard(text, "ar", "algerie")
+    assert got.intent == "help" and got.needs == ()
