@@ -20,7 +20,7 @@ _PERSONAL = {
     "cv", "resume", "diplome", "degree", "these", "memoire", "thesis", "assignment", "devoir", "cours", "visa",
     "permis", "passeport", "passport", "salaire", "salary", "paie", "dentiste", "docteur", "medecin", "doctor",
     "chien", "chat", "dog", "cat", "vacances", "vacation", "telephone", "phone", "dari", "weldi", "bniti",
-    "mrati", "tomobil", "sayara", "tonobil",
+    "mrati", "tomobil", "sayara", "tonobil", "custody", "contravention", "ticket", "amende", "accident",
 }
 # The speaker on the other side of a business: its employee ("my company laid me off", "mon entreprise m'a
 # congédié", "my company's HR"), its customer ("my gym membership", "mon garage préféré") or its traveller
