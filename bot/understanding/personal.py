@@ -28,9 +28,10 @@ _PERSONAL = {
 _SERVED_AFTER = {
     "laid", "fired", "hr", "insurance", "benefits", "pension", "membership", "prefere", "preferee",
     "favorite", "favourite", "class", "trip", "flight", "ethics", "pied", "congedie", "congediee", "renvoye",
-    "renvoyee", "vire", "viree", "arnaque", "charge", "casse", "مدير", "شهريه", "خلصنيش", "خلصونيش",
+    "renvoyee", "vire", "viree", "arnaque", "مدير", "شهريه", "خلصنيش", "خلصونيش",
 }
-_SERVED_PAIRS = {("me", "doit"), ("laid", "me"), ("fired", "me"), ("let", "me")}
+# "m'a chargé trop cher", "m'a cassé mon sofa" (not "en charge de"), "me doit", "laid me off"
+_SERVED_PAIRS = {("a", "charge"), ("a", "casse"), ("me", "doit"), ("laid", "me"), ("fired", "me"), ("let", "me")}
 # fmt: on
 _MY = {"ma", "mon", "mes", "my", "notre", "nos", "our", "sa", "son", "ses", "his", "her", "ta", "ton", "your"}
 _PERSONAL_SUFFIXED = re.compile(r"^(?:دار|ولد|بنت|مرت|سيارت|طوموبيل|راجل|دراهم|خدمت|قراي)(?:ي|نا)$")
