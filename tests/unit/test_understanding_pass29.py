@@ -188,3 +188,10 @@ def test_a_sure_farewell_that_names_a_fact_is_still_a_farewell(text: str, lang: 
 def test_asking_whether_the_bot_is_free_is_help(text: str) -> None:
     got = heard(text, "ar", "algerie")
     assert got.intent == "help" and got.needs == ()
+
+
+def test_support_organisations_people_name_are_needs() -> None:
+    centech = heard("Can my startup get into Centech?", "en", "quebec")
+    assert centech.intent == "find_services" and centech.needs == ("incubation",)
+    lender = heard("Notre boulangerie à Lévis voudrait un prêt de Futurpreneur", "fr", "quebec")
+    assert lender.intent == "find_services" and lender.needs == ("financing",)
