@@ -494,6 +494,24 @@ FLOORS = {
         "slot_f1": 0.92,
         "stage_recall": 0.945,
     },
+    # Held-out 49 and 50 were written blind after the pass's last change and measured once, on the
+    # understanding before the pass (dfc4b1e) and after it: 49: 0.950 -> 0.954 / 0.988 / 0.966 / 0.927 ->
+    # 0.928, stage recall 0.903 -> 0.912 (the baseline 0.925, ratio 0.61); 50: 0.945 -> 0.953 / 0.983 / 0.972
+    # -> 0.978 / 0.915 -> 0.917, stage recall 0.898 -> 0.907 (0.927, ratio 0.64).
+    "heldout49.yaml": {
+        "accuracy": 0.94,
+        "oos_precision": 0.975,
+        "oos_recall": 0.955,
+        "slot_f1": 0.915,
+        "stage_recall": 0.895,
+    },
+    "heldout50.yaml": {
+        "accuracy": 0.94,
+        "oos_precision": 0.97,
+        "oos_recall": 0.965,
+        "slot_f1": 0.90,
+        "stage_recall": 0.89,
+    },
     "heldout8.yaml": {
         "accuracy": 0.955,
         "oos_precision": 0.945,
@@ -552,6 +570,8 @@ MINIMUM_CASES = {
     "heldout46.yaml": 660,
     "heldout47.yaml": 650,
     "heldout48.yaml": 660,
+    "heldout49.yaml": 620,
+    "heldout50.yaml": 640,
 }
 
 
