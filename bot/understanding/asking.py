@@ -10,6 +10,7 @@ services here.
 
 from __future__ import annotations
 
+from bot.understanding.business_words import WISH
 from bot.understanding.normalize import normalized_words
 from bot.understanding.slots import Found
 
@@ -22,21 +23,16 @@ _REQUEST_WORDS = {
     "lazmna", "lazmni", "لازمنا", "لازمني", "يلزمني", "يلزمنا", "تحتاج", "يحتاج", "نحتاجوا", "faudrait",
 }
 # Needs that are services one asks for by wishing for them
-SERVICES = frozenset({
+_SERVICES = frozenset({
     "training", "mentoring", "advice", "networking", "financing", "legal", "incubation", "premises",
 })
-_WISHES = {
-    "veux", "voudrais", "voulons", "voudrions", "veut", "voudrait", "aimerais", "aimerions", "aimerait",
-    "souhaite", "souhaitons", "jveux", "want", "wants", "like", "nheb", "n7eb", "n7ab", "nhab", "nhebbou",
-    "n7abo", "nhabou", "hab", "7ab", "bghit", "حاب", "نحب", "نحبو", "حابين", "نريد", "أريد", "ارغب", "نرغب",
-}
 # between the wish and the service: "je voudrais DE LA formation", "we JUST want SOME", "حاب غير"
 _BETWEEN = {
     "du", "de", "des", "la", "le", "l", "d", "some", "a", "an", "more", "juste", "just", "un", "une", "to",
     "get", "avoir", "obtenir", "trouver", "find", "ghir", "غير",
 }
 # fmt: on
-_REQUEST_WORDS, _WISHES, _BETWEEN = map(normalized_words, (_REQUEST_WORDS, _WISHES, _BETWEEN))
+_REQUEST_WORDS, _BETWEEN = map(normalized_words, (_REQUEST_WORDS, _BETWEEN))
 
 
 def asks_for_need(words: list[str], found: Found, question: bool, exact: bool) -> bool:
@@ -52,11 +48,11 @@ def asks_for_need(words: list[str], found: Found, question: bool, exact: bool) -
 def wishes_for_service(words: list[str], found: Found) -> bool:
     """'je voudrais une formation en gestion', 'we just want some networking', 'حاب نتكون فالتسويق'."""
     for start, _end, code in found.need_spans:
-        if code not in SERVICES:
+        if code not in _SERVICES:
             continue
         before = start - 1
         while before >= 0 and words[before] in _BETWEEN:
             before -= 1
-        if before >= 0 and words[before] in _WISHES:
+        if before >= 0 and words[before] in WISH:
             return True
     return False

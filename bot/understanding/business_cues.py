@@ -35,6 +35,7 @@ from bot.understanding.business_words import BUSINESS as _BUSINESS
 from bot.understanding.business_words import NEW_THING as _NEW_THING
 from bot.understanding.business_words import OWN_AFTER
 from bot.understanding.business_words import POSSESSIVE as _POSSESSIVE
+from bot.understanding.business_words import WISH as _WISH
 from bot.understanding.business_words import with_object as _with_object
 from bot.understanding.normalize import BOUNDARY, normalized_words
 
@@ -92,15 +93,6 @@ _BETWEEN = {
     "an", "this", "that", "his", "her", "their", "family", "existing", "small", "local", "تاعي", "تاعنا",
     "ديالي", "هذه", "هذا", "du", "de", "d", "des", "s", "dad", "father", "mother", "mom", "uncle", "aunt",
     "parents", "boss", "pere", "mere", "oncle", "tante", "patron", "grand", "old", "vieux", "vieille",
-}
-_WISH = {
-    "veux", "voudrais", "aimerais", "aimerait", "voudrait", "veut", "pense", "songe", "projette", "compte",
-    "want", "wanna", "would", "thinking", "planning", "plan", "hoping", "hope", "dream", "wish", "intend",
-    "نحب", "نبغي",
-    "بغيت", "حاب", "نريد", "اريد", "نفكر", "ناوي", "nheb", "nhab", "nhebb", "hab", "habb", "nebghi",
-    "bghit", "habin", "nhebbou", "yhebbou", "n7eb", "nfakker", "7abin", "7ab", "حابين", "n7ab",
-    "jveux", "jvoudrais", "jaimerais", "jpense", "y7ebbou", "y7ebou", "n7ebbou", "n7ebou", "yhebou",
-    "nkhemmo", "nkhammem", "nkhemem", "nkhammo", "نخمم", "نخممو", "nwi", "nawi", "nawyin",
 }
 _OPEN = {
     "ouvrir", "lancer", "partir", "demarrer", "fonder", "creer", "open", "opening", "start", "starting",
@@ -386,9 +378,9 @@ def owns_business(words: list[str]) -> bool:
     return False
 
 
-_SELL_BUY, _SELL, _TAKE, _TAKE_OVER, _BETWEEN, _WISH, _OPEN, _FILLER, _BUYER, _HEIRS, _BUY, _OWNER = map(
+_SELL_BUY, _SELL, _TAKE, _TAKE_OVER, _BETWEEN, _OPEN, _FILLER, _BUYER, _HEIRS, _BUY, _OWNER = map(
     normalized_words,
-    (_SELL_BUY, _SELL, _TAKE, _TAKE_OVER, _BETWEEN, _WISH, _OPEN, _FILLER, _BUYER, _HEIRS, _BUY, _OWNER),
+    (_SELL_BUY, _SELL, _TAKE, _TAKE_OVER, _BETWEEN, _OPEN, _FILLER, _BUYER, _HEIRS, _BUY, _OWNER),
 )
 _ADJECTIVES, _SECTOR_NOUNS, _I_HAVE, _COMPANY = map(
     normalized_words, (_ADJECTIVES, _SECTOR_NOUNS, _I_HAVE, _COMPANY)

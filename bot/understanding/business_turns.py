@@ -13,6 +13,7 @@ The word lists are written as people write them and normalised once at import, l
 
 from __future__ import annotations
 
+from bot.understanding.business_words import WISH
 from bot.understanding.normalize import normalized_words
 
 # fmt: off
@@ -103,7 +104,7 @@ def plans_a_venture(words: list[str]) -> bool:
     off with the clitics): an idea. Not "تم إنشاء الشركة" (it was created)."""
     for index, word in enumerate(words):
         verb = words[index + 1] if index + 1 < len(words) else ""
-        if word in _AR_WISH and verb in _AR_MAKE | _AR_OPEN and set(words[index + 2 : index + 5]) & _NEW:
+        if word in WISH and verb in _AR_MAKE | _AR_OPEN and set(words[index + 2 : index + 5]) & _NEW:
             return True
         if word in _AR_CREATING and verb in _NEW and words[index - 1 : index] != ["تم"]:
             return True
@@ -128,10 +129,6 @@ def outgrows(words: list[str]) -> bool:
 
 
 # fmt: off
-_AR_WISH = {
-    "حاب", "حابه", "حابين", "نحب", "نحبو", "نبي", "نبغي", "نريد", "اريد", "nheb", "n7eb", "n7ab", "nhab", "hab",
-    "7ab", "bghit",
-}
 _AR_MAKE = {"نعمل", "ندير", "نديرو", "نعملو", "ndir", "ndirou", "n3mel", "na3mel"}
 _AR_OPEN = {
     "نفتح", "نفتحو", "نحل", "نحلو", "نطلق", "نلانسي", "nefta7", "nefteh", "nfta7", "nfteh", "n7el", "nhal",
@@ -143,9 +140,7 @@ _NEW = {
     "magasin", "boutique", "cafeteria", "restaurant", "salon",
 }
 # fmt: on
-_AR_WISH, _AR_MAKE, _AR_OPEN, _AR_CREATING, _NEW = map(
-    normalized_words, (_AR_WISH, _AR_MAKE, _AR_OPEN, _AR_CREATING, _NEW)
-)
+_AR_MAKE, _AR_OPEN, _AR_CREATING, _NEW = map(normalized_words, (_AR_MAKE, _AR_OPEN, _AR_CREATING, _NEW))
 _VENTURE, _REAL, _PREMISES, _BIGGER, _ADD, _OTHERS, _ACQUIRE, _MORE, _EQUIPMENT, _ADDING = map(
     normalized_words,
     (_VENTURE, _REAL, _PREMISES, _BIGGER, _ADD, _OTHERS, _ACQUIRE, _MORE, _EQUIPMENT, _ADDING),

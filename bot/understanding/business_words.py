@@ -1,5 +1,5 @@
 """Words the business cues share: the nouns that name a business, "my"/"our", what a new venture is called,
-and "it" attached to an Arabic or Arabizi verb.
+wishing, and "it" attached to an Arabic or Arabizi verb.
 
 Split from `business_cues.py` so that the stage rules (`business_cues.py`, `business_growth.py`) read the
 same lists; written as people write them and normalised once at import.
@@ -39,6 +39,18 @@ NEW_THING = {
 POSSESSIVE = {"mon", "ma", "notre", "nos", "mes", "my", "our", "تاعي", "تاعنا", "ديالي", "ديالنا"}
 # Darija's possessive after the noun: "l'usine ta3i" (my factory), "المحل تاعي" (my shop)
 OWN_AFTER = {"تاعي", "تاعنا", "ديالي", "ديالنا", "ta3i", "ta3na", "dyali", "dyalna"}
+# Wishing, planning, thinking of ("je veux", "we'd like", "حاب", "nheb", "نخمم"): before opening a business
+# (an idea) or a service (a request: asking.py)
+WISH = {
+    "veux", "voudrais", "aimerais", "aimerait", "voudrait", "veut", "pense", "songe", "projette", "compte",
+    "voulons", "voudrions", "aimerions", "souhaite", "souhaitons", "veulent", "comptons",
+    "want", "wants", "wanna", "would", "like", "thinking", "planning", "plan", "hoping", "hope", "dream", "wish",
+    "intend", "نحب", "نحبو", "نبغي", "نبي", "بغيت", "حاب", "حابه", "حابين", "نريد", "اريد", "ارغب", "نرغب", "نفكر",
+    "ناوي", "nheb", "nhab", "nhebb", "hab", "habb", "nebghi", "bghit", "habin", "nhebbou", "yhebbou", "n7eb",
+    "nfakker", "7abin", "7ab", "n7ab", "n7abo", "nhabou", "jveux", "jvoudrais", "jaimerais", "jpense",
+    "y7ebbou", "y7ebou", "n7ebbou", "n7ebou", "yhebou", "nkhemmo", "nkhammem", "nkhemem", "nkhammo", "نخمم",
+    "نخممو", "nwi", "nawi", "nawyin",
+}
 # fmt: on
 
 
@@ -47,7 +59,7 @@ def with_object(word: str, verbs: set[str]) -> bool:
     return any(word.endswith(suffix) and word[: -len(suffix)] in verbs for suffix in OBJECT_SUFFIXES)
 
 
-BUSINESS, POSSESSIVE, NEW_THING = map(normalized_words, (BUSINESS, POSSESSIVE, NEW_THING))
+BUSINESS, POSSESSIVE, NEW_THING, WISH = map(normalized_words, (BUSINESS, POSSESSIVE, NEW_THING, WISH))
 # an Arabic business noun with its article or a preposition attached ("الكافيتيريا تاعي", "للأوتيل تاعي")
 BUSINESS |= {prefix + word for word in BUSINESS if has_arabic(word) for prefix in CLITIC_PREFIXES} | {
     word.removesuffix("ه") + ("ت" if word.endswith("ه") else "") + suffix

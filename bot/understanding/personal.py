@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import re
 
+from bot.understanding.business_words import BUSINESS
 from bot.understanding.normalize import normalize
 
 # fmt: off
@@ -48,11 +49,11 @@ def personal_matter(words: list[str]) -> bool:
     return False
 
 
-def served_by(words: list[str], business: set[str]) -> bool:
+def served_by(words: list[str]) -> bool:
     """'My company laid me off', 'mon entreprise m'a mis à pied', 'cancel my gym membership': a business
-    named by someone it employs or serves, not by its owner (`business`: the nouns that name one)."""
+    named by someone it employs or serves, not by its owner."""
     for index, word in enumerate(words):
-        if word in business:
+        if word in BUSINESS:
             after = words[index + 1 : index + 6]
             if set(after) & _SERVED_AFTER or set(itertools.pairwise(after)) & _SERVED_PAIRS:
                 return True

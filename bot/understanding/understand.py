@@ -25,7 +25,6 @@ from bot.understanding import prepared
 from bot.understanding.asking import asks_for_need
 from bot.understanding.business_cues import changes_hands, owns_business, takes_over_something_else
 from bot.understanding.business_turns import becomes_business
-from bot.understanding.business_words import BUSINESS
 from bot.understanding.classifier import OWN_BUSINESS, PERSONAL, QUESTION
 from bot.understanding.clauses import (
     ACTION_CONFIDENCE,
@@ -90,11 +89,7 @@ def _their_business(words: list[str]) -> bool:
     """A business of their own ('3andi une boîte'), one bought or sold ('nechri l'entreprise ta3 3ammi'), or a
     hobby to live from ('make a living from it'): never out of scope, whatever the classifier says. Not one
     they work for or buy from ('my company laid me off', 'mon garage m'a chargé trop cher')."""
-    return (
-        (owns_business(words) and not served_by(words, BUSINESS))
-        or changes_hands(words)
-        or becomes_business(words)
-    )
+    return (owns_business(words) and not served_by(words)) or changes_hands(words) or becomes_business(words)
 
 
 def _with_markers(text: str, words: list[str]) -> list[str]:

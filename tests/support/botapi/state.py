@@ -146,7 +146,8 @@ class DoubleState:
         self._canonical: dict[str, str] = {}
 
     def _wake_waiters(self) -> None:
-        """Wake every `wait_for` under way (from the server's thread): a call has just been answered."""
+        """Wake every `wait_for` under way (from the server's thread, the lock not held: it takes it itself, only
+        to copy the set): a call has just been answered."""
         with self._lock:
             waiters = list(self._waiters)
         for loop, event in waiters:
