@@ -113,4 +113,8 @@ def _check(data: LanguageFile, doc: YamlDoc, path: Path, catalog: Catalog) -> li
                         ("synonyms", slot, code, index), f"'{phrase}' already means {other[0]} '{other[1]}'"
                     )
                 codes.setdefault(key, (slot, code))
+    for code in data.paired_needs:
+        if not catalog.has_code(SLOT_DIMENSIONS["need"], code):
+            known = ", ".join(t.code for t in catalog.terms(SLOT_DIMENSIONS["need"]))
+            error(("paired_needs", code), f"need '{code}' is not one of {known}: ignored", "warning")
     return problems

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from bot.catalog.model import Catalog
 from bot.understanding.language_id import data_words
 from bot.understanding.normalize import normalize
+from bot.understanding.paired_needs import PairIndex, build_pairs
 from bot.understanding.schema import LanguageFile
 
 SLOT_DIMENSIONS = {"stage": "stages", "sector": "sectors", "need": "needs", "region": "regions"}
@@ -43,6 +44,8 @@ class Lexicon:
     # d erable", "locaux"): looked up only where the phrase as written is not found
     singular: dict[str, str] = field(default_factory=dict)
     singular_starts: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    pairs: dict[str, PairIndex] = field(default_factory=dict)  # need -> its acts and targets (paired_needs.py)
+    pair_words: frozenset[str] = frozenset()  # the words of those acts and targets
 
     def add(self, phrase: str, slot: str, code: str) -> None:
         """A phrase meaning `code`; slot "none" marks a phrase that is never a fact."""
@@ -105,6 +108,18 @@ def build_lexicon(
         lexicon.lacks = _word_tuples(data.lacks)
         lexicon.denials = _word_tuples(data.denials)
         lexicon.corrections = _word_tuples(data.corrections)
+        known = {term.code for term in catalog.terms(SLOT_DIMENSIONS["need"])}
+        lexicon.pairs = build_pairs(
+            {code: (pair.acts, pair.targets) for code, pair in data.paired_needs.items() if code in known},
+            singular,
+        )
+        lexicon.pair_words = frozenset(
+            word
+            for index in lexicon.pairs.values()
+            for phrases in (*index.acts.values(), *index.targets.values())
+            for phrase in phrases
+            for word in phrase
+        )
         lexicon.language_names = {
             normalize(name): code for code, names in data.language_names.items() for name in names
         }

@@ -41,6 +41,16 @@ class Synonyms(BaseModel):
     need: dict[str, Phrases] = Field(default_factory=dict)
 
 
+class PairedNeed(BaseModel):
+    """A need said in two parts of one clause: an act, then what it bears on ("vendre nos produits en Asie",
+    "can't find welders", "je voudrais une boutique en ligne")."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    acts: Phrases
+    targets: Phrases
+
+
 class LanguageFile(BaseModel):
     """`intents/<lang>.yaml`."""
 
@@ -68,6 +78,11 @@ class LanguageFile(BaseModel):
     not_facts: list[Phrase] = Field(
         default_factory=list,
         description="phrases never read as facts although they contain one: 'quels services'",
+    )
+    paired_needs: dict[str, PairedNeed] = Field(
+        default_factory=dict,
+        description="need -> acts and targets: a target a few words after an act, in the same clause, says "
+        "that need ('vendre' ... 'en Asie': export) where neither part alone would",
     )
     language_names: dict[str, Phrases] = Field(
         default_factory=dict, description="how people name each language: en: [anglais, english]"

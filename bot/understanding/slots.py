@@ -18,7 +18,8 @@ from rapidfuzz import fuzz, process
 
 from bot.understanding.business_words import OWN_AFTER, POSSESSIVE
 from bot.understanding.lexicon import FUZZY_MIN_LENGTH, Lexicon, singular
-from bot.understanding.normalize import BOUNDARY
+from bot.understanding.normalize import BOUNDARY, strip_clitics
+from bot.understanding.paired_needs import paired_span
 
 FUZZY_CUTOFF = 85
 FUZZY_CUTOFF_ARABIC = 92  # Arabic words differ by a prefix letter or two: be stricter
@@ -180,6 +181,7 @@ def extract(words: list[str], lexicon: Lexicon) -> Found:
                 found.needs.append(code)
         else:
             named[slot].append((start, end, code, phrase))
+    _add_paired_needs(words, lexicon, found)
     for slot, mentions in named.items():
         if slot == "sector" and mentions[0][2] == "manufacturing":
             # "مصنع الأجبان", "une usine de recyclage": a factory of food or of clean technology is that sector
@@ -194,6 +196,24 @@ def extract(words: list[str], lexicon: Lexicon) -> Found:
         if slot == "region":
             found.town = lexicon.towns.get(phrase)
     return found
+
+
+def _add_paired_needs(words: list[str], lexicon: Lexicon, found: Found) -> None:
+    """The needs said as an act and its target ("vendre nos produits en Asie": export), unless named already
+    or negated ("on ne cherche pas à vendre aux States", "on cherche pas de soudeurs")."""
+    if not lexicon.pairs:
+        return
+    if lexicon.lang == "ar":  # "حاب يصدر لتونس": the target under its clitic
+        words = strip_clitics(words, lexicon.pair_words)
+    singulars = [singular(word) for word in words]
+    for code, index in lexicon.pairs.items():
+        if code in found.needs or (span := paired_span(singulars, index, found.need_spans)) is None:
+            continue
+        start, target, end = span
+        if _said_before(words, target, lexicon.negations, target - start + NEGATION_REACH, lexicon.lacks):
+            continue  # before the act or between it and its target: "on cherche pas de soudeurs"
+        found.need_spans.append((start, end, code))
+        found.needs.append(code)
 
 
 # Words that join the items of a list of needs ("du financement et des conseils", "advice and maybe a mentor"):
