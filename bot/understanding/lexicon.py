@@ -44,7 +44,9 @@ class Lexicon:
     # d erable", "locaux"): looked up only where the phrase as written is not found
     singular: dict[str, str] = field(default_factory=dict)
     singular_starts: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
-    pairs: dict[str, PairIndex] = field(default_factory=dict)  # need -> its acts and targets (paired_needs.py)
+    pairs: dict[str, PairIndex] = field(
+        default_factory=dict
+    )  # need -> its acts and targets (paired_needs.py)
     pair_words: frozenset[str] = frozenset()  # the words of those acts and targets
 
     def add(self, phrase: str, slot: str, code: str) -> None:

@@ -19,7 +19,12 @@ from tests.support.understanding import heard
         ("مصنع الجبن تاعنا فسطيف حاب يصدر لتونس وليبيا", "ar", "algerie", "export"),
         ("3andna huilerie ta3 zit zitoun f Bouira, nhebo nsedro l'Europe", "ar", "algerie", "export"),
         ("Ma compagnie de construction a de la misère à trouver des menuisiers", "fr", "quebec", "hiring"),
-        ("we're a trucking company in the Beauce region, struggling to find drivers", "en", "quebec", "hiring"),
+        (
+            "we're a trucking company in the Beauce region, struggling to find drivers",
+            "en",
+            "quebec",
+            "hiring",
+        ),
         ("مشكلتي هي ما نلقاش خدامين يعرفو يخدمو فالمكينات", "ar", "algerie", "hiring"),
         ("I'm an artist in Wendake and I want to sell my beadwork online", "en", "quebec", "digital"),
         ("Je veux vendre mes bijoux en ligne, comment faire?", "fr", "quebec", "digital"),
@@ -41,7 +46,11 @@ def test_a_need_said_as_an_act_and_its_target(text: str, lang: str, network: str
         ("on cherche pas de soudeurs, on cherche du financement", "fr", "hiring"),
         ("je cherche de la formation pour mes employés", "fr", "hiring"),  # training sought, for their staff
         ("We need training for our staff on food safety", "en", "hiring"),
-        ("I sell handmade candles online from my apartment, how do I register?", "en", "digital"),  # their way
+        (
+            "I sell handmade candles online from my apartment, how do I register?",
+            "en",
+            "digital",
+        ),  # their way
     ],
 )
 def test_an_act_and_a_target_that_say_no_need(text: str, lang: str, need: str) -> None:
@@ -73,12 +82,16 @@ def test_a_paired_need_with_an_unknown_code_is_a_warning_at_its_line(tmp_path: P
 
     source = (ROOT / "intents" / "en.yaml").read_text(encoding="utf-8")
     (tmp_path / "en.yaml").write_text(
-        source.replace("paired_needs:\n", "paired_needs:\n  teleportation:\n    acts: [beam]\n    targets: [me]\n"),
+        source.replace(
+            "paired_needs:\n", "paired_needs:\n  teleportation:\n    acts: [beam]\n    targets: [me]\n"
+        ),
         encoding="utf-8",
     )
     line = source.splitlines().index("paired_needs:") + 3  # the mapping under the unknown code
     _data, problems = load_language_data(tmp_path, load_catalog(ROOT / "catalog" / "quebec"))
     printed = [str(p) for p in problems if "teleportation" in str(p)]
     assert len(printed) == 1
-    assert printed[0].startswith(f"{tmp_path / 'en.yaml'}:{line}: warning: need 'teleportation' is not one of ")
+    assert printed[0].startswith(
+        f"{tmp_path / 'en.yaml'}:{line}: warning: need 'teleportation' is not one of "
+    )
     assert "financing" in printed[0] and printed[0].endswith(": ignored")
