@@ -62,7 +62,7 @@ def test_an_act_and_a_target_that_say_no_need(text: str, lang: str, need: str) -
     ("text", "lang", "network"),
     [
         ("Mon entreprise de déneigement à Sept-Îles roule depuis 10 ans", "fr", "quebec"),
-        ("I'm a freelance photographer in Quebec City", "en", "quebec"),
+        ("I went freelance last year, I work from Quebec City", "en", "quebec"),
         ("Je suis graphiste, travailleuse autonome à Trois-Rivières", "fr", "quebec"),
         ("أملك ورشة نجارة في باتنة", "ar", "algerie"),
     ],
@@ -95,3 +95,19 @@ def test_a_paired_need_with_an_unknown_code_is_a_warning_at_its_line(tmp_path: P
         f"{tmp_path / 'en.yaml'}:{line}: warning: need 'teleportation' is not one of "
     )
     assert "financing" in printed[0] and printed[0].endswith(": ignored")
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "network", "sector"),
+    [
+        ("I'm a freelance photographer in Quebec City", "en", "quebec", "culture"),
+        ("Je suis photographe, j'ai ma business depuis un an", "fr", "quebec", "culture"),
+        ("je fais des tours guidés en kayak de mer en Gaspésie", "fr", "quebec", "tourism"),
+        ("On vient de s'incorporer, deux ingénieurs en robotique à Lévis", "fr", "quebec", "tech"),
+        ("Une entreprise de compost industriel à Victoriaville depuis 2 ans", "fr", "quebec", "cleantech"),
+        ("فندقنا فتيميمون عامر كل موسم", "ar", "algerie", "tourism"),
+    ],
+)
+def test_words_the_writers_agree_on(text: str, lang: str, network: str, sector: str) -> None:
+    """A photographer, a kayak outfit, robotics, compost, a hotel of ours: the writers' sector nearly always."""
+    assert heard(text, lang, network).sector == sector
