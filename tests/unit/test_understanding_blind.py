@@ -512,6 +512,24 @@ FLOORS = {
         "slot_f1": 0.90,
         "stage_recall": 0.89,
     },
+    # Held-out 51 and 52 were written blind at the start of the thirtieth pass and measured on the code before
+    # it (0a50256) and after it, numbers only; then their failures were read (studied): 51: 0.950 -> 0.948 /
+    # 0.957 / 0.957, slot F1 0.906 -> 0.911, stage recall 0.830 (the baseline 0.933, ratio 0.75 -> 0.77); 52:
+    # 0.934 -> 0.935 / 0.989 / 0.961, slot F1 0.901 -> 0.904, stage recall 0.939 (0.923, ratio 0.86 -> 0.84).
+    "heldout51.yaml": {
+        "accuracy": 0.935,
+        "oos_precision": 0.945,
+        "oos_recall": 0.945,
+        "slot_f1": 0.90,
+        "stage_recall": 0.82,
+    },
+    "heldout52.yaml": {
+        "accuracy": 0.925,
+        "oos_precision": 0.975,
+        "oos_recall": 0.95,
+        "slot_f1": 0.89,
+        "stage_recall": 0.925,
+    },
     "heldout8.yaml": {
         "accuracy": 0.955,
         "oos_precision": 0.945,
@@ -572,6 +590,8 @@ MINIMUM_CASES = {
     "heldout48.yaml": 660,
     "heldout49.yaml": 620,
     "heldout50.yaml": 640,
+    "heldout51.yaml": 650,
+    "heldout52.yaml": 645,
 }
 
 
