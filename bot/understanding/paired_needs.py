@@ -62,23 +62,28 @@ def _occurrences(words: list[str], index: dict[str, list[Words]]) -> list[tuple[
 def paired_span(
     words: list[str], index: PairIndex, needs_named: list[tuple[int, int, str]]
 ) -> tuple[int, int, int] | None:
-    """Where an act and a target after it stand together (act's start, target's start and end), or None. `words`: the
-    message's words in the singular, clause boundaries kept; `needs_named`: the spans of the needs the
-    lexicon found, each one the object of an act before it ("je cherche de la formation pour mes employés"
-    seeks training, not employees)."""
-    acts = _occurrences(words, index.acts)
+    """Where an act and a target after it stand together (act's start, target's start and end), or None.
+
+    `words`: the message's words in the singular, clause boundaries kept; `needs_named`: the spans of the
+    needs the lexicon found, each one the object of an act before it ("je cherche de la formation pour mes
+    employés" seeks training, not employees). Each target looks back `PAIR_REACH` words at most, so a long
+    message costs in proportion to its length."""
+    acts: dict[int, int] = {}  # act's end -> its start (the longest act ending there)
+    for start, end in _occurrences(words, index.acts):
+        acts[end] = min(start, acts.get(end, start))
     if not acts:
         return None
     for target_start, target_end in _occurrences(words, index.targets):
         if target_start and words[target_start - 1] in POSSESSIVE:
             continue  # "nos préposées", "my staff": the people they have, not people sought
-        for act_start, act_end in acts:
-            between = words[act_end:target_start]
-            if (
-                act_end <= target_start <= act_end + PAIR_REACH
-                and BOUNDARY not in between
-                and ALREADY.isdisjoint(words[max(0, act_start - 2) : target_start])
-                and not any(act_end <= start < target_start for start, _end, _code in needs_named)
+        for act_end in range(target_start, max(-1, target_start - PAIR_REACH - 1), -1):
+            act_start = acts.get(act_end)
+            if act_start is None:
+                continue
+            if BOUNDARY in words[act_end:target_start]:
+                break  # another clause: no act further back belongs to this target
+            if ALREADY.isdisjoint(words[max(0, act_start - 2) : target_start]) and not any(
+                act_end <= start < target_start for start, _end, _code in needs_named
             ):
                 return act_start, target_start, target_end
     return None
