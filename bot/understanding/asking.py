@@ -3,9 +3,10 @@ docs/language-data.md ("Facts, requests and the line between inform and find_ser
 
 A need is asked for with a question, with a word of asking ("je cherche", "we need", "نحتاج", "il nous
 faudrait"), or by wishing for a service ("je voudrais une formation", "we just want some networking", "حاب
-نتكون"). A wish for what the business means to do is told, not asked: "on veut exporter", "we want to hire"
-(the tables' writers label those inform as often as not), so hiring, export, digital and innovation are not
-services here.
+نتكون"). A wish for what the business means to do is told, not asked: "on veut exporter", "we want to hire",
+so hiring, export, digital and innovation are not services here; and a plan with no need named, no question
+and no word of asking ("je veux partir en affaires", "nheb nkabbarha") is told too, whatever the classifier
+hears in it.
 """
 
 from __future__ import annotations
@@ -56,3 +57,66 @@ def wishes_for_service(words: list[str], found: Found) -> bool:
         if before >= 0 and words[before] in WISH:
             return True
     return False
+
+
+# fmt: off
+# Words that ask without naming a need: a question written without its mark ("c koi les aides", "kifach
+# nebda", "how do I"), help or information asked for, someone to find or meet
+_ASKING = normalized_words({
+    "comment", "how", "what", "quoi", "koi", "kosse", "quel", "quels", "quelle", "quelles", "qui", "who",
+    "where", "ou", "tu", "any", "anyone", "anybody", "anything", "can", "could", "pouvez", "peux", "pourriez",
+    "possible", "kifach", "kifeh", "kifech", "kifah", "wach", "wesh", "kayen", "kayn", "chkoun", "win",
+    "كيفاش", "واش", "هل", "شكون", "وين", "كاين",
+    "aide", "aides", "aider", "aidez", "help", "support", "soutien", "programme", "programmes", "program",
+    "programs", "services", "options", "ressources", "resources", "available", "dispo", "disponible",
+    "disponibles", "offrez", "offrent", "offer", "orienter", "guide", "guider", "advise", "conseiller",
+    "recommend", "suggest", "t3awnouni", "t3awenni", "3awnouni", "y3awenni", "da3m", "يعاوني", "يعاونني",
+    "تعاونوني", "عاونوني", "ساعدوني", "مساعدة", "دعم", "الدعم", "برامج", "البرامج", "الخدمات", "التمويل",
+    "show", "montre", "montrez", "list", "liste", "send", "envoie", "envoyez", "info", "infos", "information",
+    "informations", "informer", "connaitre", "know", "n3ref", "نعرف",
+    "svp", "please", "pls", "stp", "3afak", "عافاك", "بليز",
+    "meet", "rencontrer", "nrencontre", "trouver", "find", "search", "searching", "jcherche", "louer", "rent",
+    "nal9a", "n7awsou", "n7awes", "nhawsou", "نلقى", "أحتاج", "تبحث", "يبحث", "أود",
+})
+# fmt: on
+# Needs that are what the business means to do, not a service: wished for, they are told ("on veut exporter")
+_GOALS = frozenset({"export", "hiring", "digital", "innovation"})
+# between the wish and the goal: "we want TO START exporting", "on veut JUSTE exporter"
+# ("نرغب في تصدير": in MSA the wish takes "في")
+_BEFORE_GOAL = normalized_words(
+    {"to", "à", "a", "juste", "just", "start", "commencer", "begin", "d", "de", "في"}
+)
+
+
+def asks(words: list[str]) -> bool:
+    """A word of asking: for a need ("cherche", "need", "نحتاج") or for anything ("comment", "c koi", "aide",
+    "wach", "show me", "trouver un repreneur")."""
+    return not (_ASKING.isdisjoint(words) and _REQUEST_WORDS.isdisjoint(words))
+
+
+def tells_without_asking(words: list[str], found: Found, question: bool) -> bool:
+    """Facts, but no need named, no question, no word of asking: "je veux partir en affaires", "nheb
+    nkabbarha", "we'd like to open a second location", "je veux vendre mon entreprise" tell a plan (inform),
+    whatever the classifier hears in them. Without a fact there would be nothing to note, and the request
+    reading (the services, or the next question) is the better answer."""
+    told = found.stage or found.sector or found.region  # facts to note: the dialogue confirms them
+    return bool(told) and not question and not found.needs and not asks(words)
+
+
+def only_wishes_for_goals(words: list[str], found: Found, question: bool) -> bool:
+    """'on veut exporter en Allemagne', 'nhebo nsadrou l'Europe', 'we want to hire': what the business means to
+    do, wished for and not asked (no question, no word of asking): told, so inform."""
+    if question or not found.needs or not _GOALS.issuperset(found.needs) or asks(words):
+        return False
+    for start, _end, _code in found.need_spans:
+        before = start - 1
+        while before >= 0 and words[before] in _BEFORE_GOAL:
+            before -= 1
+        if before < 0 or not _wishes(words[before]):
+            return False
+    return True
+
+
+def _wishes(word: str) -> bool:
+    """A word of wishing, or one with "and" glued to it ("ونرغب", "وحابين")."""
+    return word in WISH or (word.startswith("و") and word[1:] in WISH)

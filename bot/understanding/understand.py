@@ -22,7 +22,7 @@ from functools import cached_property
 
 from bot.catalog.model import Catalog
 from bot.understanding import prepared
-from bot.understanding.asking import asks_for_need
+from bot.understanding.asking import asks_for_need, only_wishes_for_goals, tells_without_asking
 from bot.understanding.business_cues import changes_hands, owns_business, takes_over_something_else
 from bot.understanding.business_turns import becomes_business
 from bot.understanding.classifier import OWN_BUSINESS, PERSONAL, QUESTION
@@ -349,6 +349,16 @@ class Understander:
             # "we need office space in Montreal", "du financement pour ma boutique?", "je voudrais une
             # formation": a need asked for is a request; one given as an answer or told stays inform
             intent = "find_services"
+        elif (
+            intent == "find_services"
+            and not exact
+            and (
+                only_wishes_for_goals(words, found, QUESTION in markers)
+                or tells_without_asking(words, found, QUESTION in markers)
+            )
+        ):
+            # "on veut exporter en Allemagne", "nheb nkabbarha": a plan told, not asked for (asking.py)
+            intent, action = "inform", None if action == "find_services" else action
         joined = f" {' '.join(words)} "
         asked = next((code for name, code in lexicon.language_names.items() if f" {name} " in joined), None)
         if asked and intent not in ("inform", "find_services", "change_language", "out_of_scope", *ACTIONS):

@@ -111,3 +111,40 @@ def test_a_paired_need_with_an_unknown_code_is_a_warning_at_its_line(tmp_path: P
 def test_words_the_writers_agree_on(text: str, lang: str, network: str, sector: str) -> None:
     """A photographer, a kayak outfit, robotics, compost, a hotel of ours: the writers' sector nearly always."""
     assert heard(text, lang, network).sector == sector
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "network"),
+    [
+        ("3andi ferme ta3 dajaj f Médéa, nheb nkabbarha", "ar", "algerie"),
+        ("We'd like to open a second location of our daycare in Terrebonne.", "en", "quebec"),
+        (
+            "Je gère une résidence pour aînés privée depuis 7 ans à Saint-Hyacinthe, je veux la vendre",
+            "fr",
+            "quebec",
+        ),
+        ("On veut exporter nos produits de cannabis médical en Allemagne", "fr", "quebec"),
+        ("نملك مزرعة تمور في بسكرة ونرغب في تصدير منتوجنا إلى أوروبا", "ar", "algerie"),
+    ],
+)
+def test_a_plan_told_without_asking_is_inform(text: str, lang: str, network: str) -> None:
+    """Facts and a plan (grow, open, sell, export), no question and no word of asking: the convention's
+    "a wish for what the business means to do" is told. The dialogue notes the facts and asks on; it does
+    not jump to the services."""
+    got = heard(text, lang, network)
+    assert got.intent == "inform"
+    assert got.action is None
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "network"),
+    [
+        ("jveux exporter mes produits au Mexique c quoi les options", "fr", "quebec"),
+        ("c koi les aides pour une boulangerie a drummondville", "fr", "quebec"),
+        ("Je veux partir une entreprise de paysagement à Granby, qui peut m'aider", "fr", "quebec"),
+        ("3andi ferme f Médéa w nheb nkabbarha, kayen da3m?", "ar", "algerie"),
+    ],
+)
+def test_the_same_plan_with_a_word_of_asking_is_a_request(text: str, lang: str, network: str) -> None:
+    """A question written without its mark ("c quoi", "qui peut"), help or support asked for: a request."""
+    assert heard(text, lang, network).intent == "find_services"
