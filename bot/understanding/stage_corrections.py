@@ -13,6 +13,7 @@ from bot.understanding.business_age import from_age
 from bot.understanding.business_cues import changes_hands, opens_a_company, plans_to_open, stage_cue, to_open
 from bot.understanding.business_growth import expands, grows, new_branch
 from bot.understanding.business_words import BUSINESS
+from bot.understanding.normalize import normalize, normalized_words
 
 # fmt: off
 _START = {"start", "starting"}
@@ -21,6 +22,12 @@ _DOING = {
     "selling", "exporting", "shipping", "making", "offering", "producing", "hiring", "distributing",
     "manufacturing", "delivering", "importing",
 }
+# starting again: the conversation ("start over", "نبدا من جديد", "nebda men jdid"), not a business
+_STARTS_AGAIN = normalized_words({"نبدا", "نبداو", "نبدأ", "ابدا", "nebda", "nabda", "nebdaw", "nabdaw"})
+_AGAIN = tuple(
+    tuple(normalize(phrase).split())
+    for phrase in ("over", "all over", "من جديد", "كلش من جديد", "men jdid", "mn jdid", "kolch men jdid")
+)
 # fmt: on
 NOT_A_CUE = "_"  # stands in for a word that looks like a stage cue and is not one
 
@@ -28,11 +35,18 @@ NOT_A_CUE = "_"  # stands in for a word that looks like a stage cue and is not o
 def cue_words(words: list[str]) -> list[str]:
     """The words the facts are read from, a false stage cue replaced by `NOT_A_CUE` (in place, so that the
     facts' positions are those of `words`): "we want to start selling to the US" says nothing of starting a
-    business. ("no idea how" is the language data's `not_facts`.)"""
-    return [
-        NOT_A_CUE if word in _START and words[i + 1 : i + 2] and words[i + 1] in _DOING else word
-        for i, word in enumerate(words)
-    ]
+    business, "I want to start over" or "nheb nebda men jdid" (the conversation) neither. ("no idea how" is
+    the language data's `not_facts`.)"""
+    return [NOT_A_CUE if _false_start(words, i) else word for i, word in enumerate(words)]
+
+
+def _false_start(words: list[str], i: int) -> bool:
+    after = words[i + 1 : i + 4]
+    if words[i] in _START and after[:1] and after[0] in _DOING:
+        return True
+    return (words[i] in _START or words[i] in _STARTS_AGAIN) and any(
+        tuple(after[: len(again)]) == again for again in _AGAIN
+    )
 
 
 def corrected(stage: str | None, words: list[str]) -> str | None:

@@ -167,3 +167,18 @@ def test_a_business_running_for_years_that_exports_is_growing(text: str, lang: s
     got = heard(text, lang, network)
     assert got.stage == "growth"
     assert "export" in got.needs
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "network"),
+    [
+        ("Hi, I'd like to start over please", "en", "quebec"),
+        ("نحب نبدا كلش من جديد", "ar", "algerie"),
+        ("nheb nebda men jdid", "ar", "algerie"),
+    ],
+)
+def test_starting_the_conversation_over_says_no_stage(text: str, lang: str, network: str) -> None:
+    """ "Start over" is the conversation, not a business started: no idea stage noted before the restart."""
+    got = heard(text, lang, network)
+    assert got.intent == "restart"
+    assert got.stage is None
