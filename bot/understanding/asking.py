@@ -64,11 +64,11 @@ def wishes_for_service(words: list[str], found: Found) -> bool:
 # nebda", "how do I"), help or information asked for, someone to find or meet
 _ASKING = normalized_words({
     "comment", "how", "what", "quoi", "koi", "kosse", "quel", "quels", "quelle", "quelles", "qui", "who",
-    "where", "ou", "tu", "any", "anyone", "anybody", "anything", "can", "could", "pouvez", "peux", "pourriez",
+    "tu", "any", "anyone", "anybody", "anything", "can", "could", "pouvez", "peux", "pourriez",
     "possible", "kifach", "kifeh", "kifech", "kifah", "wach", "wesh", "kayen", "kayn", "chkoun", "win",
     "كيفاش", "واش", "هل", "شكون", "وين", "كاين",
     "aide", "aides", "aider", "aidez", "help", "support", "soutien", "programme", "programmes", "program",
-    "programs", "services", "options", "ressources", "resources", "available", "dispo", "disponible",
+    "programs", "options", "ressources", "resources", "available", "dispo", "disponible",
     "disponibles", "offrez", "offrent", "offer", "orienter", "guide", "guider", "advise", "conseiller",
     "recommend", "suggest", "t3awnouni", "t3awenni", "3awnouni", "y3awenni", "da3m", "يعاوني", "يعاونني",
     "تعاونوني", "عاونوني", "ساعدوني", "مساعدة", "دعم", "الدعم", "برامج", "البرامج", "الخدمات", "التمويل",
@@ -83,9 +83,13 @@ _ASKING = normalized_words({
 _GOALS = frozenset({"export", "hiring", "digital", "innovation"})
 # between the wish and the goal: "we want TO START exporting", "on veut JUSTE exporter"
 # ("نرغب في تصدير": in MSA the wish takes "في")
-_BEFORE_GOAL = normalized_words(
-    {"to", "à", "a", "juste", "just", "start", "commencer", "begin", "d", "de", "في"}
-)
+# the light verbs before a goal too: "nheb ndir site web", "حابين نديرو موقع", "on veut faire de l'export"
+# fmt: off
+_BEFORE_GOAL = normalized_words({
+    "to", "à", "a", "juste", "just", "start", "commencer", "begin", "d", "de", "في", "faire", "do", "get",
+    "ndir", "ndiro", "ndirou", "ندير", "نديرو", "نعمل", "نعملو",
+})
+# fmt: on
 
 
 def asks(words: list[str]) -> bool:
