@@ -42,7 +42,9 @@ def test_an_incubator_or_a_lab_at_a_university_is_still_ours(
     text: str, lang: str, network: str, need: str
 ) -> None:
     got = heard(text, lang, network)
-    assert got.intent == "find_services"
+    # ours either way: asked for ("how do I join"), or a goal wished for ("we want to do R&D") told, which the
+    # convention reads as inform since the thirtieth pass
+    assert got.intent == ("inform" if text.startswith("We want") else "find_services")
     assert need in got.needs
 
 
