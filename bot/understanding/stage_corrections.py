@@ -7,8 +7,6 @@ word. Split from `understand.py` to keep each module a readable size.
 
 from __future__ import annotations
 
-from collections.abc import Collection
-
 from bot.understanding.business_age import from_age
 from bot.understanding.business_cues import changes_hands, opens_a_company, plans_to_open, stage_cue, to_open
 from bot.understanding.business_growth import expands, grows, new_branch
@@ -75,9 +73,3 @@ def corrected(stage: str | None, words: list[str]) -> str | None:
     if stage == "established" and (expands(words) or new_branch(words)):
         return "growth"  # "depuis 20 ans, on veut doubler la production": running, and growing
     return stage
-
-
-def with_its_needs(stage: str | None, needs: Collection[str]) -> str | None:
-    """The stage once the needs are known too: a business running for years that reaches for new markets
-    ("since 2016, and now we want to sell in the USA") is expanding, the convention's growth."""
-    return "growth" if stage == "established" and "export" in needs else stage

@@ -57,7 +57,7 @@ from bot.understanding.personal import personal_matter, served_by
 from bot.understanding.prepared import Examples
 from bot.understanding.schema import LanguageFile
 from bot.understanding.slots import Found, extract, specific_needs
-from bot.understanding.stage_corrections import corrected, cue_words, with_its_needs
+from bot.understanding.stage_corrections import corrected, cue_words
 from bot.understanding.stage_model import StageModel, stage_examples, stage_model
 from bot.understanding.understanding import SAFE_ACTION_CONFIDENCE, Understanding
 
@@ -376,7 +376,6 @@ class Understander:
             if heard == "succession" and not takes_over_something_else(cues):
                 found.stage = "succession"
         found.needs = specific_needs(found, written)  # "conseils juridiques" is legal, not general advice
-        found.stage = with_its_needs(found.stage, found.needs)
         if intent == "out_of_scope":
             found = Found()  # not ours: a town or a need it names is not a fact about a business
         return Understanding(

@@ -31,14 +31,12 @@ LANGUAGE_FLOOR = 0.95
 FLOORS = {
     # Out-of-scope precision 0.987 -> 0.981 (one case) when the classifier dropped the features of a single
     # example (issue 12's memory; cross-validation 0.907 -> 0.911): floor 0.985 -> 0.98.
-    # stage recall lowered by the thirtieth pass: an established business that wants to export is now growing
-    # (the blind tables' convention: growth = established and expanding); this table's writer said established
     "dev.yaml": {
         "accuracy": 0.975,
         "oos_precision": 0.98,
         "oos_recall": 0.95,
         "slot_f1": 0.955,
-        "stage_recall": 0.955,
+        "stage_recall": 0.96,
     },
     # Lowered to 0.84 after the second pass (0.865 -> 0.844); raised with the fourth (0.869 / 1.000 / 0.968 /
     # 0.951 measured on 2026-12-04).
@@ -86,14 +84,12 @@ FLOORS = {
     # Stage recall 0.779 since the twenty-fourth pass: this writer gave the word "startup" alone the stage
     # startup (10 cases), as did held-out 5's writer and the regression table; stage precision rose on 26 of the
     # 30 studied tables (docs/language-data.md, the twenty-fourth pass).
-    # stage recall lowered by the thirtieth pass: an established business that wants to export is now growing
-    # (the blind tables' convention: growth = established and expanding); this table's writer said established
     "heldout6.yaml": {
         "accuracy": 0.96,
         "oos_precision": 0.955,
         "oos_recall": 0.985,
         "slot_f1": 0.885,
-        "stage_recall": 0.76,
+        "stage_recall": 0.77,
     },
     # Measured once, on 2026-12-04 after the ninth pass and the everyday stage wordings: 0.942 / 0.915 / 0.960
     # / 0.868, stage recall 0.691 (the baseline: 0.880; the code of the session's start: 0.942 / 0.908 / 0.960 /
@@ -102,14 +98,12 @@ FLOORS = {
     # recall 0.968 -> 0.960 with single-example features dropped (as dev's): floor 0.96 -> 0.955. 2026-12-05,
     # the fourteenth pass's help examples (is it a bot, who made it, is my data private): 0.968 -> 0.952 (two
     # borderline cases, "ton film préféré?" and a laid-off worker's EI forms, now find_services): floor 0.95.
-    # stage recall lowered by the thirtieth pass: an established business that wants to export is now growing
-    # (the blind tables' convention: growth = established and expanding); this table's writer said established
     "heldout7.yaml": {
         "accuracy": 0.955,
         "oos_precision": 0.95,
         "oos_recall": 0.95,
         "slot_f1": 0.90,
-        "stage_recall": 0.92,
+        "stage_recall": 0.93,
     },
     # Measured once, on 2026-12-04 after the tenth pass: 0.948 / 0.928 / 0.970 / 0.888, stage recall 0.856
     # (the baseline: 0.913; the code before the tenth pass: 0.946 / 0.915 / 0.985 / 0.881, stage 0.835).

@@ -153,25 +153,6 @@ def test_the_same_plan_with_a_word_of_asking_is_a_request(text: str, lang: str, 
 @pytest.mark.parametrize(
     ("text", "lang", "network"),
     [
-        ("On fabrique des portes à Lévis depuis 1998 et on veut vendre aux États-Unis", "fr", "quebec"),
-        (
-            "We've made furniture in Victoriaville for 25 years and now we want to ship to Japan",
-            "en",
-            "quebec",
-        ),
-        ("مصنع الأحذية تاعنا فمعسكر خدام من 15 سنة، حابين نصدرو لتونس", "ar", "algerie"),
-    ],
-)
-def test_a_business_running_for_years_that_exports_is_growing(text: str, lang: str, network: str) -> None:
-    """Established and reaching for new markets: the convention's growth (established and expanding)."""
-    got = heard(text, lang, network)
-    assert got.stage == "growth"
-    assert "export" in got.needs
-
-
-@pytest.mark.parametrize(
-    ("text", "lang", "network"),
-    [
         ("Hi, I'd like to start over please", "en", "quebec"),
         ("نحب نبدا كلش من جديد", "ar", "algerie"),
         ("nheb nebda men jdid", "ar", "algerie"),
