@@ -530,6 +530,25 @@ FLOORS = {
         "slot_f1": 0.89,
         "stage_recall": 0.925,
     },
+    # Held-out 53 and 54 were written blind during the thirtieth pass and measured once, after its last change,
+    # on the code before the pass (0a50256) and after it (the verdict; their failures not read): 53: 0.977 ->
+    # 0.977 / 0.983 -> 0.984 / 0.957 -> 0.962, slot F1 0.906 -> 0.911, stage recall 0.907 (the baseline 0.950,
+    # ratio 0.45); 54: 0.968 -> 0.973 / 0.957 -> 0.963 / 0.957 -> 0.963, slot F1 0.925 -> 0.931, stage recall
+    # 0.963 (0.944, ratio 0.58 -> 0.49).
+    "heldout53.yaml": {
+        "accuracy": 0.965,
+        "oos_precision": 0.97,
+        "oos_recall": 0.95,
+        "slot_f1": 0.90,
+        "stage_recall": 0.895,
+    },
+    "heldout54.yaml": {
+        "accuracy": 0.96,
+        "oos_precision": 0.95,
+        "oos_recall": 0.95,
+        "slot_f1": 0.92,
+        "stage_recall": 0.95,
+    },
     "heldout8.yaml": {
         "accuracy": 0.955,
         "oos_precision": 0.945,
@@ -592,6 +611,8 @@ MINIMUM_CASES = {
     "heldout50.yaml": 640,
     "heldout51.yaml": 650,
     "heldout52.yaml": 645,
+    "heldout53.yaml": 655,
+    "heldout54.yaml": 650,
 }
 
 
