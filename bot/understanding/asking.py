@@ -81,9 +81,8 @@ _ASKING = normalized_words({
 # fmt: on
 # Needs that are what the business means to do, not a service: wished for, they are told ("on veut exporter")
 _GOALS = frozenset({"export", "hiring", "digital", "innovation"})
-# between the wish and the goal: "we want TO START exporting", "on veut JUSTE exporter"
-# ("نرغب في تصدير": in MSA the wish takes "في")
-# the light verbs before a goal too: "nheb ndir site web", "حابين نديرو موقع", "on veut faire de l'export"
+# between the wish and the goal: "we want TO START exporting", "on veut JUSTE exporter", "نرغب في تصدير" (in
+# MSA the wish takes "في"), and the light verbs: "nheb ndir site web", "حابين نديرو موقع", "on veut faire"
 # fmt: off
 _BEFORE_GOAL = normalized_words({
     "to", "à", "a", "juste", "just", "start", "commencer", "begin", "d", "de", "في", "faire", "do", "get",

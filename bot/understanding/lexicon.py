@@ -44,10 +44,9 @@ class Lexicon:
     # d erable", "locaux"): looked up only where the phrase as written is not found
     singular: dict[str, str] = field(default_factory=dict)
     singular_starts: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
-    pairs: dict[str, PairIndex] = field(
-        default_factory=dict
-    )  # need -> its acts and targets (paired_needs.py)
-    pair_words: frozenset[str] = frozenset()  # the words of those acts and targets
+    # need -> its acts and targets (paired_needs.py), and the words of those acts and targets
+    pairs: dict[str, PairIndex] = field(default_factory=dict)
+    pair_words: frozenset[str] = frozenset()
 
     def add(self, phrase: str, slot: str, code: str) -> None:
         """A phrase meaning `code`; slot "none" marks a phrase that is never a fact."""

@@ -39,6 +39,8 @@ def cue_words(words: list[str]) -> list[str]:
 
 
 def _false_start(words: list[str], i: int) -> bool:
+    """Whether `words[i]` starts something other than a business: a thing a running business does next, or
+    the conversation again."""
     after = words[i + 1 : i + 4]
     if words[i] in _START and after[:1] and after[0] in _DOING:
         return True
