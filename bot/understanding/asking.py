@@ -48,15 +48,18 @@ def asks_for_need(words: list[str], found: Found, question: bool, exact: bool) -
 
 def wishes_for_service(words: list[str], found: Found) -> bool:
     """'je voudrais une formation en gestion', 'we just want some networking', 'حاب نتكون فالتسويق'."""
-    for start, _end, code in found.need_spans:
-        if code not in _SERVICES:
-            continue
-        before = start - 1
-        while before >= 0 and words[before] in _BETWEEN:
-            before -= 1
-        if before >= 0 and words[before] in WISH:
-            return True
-    return False
+    return any(
+        code in _SERVICES and _wished(words, start, _BETWEEN) for start, _end, code in found.need_spans
+    )
+
+
+def _wished(words: list[str], start: int, between: set[str]) -> bool:
+    """Whether a word of wishing stands before `words[start]`, with only `between` words in the way; "and"
+    may be glued to it ("ونرغب", "وحابين")."""
+    before = start - 1
+    while before >= 0 and words[before] in between:
+        before -= 1
+    return before >= 0 and (words[before] in WISH or words[before].removeprefix("و") in WISH)
 
 
 # fmt: off
@@ -89,12 +92,13 @@ _BEFORE_GOAL = normalized_words({
     "ndir", "ndiro", "ndirou", "ندير", "نديرو", "نعمل", "نعملو",
 })
 # fmt: on
+_ANY_ASKING = _ASKING | _REQUEST_WORDS
 
 
 def asks(words: list[str]) -> bool:
     """A word of asking: for a need ("cherche", "need", "نحتاج") or for anything ("comment", "c koi", "aide",
     "wach", "show me", "trouver un repreneur")."""
-    return not (_ASKING.isdisjoint(words) and _REQUEST_WORDS.isdisjoint(words))
+    return not _ANY_ASKING.isdisjoint(words)
 
 
 def tells_without_asking(words: list[str], found: Found, question: bool) -> bool:
@@ -111,15 +115,4 @@ def only_wishes_for_goals(words: list[str], found: Found, question: bool) -> boo
     do, wished for and not asked (no question, no word of asking): told, so inform."""
     if question or not found.needs or not _GOALS.issuperset(found.needs) or asks(words):
         return False
-    for start, _end, _code in found.need_spans:
-        before = start - 1
-        while before >= 0 and words[before] in _BEFORE_GOAL:
-            before -= 1
-        if before < 0 or not _wishes(words[before]):
-            return False
-    return True
-
-
-def _wishes(word: str) -> bool:
-    """A word of wishing, or one with "and" glued to it ("ونرغب", "وحابين")."""
-    return word in WISH or (word.startswith("و") and word[1:] in WISH)
+    return all(_wished(words, start, _BEFORE_GOAL) for start, _end, _code in found.need_spans)
