@@ -549,6 +549,24 @@ FLOORS = {
         "slot_f1": 0.92,
         "stage_recall": 0.95,
     },
+    # Held-out 55 and 56 were written blind at the start of the thirty-first session of this work and measured
+    # once on the code of the thirtieth pass (febb4a2, unchanged since; their failures not read): 55: 0.972 /
+    # 0.957 / 0.983, slot F1 0.938, stage recall 0.948 (the baseline 0.951, ratio 0.56); 56: 0.976 / 0.994 /
+    # 0.952, slot F1 0.947, stage recall 0.916 (0.944, ratio 0.43).
+    "heldout55.yaml": {
+        "accuracy": 0.96,
+        "oos_precision": 0.945,
+        "oos_recall": 0.97,
+        "slot_f1": 0.925,
+        "stage_recall": 0.935,
+    },
+    "heldout56.yaml": {
+        "accuracy": 0.965,
+        "oos_precision": 0.98,
+        "oos_recall": 0.94,
+        "slot_f1": 0.935,
+        "stage_recall": 0.90,
+    },
     "heldout8.yaml": {
         "accuracy": 0.955,
         "oos_precision": 0.945,
@@ -613,6 +631,8 @@ MINIMUM_CASES = {
     "heldout52.yaml": 645,
     "heldout53.yaml": 655,
     "heldout54.yaml": 650,
+    "heldout55.yaml": 650,
+    "heldout56.yaml": 660,
 }
 
 

@@ -358,6 +358,17 @@ def test_the_evaluation_command_prints_both_systems(
     main([str(table), "--failures", "5"])
     out = capsys.readouterr().out
     assert "ours" in out and "baseline" in out and "tag hard_negative" in out and "oos R" in out
+    assert "target: intent accuracy 1.000 >= 0.95: met" in out
+    assert "target: slot F1 0.000 >= 0.93: NOT met" in out  # the town of a message not ours is no fact
+
+    other = tmp_path / "more.yaml"
+    other.write_text(
+        "version: 1\ncases:\n  - {text: 'je veux parler à un conseiller', lang: fr, intent: ask_advisor}\n",
+        encoding="utf-8",
+    )
+    main([str(table), str(other), "--failures", "0"])
+    pooled = capsys.readouterr().out
+    assert f"{table}, {other}: 4 cases" in pooled
 
 
 def test_malformed_language_files_are_path_line_problems(tmp_path: Path) -> None:
