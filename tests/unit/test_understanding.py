@@ -229,7 +229,8 @@ def test_needs_in_everyday_words(network: str, text: str, needs: set[str]) -> No
         ("quebec", "j'ai une petite business de tonte de pelouse à Repentigny", "services"),
         # fishing is agri-food (the Québec ministry of agriculture, fisheries and food)
         ("quebec", "mon entreprise de pêche au crabe à Havre-Saint-Pierre", "agrifood"),
-        ("quebec", "I opened a small yoga studio in Gatineau four months ago", "services"),
+        # a yoga studio: the blind tables' writers give it no sector (15 times, services 4)
+        ("quebec", "I opened a small yoga studio in Gatineau four months ago", None),
     ],
 )
 def test_the_sector_is_what_the_business_does(network: str, text: str, sector: str | None) -> None:

@@ -70,3 +70,29 @@ def test_forming_a_cooperative_is_not_training() -> None:
 )
 def test_sector_words_the_writers_agree_on(text: str, lang: str, network: str, sector: str) -> None:
     assert heard(text, lang, network).sector == sector
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "network", "sector"),
+    [
+        ("on veut fonder une coop de travail", "fr", "quebec", "social_economy"),  # founding, not a foundry
+        ("من ورقلة وعندي مؤسسة خدمات بترولية", "ar", "algerie", "natural_resources"),  # oilfield services
+        ("نحب نرقمن الخدمات تاع الصيدلية تاعي، شكون يقدر يعاوني؟", "ar", "algerie", "health"),
+        ("I opened a small yoga studio in Gatineau", "en", "quebec", None),
+    ],
+)
+def test_words_near_a_sector_word_that_are_not_that_sector(
+    text: str, lang: str, network: str, sector: str | None
+) -> None:
+    assert heard(text, lang, network).sector == sector
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "need"),
+    [
+        ("tu me conseilles quoi pour commencer?", "fr", "advice"),
+        ("we design websites in Laval", "en", "digital"),  # their trade, not a site wanted
+    ],
+)
+def test_near_forms_the_writers_never_took_as_a_need(text: str, lang: str, need: str) -> None:
+    assert need not in heard(text, lang).needs
