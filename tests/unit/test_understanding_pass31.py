@@ -96,3 +96,14 @@ def test_words_near_a_sector_word_that_are_not_that_sector(
 )
 def test_near_forms_the_writers_never_took_as_a_need(text: str, lang: str, need: str) -> None:
     assert need not in heard(text, lang).needs
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "network"),
+    [
+        ("3andi projet f Oran", "ar", "algerie"),  # a project named, its moment not said
+        ("هل توجد حاضنات أعمال للشركات الناشئة في قسنطينة؟", "ar", "algerie"),  # startups as a category
+    ],
+)
+def test_no_stage_where_the_writers_hear_none(text: str, lang: str, network: str) -> None:
+    assert heard(text, lang, network).stage is None
