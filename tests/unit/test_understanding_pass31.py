@@ -107,3 +107,25 @@ def test_near_forms_the_writers_never_took_as_a_need(text: str, lang: str, need:
 )
 def test_no_stage_where_the_writers_hear_none(text: str, lang: str, network: str) -> None:
     assert heard(text, lang, network).stage is None
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "network", "need"),
+    [
+        ("I want to buy out my business partner.", "en", "quebec", "networking"),  # a buy-out, not contacts
+        ("نحتاج محامي يعاوني فالعقد تاع الشراكة", "ar", "algerie", "networking"),
+        ("عندنا مشكل كبير، الكليان ما يخلصوش فالوقت والسيولة ناقصة", "ar", "algerie", "financing"),
+        (
+            "ma boîte développe des logiciels de gestion pour les cliniques dentaires",
+            "fr",
+            "quebec",
+            "digital",
+        ),
+    ],
+)
+def test_words_the_writers_do_not_read_as_that_need(text: str, lang: str, network: str, need: str) -> None:
+    assert need not in heard(text, lang, network).needs
+
+
+def test_a_technical_partner_sought_is_networking() -> None:
+    assert "networking" in heard("أبحث عن شريك تقني لتطوير منصة تعليمية", "ar", "algerie").needs
