@@ -7,6 +7,7 @@ per event from `self.catalog`, which a reload replaces whole.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from functools import partial
@@ -65,6 +66,7 @@ class Dialogue:
         self.i18n = i18n
         self.retention_days = retention_days
         self.language_data = language_data or {}
+        self._building = asyncio.Lock()  # a language built on its first message (`_hear`)
         self.admin_chat_id = admin_chat_id
         self.links = LinkedChats(advisor_chat)  # the catalog's advisor chats, overridden by /link
         services = DeskServices(store, i18n, self.links, now)
@@ -100,10 +102,8 @@ class Dialogue:
         catalog shared by two dialogues with different language data (the tests do) never gets the other's."""
         cached: tuple[object, Understander] | None = catalog.__dict__.get("_understander")
         if cached is None or cached[0] is not self.language_data:
+            # the languages read but not answered in (Arabic in Québec) are built on their first message (`_hear`)
             cached = (self.language_data, Understander(self.language_data, catalog))
-            # the languages read but not answered in (Arabic in Québec) too: here, at start-up or in the
-            # reload's thread, never on the first such message while other people wait
-            cached[1].read_all()
             catalog.__dict__["_understander"] = cached
         return cached[1]
 
@@ -290,7 +290,7 @@ class Dialogue:
         elif step is Step.FORGET:
             commands.confirm_forget(turn)
         else:
-            heard = self._hear(turn)
+            heard = await self._hear(turn)
             if self.answers.typed(turn, heard):
                 return
             greeted = step is None and turn.conv.updated_at is None
@@ -298,12 +298,18 @@ class Dialogue:
                 commands.start(turn, None)
             freetext.respond(turn, heard, self, offered, greeted=greeted)
 
-    def _hear(self, turn: Turn) -> Understanding:
+    async def _hear(self, turn: Turn) -> Understanding:
         """What the message says; Arabic (script or Arabizi) is read as Arabic whatever the conversation's
-        language, even in a network that does not answer in Arabic (understand.py: `reading_language`)."""
+        language, even in a network that does not answer in Arabic (understand.py: `reading_language`). The
+        first such message has that language built in a worker thread (about 80 ms): it waits, no one else."""
         understander = self.prepare(turn.catalog)
         text = turn.event.text
-        return understander.understand(text, understander.reading_language(text, turn.lang))
+        lang = understander.reading_language(text, turn.lang)
+        if not understander.built(lang):
+            async with self._building:  # two first messages build it once
+                if not understander.built(lang):
+                    await asyncio.to_thread(understander.build, lang)
+        return understander.understand(text, lang)
 
 
 # -- the tables: functions and other objects' methods, so that nothing in them refers back to the dialogue ---

@@ -140,8 +140,8 @@ class Understander:
         self.facts: dict[str, frozenset[str]] = {}  # the words of facts' phrases: places, labels, synonyms
         self.whole_facts: dict[str, frozenset[str]] = {}  # the phrases of one word among them
         self.stage_models: dict[str, StageModel] = {}  # the learned fallback, where the corpus has stages
-        # Arabic script is read as Arabic wherever the data has it, even in a network that does not answer in
-        # it (a Montréal entrepreneur writing Arabic); built by `read_all` (the bot) or on first use (tools)
+        # Arabic script is read as Arabic wherever the data has it, even where it is not answered in (Québec);
+        # built on its first message (`build`), so that a Québec bot never reading Arabic saves its 14 MB
         self.readable = self.languages + tuple(
             lang for lang in ("ar",) if lang in data and lang not in self.languages
         )
@@ -149,8 +149,12 @@ class Understander:
         counts = {lang: data_words(data[lang]) for lang in self.languages if lang in data}
         for lang in self.languages:
             self._build_language(lang, data, catalog, counts.get(lang))
-        # the counts are not kept: only the leaning words are (Latin script leans among these languages only)
+        # only the leaning words are kept; a language read but not answered in leans by its own Latin words
+        # from the start: Arabizi is told apart before Arabic is built
         self.leaning = leaning_words(counts)
+        offered = [self.known[lang] for lang in self.languages]
+        for lang in self.readable[len(self.languages) :]:
+            self.leaning[lang] = latin_own_words(data_words(data[lang]), offered)
 
     def _build_language(
         self, lang: str, data: dict[str, LanguageFile], catalog: Catalog, counts: Counter[str] | None
@@ -180,26 +184,27 @@ class Understander:
         # the prepared examples are not kept: the models hold what they need of them (3 MB less;
         # `prepared_examples` reads them back from the cache for a tool that needs them)
 
+    def built(self, lang: str) -> bool:
+        """Whether `lang` is read without building it first (its intent model is the last part built)."""
+        return lang in self.models
+
     def _ready(self, lang: str) -> bool:
-        """Whether `lang` can be read now: a language read but not answered in is built on first use if
-        `read_all` did not build it (about 80 ms, once); False if its catalog is gone."""
-        if lang in self.lexicons:
+        """Whether `lang` can be read now: a language read but not answered in is built on first use (about
+        80 ms, once); False if its catalog is gone."""
+        if self.built(lang):
             return True
         data, catalog_ref = self._later
         catalog = catalog_ref()
         if catalog is None or lang not in data:
             return False
         with no_collections():
-            counts = data_words(data[lang])
-            self._build_language(lang, data, catalog, counts)
+            self._build_language(lang, data, catalog, data_words(data[lang]))
         self.__dict__.pop("stage_words", None)  # computed again with this language's
-        offered = [self.known[other] for other in self.languages if other in self.known]
-        self.leaning = {**self.leaning, lang: latin_own_words(counts, offered)}  # Arabizi in Québec
         return True
 
-    def read_all(self) -> None:
-        """Build every language read now (the dialogue does, off the event loop; warm.py fills the cache)."""
-        for lang in self.readable:
+    def build(self, lang: str) -> None:
+        """Build `lang` if it is read and not built yet (the dialogue: in a worker thread, for its first message)."""
+        if lang in self.readable:
             self._ready(lang)
 
     def prepared_examples(self, data: LanguageFile, lang: str) -> Examples:
@@ -238,7 +243,7 @@ class Understander:
                 if slot == "stage"
                 for word in phrase.split()
             )
-            for lang, lexicon in self.lexicons.items()
+            for lang, lexicon in tuple(self.lexicons.items())  # a copy: a language may be built meanwhile
         }
 
     def _stripped(self, words: list[str], lang: str) -> list[str]:
@@ -257,7 +262,7 @@ class Understander:
     def detect(self, text: str, words: list[str]) -> str:
         """Arabic script means Arabic; otherwise the Latin-script language most of the message's words lean to
         (language_id.py)."""
-        if has_arabic(text) and "ar" in self.readable and self._ready("ar"):
+        if has_arabic(text) and "ar" in self.readable and (self.built("ar") or self._later[1]() is not None):
             return "ar"
         default = self.default_language if self.default_language in self.languages else self.languages[0]
         found = best_language(words, self.leaning, default)
@@ -283,6 +288,8 @@ class Understander:
         """What one message says; never raises, whatever the text (empty, emoji, control characters)."""
         words = normalize_clauses(text[:MAX_CHARACTERS])
         lang = lang if lang in self.readable and self._ready(lang) else self.detect(text, words)
+        if not self._ready(lang):  # detected in a language whose catalog is gone: the first one offered
+            lang = self.languages[0]
         lexicon = self.lexicons[lang]
         written, words = words, self._stripped(words, lang)
         flat = [w for w in words if w != BOUNDARY]  # the words without the clauses' boundaries

@@ -25,7 +25,9 @@ def main(argv: list[str]) -> int:
         data, _problems = load_language_data(INTENTS, catalog)
         # prepares and trains what the cache lacks, and stores it, for the languages a network reads on first
         # use too (Arabic in Québec)
-        Understander(data, catalog).read_all()
+        understander = Understander(data, catalog)
+        for lang in understander.readable:
+            understander.build(lang)
     return 0
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.understanding.evaluate import understander
+from bot.understanding.evaluate import catalog_of, language_data, understander
 from bot.understanding.normalize import normalize
 from bot.understanding.understand import Understander
 
@@ -57,11 +57,14 @@ def test_mixed_messages_in_algeria(algerie: Understander, text: str, lang: str) 
     assert detect(algerie, text) == lang
 
 
-@pytest.fixture(scope="module")
-def quebec_reading_arabic() -> Understander:
-    """Québec's understander with its Arabic built, as the bot builds it at start-up (`read_all`)."""
-    understander_ = understander("quebec")
-    understander_.read_all()
+@pytest.fixture(scope="module", params=["before Arabic is built", "after"])
+def quebec_reading_arabic(request: pytest.FixtureRequest) -> Understander:
+    """Québec's understander as the bot starts (Arabic not built: it is built on its first message) and
+    once an Arabic message was read: Arabizi is told apart either way."""
+    understander_ = Understander(language_data("quebec"), catalog_of("quebec"))
+    if request.param == "after":
+        understander_.build("ar")
+    assert understander_.built("ar") == (request.param == "after")
     return understander_
 
 

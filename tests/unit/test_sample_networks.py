@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from pathlib import Path
 
 import pytest
@@ -159,11 +161,30 @@ async def test_arabic_is_understood_in_the_quebec_network_and_answered_in_its_la
     assert all(not_ours not in text for text in quebec_driver.texts())
 
 
-def test_the_dialogue_builds_arabic_for_quebec_when_it_prepares_the_catalog(store: Store, i18n: I18n) -> None:
-    """At start-up and in a reload's thread, not on the event loop when the first Arabic message comes."""
+async def test_quebec_builds_arabic_on_its_first_arabic_message_off_the_event_loop(
+    store: Store, i18n: I18n
+) -> None:
+    """Start-up builds only the languages the network answers in (a Québec bot never reading Arabic saves
+    its 14 MB); the first Arabic messages, two at once, have it built once, in a worker thread."""
     fresh = load_catalog(ROOT / "catalog" / "quebec")
     dialogue = Dialogue(
         catalog=fresh, store=store, i18n=i18n, retention_days=90, language_data=shared.language_data(QUEBEC)
     )
     understander = dialogue.prepare(fresh)
-    assert understander.languages == ("fr", "en") and "ar" in understander.models
+    assert understander.languages == ("fr", "en") and not understander.built("ar")
+    threads: list[bool] = []
+    build = understander.build
+
+    def build_watched(lang: str) -> None:
+        threads.append(threading.current_thread() is threading.main_thread())
+        build(lang)
+
+    understander.build = build_watched  # type: ignore[method-assign]  # a spy on the real method
+    first, second = (CoreDriver(dialogue, person=Person(id_, "Amine")) for id_ in (7001, 7002))
+    await asyncio.gather(first.say("عندي مخبزة فلافال من عامين"), second.say("راني فمونتريال، نحتاج تمويل"))
+    assert threads == [False] and understander.built("ar")
+    conversation = await store.get_conversation(chat_id=7001)
+    assert conversation is not None and (conversation.profile.stage, conversation.profile.region) == (
+        "startup",
+        "13",
+    )
