@@ -18,7 +18,6 @@ from __future__ import annotations
 import functools
 import weakref
 from collections import Counter
-from functools import cached_property
 
 from bot.catalog.model import Catalog
 from bot.understanding import prepared
@@ -140,6 +139,7 @@ class Understander:
         self.facts: dict[str, frozenset[str]] = {}  # the words of facts' phrases: places, labels, synonyms
         self.whole_facts: dict[str, frozenset[str]] = {}  # the phrases of one word among them
         self.stage_models: dict[str, StageModel] = {}  # the learned fallback, where the corpus has stages
+        self.stage_words: dict[str, frozenset[str]] = {}  # the words of the lexicon's stage phrases
         # Arabic script is read as Arabic wherever the data has it, even where it is not answered in (Québec);
         # built on its first message (`build`), so that a Québec bot never reading Arabic saves its 14 MB
         self.readable = self.languages + tuple(
@@ -162,6 +162,12 @@ class Understander:
         """One language's lexicon, intent model and stage fallback."""
         lexicon = build_lexicon(data.get(lang), catalog, lang, counts)
         self.lexicons[lang] = lexicon
+        self.stage_words[lang] = frozenset(
+            word
+            for phrase, (slot, _code) in lexicon.phrases.items()
+            if slot == "stage"
+            for word in phrase.split()
+        )
         self.known[lang] = frozenset(lexicon.vocabulary)
         fact_phrases = [phrase for phrase, (slot, _code) in lexicon.phrases.items() if slot != "none"]
         self.facts[lang] = frozenset(word for phrase in fact_phrases for word in phrase.split())
@@ -199,7 +205,6 @@ class Understander:
             return False
         with no_collections():
             self._build_language(lang, data, catalog, data_words(data[lang]))
-        self.__dict__.pop("stage_words", None)  # computed again with this language's
         return True
 
     def build(self, lang: str) -> None:
@@ -232,19 +237,6 @@ class Understander:
             for i, word in enumerate(words)
             if word != BOUNDARY and not (i in blocked and word in stage_words)
         ]
-
-    @cached_property
-    def stage_words(self) -> dict[str, frozenset[str]]:
-        """Per language, the words of the lexicon's stage phrases."""
-        return {
-            lang: frozenset(
-                word
-                for phrase, (slot, _code) in lexicon.phrases.items()
-                if slot == "stage"
-                for word in phrase.split()
-            )
-            for lang, lexicon in tuple(self.lexicons.items())  # a copy: a language may be built meanwhile
-        }
 
     def _stripped(self, words: list[str], lang: str) -> list[str]:
         """Arabic words without the clitics that hide a known word ("بوهران" -> "وهران"), Arabizi ones without
