@@ -11,8 +11,10 @@ F1 (ours only: the baseline finds no slots). Then per-slot precision/recall/F1 a
 French and English cases are understood with the Québec catalog, Arabic ones with the Algerian one (a case
 may name its `network`). The default table is `tests/understanding/cases.yaml`; give another path to measure
 on another set (the held-out one), or several to measure them pooled as one. Neither table is ever used for
-training or tuning. With the baseline, the last lines say whether the understanding's targets are met (the
-targets of docs/language-data.md, "Measuring it").
+training or tuning. The baseline is fitted once for each state of `intents/` and kept in the model cache
+(bot/understanding/baseline.py): the first run after an edit takes about 20 s more. With the baseline, the
+last lines say whether the understanding's targets are met (the targets of docs/language-data.md,
+"Measuring it").
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from typing import Any, Protocol, cast
 from bot.catalog.loader import load_catalog
 from bot.catalog.model import Catalog
 from bot.catalog.yamlfile import load_trusted
-from bot.understanding.corpus import load_corpus
+from bot.understanding.baseline import Baseline
 from bot.understanding.data import load_language_data
 from bot.understanding.schema import INTENTS, LanguageFile
 from bot.understanding.understand import Understander
@@ -176,37 +178,7 @@ def evaluate(cases: list[dict[str, object]], chosen: Understander | None = None)
     return report
 
 
-# --- the baseline ----------------------------------------------------------------------------------------
-
-
-class Baseline:
-    """TF-IDF character n-grams (2-5, within words) + logistic regression on the raw example phrases of
-    `intents/<lang>.yaml` and the messages of `intents/corpus/`: what a plain statistical classifier does
-    with the same data."""
-
-    def __init__(self, directory: Path = ROOT / "intents") -> None:
-        from sklearn.feature_extraction.text import TfidfVectorizer  # evaluation only
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.pipeline import make_pipeline
-
-        self.models = {}
-        corpus, _problems = load_corpus(Path(directory))
-        for path in sorted(Path(directory).glob("*.yaml")):
-            data = load_trusted(path.read_text(encoding="utf-8"))
-            examples = {
-                intent: [*phrases, *corpus.get(data["language"], {}).get(intent, ())]
-                for intent, phrases in data["intents"].items()
-            }
-            texts = [p for phrases in examples.values() for p in phrases]
-            labels = [intent for intent, phrases in examples.items() for _ in phrases]
-            pipeline = make_pipeline(
-                TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
-                LogisticRegression(C=10.0, max_iter=2000),
-            )
-            self.models[data["language"]] = pipeline.fit(texts, labels)
-
-    def predict(self, texts: list[str], lang: str) -> list[str]:
-        return [str(label) for label in self.models[lang].predict(texts)] if texts else []
+# --- the baseline (bot/understanding/baseline.py) ---------------------------------------------------------
 
 
 def evaluate_baseline(cases: list[dict[str, object]], baseline: Baseline) -> Report:
@@ -326,7 +298,7 @@ def main(argv: list[str] | None = None) -> None:
             language_data(network)  # before any table is printed
     except (CasesError, LanguageDataError) as error:
         sys.exit(str(error))
-    baseline = None if args.no_baseline else Baseline()
+    baseline = None if args.no_baseline else Baseline(progress=lambda line: print(line, file=sys.stderr))
     print(f"{', '.join(map(str, args.cases))}: {len(cases)} cases")
     print(HEADER)
     for name, subset in subsets(cases):
