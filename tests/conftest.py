@@ -52,12 +52,36 @@ def network_guard() -> Iterator[None]:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The slow tests first: in a run spread over several workers (pytest-xdist, `tasks.py test`), the longest
-    ones start at once on different workers instead of ending the run alone. The order of the others stays
-    as collected. A slow test that keeps a core busy for its few seconds (`slow(busy=True)`: fitting models,
-    fresh interpreters) keeps its place among the others: started with the fault tests, it would take the
-    CPU their timing windows count on (the failover test's at-least-once window)."""
-    items.sort(key=lambda item: not _waits_long(item))
+    """The slow tests that mostly wait first, each worker starting with its share of them: in a run spread
+    over several workers (pytest-xdist, `tasks.py test`) the longest ones run at once on different workers
+    instead of one after the other at the end. The order of the others stays as collected. A slow test that
+    keeps a core busy for its few seconds (`slow(busy=True)`: fitting models, fresh interpreters) keeps its
+    place among the others: started with the fault tests, it would take the CPU their timing windows count on
+    (the failover test's at-least-once window)."""
+    waiting = [item for item in items if _waits_long(item)]
+    others = [item for item in items if not _waits_long(item)]
+    items[:] = _dealt(waiting, others, int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")))
+
+
+def _dealt(first: list[pytest.Item], rest: list[pytest.Item], workers: int) -> list[pytest.Item]:
+    """`first` dealt round the heads of the `workers` blocks `rest` is cut into, so that each block starts
+    with its share of them. `--dist worksteal` gives each worker one such contiguous block of the collection
+    (the first `n // workers` tests, then a fair part of the rest...) and lets idle workers take tests from
+    the tail of the others' blocks: with the slow tests all at the front, one worker ran every one of them
+    in turn while the others stole its quick ones (the four longest fault tests, 84 s in a row)."""
+    if workers <= 1:
+        return [*first, *rest]
+    shares: list[list[pytest.Item]] = [first[start::workers] for start in range(workers)]
+    total = len(first) + len(rest)
+    blocks: list[list[pytest.Item]] = []
+    taken = 0
+    for index, share in enumerate(shares):
+        size = (total - sum(map(len, blocks))) // (workers - index)  # as xdist's worksteal sends them
+        others = max(0, size - len(share))
+        blocks.append([*share, *rest[taken : taken + others]])
+        taken += others
+    blocks[-1].extend(rest[taken:])
+    return [item for block in blocks for item in block]
 
 
 def _waits_long(item: pytest.Item) -> bool:
