@@ -44,7 +44,7 @@ class Baseline:
         self.directory = Path(directory)
         self.progress = progress  # told when a fit starts (the only slow part)
         self.fitted = False  # True when this object fitted its models, False when it read them back
-        self.models: dict[str, Any] = self._cached() or self._fit()
+        self.models: dict[str, Any] = self._read_or_fit()
 
     def predict(self, texts: list[str], lang: str) -> list[str]:
         return [str(label) for label in self.models[lang].predict(texts)] if texts else []
@@ -74,11 +74,11 @@ class Baseline:
         self.fitted = True
         return models
 
-    def _cached(self) -> dict[str, Any] | None:
-        """The models fitted on this very data, from the cache (fitted and written there if missing)."""
+    def _read_or_fit(self) -> dict[str, Any]:
+        """The models fitted on this very data: from the cache, or fitted (and written there)."""
         folder = cache_folder()
         if folder is None:
-            return None
+            return self._fit()
         key = _key(self.directory)
         path = folder / f"baseline-{key}.pickle"
         with _locked(folder / "baseline.lock"):
